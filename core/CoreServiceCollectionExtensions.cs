@@ -1,0 +1,58 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Publisher.Core.Data;
+using Publisher.Core.Workflow;
+
+namespace Publisher.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// The database, the workflow rules and Hangfire's storage: everything the web app and the worker share.
+    /// The connection string comes from PUBLISHER_DB, else from Database:ConnectionString.
+    /// </summary>
+    public static IServiceCollection AddCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.SectionName)
+            .PostConfigure(o =>
+            {
+                var fromEnvironment = configuration["PUBLISHER_DB"];
+                if (!string.IsNullOrWhiteSpace(fromEnvironment))
+                    o.ConnectionString = fromEnvironment;
+            })
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString),
+                "No database is configured: set PUBLISHER_DB to a PostgreSQL connection string, or start Publisher with ./run.sh, which starts a private PostgreSQL for you.")
+            .ValidateOnStart();
+
+        services.AddDbContext<PublisherDbContext>((sp, options) =>
+            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<VariantWorkflow>();
+
+        services.AddDataProtection()
+            .SetApplicationName("Publisher")
+            .PersistKeysToDbContext<PublisherDbContext>();
+
+        services.AddHangfire((sp, hangfire) => hangfire
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString),
+                new PostgreSqlStorageOptions
+                {
+                    SchemaName = "hangfire",
+                    PrepareSchemaIfNecessary = true,
+                    // A publish job that dies mid-call is reclaimed after this long, not the 30-minute default.
+                    InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                    DistributedLockTimeout = TimeSpan.FromSeconds(30),
+                }));
+        return services;
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Domain;
+
+namespace Publisher.Core.Data;
+
+public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
+    : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+{
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<Variant> Variants => Set<Variant>();
+    public DbSet<ChannelAccount> ChannelAccounts => Set<ChannelAccount>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<Approval> Approvals => Set<Approval>();
+    public DbSet<Comment> Comments => Set<Comment>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Brand> Brands => Set<Brand>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Message>(m =>
+        {
+            m.Property(x => x.Title).HasMaxLength(300);
+            m.Property(x => x.TimeZone).HasMaxLength(64);
+            m.Property(x => x.Link).HasMaxLength(2048);
+            m.HasOne(x => x.Author).WithMany().HasForeignKey(x => x.AuthorId).OnDelete(DeleteBehavior.Restrict);
+            m.HasOne(x => x.Campaign).WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.SetNull);
+            m.HasMany(x => x.Variants).WithOne(v => v.Message).HasForeignKey(v => v.MessageId);
+        });
+
+        builder.Entity<Variant>(v =>
+        {
+            v.Property(x => x.State).HasConversion<string>().HasMaxLength(32);
+            v.Property(x => x.Version).IsRowVersion();
+            v.Property(x => x.ContentHash).HasMaxLength(64);
+            v.HasIndex(x => new { x.MessageId, x.ChannelAccountId }).IsUnique();
+            v.HasIndex(x => new { x.State, x.ScheduledAt });
+            v.HasOne(x => x.ChannelAccount).WithMany().HasForeignKey(x => x.ChannelAccountId).OnDelete(DeleteBehavior.Restrict);
+            v.HasMany(x => x.Approvals).WithOne().HasForeignKey(a => a.VariantId);
+            v.HasMany(x => x.Comments).WithOne().HasForeignKey(c => c.VariantId);
+        });
+
+        builder.Entity<ChannelAccount>(c =>
+        {
+            c.Property(x => x.Name).HasMaxLength(200);
+            c.Property(x => x.Kind).HasMaxLength(32);
+            c.HasIndex(x => x.Name).IsUnique();
+        });
+
+        builder.Entity<Campaign>(c =>
+        {
+            c.Property(x => x.Name).HasMaxLength(200);
+            c.Property(x => x.UtmCampaign).HasMaxLength(200);
+            c.HasIndex(x => x.Name).IsUnique();
+        });
+
+        builder.Entity<Approval>(a =>
+        {
+            a.Property(x => x.Decision).HasConversion<string>().HasMaxLength(16);
+            a.Property(x => x.ContentHash).HasMaxLength(64);
+            a.HasOne(x => x.Approver).WithMany().HasForeignKey(x => x.ApproverId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Comment>(c =>
+            c.HasOne(x => x.Author).WithMany().HasForeignKey(x => x.AuthorId).OnDelete(DeleteBehavior.Restrict));
+
+        builder.Entity<AuditEvent>(a =>
+        {
+            a.ToTable("AuditEvents");
+            a.HasIndex(x => x.At);
+            a.HasIndex(x => new { x.EntityType, x.EntityId });
+        });
+
+        builder.Entity<Brand>(b => b.Property(x => x.Id).ValueGeneratedNever());
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Publisher.Core.Domain;
+
+public class AppUser : IdentityUser
+{
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>The IANA zone the calendar shows times in; null means the brand's.</summary>
+    public string? TimeZone { get; set; }
+
+    /// <summary>Set while the user has been invited but has not chosen a password yet.</summary>
+    public DateTimeOffset? InvitedAt { get; set; }
+}

@@ -1,0 +1,30 @@
+namespace Publisher.Core.Domain;
+
+/// <summary>A place the brand publishes to: one X account, one LinkedIn page, one newsletter list, …</summary>
+public class ChannelAccount
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+
+    /// <summary>The channel kind, as named by <c>Publisher.Templates.ChannelKind</c> (X, Mastodon, Bluesky, …).</summary>
+    public required string Kind { get; set; }
+
+    /// <summary>How the account shows on its network, e.g. @northwind.</summary>
+    public string? Handle { get; set; }
+
+    /// <summary>Split an over-long post into a numbered thread where the network allows it.</summary>
+    public bool AllowThreads { get; set; }
+
+    /// <summary>The API base address; the demo accounts point at the built-in demo destination.</summary>
+    public string? BaseAddress { get; set; }
+
+    /// <summary>Credentials, encrypted with ASP.NET Data Protection; never shown back in the UI.</summary>
+    public string? EncryptedCredentials { get; set; }
+
+    /// <summary>Publishes to the built-in demo destination instead of a real network (the demo data uses it).</summary>
+    public bool IsDemo { get; set; }
+
+    public bool IsEnabled { get; set; } = true;
+    public string? Color { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

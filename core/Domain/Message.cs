@@ -1,0 +1,26 @@
+namespace Publisher.Core.Domain;
+
+/// <summary>What a marketer writes once; each channel account gets a <see cref="Variant"/> of it.</summary>
+public class Message
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string Title { get; set; }
+    public string BodyMarkdown { get; set; } = "";
+    public string? Summary { get; set; }
+    public string? Link { get; set; }
+    public string? CallToAction { get; set; }
+    public List<string> Hashtags { get; set; } = [];
+    public List<string> KeyFacts { get; set; } = [];
+    public bool IsSponsored { get; set; }
+    public Guid? CampaignId { get; set; }
+    public Campaign? Campaign { get; set; }
+    public required string AuthorId { get; set; }
+    public AppUser? Author { get; set; }
+
+    /// <summary>The IANA time zone the author meant when choosing times (e.g. Europe/Paris).</summary>
+    public required string TimeZone { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public List<Variant> Variants { get; set; } = [];
+}

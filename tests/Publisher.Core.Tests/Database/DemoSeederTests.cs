@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Testing;
+
+namespace Publisher.Core.Tests.Database;
+
+[Collection(PostgresCollection.Name)]
+public class DemoSeederTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task Seeds_a_user_per_role_accounts_and_messages_once()
+    {
+        var connectionString = await postgres.CreateMigratedDatabaseAsync("seed");
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddDbContext<PublisherDbContext>(o => o.UseNpgsql(connectionString))
+            .AddPublisherIdentityStores()
+            .AddScoped<DemoSeeder>()
+            .BuildServiceProvider();
+
+        IReadOnlyList<DemoUser> created;
+        await using (var scope = services.CreateAsyncScope())
+            created = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync();
+
+        Assert.Equal(Roles.All.Order(), created.Select(u => u.Role).Order());
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            foreach (var demo in created)
+            {
+                var user = await users.FindByEmailAsync(demo.Email);
+                Assert.NotNull(user);
+                Assert.True(await users.CheckPasswordAsync(user, demo.Password));
+                Assert.True(await users.IsInRoleAsync(user, demo.Role));
+            }
+
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            Assert.True(await db.ChannelAccounts.CountAsync() >= 5);
+            Assert.All(await db.ChannelAccounts.ToListAsync(), a => Assert.True(a.IsDemo));
+            Assert.True(await db.Variants.CountAsync() >= 5);
+            Assert.All(await db.Variants.ToListAsync(), v => Assert.Equal(Publisher.Core.Workflow.ContentHash.Of(v), v.ContentHash));
+        }
+
+        await using (var scope = services.CreateAsyncScope())
+            Assert.Empty(await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync());
+        await using (var scope = services.CreateAsyncScope())
+            Assert.Equal(created.Count, await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().Users.CountAsync());
+    }
+}
