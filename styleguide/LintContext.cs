@@ -1,0 +1,60 @@
+namespace Publisher.StyleGuide;
+
+/// <summary>A span of a field's original text.</summary>
+internal readonly record struct TextSpan(int Start, int Length)
+{
+    public int End => Start + Length;
+}
+
+/// <summary>A term occurrence in a field's original text.</summary>
+internal readonly record struct TermHit(int Start, int Length, int Term)
+{
+    public int End => Start + Length;
+}
+
+/// <summary>One field of the variant being linted, with its folded forms and term hits computed once.</summary>
+internal sealed class LintField(int index, string name, string text, int slotCount)
+{
+    private readonly FoldedText?[] _folds = new FoldedText?[8];
+
+    public int Index { get; } = index;
+    public string Name { get; } = name;
+    public string Text { get; } = text;
+    public List<TermHit>?[] Hits { get; } = new List<TermHit>?[slotCount];
+
+    public FoldedText Folded(FoldMode mode) => _folds[(int)mode] ??= TextFolding.Fold(Text, mode);
+
+    private List<(int Start, int Length)>? _addresses;
+
+    /// <summary>
+    /// Whether the span lies inside a link or an e-mail address. Terms are not looked for there:
+    /// "northwind.example/signup" is an address, not a misspelt brand or a word to replace.
+    /// </summary>
+    public bool InsideAddress(int start, int length)
+    {
+        _addresses ??= TextScanners.Addresses(Text);
+        foreach (var (addressStart, addressLength) in _addresses)
+        {
+            if (addressStart <= start && start + length <= addressStart + addressLength)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}
+
+/// <summary>The state of one lint call.</summary>
+internal sealed class LintContext(LintInput input, List<LintField> fields)
+{
+    public LintInput Input { get; } = input;
+    public List<LintField> Fields { get; } = fields;
+    public List<string> Diagnostics { get; } = [];
+
+    private static readonly List<TermHit> s_none = [];
+
+    public List<TermHit> Hits(LintField field, int slot) => slot < 0 ? s_none : field.Hits[slot] ?? s_none;
+
+    /// <summary>The fields a rule checks, in order.</summary>
+    public IEnumerable<LintField> FieldsFor(CompiledRule rule) => Fields.Where(f => rule.AppliesToField(f.Name));
+}
