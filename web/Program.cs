@@ -1,1 +1,78 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run();
+using Hangfire;
+using Microsoft.AspNetCore.Identity;
+using Publisher.Core;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Web.Api;
+using Publisher.Web.Health;
+using Publisher.Web.Security;
+using Publisher.Web.Time;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddCore(builder.Configuration);
+
+builder.Services.AddIdentity<AppUser, IdentityRole>(IdentitySetup.Configure)
+    .AddEntityFrameworkStores<PublisherDbContext>()
+    .AddDefaultTokenProviders();
+builder.Services.ConfigureApplicationCookie(cookie =>
+{
+    cookie.LoginPath = "/Account/SignIn";
+    cookie.LogoutPath = "/Account/SignOut";
+    cookie.Cookie.Name = "publisher.auth";
+    cookie.Cookie.HttpOnly = true;
+    cookie.Cookie.SameSite = SameSiteMode.Lax;
+    cookie.SlidingExpiration = true;
+    cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+    cookie.Events.OnRedirectToLogin = context =>
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        else
+            context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    };
+    // Signed in but not allowed: a plain 403 (the status page explains), never a redirect loop.
+    cookie.Events.OnRedirectToAccessDenied = context =>
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
+    };
+});
+builder.Services.AddAuthorization(Policies.Add);
+builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+builder.Services.AddRazorPages();
+builder.Services.AddMemoryCache();
+builder.Services.AddSingleton<WorkerHeartbeat>();
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<UserTimeZone>();
+builder.Services.AddHealthChecks()
+    .AddDbContextCheck<PublisherDbContext>("database")
+    .AddCheck<WorkerHeartbeat>("worker");
+
+var app = builder.Build();
+
+if (!app.Environment.IsDevelopment())
+    app.UseExceptionHandler("/Status/500");
+app.UseSecurityHeaders();
+app.UseStatusCodePagesWithReExecute("/Status/{0}");
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapRazorPages();
+app.MapPublisherApi();
+app.MapPublisherHealth().AllowAnonymous();
+app.MapHangfireDashboard("/jobs", new DashboardOptions
+{
+    Authorization = [new AdminDashboardAuthorizationFilter()],
+    AppPath = "/",
+    DashboardTitle = "Publisher jobs",
+}).RequireAuthorization(Policies.Admin);
+
+app.Run();
+
+/// <summary>The web app's entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,1 +1,19 @@
-Host.CreateApplicationBuilder(args).Build().Run();
+using Hangfire;
+using Publisher.Core;
+using Publisher.Core.Jobs;
+
+// The worker: a Hangfire server on the shared PostgreSQL. Run as many as you like, on as many
+// machines as you like, against one database: Hangfire hands each job to exactly one of them.
+var builder = Host.CreateApplicationBuilder(args);
+
+builder.Services.AddCore(builder.Configuration);
+builder.Services.AddHangfireServer(server =>
+{
+    server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+    server.Queues = JobQueues.All;
+    server.WorkerCount = builder.Configuration.GetValue("Worker:Count", Math.Max(4, Environment.ProcessorCount * 4));
+    // Delayed jobs are moved to their queue within this long after they come due.
+    server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+});
+
+builder.Build().Run();

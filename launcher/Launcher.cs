@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Core.Data;
+using Publisher.Core.Database;
+
+namespace Publisher.Launcher;
+
+public sealed class Launcher(LauncherSettings settings, TextWriter console)
+{
+    private readonly List<Process> _children = [];
+
+    public async Task<int> RunAsync(CancellationToken stopping)
+    {
+        LocalPostgresCluster? cluster = null;
+        try
+        {
+            string connectionString;
+            if (settings.DatabaseConnectionString is { } configured)
+            {
+                console.WriteLine("Using the database from PUBLISHER_DB.");
+                connectionString = configured;
+            }
+            else
+            {
+                cluster = await LocalPostgresCluster.StartAsync(Path.Combine(settings.DataFolder, "postgres"), durable: true, log: console.WriteLine, stopping);
+                connectionString = cluster.ConnectionString("publisher");
+            }
+
+            var demoUsers = await PrepareDatabaseAsync(connectionString, stopping);
+
+            var url = FreeUrl(settings.Url);
+            var environment = new Dictionary<string, string>
+            {
+                ["PUBLISHER_DB"] = connectionString,
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            };
+            Start("worker", Path.Combine("worker", "bin", settings.BuildConfiguration, "net10.0", "Publisher.Worker.dll"), "worker", environment);
+            Start("web", Path.Combine("web", "bin", settings.BuildConfiguration, "net10.0", "Publisher.Web.dll"), "web",
+                new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = url });
+
+            if (await WaitUntilHealthyAsync(url, stopping))
+            {
+                console.WriteLine();
+                console.WriteLine($"Publisher is running at {url}");
+                console.WriteLine("Sign in as one of the demo users:");
+                foreach (var line in demoUsers)
+                    console.WriteLine("  " + line);
+                console.WriteLine("Press Ctrl-C to stop Publisher and its database.");
+            }
+
+            var exited = await WaitForAnyChildAsync(stopping);
+            if (exited is not null)
+            {
+                console.WriteLine($"The {exited.StartInfo.Environment["PUBLISHER_ROLE"]} process stopped (exit code {exited.ExitCode}); stopping the rest.");
+                return 1;
+            }
+            return 0;
+        }
+        catch (PostgresNotInstalledException e)
+        {
+            console.WriteLine(e.Message);
+            return 2;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return 0;
+        }
+        finally
+        {
+            await StopChildrenAsync();
+            if (cluster is not null)
+                await cluster.StopAsync();
+            console.WriteLine("Stopped.");
+        }
+    }
+
+    /// <summary>Migrates, seeds the demo brand once, and returns the demo sign-ins to print.</summary>
+    private async Task<IReadOnlyList<string>> PrepareDatabaseAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(TimeProvider.System)
+            .AddDbContext<PublisherDbContext>(o => o.UseNpgsql(connectionString))
+            .AddPublisherIdentityStores()
+            .AddScoped<DemoSeeder>()
+            .BuildServiceProvider();
+        await using var scope = services.CreateAsyncScope();
+        console.WriteLine("Applying database migrations …");
+        await DatabaseInitializer.MigrateAsync(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), cancellationToken);
+        var created = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
+
+        // The passwords are only known when the users are created: keep them beside the database
+        // (readable by this user only) so every later run can print them again.
+        var file = Path.Combine(settings.DataFolder, "demo-users.txt");
+        if (created.Count > 0)
+        {
+            console.WriteLine("Seeded the demo brand.");
+            Directory.CreateDirectory(settings.DataFolder);
+            await File.WriteAllLinesAsync(file, created.Select(u => $"{u.Email,-34} {u.Password,-20} {u.Role}"), cancellationToken);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return File.Exists(file) ? await File.ReadAllLinesAsync(file, cancellationToken) : ["(demo users were created earlier; their passwords are not on this machine)"];
+    }
+
+    private void Start(string role, string relativeDll, string workingFolder, IReadOnlyDictionary<string, string> environment)
+    {
+        var dll = Path.Combine(settings.RepositoryRoot, relativeDll);
+        if (!File.Exists(dll))
+            throw new InvalidOperationException($"{dll} is missing: build first (./run.sh does).");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.Combine(settings.RepositoryRoot, workingFolder),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        start.Environment["PUBLISHER_ROLE"] = role;
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) console.WriteLine($"[{role}] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) console.WriteLine($"[{role}] {e.Data}"); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _children.Add(process);
+    }
+
+    private async Task<Process?> WaitForAnyChildAsync(CancellationToken stopping)
+    {
+        var exits = _children.Select(async p => { await p.WaitForExitAsync(CancellationToken.None); return p; }).ToList();
+        var cancelled = Task.Delay(Timeout.Infinite, stopping);
+        var first = await Task.WhenAny(exits.Cast<Task>().Append(cancelled));
+        return first == cancelled ? null : await (Task<Process>)first;
+    }
+
+    private async Task StopChildrenAsync()
+    {
+        foreach (var child in _children.Where(c => !c.HasExited))
+        {
+            // SIGTERM lets the host shut down gracefully (Hangfire hands its jobs back).
+            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", child.Id.ToString()]) { UseShellExecute = false });
+            if (kill is not null)
+                await kill.WaitForExitAsync();
+        }
+        foreach (var child in _children)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await child.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                child.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private async Task<bool> WaitUntilHealthyAsync(string url, CancellationToken stopping)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (DateTime.UtcNow < deadline && !stopping.IsCancellationRequested && _children.All(c => !c.HasExited))
+        {
+            try
+            {
+                using var response = await http.GetAsync(url.TrimEnd('/') + "/health", stopping);
+                // 503 also means the web app answers; health then says what is missing.
+                return true;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!stopping.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(500, stopping);
+        }
+        return false;
+    }
+
+    /// <summary>The configured address, or the same host on a free port when that one is taken.</summary>
+    private string FreeUrl(string configured)
+    {
+        var uri = new Uri(configured);
+        if (!IPAddress.TryParse(uri.Host, out var address))
+            address = IPAddress.Loopback;
+        try
+        {
+            using var probe = new TcpListener(address, uri.Port);
+            probe.Start();
+            return configured;
+        }
+        catch (SocketException)
+        {
+            using var probe = new TcpListener(address, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            console.WriteLine($"Port {uri.Port} is taken; using {port} instead.");
+            return new UriBuilder(uri) { Port = port }.Uri.ToString().TrimEnd('/');
+        }
+    }
+}

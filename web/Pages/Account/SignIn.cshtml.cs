@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Publisher.Core.Domain;
+
+namespace Publisher.Web.Pages.Account;
+
+[AllowAnonymous]
+public class SignInModel(SignInManager<AppUser> signIn) : PageModel
+{
+    public sealed record InputModel(string Email, string Password);
+
+    [BindProperty]
+    public InputModel Input { get; set; } = new("", "");
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var user = await signIn.UserManager.FindByEmailAsync(Input.Email.Trim());
+        if (user is null)
+        {
+            Error = "That email and password do not match an account. Check both and try again.";
+            return Page();
+        }
+
+        var result = await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded)
+            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/Calendar");
+        Error = result.IsLockedOut
+            ? "Too many failed sign-ins: this account is locked for 15 minutes. Wait, or ask an administrator to unlock it."
+            : "That email and password do not match an account. Check both and try again.";
+        return Page();
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Publisher.Web.Pages.Status;
+
+/// <summary>What people see for 403, 404 and errors; the original status code is kept.</summary>
+[AllowAnonymous]
+[IgnoreAntiforgeryToken]
+public class IndexModel : PageModel
+{
+    public string Title { get; private set; } = "";
+    public string Explanation { get; private set; } = "";
+
+    public void OnGet(int code) => Describe(code);
+
+    public void OnPost(int code) => Describe(code);
+
+    private void Describe(int code)
+    {
+        (Title, Explanation) = code switch
+        {
+            403 => ("You don't have access to this page", "Your roles do not include this. If you need it, ask an administrator to add the role to your account."),
+            404 => ("Page not found", "There is nothing at this address. It may have been moved or deleted."),
+            400 => ("That request could not be used", "The form may have expired. Go back, reload the page and try again."),
+            _ => ("Something went wrong", "The error has been logged. Try again; if it keeps happening, tell an administrator."),
+        };
+    }
+}

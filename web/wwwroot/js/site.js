@@ -1,0 +1,9 @@
+// Shared by every page: API calls carry the antiforgery token from the page's meta tag.
+window.publisher = {
+  token: () => document.querySelector('meta[name="request-verification-token"]')?.content ?? "",
+  async api(path, options = {}) {
+    const headers = Object.assign({ "Content-Type": "application/json", RequestVerificationToken: window.publisher.token() }, options.headers);
+    const response = await fetch(path, Object.assign({}, options, { headers, credentials: "same-origin" }));
+    return response;
+  },
+};
