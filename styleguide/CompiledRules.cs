@@ -507,9 +507,15 @@ internal sealed class RequiredCheck : UserRule
     /// <summary>The link as given, or the same address with tracking parameters added (or a different scheme or trailing slash).</summary>
     private static bool ContainsLink(string text, string link)
     {
-        if (text.Contains(link, StringComparison.OrdinalIgnoreCase))
+        for (var at = text.IndexOf(link, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(link, at + 1, StringComparison.OrdinalIgnoreCase))
         {
-            return true;
+            // ".../guji" must not count inside ".../guji-2": the address has to end (or its query start) there.
+            var end = at + link.Length;
+            if (end == text.Length || char.IsWhiteSpace(text[end]) || text[end] is '?' or '#' or '/' or ',' or ';' or ':' or '!' or ')' or ']' or '>' or '"' or '\'' or '\u2019'
+                || (text[end] == '.' && (end + 1 == text.Length || !TextFolding.IsWordChar(text[end + 1]))))
+            {
+                return true;
+            }
         }
         var wanted = NormalizeLink(link);
         var urls = new List<(int Start, int Length)>();
