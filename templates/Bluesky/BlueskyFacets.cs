@@ -1,0 +1,92 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Publisher.Templates.Counting;
+
+namespace Publisher.Templates.Bluesky;
+
+/// <summary>The kind of an <c>app.bsky.richtext.facet</c> feature.</summary>
+public enum BlueskyFacetKind
+{
+    /// <summary><c>app.bsky.richtext.facet#link</c> with a <c>uri</c>.</summary>
+    Link,
+    /// <summary><c>app.bsky.richtext.facet#mention</c>; <see cref="BlueskyFacet.Value"/> is the handle, which the publisher resolves to a DID.</summary>
+    Mention,
+    /// <summary><c>app.bsky.richtext.facet#tag</c> with the tag text (without <c>#</c>).</summary>
+    Tag,
+}
+
+/// <summary>
+/// One rich-text facet of a Bluesky post. Offsets are UTF-8 byte offsets into the post text, as the
+/// <c>app.bsky.richtext.facet</c> lexicon requires: <see cref="ByteStart"/> inclusive, <see cref="ByteEnd"/> exclusive.
+/// </summary>
+/// <param name="Kind">Link, mention or tag.</param>
+/// <param name="ByteStart">UTF-8 byte offset of the first byte of the facet's text.</param>
+/// <param name="ByteEnd">UTF-8 byte offset just past the facet's text.</param>
+/// <param name="Value">The link's full URI (with https:// added when written without), the mentioned handle, or the tag.</param>
+public sealed record BlueskyFacet(BlueskyFacetKind Kind, int ByteStart, int ByteEnd, string Value)
+{
+    /// <summary>The lexicon type of the facet's feature.</summary>
+    public string FeatureType => Kind switch
+    {
+        BlueskyFacetKind.Link => "app.bsky.richtext.facet#link",
+        BlueskyFacetKind.Mention => "app.bsky.richtext.facet#mention",
+        _ => "app.bsky.richtext.facet#tag",
+    };
+}
+
+/// <summary>Finds the links, mentions and hashtags of a Bluesky post and their UTF-8 byte ranges.</summary>
+public static partial class BlueskyFacets
+{
+    /// <summary>Tags longer than this (in characters, without <c>#</c>) are not facets on Bluesky.</summary>
+    public const int MaxTagLength = 64;
+
+    /// <summary>Extracts the facets of <paramref name="text"/>, ordered by position.</summary>
+    public static IReadOnlyList<BlueskyFacet> Extract(string text)
+    {
+        if (string.IsNullOrEmpty(text)) return [];
+        var facets = new List<(int Start, int End, BlueskyFacetKind Kind, string Value)>();
+
+        var urls = UrlExtractor.Extract(text);
+        foreach (var url in urls)
+        {
+            var uri = url.HasProtocol ? url.Url : "https://" + url.Url;
+            facets.Add((url.Start, url.End, BlueskyFacetKind.Link, uri));
+        }
+
+        foreach (Match m in Mention().Matches(text))
+        {
+            var group = m.Groups["mention"];
+            if (!Overlaps(urls, group.Index, group.Index + group.Length))
+                facets.Add((group.Index, group.Index + group.Length, BlueskyFacetKind.Mention, m.Groups["handle"].Value));
+        }
+
+        foreach (Match m in Hashtag().Matches(text))
+        {
+            var group = m.Groups["tag"];
+            // Trailing punctuation ends a sentence, not the tag; a tag needs one letter (or symbol), not only digits.
+            var tag = group.Value[1..];
+            var trimmed = tag.Length;
+            while (trimmed > 0 && char.IsPunctuation(tag[trimmed - 1])) trimmed--;
+            tag = tag[..trimmed];
+            if (tag.Length == 0 || tag.Length > MaxTagLength || !tag.Any(c => !char.IsDigit(c) && !char.IsPunctuation(c))) continue;
+            var end = group.Index + 1 + tag.Length;
+            if (!Overlaps(urls, group.Index, end)) facets.Add((group.Index, end, BlueskyFacetKind.Tag, tag));
+        }
+
+        facets.Sort((a, b) => a.Start.CompareTo(b.Start));
+        return facets.Select(f => new BlueskyFacet(f.Kind, ByteOffset(text, f.Start), ByteOffset(text, f.End), f.Value)).ToList();
+    }
+
+    /// <summary>The UTF-8 byte offset of the UTF-16 index <paramref name="charIndex"/> of <paramref name="text"/>.</summary>
+    public static int ByteOffset(string text, int charIndex) => Encoding.UTF8.GetByteCount(text.AsSpan(0, charIndex));
+
+    private static bool Overlaps(IReadOnlyList<ExtractedUrl> urls, int start, int end) =>
+        urls.Any(u => start < u.End && u.Start < end);
+
+    // A handle is a domain name: labels of letters, digits and hyphens, at least one dot.
+    [GeneratedRegex(@"(?:^|[\s(\[""'])(?<mention>@(?<handle>[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?)+))\b", RegexOptions.CultureInvariant)]
+    private static partial Regex Mention();
+
+    [GeneratedRegex(@"(?:^|\s)(?<tag>[#＃](?!\uFE0F)[^\s\u00AD\u2060\u200A-\u200D\u20E2]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex Hashtag();
+}

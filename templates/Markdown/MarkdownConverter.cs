@@ -1,0 +1,165 @@
+using System.Text;
+using Ganss.Xss;
+using Markdig;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
+
+namespace Publisher.Templates.Markdown;
+
+/// <summary>
+/// Turns a message body written in Markdown into plain text for social networks and into safe HTML
+/// for email and the blog. Raw HTML in the Markdown is never passed through: Markdig's HTML support
+/// is off (so tags come out as visible text) and the HTML is sanitized as well, which also removes
+/// <c>javascript:</c> and other unsafe link targets.
+/// </summary>
+public sealed class MarkdownConverter
+{
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+        .DisableHtml()
+        .UseAutoLinks()
+        .UseEmphasisExtras()
+        .Build();
+
+    private readonly HtmlSanitizer _sanitizer;
+
+    /// <summary>Creates a converter with a sanitizer that allows the tags Markdown produces and http(s)/mailto links.</summary>
+    public MarkdownConverter()
+    {
+        _sanitizer = new HtmlSanitizer();
+        _sanitizer.AllowedSchemes.Clear();
+        _sanitizer.AllowedSchemes.Add("http");
+        _sanitizer.AllowedSchemes.Add("https");
+        _sanitizer.AllowedSchemes.Add("mailto");
+        _sanitizer.AllowedAttributes.Remove("style");
+        _sanitizer.AllowedAttributes.Remove("class");
+        _sanitizer.AllowedAttributes.Remove("id");
+        _sanitizer.AllowedCssProperties.Clear();
+    }
+
+    /// <summary>Safe HTML for the body: Markdown rendered with HTML disabled, then sanitized.</summary>
+    public string ToSafeHtml(string markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown)) return "";
+        var html = Markdig.Markdown.ToHtml(markdown, Pipeline);
+        return Sanitize(html);
+    }
+
+    /// <summary>Removes from <paramref name="html"/> every tag, attribute and URL scheme that is not known to be safe.</summary>
+    public string Sanitize(string html) => _sanitizer.Sanitize(html).Trim();
+
+    /// <summary>
+    /// Plain text for networks that show no formatting: emphasis dropped, headings and paragraphs as
+    /// lines separated by a blank line, list items as "• item", and links kept as their URL
+    /// ("label (https://…)" when the label is not the URL itself), so the network can link them.
+    /// </summary>
+    public static string ToPlainText(string markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown)) return "";
+        var document = Markdig.Markdown.Parse(markdown, Pipeline);
+        var text = new StringBuilder(markdown.Length);
+        WriteBlocks(document, text, "");
+        return text.ToString().Trim();
+    }
+
+    private static void WriteBlocks(ContainerBlock container, StringBuilder text, string indent)
+    {
+        foreach (var block in container)
+        {
+            switch (block)
+            {
+                case ListBlock list:
+                    WriteList(list, text, indent);
+                    break;
+                case QuoteBlock quote:
+                    var quoted = new StringBuilder();
+                    WriteBlocks(quote, quoted, "");
+                    StartBlock(text);
+                    text.Append(indent).Append('“').Append(quoted.ToString().Trim()).Append('”');
+                    break;
+                case ContainerBlock inner:
+                    WriteBlocks(inner, text, indent);
+                    break;
+                case ThematicBreakBlock:
+                    break;
+                case LeafBlock leaf when leaf.Inline is not null:
+                    StartBlock(text);
+                    text.Append(indent);
+                    WriteInlines(leaf.Inline, text);
+                    break;
+                case LeafBlock leaf:
+                    // Code blocks: their lines as they are.
+                    StartBlock(text);
+                    var lines = leaf.Lines.ToString().TrimEnd();
+                    text.Append(indent).Append(lines);
+                    break;
+            }
+        }
+    }
+
+    private static void WriteList(ListBlock list, StringBuilder text, string indent)
+    {
+        var index = int.TryParse(list.OrderedStart, out var start) ? start : 1;
+        StartBlock(text);
+        var first = true;
+        foreach (var item in list.OfType<ListItemBlock>())
+        {
+            if (!first) text.Append('\n');
+            first = false;
+            var content = new StringBuilder();
+            WriteBlocks(item, content, "");
+            var bullet = list.IsOrdered ? $"{index++}. " : "• ";
+            text.Append(indent).Append(bullet).Append(content.ToString().Trim().Replace("\n\n", "\n"));
+        }
+    }
+
+    private static void StartBlock(StringBuilder text)
+    {
+        if (text.Length > 0) text.Append("\n\n");
+    }
+
+    private static void WriteInlines(ContainerInline container, StringBuilder text)
+    {
+        foreach (var inline in container)
+        {
+            switch (inline)
+            {
+                case LiteralInline literal:
+                    text.Append(literal.Content.AsSpan());
+                    break;
+                case CodeInline code:
+                    text.Append(code.Content);
+                    break;
+                case AutolinkInline autolink:
+                    text.Append(autolink.Url);
+                    break;
+                case LinkInline link:
+                    var label = new StringBuilder();
+                    WriteInlines(link, label);
+                    var url = link.GetDynamicUrl?.Invoke() ?? link.Url ?? "";
+                    if (link.IsImage) text.Append(label);
+                    else if (label.Length == 0 || SameAddress(label.ToString(), url)) text.Append(url);
+                    else if (url.Length == 0) text.Append(label);
+                    else text.Append(label).Append(" (").Append(url).Append(')');
+                    break;
+                case LineBreakInline lineBreak:
+                    text.Append(lineBreak.IsHard ? '\n' : ' ');
+                    break;
+                case HtmlEntityInline entity:
+                    text.Append(entity.Transcoded.AsSpan());
+                    break;
+                case HtmlInline html:
+                    text.Append(html.Tag);
+                    break;
+                case ContainerInline inner:
+                    WriteInlines(inner, text);
+                    break;
+            }
+        }
+    }
+
+    private static bool SameAddress(string label, string url) =>
+        string.Equals(label, url, StringComparison.OrdinalIgnoreCase) ||
+        string.Equals("http://" + label, url, StringComparison.OrdinalIgnoreCase) ||
+        string.Equals("https://" + label, url, StringComparison.OrdinalIgnoreCase) ||
+        string.Equals("mailto:" + label, url, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,123 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using RazorLight;
+
+namespace Publisher.Templates.Rendering;
+
+/// <summary>What the branded email layout shows around the rendered content.</summary>
+public sealed record EmailLayoutModel
+{
+    /// <summary>Email subject (also the HTML title).</summary>
+    public string Subject { get; init; } = "";
+    /// <summary>Preview text shown after the subject in the inbox, hidden in the body.</summary>
+    public string Preheader { get; init; } = "";
+    /// <summary>Logo text in the header band.</summary>
+    public string LogoText { get; init; } = "";
+    /// <summary>Sanitized HTML of the message content.</summary>
+    public string ContentHtml { get; init; } = "";
+    /// <summary>Header and button colour.</summary>
+    public string PrimaryColor { get; init; } = "";
+    /// <summary>Link colour.</summary>
+    public string AccentColor { get; init; } = "";
+    /// <summary>Page background colour.</summary>
+    public string BackgroundColor { get; init; } = "";
+    /// <summary>Body text colour.</summary>
+    public string TextColor { get; init; } = "";
+    /// <summary>Body font stack (already checked to be safe CSS).</summary>
+    public string FontFamily { get; init; } = "";
+    /// <summary>Heading font stack (already checked to be safe CSS).</summary>
+    public string HeadingFontFamily { get; init; } = "";
+    /// <summary>Footer line.</summary>
+    public string? FooterText { get; init; }
+    /// <summary>Sender's postal address.</summary>
+    public string? PostalAddress { get; init; }
+    /// <summary>The brand's website (http or https only).</summary>
+    public string? WebsiteUrl { get; init; }
+    /// <summary>The website shown as text.</summary>
+    public string? WebsiteLabel { get; init; }
+}
+
+/// <summary>What the blog article page shows around the rendered article.</summary>
+public sealed record BlogPageModel
+{
+    /// <summary>Article title.</summary>
+    public string Title { get; init; } = "";
+    /// <summary>Brand name (in the title and feed link).</summary>
+    public string BrandName { get; init; } = "";
+    /// <summary>Logo text in the header.</summary>
+    public string LogoText { get; init; } = "";
+    /// <summary>Meta description.</summary>
+    public string? Description { get; init; }
+    /// <summary>The article's own address.</summary>
+    public string? CanonicalUrl { get; init; }
+    /// <summary>The blog's Atom feed address.</summary>
+    public string? FeedUrl { get; init; }
+    /// <summary>Sanitized article HTML.</summary>
+    public string ArticleHtml { get; init; } = "";
+    /// <summary>Header colour.</summary>
+    public string PrimaryColor { get; init; } = "";
+    /// <summary>Link colour.</summary>
+    public string AccentColor { get; init; } = "";
+    /// <summary>Page background colour.</summary>
+    public string BackgroundColor { get; init; } = "";
+    /// <summary>Text colour.</summary>
+    public string TextColor { get; init; } = "";
+    /// <summary>Body font stack.</summary>
+    public string FontFamily { get; init; } = "";
+    /// <summary>Heading font stack.</summary>
+    public string HeadingFontFamily { get; init; } = "";
+}
+
+/// <summary>
+/// Renders the fixed Razor layouts (the branded email and the blog page) with RazorLight. The layouts
+/// are part of the product, not brand-editable; brand data reaches them only as HTML-encoded text
+/// and as colours and font stacks that <see cref="BrandStyle"/> has checked.
+/// </summary>
+public sealed class LayoutRenderer
+{
+    private readonly RazorLightEngine _engine = new RazorLightEngineBuilder()
+        .UseEmbeddedResourcesProject(Assembly.GetExecutingAssembly(), "Publisher.Templates.Defaults")
+        .SetOperatingAssembly(Assembly.GetExecutingAssembly())
+        .UseMemoryCachingProvider()
+        .Build();
+
+    /// <summary>Renders the email layout.</summary>
+    public string RenderEmail(EmailLayoutModel model) => Render("EmailLayout", model);
+
+    /// <summary>Renders the blog article page.</summary>
+    public string RenderBlogPage(BlogPageModel model) => Render("BlogPage", model);
+
+    /// <summary>Compiles both layouts now, so the first render does not pay for it.</summary>
+    public void WarmUp()
+    {
+        RenderEmail(new EmailLayoutModel());
+        RenderBlogPage(new BlogPageModel());
+    }
+
+    // RazorLight is async-only; the layouts do no I/O once compiled, so waiting here does not block on anything.
+    private string Render<T>(string key, T model) => _engine.CompileRenderAsync(key, model).GetAwaiter().GetResult();
+}
+
+/// <summary>Checks brand colours and fonts before they are written into CSS.</summary>
+public static partial class BrandStyle
+{
+    /// <summary>The colour if it is a hex colour (<c>#rgb</c>, <c>#rrggbb</c>, <c>#rrggbbaa</c>), otherwise <paramref name="fallback"/>.</summary>
+    public static string Color(string? value, string fallback) =>
+        value is not null && HexColor().IsMatch(value.Trim()) ? value.Trim() : fallback;
+
+    /// <summary>
+    /// The font stack if it holds only names, spaces, commas, quotes and hyphens (double quotes become
+    /// single quotes, since the stack is written inside HTML attributes), otherwise <paramref name="fallback"/>.
+    /// </summary>
+    public static string FontStack(string? value, string fallback)
+    {
+        var stack = value?.Replace('"', '\'').Trim();
+        return stack is not null && SafeFontStack().IsMatch(stack) ? stack : fallback;
+    }
+
+    [GeneratedRegex("^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")]
+    private static partial Regex HexColor();
+
+    [GeneratedRegex("^[A-Za-z0-9 ,'\\-]{1,200}$")]
+    private static partial Regex SafeFontStack();
+}

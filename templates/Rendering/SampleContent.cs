@@ -1,0 +1,25 @@
+using Publisher.Templates.Model;
+
+namespace Publisher.Templates.Rendering;
+
+/// <summary>The message a template is trial-rendered with when it is validated.</summary>
+internal static class SampleContent
+{
+    public static MessageInput Message { get; } = new()
+    {
+        Id = "sample",
+        Title = "Sample title",
+        BodyMarkdown = "A first sentence of the sample body. A second one with **emphasis** and a [link](https://example.com/more).\n\n- one point\n- another point",
+        Summary = "A short sample summary.",
+        Link = "https://example.com/sample",
+        CallToAction = "Read more",
+        Hashtags = ["Sample", "Publisher"],
+        KeyFacts = ["A sample fact"],
+        Author = "Sam Ple",
+        PublishAt = new DateTimeOffset(2026, 1, 15, 9, 0, 0, TimeSpan.Zero),
+    };
+
+    public static BrandInput Brand { get; } = new() { Name = "Sample Brand", WebsiteUrl = "https://example.com", BlogUrl = "https://example.com/blog" };
+
+    public static CampaignInput Campaign { get; } = new("Sample campaign", "sample-campaign");
+}

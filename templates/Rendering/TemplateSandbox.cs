@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Scriban;
+using Scriban.Parsing;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Publisher.Templates.Rendering;
+
+/// <summary>Thrown inside a render when the template uses up its time or memory budget; never leaves the renderer.</summary>
+internal sealed class RenderBudgetExceededException(string reason) : Exception(reason);
+
+/// <summary>
+/// A Scriban context that lets a template see only the plain data it is given: no .NET members
+/// (every reflected member is filtered out, so only <see cref="ScriptObject"/> data is reachable), no
+/// template loader (so no <c>include</c>), unknown variables are errors, and loops, recursion, output,
+/// string size, run time and memory are all bounded.
+/// </summary>
+internal sealed class SandboxedTemplateContext : TemplateContext
+{
+    // A template that allocates this much is building something far larger than any post.
+    private const long AllocationBudgetBytes = 64L * 1024 * 1024;
+
+    private static readonly ScriptObject SharedBuiltins = TemplateContext.GetDefaultBuiltinObject();
+
+    private readonly long _deadline;
+    private readonly long _allocationLimit;
+    private readonly CancellationToken _cancellation;
+
+    public SandboxedTemplateContext(RenderLimits limits, CancellationToken cancellation) : base(SharedBuiltins)
+    {
+        LoopLimit = limits.LoopLimit;
+        LoopLimitQueryable = limits.LoopLimit;
+        RecursiveLimit = limits.RecursionLimit;
+        OutputLimit = limits.MaxOutputCharacters;
+        OnOutputLimit = ScriptLimitBehavior.Throw;
+        LimitToString = limits.MaxOutputCharacters;
+        OnStringLimit = ScriptLimitBehavior.Throw;
+        ObjectRecursionLimit = 10;
+        RegexTimeOut = TimeSpan.FromMilliseconds(Math.Max(1, limits.RenderTimeout.TotalMilliseconds / 2));
+        StrictVariables = true;
+        EnableRelaxedMemberAccess = true;
+        EnableRelaxedTargetAccess = false;
+        EnableRelaxedFunctionAccess = false;
+        MemberFilter = _ => false;
+        MemberRenamer = member => member.Name;
+        TemplateLoader = null;
+        CancellationToken = cancellation;
+        _cancellation = cancellation;
+        _deadline = Stopwatch.GetTimestamp() + (long)(limits.RenderTimeout.TotalSeconds * Stopwatch.Frequency);
+        _allocationLimit = GC.GetAllocatedBytesForCurrentThread() + AllocationBudgetBytes;
+    }
+
+    /// <summary>Why the render was stopped by this context, if it was.</summary>
+    public string? StopReason { get; private set; }
+
+    private int _evaluations;
+
+    protected override bool OnStepLoop(ScriptLoopStatementBase loop)
+    {
+        CheckBudget();
+        return base.OnStepLoop(loop);
+    }
+
+    public override object? Evaluate(ScriptNode? scriptNode, bool aliasReturnedFunction)
+    {
+        // Checking the clock on every node would cost more than the nodes; every 64th is enough.
+        if ((++_evaluations & 63) == 0) CheckBudget();
+        return base.Evaluate(scriptNode, aliasReturnedFunction);
+    }
+
+    public override void Import(SourceSpan span, object obj)
+    {
+        // import may only copy template data around, never pull in a .NET object's members.
+        if (obj is not ScriptObject)
+            throw new ScriptRuntimeException(span, "import accepts only template data (objects such as message or brand), not .NET types");
+        base.Import(span, obj);
+    }
+
+    private void CheckBudget()
+    {
+        if (_cancellation.IsCancellationRequested) Stop("canceled");
+        if (Stopwatch.GetTimestamp() > _deadline) Stop("time");
+        if (GC.GetAllocatedBytesForCurrentThread() > _allocationLimit) Stop("memory");
+    }
+
+    private void Stop(string reason)
+    {
+        StopReason = reason;
+        throw new RenderBudgetExceededException(reason);
+    }
+}

@@ -1,0 +1,406 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml;
+using System.Xml.Linq;
+using Publisher.Templates.Bluesky;
+using Publisher.Templates.Channels;
+using Publisher.Templates.Counting;
+using Publisher.Templates.Diagnostics;
+using Publisher.Templates.Markdown;
+using Publisher.Templates.Model;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Publisher.Templates.Rendering;
+
+/// <summary>
+/// Renders a message into channel variants: Markdown through Markdig, the link tagged with UTM
+/// parameters, the channel's Scriban template (default or brand-edited) in a sandbox, then counting by
+/// the network's rule, thread splitting or a length error, Bluesky facets, the email and blog
+/// layouts, and the webhook JSON check. Nothing the message or template contains makes it throw:
+/// every problem is a <see cref="Diagnostic"/> on the result.
+/// Thread-safe; register one instance (see <c>AddTemplates()</c>).
+/// </summary>
+public sealed partial class VariantRenderer
+{
+    private static readonly ConcurrentDictionary<ChannelKind, ScriptObject> Helpers = new();
+
+    private readonly TemplateCache _cache;
+    private readonly LayoutRenderer _layouts;
+    private readonly MarkdownConverter _markdown;
+    private readonly RenderLimits _limits;
+
+    /// <summary>Creates a renderer with its own cache and the default limits.</summary>
+    public VariantRenderer() : this(new TemplateCache(), new LayoutRenderer(), new MarkdownConverter(), RenderLimits.Default)
+    {
+    }
+
+    /// <summary>Creates a renderer.</summary>
+    public VariantRenderer(TemplateCache cache, LayoutRenderer layouts, MarkdownConverter markdown, RenderLimits limits)
+    {
+        _cache = cache;
+        _layouts = layouts;
+        _markdown = markdown;
+        _limits = limits;
+    }
+
+    /// <summary>The limits this renderer enforces.</summary>
+    public RenderLimits Limits => _limits;
+
+    /// <summary>Renders <paramref name="message"/> for one channel.</summary>
+    /// <param name="message">The message as written.</param>
+    /// <param name="brand">The brand (name, palette, typography) for layouts and templates.</param>
+    /// <param name="campaign">The campaign, or null; its slug becomes <c>utm_campaign</c>.</param>
+    /// <param name="channel">The channel, its account's thread and UTM settings, and an optional brand-edited template.</param>
+    /// <param name="cancellation">Stops a render in progress (it then ends with an error diagnostic).</param>
+    public RenderedVariant Render(MessageInput message, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation = default)
+    {
+        var prepared = PreparedMessage.Prepare(message, _markdown, _limits);
+        return RenderPrepared(prepared, brand ?? new BrandInput(), campaign, channel, cancellation);
+    }
+
+    /// <summary>
+    /// Renders <paramref name="message"/> for every channel in <paramref name="channels"/>, checking
+    /// the message and converting its Markdown once for all of them.
+    /// </summary>
+    public IReadOnlyList<RenderedVariant> RenderAll(MessageInput message, BrandInput brand, CampaignInput? campaign, IEnumerable<ChannelSettings> channels, CancellationToken cancellation = default)
+    {
+        var prepared = PreparedMessage.Prepare(message, _markdown, _limits);
+        brand ??= new BrandInput();
+        return channels.Select(channel => RenderPrepared(prepared, brand, campaign, channel, cancellation)).ToList();
+    }
+
+    /// <summary>
+    /// Checks a template as the brand manager types it: syntax errors with 1-based line and column,
+    /// then a trial render against a sample message, which reports unknown variables, .NET member
+    /// access, loops that do not end and other runtime errors with their position.
+    /// </summary>
+    public IReadOnlyList<Diagnostic> ValidateTemplate(ChannelKind kind, string source)
+    {
+        if (source is null) return [Diagnostic.Error("template.empty", "The template is empty: write a template or use the channel's default.")];
+        if (source.Length > _limits.MaxTemplateCharacters) return [TemplateTooLong(source)];
+        var parsed = TemplateCache.Parse(source);
+        if (parsed.Template is null) return parsed.Diagnostics;
+
+        var sample = RenderPrepared(PreparedMessage.Prepare(SampleContent.Message, _markdown, _limits), SampleContent.Brand, SampleContent.Campaign,
+            new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, CancellationToken.None);
+        return parsed.Diagnostics.Concat(sample.Diagnostics.Where(d => d.Code.StartsWith("template.", StringComparison.Ordinal) || d.Code.StartsWith("variant.", StringComparison.Ordinal) && d.Code != "variant.too-long")).ToList();
+    }
+
+    /// <summary>Compiles the Razor layouts and the URL pattern now, so the first render is not slow.</summary>
+    public void WarmUp()
+    {
+        UrlExtractor.Warm();
+        _layouts.WarmUp();
+        foreach (var kind in Enum.GetValues<ChannelKind>()) _cache.GetOrParse(DefaultTemplates.For(kind));
+    }
+
+    private RenderedVariant RenderPrepared(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation)
+    {
+        channel ??= ChannelSettings.For(ChannelKind.X);
+        var kind = channel.Kind;
+        var diagnostics = new List<Diagnostic>(prepared.Diagnostics);
+        if (!Enum.IsDefined(kind))
+        {
+            diagnostics.Add(Diagnostic.Error("channel.unknown", $"Channel kind {(int)kind} is not one Publisher knows: pick X, Mastodon, Bluesky, LinkedIn, Facebook Page, Email, Blog or Webhook."));
+            return new RenderedVariant { Kind = kind, Diagnostics = diagnostics };
+        }
+        var profile = ChannelProfiles.Get(kind);
+        if (prepared.IsFatal) return new RenderedVariant { Kind = kind, Diagnostics = diagnostics };
+
+        var tagged = UtmTagger.Tag(prepared.Message.Link, kind, channel.Utm ?? new UtmSettings(), campaign);
+
+        var source = channel.TemplateSource ?? DefaultTemplates.For(kind);
+        if (source.Length > _limits.MaxTemplateCharacters)
+        {
+            diagnostics.Add(TemplateTooLong(source));
+            return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
+        }
+        var parsed = _cache.GetOrParse(source);
+        diagnostics.AddRange(parsed.Diagnostics);
+        if (parsed.Template is null) return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
+
+        var model = TemplateModel.Build(prepared, brand, campaign, profile, channel, tagged.Url);
+        // Building the URL pattern is slow once per process; it must not count against the template's time.
+        UrlExtractor.Warm();
+        var context = new SandboxedTemplateContext(_limits, cancellation);
+        context.PushGlobal(Helpers.GetOrAdd(kind, _ => TemplateFunctions.For(profile)));
+        context.PushGlobal(model);
+        string output;
+        try
+        {
+            output = parsed.Template.Render(context);
+        }
+        catch (Exception ex)
+        {
+            diagnostics.Add(RuntimeDiagnostic(ex, context, profile));
+            return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
+        }
+
+        return kind switch
+        {
+            ChannelKind.Email => FinishEmail(output, model, prepared, brand, tagged.Url, diagnostics),
+            ChannelKind.Blog => FinishBlog(output, model, prepared, brand, tagged.Url, diagnostics),
+            ChannelKind.Webhook => FinishWebhook(output, tagged.Url, diagnostics),
+            _ => FinishPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics),
+        };
+    }
+
+    private RenderedVariant FinishPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics)
+    {
+        var count = ChannelCounter.Count(profile, text);
+        var facets = profile.Kind == ChannelKind.Bluesky ? BlueskyFacets.Extract(text) : (IReadOnlyList<BlueskyFacet>)[];
+        if (text.Length == 0)
+        {
+            diagnostics.Add(Diagnostic.Error("variant.empty", $"The {profile.DisplayName} template produced no text: check that it writes the message."));
+            return new RenderedVariant { Kind = profile.Kind, Link = link, Count = count, Diagnostics = diagnostics };
+        }
+        if (profile.Kind == ChannelKind.X && HasInvalidXCharacters(text))
+        {
+            diagnostics.Add(Diagnostic.Error("variant.invalid-characters", "The X variant contains characters X rejects (U+FFFE, U+FEFF or U+FFFF): remove them."));
+        }
+
+        IReadOnlyList<VariantPart> parts = [new VariantPart(text, count, facets)];
+        if (count.IsOverLimit)
+        {
+            var limit = count.Limit!.Value;
+            if (profile.SupportsThreads && channel.AllowThreads)
+            {
+                var split = ThreadSplitter.Split(text, profile, _limits.MaxThreadParts);
+                if (split is null)
+                {
+                    diagnostics.Add(Diagnostic.Error("variant.too-long",
+                        $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters and does not fit a thread of {_limits.MaxThreadParts} posts: shorten it."));
+                }
+                else
+                {
+                    parts = split.Select(p => new VariantPart(p, ChannelCounter.Count(profile, p),
+                        profile.Kind == ChannelKind.Bluesky ? BlueskyFacets.Extract(p) : [])).ToList();
+                    diagnostics.Add(Diagnostic.Info("variant.thread",
+                        $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters, so it goes out as a thread of {parts.Count} posts."));
+                }
+            }
+            else
+            {
+                var advice = profile.SupportsThreads ? "shorten it or allow a thread" : "shorten it";
+                diagnostics.Add(Diagnostic.Error("variant.too-long",
+                    $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters: {advice}."));
+            }
+        }
+        return new RenderedVariant { Kind = profile.Kind, Text = text, Link = link, Count = count, Parts = parts, Facets = facets, Diagnostics = diagnostics };
+    }
+
+    private static bool HasInvalidXCharacters(string text) => text.AsSpan().IndexOfAny('\uFFFE', '\uFEFF', '\uFFFF') >= 0;
+
+    private RenderedVariant FinishEmail(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics)
+    {
+        var text = CleanPostText(output);
+        var subject = OneLine(model["subject"]?.ToString() ?? prepared.Message.Title);
+        var preheader = OneLine(model["preheader"]?.ToString() ?? "");
+        var contentHtml = model["content_html"]?.ToString() ?? "";
+        var subjectCount = new TextCount(ChannelCounter.Graphemes(subject), ChannelProfiles.EmailSubjectWarningLength, "subject characters");
+
+        if (subject.Length == 0)
+            diagnostics.Add(Diagnostic.Error("email.subject-empty", "The email has no subject: give the message a title or set subject in the template."));
+        else if (subjectCount.IsOverLimit)
+            diagnostics.Add(Diagnostic.Warning("email.subject-long",
+                $"The email subject is {subjectCount.Used} characters; inboxes show about {ChannelProfiles.EmailSubjectWarningLength}: put the key words first or shorten it."));
+        if (contentHtml.Trim().Length == 0)
+            diagnostics.Add(Diagnostic.Error("email.html-empty", "The email template set no content_html: capture the HTML body into content_html."));
+        if (text.Length == 0)
+            diagnostics.Add(Diagnostic.Error("email.text-empty", "The email template produced no plain-text part: write the text version as the template's output."));
+
+        var html = _layouts.RenderEmail(new EmailLayoutModel
+        {
+            Subject = subject,
+            Preheader = preheader,
+            LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
+            ContentHtml = contentHtml,
+            PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
+            AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
+            BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
+            TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
+            FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
+            HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
+            FooterText = brand.FooterText,
+            PostalAddress = brand.PostalAddress,
+            WebsiteUrl = SafeHttpUrl(brand.WebsiteUrl),
+            WebsiteLabel = SafeHttpUrl(brand.WebsiteUrl) is { } site ? new Uri(site).Host : null,
+        });
+        CheckBrandStyle(brand, diagnostics);
+        return new RenderedVariant
+        {
+            Kind = ChannelKind.Email, Text = text, Html = html, Subject = subject, Preheader = preheader, Link = link,
+            Count = subjectCount, Diagnostics = diagnostics,
+        };
+    }
+
+    private RenderedVariant FinishBlog(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics)
+    {
+        var article = output.Trim();
+        var feedEntry = model["feed_entry"]?.ToString()?.Trim();
+        if (article.Length == 0)
+            diagnostics.Add(Diagnostic.Error("blog.article-empty", "The blog template produced no article: write the article HTML as the template's output."));
+        if (string.IsNullOrEmpty(feedEntry))
+        {
+            diagnostics.Add(Diagnostic.Error("blog.feed-entry-empty", "The blog template set no feed_entry: capture the Atom <entry> into feed_entry."));
+        }
+        else
+        {
+            try
+            {
+                var entry = XElement.Parse(feedEntry);
+                if (entry.Name != XName.Get("entry", "http://www.w3.org/2005/Atom"))
+                    diagnostics.Add(Diagnostic.Error("blog.feed-entry-invalid", "The feed entry is not an Atom <entry> element: use <entry xmlns=\"http://www.w3.org/2005/Atom\">."));
+            }
+            catch (XmlException ex)
+            {
+                diagnostics.Add(Diagnostic.Error("blog.feed-entry-invalid", $"The feed entry is not well-formed XML ({ex.Message}): escape text with xml_escape."));
+            }
+        }
+
+        var blog = model["blog"] as ScriptObject;
+        var html = _layouts.RenderBlogPage(new BlogPageModel
+        {
+            Title = prepared.Message.Title,
+            BrandName = brand.Name,
+            LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
+            Description = prepared.Message.Summary ?? TemplateFunctions.FirstSentence(prepared.BodyText),
+            CanonicalUrl = blog?["article_url"] as string,
+            FeedUrl = blog?["feed_url"] as string,
+            ArticleHtml = article,
+            PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
+            AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
+            BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
+            TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
+            FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
+            HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
+        });
+        CheckBrandStyle(brand, diagnostics);
+        var text = HtmlToText(article);
+        return new RenderedVariant
+        {
+            Kind = ChannelKind.Blog, Text = text, Html = html, FeedEntry = feedEntry, Link = link,
+            Count = ChannelCounter.Count(ChannelKind.Blog, text), Diagnostics = diagnostics,
+        };
+    }
+
+    private static RenderedVariant FinishWebhook(string output, string? link, List<Diagnostic> diagnostics)
+    {
+        var json = output.Trim();
+        var text = "";
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                diagnostics.Add(Diagnostic.Error("webhook.not-object", "The webhook payload must be a JSON object: wrap it in { }."));
+            else if (document.RootElement.TryGetProperty("text", out var textElement) && textElement.ValueKind == JsonValueKind.String)
+                text = textElement.GetString() ?? "";
+            else
+                diagnostics.Add(Diagnostic.Warning("webhook.no-text", "The webhook payload has no \"text\" string: Slack and compatible receivers show nothing without it."));
+        }
+        catch (JsonException ex)
+        {
+            diagnostics.Add(Diagnostic.Error("webhook.invalid-json",
+                $"The webhook template produced invalid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): write values with the json helper, e.g. {{{{ json message.title }}}}."));
+        }
+        return new RenderedVariant
+        {
+            Kind = ChannelKind.Webhook, Text = text, JsonPayload = json, Link = link,
+            Count = ChannelCounter.Count(ChannelKind.Webhook, text), Diagnostics = diagnostics,
+        };
+    }
+
+    private static void CheckBrandStyle(BrandInput brand, List<Diagnostic> diagnostics)
+    {
+        foreach (var (name, value) in new[] { ("primary", brand.PrimaryColor), ("accent", brand.AccentColor), ("background", brand.BackgroundColor), ("text", brand.TextColor) })
+        {
+            if (BrandStyle.Color(value, "") != value?.Trim())
+                diagnostics.Add(Diagnostic.Warning("brand.color-invalid", $"The brand's {name} colour \"{value}\" is not a hex colour like #1f3a5f: the default colour was used."));
+        }
+        foreach (var (name, value) in new[] { ("body", brand.FontFamily), ("heading", brand.HeadingFontFamily) })
+        {
+            if (BrandStyle.FontStack(value, "") == "")
+                diagnostics.Add(Diagnostic.Warning("brand.font-invalid", $"The brand's {name} font \"{value}\" may hold only font names, commas, quotes and hyphens: the default font was used."));
+        }
+    }
+
+    private Diagnostic TemplateTooLong(string source) => Diagnostic.Error("template.too-long",
+        $"The template is {source.Length:N0} characters; the limit is {_limits.MaxTemplateCharacters:N0}: simplify it.");
+
+    private Diagnostic RuntimeDiagnostic(Exception ex, SandboxedTemplateContext context, ChannelProfile profile)
+    {
+        var runtime = ex as ScriptRuntimeException;
+        var span = runtime?.Span ?? context.CurrentNode?.Span;
+        int? line = span is { } s && s.Start.Line >= 0 ? s.Start.Line + 1 : null;
+        int? column = span is { } c && c.Start.Column >= 0 ? c.Start.Column + 1 : null;
+        var where = line is null ? "" : $" (line {line}, column {column})";
+        var stop = context.StopReason ?? (ex.InnerException as RenderBudgetExceededException)?.Message;
+        var message = runtime?.OriginalMessage ?? ex.Message;
+
+        if (stop == "time")
+            return Diagnostic.Error("template.time-limit", $"The {profile.DisplayName} template ran longer than {_limits.RenderTimeout.TotalMilliseconds:N0} ms and was stopped{where}: simplify its loops.", line, column);
+        if (stop == "memory")
+            return Diagnostic.Error("template.memory-limit", $"The {profile.DisplayName} template built more text in memory than any post needs and was stopped{where}: check for text that grows in a loop.", line, column);
+        if (stop == "canceled" || ex is ScriptAbortException or OperationCanceledException)
+            return Diagnostic.Error("template.canceled", $"Rendering the {profile.DisplayName} variant was canceled{where}.", line, column);
+        if (message.Contains("iteration limit", StringComparison.OrdinalIgnoreCase) || message.Contains("loop", StringComparison.OrdinalIgnoreCase) && message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+            return Diagnostic.Error("template.loop-limit", $"The {profile.DisplayName} template ran more than {_limits.LoopLimit:N0} loop iterations{where}: check for a loop that never ends.", line, column);
+        if (message.Contains("recursive", StringComparison.OrdinalIgnoreCase) || ex is InsufficientExecutionStackException)
+            return Diagnostic.Error("template.recursion-limit", $"The {profile.DisplayName} template nested function calls deeper than {_limits.RecursionLimit}{where}: check for a function that calls itself without end.", line, column);
+        if (message.Contains("output", StringComparison.OrdinalIgnoreCase) && message.Contains("limit", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("string", StringComparison.OrdinalIgnoreCase) && message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+            return Diagnostic.Error("template.output-limit", $"The {profile.DisplayName} template wrote more than {_limits.MaxOutputCharacters:N0} characters{where}: check for text repeated in a loop.", line, column);
+        if (message.Contains("not found", StringComparison.OrdinalIgnoreCase))
+            return Diagnostic.Error("template.unknown-name",
+                $"{message}{where}. Templates can use only the message, channel, brand, campaign, link and blog data and the helper functions; .NET types and members are not available.", line, column);
+        if (ex is ScriptRuntimeException)
+            return Diagnostic.Error("template.runtime", $"The {profile.DisplayName} template failed{where}: {message}", line, column);
+        return Diagnostic.Error("template.runtime", $"The {profile.DisplayName} template failed{where}: {ex.Message}", line, column);
+    }
+
+    // Templates are easier to write when blank-line runs and trailing spaces do not matter.
+    private static string CleanPostText(string output)
+    {
+        var text = output.Replace("\r\n", "\n").Replace('\r', '\n');
+        text = TrailingSpaces().Replace(text, "");
+        text = BlankLines().Replace(text, "\n\n");
+        return text.Trim();
+    }
+
+    private static string OneLine(string value) => WhitespaceRun().Replace(value, " ").Trim();
+
+    private static string HtmlToText(string html)
+    {
+        var text = ListItem().Replace(html, "• ").Replace("</li>", "\n", StringComparison.OrdinalIgnoreCase);
+        text = BlockEnd().Replace(text, "\n\n");
+        text = Tag().Replace(text, "");
+        text = WebUtility.HtmlDecode(text);
+        return CleanPostText(string.Join('\n', text.Split('\n').Select(l => l.Trim())));
+    }
+
+    private static string? SafeHttpUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri.ToString() : null;
+
+    [GeneratedRegex(@"[ \t]+(?=\n|$)")]
+    private static partial Regex TrailingSpaces();
+
+    [GeneratedRegex(@"\n{3,}")]
+    private static partial Regex BlankLines();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhitespaceRun();
+
+    [GeneratedRegex(@"</(?:p|h[1-6]|ul|ol|blockquote|div|header|footer|section|article|aside|pre)>|<br\s*/?>", RegexOptions.IgnoreCase)]
+    private static partial Regex BlockEnd();
+
+    [GeneratedRegex(@"<li\b[^>]*>", RegexOptions.IgnoreCase)]
+    private static partial Regex ListItem();
+
+    [GeneratedRegex(@"<[^>]*>")]
+    private static partial Regex Tag();
+}
