@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds Publisher and runs every test: unit, integration on a throwaway PostgreSQL, and browser
+# tests in headless Chromium. Installs what the tests need when it is missing. Exits non-zero on
+# any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@";
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@";
+  else return 1; fi
+}
+
+apt_updated=""
+need_package() { # need_package <what is missing> <debian package>
+  echo "Installing $2 ($1 is missing) …"
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq || { echo "Cannot install $2: run 'sudo apt-get install -y $2' and try again." >&2; exit 1; }; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null \
+    || { echo "Cannot install $2: run 'sudo apt-get install -y $2' and try again." >&2; exit 1; }
+}
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+[ -x /usr/bin/chromium ] || need_package "Chromium" chromium
+
+# Integration tests start a throwaway PostgreSQL from the machine's server binaries.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_package "PostgreSQL's server programs" postgresql
+fi
+
+dotnet build Publisher.sln -c Release -nologo -v quiet
+
+log=$(mktemp)
+status=0
+dotnet test Publisher.sln -c Release --no-build --nologo --results-directory TestResults 2>&1 | tee "$log" || status=$?
+
+# One closing line for CI and people: the totals over every test project.
+sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{ s += $2 } END { print s + 0 }'; }
+passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+rm -f "$log"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then echo "No test ran." >&2; status=1; fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"

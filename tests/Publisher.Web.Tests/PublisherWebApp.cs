@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Testing;
+
+namespace Publisher.Web.Tests;
+
+/// <summary>
+/// The real web app on a fresh, migrated PostgreSQL database, with one user per role (and one with
+/// every role) whose password is <see cref="Password"/>.
+/// </summary>
+public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string Password = "Test-password-1";
+    private readonly PostgresServer _postgres = new();
+
+    public string ConnectionString { get; private set; } = "";
+
+    public static string EmailFor(string role) => $"{role.ToLowerInvariant()}@tests.publisher.local";
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        ConnectionString = await _postgres.CreateMigratedDatabaseAsync("web");
+        await using var scope = Services.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        foreach (var role in Roles.All)
+        {
+            await roles.CreateAsync(new IdentityRole(role));
+            var user = new AppUser { UserName = EmailFor(role), Email = EmailFor(role), DisplayName = role + " Tester", EmailConfirmed = true };
+            Assert.True((await users.CreateAsync(user, Password)).Succeeded);
+            await users.AddToRoleAsync(user, role);
+        }
+        await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().SaveChangesAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:ConnectionString", ConnectionString);
+    }
+
+    public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>Signs in through the real sign-in form, antiforgery token and all.</summary>
+    public async Task<HttpClient> SignedInAsync(string role) => await SignInAsync(EmailFor(role), Password);
+
+    public async Task<HttpClient> SignInAsync(string email, string password)
+    {
+        var client = NewClient();
+        var response = await PostSignInAsync(client, email, password);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string email, string password)
+    {
+        var token = await AntiforgeryTokenAsync(client, "/Account/SignIn");
+        return await client.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = password,
+            ["__RequestVerificationToken"] = token,
+        }));
+    }
+
+    public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string page)
+    {
+        var html = await client.GetStringAsync(page);
+        var match = Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
+        Assert.True(match.Success, $"No antiforgery token on {page}");
+        return WebUtility.HtmlDecode(match.Groups[1].Value);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebAppCollection : ICollectionFixture<PublisherWebApp>
+{
+    public const string Name = "web app";
+}
