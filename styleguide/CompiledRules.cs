@@ -54,14 +54,26 @@ internal abstract class CompiledRule
 
     protected static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
-    /// <summary>Keeps the leftmost, then longest, of overlapping hits: "sign up now" is one hit, not two.</summary>
+    /// <summary>
+    /// Keeps the leftmost, then longest, of overlapping hits: "sign up now" is one hit, not two.
+    /// Sorts <paramref name="hits"/> in place (each slot's list belongs to one rule, and sorting twice is harmless).
+    /// </summary>
     public static List<TermHit> LeftmostLongest(List<TermHit> hits)
     {
         if (hits.Count < 2)
         {
             return hits;
         }
-        hits.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        hits.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
+        var overlaps = false;
+        for (var i = 1; i < hits.Count && !overlaps; i++)
+        {
+            overlaps = hits[i].Start < hits[i - 1].End;
+        }
+        if (!overlaps)
+        {
+            return hits;
+        }
         var kept = new List<TermHit>(hits.Count);
         var end = -1;
         foreach (var hit in hits)
@@ -149,11 +161,11 @@ internal abstract class UserRule : CompiledRule
         _exceptionSlot < 0 ? spans : spans.Where(s => !IsExcepted(context, field, s.Start, s.Length)).ToList();
 
     /// <summary>Whether <paramref name="term"/> appears in the field on word boundaries, with this rule's case and accent settings.</summary>
-    protected bool ContainsTerm(LintField field, string term)
+    protected bool ContainsTerm(LintContext context, LintField field, string term)
     {
         var mode = Mode | FoldMode.Terms;
         var text = field.Folded(mode).Text;
-        var needle = TextFolding.FoldString(term.Trim(), mode);
+        var needle = context.FoldedNeedle(term, mode);
         if (needle.Length == 0)
         {
             return true;
@@ -208,7 +220,7 @@ internal sealed class CompiledMatcher
     public List<TextSpan> Find(LintContext context, LintField field)
     {
         var spans = new List<TextSpan>();
-        foreach (var hit in CompiledRule.LeftmostLongest([.. context.Hits(field, _slot)]))
+        foreach (var hit in CompiledRule.LeftmostLongest(context.Hits(field, _slot)))
         {
             spans.Add(new TextSpan(hit.Start, hit.Length));
         }
@@ -276,7 +288,7 @@ internal sealed class SubstitutionCheck : UserRule
     {
         foreach (var field in context.FieldsFor(this))
         {
-            foreach (var hit in LeftmostLongest([.. context.Hits(field, _slot)]))
+            foreach (var hit in LeftmostLongest(context.Hits(field, _slot)))
             {
                 if (IsExcepted(context, field, hit.Start, hit.Length))
                 {
@@ -309,7 +321,7 @@ internal sealed class CapitalizationCheck : UserRule
     {
         foreach (var field in context.FieldsFor(this))
         {
-            foreach (var hit in LeftmostLongest([.. context.Hits(field, _slot)]))
+            foreach (var hit in LeftmostLongest(context.Hits(field, _slot)))
             {
                 var matched = field.Text.Substring(hit.Start, hit.Length);
                 var term = _terms[hit.Term].Trim();
@@ -427,7 +439,7 @@ internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.
         {
             if (rule.Metric == TextMetric.SentenceWords)
             {
-                foreach (var (start, length, words) in TextScanners.Sentences(field.Text))
+                foreach (var (start, length, words) in field.Sentences)
                 {
                     var limit = words > rule.Max ? rule.Max : words < rule.Min ? rule.Min : null;
                     if (limit is not null)
@@ -438,7 +450,7 @@ internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.
                 continue;
             }
 
-            var (score, wordCount) = TextScanners.FleschReadingEase(field.Text);
+            var (score, wordCount) = field.ReadingEase;
             if (wordCount < Math.Max(1, rule.MinWords))
             {
                 continue;
@@ -491,7 +503,7 @@ internal sealed class RequiredCheck : UserRule
                     return;
                 }
                 missing = context.Input.CallToAction.Trim();
-                present = fields.Any(f => ContainsTerm(f, missing));
+                present = fields.Any(f => ContainsTerm(context, f, missing));
                 break;
             default:
                 missing = _matcher!.Description;
@@ -553,7 +565,7 @@ internal sealed class KeyFactsCheck(RuleBuilder builder, KeyFactsRule rule) : Us
         }
         foreach (var fact in context.Input.KeyFacts)
         {
-            if (string.IsNullOrWhiteSpace(fact) || fields.Any(f => ContainsTerm(f, fact)))
+            if (string.IsNullOrWhiteSpace(fact) || fields.Any(f => ContainsTerm(context, f, fact)))
             {
                 continue;
             }
@@ -590,7 +602,7 @@ internal sealed class BrandNamesRule : CompiledRule
     {
         foreach (var field in context.Fields)
         {
-            foreach (var hit in LeftmostLongest([.. context.Hits(field, _slot)]))
+            foreach (var hit in LeftmostLongest(context.Hits(field, _slot)))
             {
                 var brand = _brands[_brandOfTerm[hit.Term]];
                 var name = brand.Name.Trim();
@@ -629,7 +641,7 @@ internal sealed class PreferredTermsRule : CompiledRule
     {
         foreach (var field in context.Fields)
         {
-            foreach (var hit in LeftmostLongest([.. context.Hits(field, _slot)]))
+            foreach (var hit in LeftmostLongest(context.Hits(field, _slot)))
             {
                 var entry = _termOf[hit.Term];
                 var matched = field.Text.Substring(hit.Start, hit.Length);
@@ -662,7 +674,7 @@ internal sealed class BannedTermsRule : CompiledRule
     {
         foreach (var field in context.Fields)
         {
-            foreach (var hit in LeftmostLongest([.. context.Hits(field, _slot)]))
+            foreach (var hit in LeftmostLongest(context.Hits(field, _slot)))
             {
                 var entry = _banned[hit.Term];
                 var matched = field.Text.Substring(hit.Start, hit.Length);

@@ -24,6 +24,15 @@ internal sealed class LintField(int index, string name, string text, int slotCou
 
     public FoldedText Folded(FoldMode mode) => _folds[(int)mode] ??= TextFolding.Fold(Text, mode);
 
+    private List<(int Start, int Length, int Words)>? _sentences;
+    private (double Score, int Words)? _readingEase;
+
+    /// <summary>The field's sentences, split once for every metric rule.</summary>
+    public List<(int Start, int Length, int Words)> Sentences => _sentences ??= TextScanners.Sentences(Text);
+
+    /// <summary>The field's Flesch reading ease and word count, computed once.</summary>
+    public (double Score, int Words) ReadingEase => _readingEase ??= TextScanners.FleschReadingEase(Text, Sentences);
+
     private List<(int Start, int Length)>? _addresses;
 
     /// <summary>
@@ -52,6 +61,20 @@ internal sealed class LintContext(LintInput input, List<LintField> fields)
     public List<string> Diagnostics { get; } = [];
 
     private static readonly List<TermHit> s_none = [];
+
+    private Dictionary<(string, FoldMode), string>? _needles;
+
+    /// <summary>A key fact or call to action folded for matching, folded once per lint.</summary>
+    public string FoldedNeedle(string term, FoldMode mode)
+    {
+        _needles ??= [];
+        if (!_needles.TryGetValue((term, mode), out var folded))
+        {
+            folded = TextFolding.FoldString(term.Trim(), mode);
+            _needles[(term, mode)] = folded;
+        }
+        return folded;
+    }
 
     public List<TermHit> Hits(LintField field, int slot) => slot < 0 ? s_none : field.Hits[slot] ?? s_none;
 

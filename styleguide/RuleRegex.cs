@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 
 namespace Publisher.StyleGuide;
@@ -14,6 +15,31 @@ internal static class RuleRegex
     /// backreferences, atomic groups) get the backtracking engine with <see cref="MatchTimeout"/>.
     /// </summary>
     public static Regex? TryCreate(string pattern, bool ignoreCase, out string? error)
+    {
+        // Building a NonBacktracking regex costs milliseconds; a guide edit usually leaves most
+        // patterns as they were, so recompiling the guide reuses them. Regex instances are immutable
+        // and thread-safe.
+        if (s_cache.TryGetValue((pattern, ignoreCase), out var cached))
+        {
+            error = null;
+            return cached;
+        }
+        var regex = Create(pattern, ignoreCase, out error);
+        if (regex is not null)
+        {
+            if (s_cache.Count >= CacheLimit)
+            {
+                s_cache.Clear();
+            }
+            s_cache.TryAdd((pattern, ignoreCase), regex);
+        }
+        return regex;
+    }
+
+    private const int CacheLimit = 512;
+    private static readonly ConcurrentDictionary<(string Pattern, bool IgnoreCase), Regex> s_cache = new();
+
+    private static Regex? Create(string pattern, bool ignoreCase, out string? error)
     {
         var options = RegexOptions.CultureInvariant | (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
         try
@@ -40,6 +66,37 @@ internal static class RuleRegex
         {
             error = ex.Message;
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Checks a pattern's syntax only, with the interpreter (cheap to build), for validation;
+    /// the linter builds the NonBacktracking form once per rule when it compiles the guide.
+    /// </summary>
+    public static Regex? TryParse(string pattern, out string? error)
+    {
+        try
+        {
+            error = null;
+            return new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
+        }
+        catch (ArgumentException ex)
+        {
+            error = ex.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Whether the pattern matches empty text (and so would match at every position).</summary>
+    public static bool MatchesEmpty(Regex regex)
+    {
+        try
+        {
+            return regex.IsMatch("");
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
         }
     }
 

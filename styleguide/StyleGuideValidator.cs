@@ -236,11 +236,11 @@ public static partial class StyleGuideValidator
                     Error($"{path}.patterns[{p}]", $"Rule {name} has an empty pattern: remove it or write the regular expression.");
                     continue;
                 }
-                if (RuleRegex.TryCreate(pattern, rule.IgnoreCase, out var error) is null)
+                if (RuleRegex.TryParse(pattern, out var error) is not { } parsed)
                 {
                     Error($"{path}.patterns[{p}]", $"Rule {name} has an invalid regular expression '{pattern}': {error} Fix the pattern (in YAML, single-quote it so backslashes stay as written).");
                 }
-                else if (Regex.IsMatch("", pattern, RegexOptions.None, RuleRegex.MatchTimeout))
+                else if (RuleRegex.MatchesEmpty(parsed))
                 {
                     Error($"{path}.patterns[{p}]", $"Rule {name} has a pattern '{pattern}' that matches empty text, so it would match everywhere: make it require at least one character.");
                 }

@@ -57,19 +57,20 @@ internal static class TextFolding
         var ignoreAccents = (mode & FoldMode.IgnoreAccents) != 0;
         var terms = (mode & FoldMode.Terms) != 0;
 
-        var builder = new StringBuilder(text.Length);
-        var starts = new int[text.Length + 4];
-        var ends = new int[text.Length + 4];
+        var buffer = new char[text.Length + 8];
+        var starts = new int[buffer.Length];
+        var ends = new int[buffer.Length];
         var count = 0;
 
         void Emit(char c, int start, int end)
         {
-            if (count == starts.Length)
+            if (count == buffer.Length)
             {
-                Array.Resize(ref starts, starts.Length * 2);
-                Array.Resize(ref ends, ends.Length * 2);
+                Array.Resize(ref buffer, buffer.Length * 2);
+                Array.Resize(ref starts, buffer.Length);
+                Array.Resize(ref ends, buffer.Length);
             }
-            builder.Append(c);
+            buffer[count] = c;
             starts[count] = start;
             ends[count] = end;
             count++;
@@ -123,16 +124,28 @@ internal static class TextFolding
             Emit(ignoreCase ? char.ToLowerInvariant(c) : c, i, i + 1);
         }
 
+        var result = new string(buffer, 0, count);
         if (count == text.Length && !ignoreAccents && !terms)
         {
             // Case folding alone keeps every char in place.
-            return new FoldedText(builder.ToString(), null, null);
+            return new FoldedText(result, null, null);
         }
-        return new FoldedText(builder.ToString(), starts, ends);
+        return new FoldedText(result, starts, ends);
     }
 
     /// <summary>Folds a pattern or term the same way as text (no span map needed).</summary>
     public static string FoldString(string value, FoldMode mode) => mode == FoldMode.None ? value : Fold(value, mode).Text;
+
+    /// <summary>The lower-case base letter of <paramref name="c"/>: 'É' → 'e', 'ø' → 'o' (first letter for ligatures).</summary>
+    public static char BaseLetter(char c)
+    {
+        if (c < 0x80)
+        {
+            return AsciiLower(c);
+        }
+        var folded = FoldAccent(c);
+        return char.ToLowerInvariant(folded is { Length: > 0 } ? folded[0] : c);
+    }
 
     private static char AsciiLower(char c) => c is >= 'A' and <= 'Z' ? (char)(c + 32) : c;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Publisher.StyleGuide;
 
@@ -277,16 +276,29 @@ internal static class TextScanners
     /// Flesch reading ease: 206.835 − 1.015 × words per sentence − 84.6 × syllables per word.
     /// Syllables are estimated as groups of vowels, less a silent final e.
     /// </summary>
-    public static (double Score, int Words) FleschReadingEase(string text)
+    public static (double Score, int Words) FleschReadingEase(string text) => FleschReadingEase(text, Sentences(text));
+
+    public static (double Score, int Words) FleschReadingEase(string text, List<(int Start, int Length, int Words)> sentences)
     {
-        var sentences = Sentences(text);
         var words = 0;
         var syllables = 0;
         foreach (var (start, length, _) in sentences)
         {
-            foreach (var word in text.AsSpan(start, length).ToString().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            var end = start + length;
+            var i = start;
+            while (i < end)
             {
-                if (!word.Any(char.IsLetterOrDigit))
+                while (i < end && char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+                var wordStart = i;
+                while (i < end && !char.IsWhiteSpace(text[i]))
+                {
+                    i++;
+                }
+                var word = text.AsSpan(wordStart, i - wordStart);
+                if (word.IsEmpty || word.IndexOfAnyExcept(NonWordSymbols) < 0 || !HasLetterOrDigit(word))
                 {
                     continue;
                 }
@@ -302,33 +314,45 @@ internal static class TextScanners
         return (Math.Round(score, 1), words);
     }
 
-    private static int Syllables(string word)
+    private static readonly System.Buffers.SearchValues<char> NonWordSymbols = System.Buffers.SearchValues.Create("-–—•·*");
+
+    private static bool HasLetterOrDigit(ReadOnlySpan<char> word)
     {
-        var letters = new StringBuilder();
-        foreach (var c in TextFolding.FoldString(word, FoldMode.IgnoreCase | FoldMode.IgnoreAccents))
+        foreach (var c in word)
         {
-            if (c is >= 'a' and <= 'z')
+            if (char.IsLetterOrDigit(c))
             {
-                letters.Append(c);
+                return true;
             }
         }
-        if (letters.Length == 0)
-        {
-            return 1;
-        }
-        var w = letters.ToString();
+        return false;
+    }
+
+    private static int Syllables(ReadOnlySpan<char> word)
+    {
         var count = 0;
+        var letters = 0;
         var previousVowel = false;
-        foreach (var c in w)
+        var last = '\0';
+        var beforeLast = '\0';
+        foreach (var original in word)
         {
+            var c = TextFolding.BaseLetter(original);
+            if (c is < 'a' or > 'z')
+            {
+                continue;
+            }
+            letters++;
             var vowel = c is 'a' or 'e' or 'i' or 'o' or 'u' or 'y';
             if (vowel && !previousVowel)
             {
                 count++;
             }
             previousVowel = vowel;
+            beforeLast = last;
+            last = c;
         }
-        if (w.Length > 2 && w.EndsWith('e') && !w.EndsWith("le", StringComparison.Ordinal) && count > 1)
+        if (letters > 2 && last == 'e' && beforeLast != 'l' && count > 1)
         {
             count--;
         }
