@@ -24,7 +24,8 @@ public static class TemplatesServiceCollectionExtensions
             sp.GetRequiredService<TemplateCache>(),
             sp.GetRequiredService<LayoutRenderer>(),
             sp.GetRequiredService<MarkdownConverter>(),
-            sp.GetRequiredService<RenderLimits>()));
+            sp.GetRequiredService<RenderLimits>(),
+            sp.GetService<TimeProvider>()));
         return services;
     }
 }

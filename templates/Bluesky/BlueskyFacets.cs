@@ -34,9 +34,71 @@ public sealed record BlueskyFacet(BlueskyFacetKind Kind, int ByteStart, int Byte
     };
 }
 
-/// <summary>Finds the links, mentions and hashtags of a Bluesky post and their UTF-8 byte ranges.</summary>
+/// <summary>A link as shown in a Bluesky post (<paramref name="Display"/>) and where it points (<paramref name="Uri"/>).</summary>
+/// <param name="Display">The shortened text shown in the post, e.g. <c>example.com/blog/deliver...</c>.</param>
+/// <param name="Uri">The full address the link facet carries.</param>
+public sealed record BlueskyLink(string Display, string Uri);
+
+/// <summary>
+/// Finds the links, mentions and hashtags of a Bluesky post and their UTF-8 byte ranges, and
+/// shortens long links the way the Bluesky app does (the post shows a short form, the facet keeps the
+/// full address), so a tagged link does not use up a third of the 300 graphemes.
+/// </summary>
 public static partial class BlueskyFacets
 {
+    /// <summary>Links whose shown form (without <c>https://</c>) is longer than this are cut, with "...".</summary>
+    public const int MaxLinkDisplayLength = 30;
+
+    /// <summary>
+    /// Replaces every URL in <paramref name="text"/> with its short display form (no scheme, at most
+    /// <see cref="MaxLinkDisplayLength"/> characters) and returns the links in order.
+    /// </summary>
+    public static (string Text, IReadOnlyList<BlueskyLink> Links) ShortenLinks(string text)
+    {
+        var urls = UrlExtractor.Extract(text);
+        if (urls.Count == 0) return (text, []);
+        var links = new List<BlueskyLink>(urls.Count);
+        var result = new StringBuilder(text.Length);
+        var position = 0;
+        foreach (var url in urls)
+        {
+            result.Append(text, position, url.Start - position);
+            var display = DisplayForm(url.Url);
+            links.Add(new BlueskyLink(display, url.HasProtocol ? url.Url : "https://" + url.Url));
+            result.Append(display);
+            position = url.End;
+        }
+        result.Append(text, position, text.Length - position);
+        return (result.ToString(), links);
+    }
+
+    /// <summary>The form a link is shown in: without scheme, cut to <see cref="MaxLinkDisplayLength"/> characters.</summary>
+    public static string DisplayForm(string url)
+    {
+        var display = url;
+        if (display.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) display = display[8..];
+        else if (display.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) display = display[7..];
+        if (display.EndsWith('/') && display.IndexOf('/') == display.Length - 1) display = display[..^1];
+        return display.Length <= MaxLinkDisplayLength ? display : display[..(MaxLinkDisplayLength - 3)] + "...";
+    }
+
+    /// <summary>
+    /// Extracts the facets of a post whose links were shortened by <see cref="ShortenLinks"/>: each
+    /// link's display text is found in order and carries its full address.
+    /// </summary>
+    public static IReadOnlyList<BlueskyFacet> Extract(string text, IReadOnlyList<BlueskyLink> links)
+    {
+        var ranges = new List<(int Start, int End, string Uri)>();
+        var from = 0;
+        foreach (var link in links)
+        {
+            var index = text.IndexOf(link.Display, from, StringComparison.Ordinal);
+            if (index < 0) continue;
+            ranges.Add((index, index + link.Display.Length, link.Uri));
+            from = index + link.Display.Length;
+        }
+        return Build(text, ranges);
+    }
     /// <summary>Tags longer than this (in characters, without <c>#</c>) are not facets on Bluesky.</summary>
     public const int MaxTagLength = 64;
 
@@ -44,14 +106,14 @@ public static partial class BlueskyFacets
     public static IReadOnlyList<BlueskyFacet> Extract(string text)
     {
         if (string.IsNullOrEmpty(text)) return [];
-        var facets = new List<(int Start, int End, BlueskyFacetKind Kind, string Value)>();
+        var urls = UrlExtractor.Extract(text).Select(u => (u.Start, u.End, u.HasProtocol ? u.Url : "https://" + u.Url)).ToList();
+        return Build(text, urls);
+    }
 
-        var urls = UrlExtractor.Extract(text);
-        foreach (var url in urls)
-        {
-            var uri = url.HasProtocol ? url.Url : "https://" + url.Url;
-            facets.Add((url.Start, url.End, BlueskyFacetKind.Link, uri));
-        }
+    private static IReadOnlyList<BlueskyFacet> Build(string text, List<(int Start, int End, string Uri)> urls)
+    {
+        if (string.IsNullOrEmpty(text)) return [];
+        var facets = urls.Select(u => (u.Start, u.End, Kind: BlueskyFacetKind.Link, Value: u.Uri)).ToList();
 
         foreach (Match m in Mention().Matches(text))
         {
@@ -80,7 +142,7 @@ public static partial class BlueskyFacets
     /// <summary>The UTF-8 byte offset of the UTF-16 index <paramref name="charIndex"/> of <paramref name="text"/>.</summary>
     public static int ByteOffset(string text, int charIndex) => Encoding.UTF8.GetByteCount(text.AsSpan(0, charIndex));
 
-    private static bool Overlaps(IReadOnlyList<ExtractedUrl> urls, int start, int end) =>
+    private static bool Overlaps(List<(int Start, int End, string Uri)> urls, int start, int end) =>
         urls.Any(u => start < u.End && u.Start < end);
 
     // A handle is a domain name: labels of letters, digits and hyphens, at least one dot.

@@ -9,6 +9,8 @@ public enum CountingRule
     Mastodon,
     /// <summary>Grapheme clusters (user-perceived characters, <see cref="System.Globalization.StringInfo"/> text elements).</summary>
     Graphemes,
+    /// <summary>Bluesky: grapheme clusters of the post as the app shows it, with long links shortened (see <c>BlueskyFacets.ShortenLinks</c>).</summary>
+    Bluesky,
     /// <summary>UTF-16 code units, as JavaScript's <c>length</c> counts them.</summary>
     Utf16,
     /// <summary>No limit is enforced.</summary>
@@ -46,7 +48,7 @@ public static class ChannelProfiles
     [
         new(ChannelKind.X, "X", 280, CountingRule.XWeighted, true, true, true, false, 2, "X.sbn"),
         new(ChannelKind.Mastodon, "Mastodon", 500, CountingRule.Mastodon, true, true, true, false, 3, "Mastodon.sbn"),
-        new(ChannelKind.Bluesky, "Bluesky", 300, CountingRule.Graphemes, true, true, true, false, 2, "Bluesky.sbn"),
+        new(ChannelKind.Bluesky, "Bluesky", 300, CountingRule.Bluesky, true, true, true, false, 2, "Bluesky.sbn"),
         new(ChannelKind.LinkedIn, "LinkedIn", 3000, CountingRule.Utf16, true, true, false, false, 5, "LinkedIn.sbn"),
         new(ChannelKind.FacebookPage, "Facebook Page", 63206, CountingRule.Utf16, true, true, false, false, 3, "FacebookPage.sbn"),
         new(ChannelKind.Email, "Email", null, CountingRule.None, true, false, false, true, 0, "Email.sbn"),

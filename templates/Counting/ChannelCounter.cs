@@ -29,6 +29,7 @@ public static partial class ChannelCounter
         CountingRule.XWeighted => new(XWeightedLength.Count(text), profile.Limit, "weighted characters"),
         CountingRule.Mastodon => new(MastodonLength(text), profile.Limit, "characters"),
         CountingRule.Graphemes => new(Graphemes(text), profile.Limit, "graphemes"),
+        CountingRule.Bluesky => new(Graphemes(Bluesky.BlueskyFacets.ShortenLinks(text).Text), profile.Limit, "graphemes"),
         CountingRule.Utf16 => new(text.Length, profile.Limit, "characters"),
         _ => new(Graphemes(text), null, "characters"),
     };

@@ -136,7 +136,7 @@ public sealed class MarkdownConverter
                     var label = new StringBuilder();
                     WriteInlines(link, label);
                     var url = link.GetDynamicUrl?.Invoke() ?? link.Url ?? "";
-                    if (link.IsImage) text.Append(label);
+                    if (link.IsImage || !IsSafeAddress(url)) text.Append(label);
                     else if (label.Length == 0 || SameAddress(label.ToString(), url)) text.Append(url);
                     else if (url.Length == 0) text.Append(label);
                     else text.Append(label).Append(" (").Append(url).Append(')');
@@ -156,6 +156,12 @@ public sealed class MarkdownConverter
             }
         }
     }
+
+    // Social text shows addresses as they are; only web and mail addresses are worth showing (never javascript: and the like).
+    private static bool IsSafeAddress(string url) =>
+        url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ||
+        url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ||
+        url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase);
 
     private static bool SameAddress(string label, string url) =>
         string.Equals(label, url, StringComparison.OrdinalIgnoreCase) ||

@@ -19,7 +19,7 @@ namespace Publisher.Templates.Rendering;
 /// </remarks>
 internal static class TemplateModel
 {
-    public static ScriptObject Build(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelProfile profile, ChannelSettings settings, string? taggedLink)
+    public static ScriptObject Build(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelProfile profile, ChannelSettings settings, string? taggedLink, DateTimeOffset now)
     {
         var m = prepared.Message;
         var slug = Slug(m.Title);
@@ -38,7 +38,7 @@ internal static class TemplateModel
             ["author"] = m.Author,
             ["campaign"] = campaign?.Name,
             ["publish_at"] = m.PublishAt?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["updated_at"] = (m.PublishAt ?? DateTimeOffset.UtcNow).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            ["updated_at"] = (m.PublishAt ?? now).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             ["publish_date"] = m.PublishAt?.ToString("d MMMM yyyy", CultureInfo.InvariantCulture),
             ["slug"] = slug,
         };

@@ -37,23 +37,9 @@ public static partial class ThreadSplitter
         return null;
     }
 
-    // A unit is a sentence with the separator that came before it ("\n\n" between paragraphs, " " inside one).
-    private static List<(string Separator, string Text)> Units(string text)
-    {
-        var units = new List<(string, string)>();
-        var paragraphs = Paragraph().Split(text);
-        foreach (var paragraph in paragraphs)
-        {
-            var first = true;
-            foreach (var sentence in SentenceEnd().Split(paragraph.Trim()))
-            {
-                if (sentence.Length == 0) continue;
-                units.Add((units.Count == 0 ? "" : first ? "\n\n" : " ", sentence.Trim()));
-                first = false;
-            }
-        }
-        return units;
-    }
+    // Paragraphs, each with the separator before it; a paragraph too long for one post is broken into sentences.
+    private static List<(string Separator, string Text)> Units(string text) =>
+        Paragraph().Split(text).Select(p => p.Trim()).Where(p => p.Length > 0).Select(p => ("\n\n", p)).ToList();
 
     private static List<string>? Pack(List<(string Separator, string Text)> units, ChannelProfile profile, int limit, string numbering)
     {
@@ -61,38 +47,34 @@ public static partial class ThreadSplitter
         var current = new StringBuilder();
         bool Fits(string candidate) => ChannelCounter.Count(profile, candidate + numbering).Used <= limit;
 
-        void Add(string separator, string piece, Func<string, IEnumerable<(string, string)>>? smaller)
+        // Whole pieces first: a paragraph stays together when it fits a post, else its sentences do,
+        // else its words; only a word longer than a post is cut.
+        void Add(string separator, string piece, int level)
         {
             if (current.Length > 0 && Fits(current + separator + piece))
             {
                 current.Append(separator).Append(piece);
                 return;
             }
-            if (current.Length == 0 && Fits(piece))
+            if (Fits(piece))
             {
-                current.Append(piece);
-                return;
-            }
-            if (current.Length > 0 && Fits(piece))
-            {
-                parts.Add(current.ToString());
+                if (current.Length > 0) parts.Add(current.ToString());
                 current.Clear().Append(piece);
                 return;
             }
-            // The piece alone is too long for a post: break it into smaller pieces.
-            if (smaller is null) throw new InvalidOperationException("unsplittable");
-            foreach (var (sep, small) in smaller(piece))
+            IEnumerable<(string, string)> smaller = level switch
             {
-                Add(current.Length == 0 ? "" : sep, small, small.Contains(' ') ? null : Graphemes);
-            }
+                0 => Sentences(piece),
+                1 => Words(piece),
+                2 => Graphemes(piece),
+                _ => throw new InvalidOperationException("unsplittable"),
+            };
+            foreach (var (sep, small) in smaller) Add(sep, small, level + 1);
         }
 
         try
         {
-            foreach (var (separator, text) in units)
-            {
-                Add(separator, text, Words);
-            }
+            foreach (var (separator, text) in units) Add(separator, text, 0);
         }
         catch (InvalidOperationException)
         {
@@ -101,6 +83,9 @@ public static partial class ThreadSplitter
         if (current.Length > 0) parts.Add(current.ToString());
         return parts;
     }
+
+    private static IEnumerable<(string, string)> Sentences(string paragraph) =>
+        SentenceEnd().Split(paragraph).Where(s => s.Trim().Length > 0).Select(s => (" ", s.Trim()));
 
     private static IEnumerable<(string, string)> Words(string sentence) =>
         sentence.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => (" ", w));

@@ -33,6 +33,7 @@ public sealed partial class VariantRenderer
     private readonly LayoutRenderer _layouts;
     private readonly MarkdownConverter _markdown;
     private readonly RenderLimits _limits;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates a renderer with its own cache and the default limits.</summary>
     public VariantRenderer() : this(new TemplateCache(), new LayoutRenderer(), new MarkdownConverter(), RenderLimits.Default)
@@ -40,12 +41,18 @@ public sealed partial class VariantRenderer
     }
 
     /// <summary>Creates a renderer.</summary>
-    public VariantRenderer(TemplateCache cache, LayoutRenderer layouts, MarkdownConverter markdown, RenderLimits limits)
+    /// <param name="cache">Parsed templates, shared by every render.</param>
+    /// <param name="layouts">The Razor email and blog layouts.</param>
+    /// <param name="markdown">The Markdown converter.</param>
+    /// <param name="limits">The limits every render runs under.</param>
+    /// <param name="time">The clock for "updated" times of messages without a publish time (system clock when null).</param>
+    public VariantRenderer(TemplateCache cache, LayoutRenderer layouts, MarkdownConverter markdown, RenderLimits limits, TimeProvider? time = null)
     {
         _cache = cache;
         _layouts = layouts;
         _markdown = markdown;
         _limits = limits;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The limits this renderer enforces.</summary>
@@ -124,7 +131,7 @@ public sealed partial class VariantRenderer
         diagnostics.AddRange(parsed.Diagnostics);
         if (parsed.Template is null) return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
 
-        var model = TemplateModel.Build(prepared, brand, campaign, profile, channel, tagged.Url);
+        var model = TemplateModel.Build(prepared, brand, campaign, profile, channel, tagged.Url, _time.GetUtcNow());
         // Building the URL pattern is slow once per process; it must not count against the template's time.
         UrlExtractor.Warm();
         var context = new SandboxedTemplateContext(_limits, cancellation);
@@ -146,14 +153,23 @@ public sealed partial class VariantRenderer
             ChannelKind.Email => FinishEmail(output, model, prepared, brand, tagged.Url, diagnostics),
             ChannelKind.Blog => FinishBlog(output, model, prepared, brand, tagged.Url, diagnostics),
             ChannelKind.Webhook => FinishWebhook(output, tagged.Url, diagnostics),
+            ChannelKind.Bluesky => FinishBlueskyPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics),
             _ => FinishPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics),
         };
     }
 
-    private RenderedVariant FinishPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics)
+    // Bluesky shows long links shortened, with the full address in the facet: the post is the shortened text.
+    private RenderedVariant FinishBlueskyPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics)
     {
+        var (shown, links) = BlueskyFacets.ShortenLinks(text);
+        return FinishPost(shown, profile, channel, link, diagnostics, links);
+    }
+
+    private RenderedVariant FinishPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics, IReadOnlyList<BlueskyLink>? blueskyLinks = null)
+    {
+        // Counting the already-shortened Bluesky text again changes nothing: short links stay as they are.
         var count = ChannelCounter.Count(profile, text);
-        var facets = profile.Kind == ChannelKind.Bluesky ? BlueskyFacets.Extract(text) : (IReadOnlyList<BlueskyFacet>)[];
+        var facets = blueskyLinks is null ? (IReadOnlyList<BlueskyFacet>)[] : BlueskyFacets.Extract(text, blueskyLinks);
         if (text.Length == 0)
         {
             diagnostics.Add(Diagnostic.Error("variant.empty", $"The {profile.DisplayName} template produced no text: check that it writes the message."));
@@ -179,7 +195,7 @@ public sealed partial class VariantRenderer
                 else
                 {
                     parts = split.Select(p => new VariantPart(p, ChannelCounter.Count(profile, p),
-                        profile.Kind == ChannelKind.Bluesky ? BlueskyFacets.Extract(p) : [])).ToList();
+                        blueskyLinks is null ? [] : BlueskyFacets.Extract(p, blueskyLinks))).ToList();
                     diagnostics.Add(Diagnostic.Info("variant.thread",
                         $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters, so it goes out as a thread of {parts.Count} posts."));
                 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Publisher.Templates.Channels;
 using Publisher.Templates.Model;
+using Publisher.Templates.Markdown;
 using Publisher.Templates.Rendering;
 
 namespace Publisher.Templates.Tests.Rendering;
@@ -35,9 +36,12 @@ public class GoldenFileTests
         var variants = Renderer.RenderAll(input.Message, input.Brand ?? new BrandInput(), input.Campaign, channels);
 
         var actual = new Dictionary<string, string>();
+        var seen = new Dictionary<ChannelKind, int>();
         foreach (var variant in variants)
         {
-            var name = variant.Kind.ToString().ToLowerInvariant();
+            seen[variant.Kind] = seen.GetValueOrDefault(variant.Kind) + 1;
+            // A case may render one kind twice (threads on and off): the second gets "-2".
+            var name = variant.Kind.ToString().ToLowerInvariant() + (seen[variant.Kind] > 1 ? $"-{seen[variant.Kind]}" : "");
             actual[$"{name}.txt"] = Describe(variant);
             if (variant.Html is not null) actual[$"{name}.html"] = variant.Html;
             if (variant.FeedEntry is not null) actual[$"{name}.atom.xml"] = variant.FeedEntry;
@@ -110,5 +114,13 @@ internal sealed record GoldenInput(MessageInput Message, BrandInput? Brand, Camp
 /// <summary>One renderer for the whole test run: compiling the Razor layouts takes a few seconds.</summary>
 internal static class SharedRenderer
 {
-    public static VariantRenderer Instance { get; } = new();
+    /// <summary>"Now" for messages without a publish time, fixed so golden files do not change by the day.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 1, 20, 12, 0, 0, TimeSpan.Zero);
+
+    public static VariantRenderer Instance { get; } = new(new TemplateCache(), new LayoutRenderer(), new MarkdownConverter(), RenderLimits.Default, new FixedTime(Now));
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }
