@@ -38,7 +38,8 @@ internal sealed class SandboxedTemplateContext : TemplateContext
         ObjectRecursionLimit = 10;
         RegexTimeOut = TimeSpan.FromMilliseconds(Math.Max(1, limits.RenderTimeout.TotalMilliseconds / 2));
         StrictVariables = true;
-        EnableRelaxedMemberAccess = true;
+        // Every model key exists (null when empty), so a missing member is a typo or a reach for .NET: say so.
+        EnableRelaxedMemberAccess = false;
         EnableRelaxedTargetAccess = false;
         EnableRelaxedFunctionAccess = false;
         MemberFilter = _ => false;

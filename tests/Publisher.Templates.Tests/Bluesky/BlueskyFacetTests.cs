@@ -1,0 +1,76 @@
+using System.Text;
+using Publisher.Templates.Bluesky;
+
+namespace Publisher.Templates.Tests.Bluesky;
+
+public class BlueskyFacetTests
+{
+    private static string BytesOf(string text, BlueskyFacet facet) =>
+        Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text)[facet.ByteStart..facet.ByteEnd]);
+
+    [Fact]
+    public void Offsets_are_utf8_bytes_after_emoji_and_accented_letters()
+    {
+        const string text = "Café ☕ déjà vu 👩‍👩‍👧 see https://example.com/x #été";
+        var facets = BlueskyFacets.Extract(text);
+
+        var link = Assert.Single(facets, f => f.Kind == BlueskyFacetKind.Link);
+        // "Café ☕ déjà vu 👩‍👩‍👧 see " is 28 UTF-16 units but 43 UTF-8 bytes.
+        Assert.Equal(43, link.ByteStart);
+        Assert.Equal("https://example.com/x", BytesOf(text, link));
+        Assert.Equal("https://example.com/x", link.Value);
+
+        var tag = Assert.Single(facets, f => f.Kind == BlueskyFacetKind.Tag);
+        Assert.Equal("#été", BytesOf(text, tag));
+        Assert.Equal("été", tag.Value);
+        Assert.Equal(Encoding.UTF8.GetByteCount(text), tag.ByteEnd);
+    }
+
+    [Fact]
+    public void Mentions_are_handles_with_their_byte_range()
+    {
+        const string text = "Merci à @marie.bsky.social et @léa.example.com!";
+        var mention = Assert.Single(BlueskyFacets.Extract(text), f => f.Kind == BlueskyFacetKind.Mention);
+        Assert.Equal("marie.bsky.social", mention.Value);
+        Assert.Equal("@marie.bsky.social", BytesOf(text, mention));
+        Assert.Equal(9, mention.ByteStart);
+        Assert.Equal("app.bsky.richtext.facet#mention", mention.FeatureType);
+    }
+
+    [Fact]
+    public void Trailing_punctuation_is_not_part_of_a_tag_and_numbers_alone_are_not_tags()
+    {
+        var facets = BlueskyFacets.Extract("Join #BlueskyLaunch, not #2026 today.");
+        var tag = Assert.Single(facets);
+        Assert.Equal("BlueskyLaunch", tag.Value);
+        Assert.Equal(5, tag.ByteStart);
+        Assert.Equal(19, tag.ByteEnd);
+    }
+
+    [Fact]
+    public void A_link_written_without_scheme_points_to_https()
+    {
+        var link = Assert.Single(BlueskyFacets.Extract("read example.org/guide now"));
+        Assert.Equal("https://example.org/guide", link.Value);
+    }
+
+    [Fact]
+    public void Long_links_are_shown_shortened_while_the_facet_keeps_the_full_address()
+    {
+        const string url = "https://www.example.com/blog/delivery-routes?utm_source=bluesky&utm_medium=social";
+        var (shown, links) = BlueskyFacets.ShortenLinks($"Read ✨ {url} today");
+        Assert.Equal("Read ✨ www.example.com/blog/delive... today", shown);
+
+        var facet = Assert.Single(BlueskyFacets.Extract(shown, links));
+        Assert.Equal(url, facet.Value);
+        Assert.Equal("www.example.com/blog/delive...", BytesOf(shown, facet));
+        Assert.Equal(Encoding.UTF8.GetByteCount("Read ✨ "), facet.ByteStart);
+    }
+
+    [Fact]
+    public void Short_links_are_shown_without_their_scheme_only()
+    {
+        Assert.Equal("example.com/a", BlueskyFacets.DisplayForm("https://example.com/a"));
+        Assert.Equal("example.com", BlueskyFacets.DisplayForm("http://example.com/"));
+    }
+}
