@@ -565,11 +565,12 @@ internal sealed class KeyFactsCheck(RuleBuilder builder, KeyFactsRule rule) : Us
         }
         foreach (var fact in context.Input.KeyFacts)
         {
-            if (string.IsNullOrWhiteSpace(fact) || fields.Any(f => ContainsTerm(context, f, fact)))
+            // "12 March." as marked still counts when a variant says "on 12 March, we…".
+            var trimmed = fact.Trim().TrimEnd('.', ',', ';', ':');
+            if (trimmed.Length == 0 || fields.Any(f => ContainsTerm(context, f, trimmed)))
             {
                 continue;
             }
-            var trimmed = fact.Trim();
             findings.Add(MissingFrom(fields[0], trimmed, Format(Message, missing: trimmed)));
         }
     }

@@ -6,8 +6,8 @@ namespace Publisher.StyleGuide;
 /// <param name="Diagnostics">Problems running the guide (e.g. a backtracking regex that timed out); not the variant's fault.</param>
 public sealed record LintResult(IReadOnlyList<Finding> Findings, string GuideVersion, IReadOnlyList<string> Diagnostics)
 {
-    /// <summary>0–100 from the findings; see <see cref="LintScore"/>.</summary>
-    public int Score { get; } = LintScore.Compute(Findings);
+    /// <summary>0–100 from the findings; see <see cref="LintScore"/>. Computed on access, so it stays right after <c>with</c>.</summary>
+    public int Score => LintScore.Compute(Findings);
 
     /// <summary>Whether any finding is an error. Errors block submitting for review, approving and publishing.</summary>
     public bool HasErrors => Findings.Any(f => f.Severity == Severity.Error);

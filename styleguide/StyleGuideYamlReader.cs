@@ -46,8 +46,16 @@ internal sealed class StyleGuideYamlReader
         }
     }
 
+    /// <summary>A guide is a few hundred lines; anything far larger is a wrong file, not a style guide.</summary>
+    public const int MaxLength = 4 * 1024 * 1024;
+
     private BrandStyleGuide? ReadDocument(string yaml)
     {
+        if (yaml.Length > MaxLength)
+        {
+            _diagnostics.Add(new(DiagnosticSeverity.Error, $"The file is {yaml.Length / 1024} KB; a style guide may be at most {MaxLength / 1024} KB. Check that this is the right file.", "", 1, 1));
+            return null;
+        }
         var stream = new YamlStream();
         try
         {

@@ -57,6 +57,13 @@ internal static class TextFolding
         var ignoreAccents = (mode & FoldMode.IgnoreAccents) != 0;
         var terms = (mode & FoldMode.Terms) != 0;
 
+        // Most posts are plain ASCII with single spaces: then folding only changes case and
+        // every char stays in place, so no position map is needed.
+        if (System.Text.Ascii.IsValid(text) && !(terms && HasSpacingToCollapse(text)))
+        {
+            return new FoldedText(ignoreCase ? text.ToLowerInvariant() : text, null, null);
+        }
+
         var buffer = new char[text.Length + 8];
         var starts = new int[buffer.Length];
         var ends = new int[buffer.Length];
@@ -131,6 +138,19 @@ internal static class TextFolding
             return new FoldedText(result, null, null);
         }
         return new FoldedText(result, starts, ends);
+    }
+
+    private static bool HasSpacingToCollapse(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is '\t' or '\n' or '\r' or '\f' or '\v' || (c == ' ' && i + 1 < text.Length && char.IsWhiteSpace(text[i + 1])))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Folds a pattern or term the same way as text (no span map needed).</summary>

@@ -91,4 +91,17 @@ public class FixesAndScoreTests
         Assert.Empty(result.Findings);
         Assert.Equal(100, result.Score);
     }
+
+    [Fact]
+    public void One_compiled_guide_lints_from_many_threads_with_the_same_results()
+    {
+        var compiled = CompiledStyleGuide.Compile(DefaultStyleGuide.Load());
+        var inputs = Enumerable.Range(0, 64).Select(i => new LintInput { Channel = i % 2 == 0 ? "X" : "Email", Body = $"Signup {i}! Cheap northwind coffee #ad #a #b #c #d", KeyFacts = ["12 March"] }).ToArray();
+        var expected = inputs.Select(i => compiled.Lint(i).Findings.Select(f => f.Key).ToArray()).ToArray();
+
+        var actual = new string[inputs.Length][];
+        Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => actual[i] = compiled.Lint(inputs[i]).Findings.Select(f => f.Key).ToArray());
+
+        Assert.Equal(expected, actual);
+    }
 }

@@ -59,4 +59,10 @@ public class KeyFactsRuleTests
     {
         Assert.Empty(Check("Anything.", "", "  ").Findings);
     }
+
+    [Fact]
+    public void Trailing_punctuation_on_a_marked_fact_is_not_required()
+    {
+        Assert.Empty(Check("Back on 12 March, at $14.", "12 March.", "$14,").Findings);
+    }
 }

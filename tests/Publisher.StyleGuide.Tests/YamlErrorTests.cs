@@ -191,4 +191,26 @@ public class YamlErrorTests
         var error = SingleError("version: 1\n---\nversion: 1\n");
         Assert.Contains("more than one YAML document", error.Message);
     }
+
+    [Fact]
+    public void A_key_given_twice_is_an_error()
+    {
+        var error = SingleError("identity:\n  name: A\n  name: B\n");
+        Assert.Equal(3, error.Line);
+    }
+
+    [Fact]
+    public void A_huge_file_is_refused_without_being_read()
+    {
+        var error = SingleError("# " + new string('x', 5 * 1024 * 1024));
+        Assert.Contains("at most", error.Message);
+    }
+
+    [Fact]
+    public void A_list_where_text_is_expected_is_reported()
+    {
+        var error = SingleError("identity:\n  name: [A, B]\n");
+        Assert.Equal(2, error.Line);
+        Assert.Contains("Expected text for `name`", error.Message);
+    }
 }
