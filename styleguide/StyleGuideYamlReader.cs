@@ -288,10 +288,6 @@ internal sealed class StyleGuideYamlReader
         {
             condition = new RuleCondition(Matcher(i, path + ".if"), i.TryGetValue("sponsored", out var sponsored) && (Bool(sponsored, path + ".if.sponsored") ?? false));
         }
-        else if (ifNode is null)
-        {
-            _diagnostics.Add(new(DiagnosticSeverity.Error, "A conditional rule needs `if:` (tokens, patterns or `sponsored: true`) and `then:` (what must appear).", path + ".if", (int)MarkFor(path).Line, (int)MarkFor(path).Column));
-        }
         var then = TextMatcher.None;
         if (map.TryGetValue("then", out var thenNode) && Mapping(thenNode, path + ".then", "consequence", "tokens", "patterns") is { } t)
         {

@@ -44,6 +44,33 @@ public class DefaultGuideAndServicesTests
         }, ids);
     }
 
+    [Theory]
+    [InlineData("X")]
+    [InlineData("Mastodon")]
+    [InlineData("LinkedIn")]
+    [InlineData("Email")]
+    [InlineData("Blog")]
+    public void A_well_written_variant_passes_the_default_guide_with_full_marks(string channel)
+    {
+        var input = new LintInput
+        {
+            Channel = channel,
+            Title = channel == "Blog" ? "Ethiopia Guji is back on 12 March" : null,
+            Subject = channel == "Email" ? "Guji is back on 12 March" : null,
+            Body = "Our Ethiopia Guji is back on 12 March at $14 a bag. It tastes of blueberry and dark chocolate, "
+                + "and it shines in a pour-over or an AeroPress. Sign up for BrewPass and Northwind Coffee ships it "
+                + "the day we roast it ☕\nOrder now: https://northwind.example/guji?utm_source=" + channel.ToLowerInvariant() + " #NorthwindCoffee #coffee",
+            Link = "https://northwind.example/guji",
+            CallToAction = "Order now",
+            KeyFacts = ["12 March", "$14", "Guji"],
+        };
+
+        var result = CompiledStyleGuide.Compile(DefaultStyleGuide.Load()).Lint(input);
+
+        Assert.Empty(result.Findings);
+        Assert.Equal(100, result.Score);
+    }
+
     [Fact]
     public void AddStyleGuide_registers_one_linter_for_the_app()
     {
