@@ -101,6 +101,22 @@ internal static class TextFolding
             {
                 c = '\'';
             }
+            if (!ignoreAccents && i + 1 < text.Length && IsMark(text[i + 1]))
+            {
+                // Accents matter, so "e" + combining acute must equal the precomposed "é" a term
+                // would be written with: compose the letter and its marks, and map the result to all of them.
+                var runEnd = i + 1;
+                while (runEnd < text.Length && IsMark(text[runEnd]))
+                {
+                    runEnd++;
+                }
+                foreach (var composed in text.AsSpan(i, runEnd - i).ToString().Normalize(NormalizationForm.FormC))
+                {
+                    Emit(ignoreCase ? char.ToLowerInvariant(composed) : composed, i, runEnd);
+                }
+                i = runEnd - 1;
+                continue;
+            }
             if (c < 0x80)
             {
                 Emit(ignoreCase ? AsciiLower(c) : c, i, i + 1);

@@ -68,6 +68,16 @@ public class ExistenceRuleTests
     }
 
     [Fact]
+    public void With_ignoreAccents_false_a_decomposed_accent_still_equals_the_precomposed_one()
+    {
+        var rule = Tokens("résumé") with { IgnoreAccents = false };
+        var body = "Your re\u0301sume\u0301 here.";
+        var finding = Assert.Single(Lint.Body(Lint.Guide(rule), body).Findings);
+        Assert.Equal(5, finding.Start);
+        Assert.Equal(8, finding.Length);
+    }
+
+    [Fact]
     public void With_ignoreCase_false_case_makes_a_different_word()
     {
         var rule = Tokens("US") with { IgnoreCase = false };
