@@ -229,7 +229,7 @@ internal sealed class CompiledMatcher
             var folded = field.Folded(_regexMode);
             try
             {
-                for (var match = _regex.Match(folded.Text); match.Success; match = match.NextMatch())
+                foreach (var match in _regex.EnumerateMatches(folded.Text))
                 {
                     if (match.Length > 0)
                     {

@@ -272,8 +272,9 @@ public static class StyleGuideYaml
 
     private static YamlScalarNode Plain(string value) => new(value) { Style = ScalarStyle.Plain };
 
-    private static YamlNode Text(string value)
+    private static YamlNode Text(string? value)
     {
+        value ??= ""; // a guide built in code may leave a required string null; the reader then reports it
         // Quote what a reader would otherwise take for null, and anything with line breaks or
         // edge spaces, so every string reads back exactly as written.
         var needsQuotes = value.Length == 0 || value is "~" or "null" or "Null" or "NULL"

@@ -57,9 +57,9 @@ internal static class TextFolding
         var ignoreAccents = (mode & FoldMode.IgnoreAccents) != 0;
         var terms = (mode & FoldMode.Terms) != 0;
 
-        // Most posts are plain ASCII with single spaces: then folding only changes case and
-        // every char stays in place, so no position map is needed.
-        if (System.Text.Ascii.IsValid(text) && !(terms && HasSpacingToCollapse(text)))
+        // Most posts are plain ASCII (plus emoji) with single spaces: then folding only changes
+        // case and every char stays in place, so no position map is needed.
+        if (NeedsNoMap(text) && !(terms && HasSpacingToCollapse(text)))
         {
             return new FoldedText(ignoreCase ? text.ToLowerInvariant() : text, null, null);
         }
@@ -154,6 +154,27 @@ internal static class TextFolding
             return new FoldedText(result, null, null);
         }
         return new FoldedText(result, starts, ends);
+    }
+
+    // ASCII, emoji and other symbols above U+2000 (except spaces, curly quotes and combining
+    // marks) fold char for char in every mode, the same way string.ToLowerInvariant does.
+    private static bool NeedsNoMap(string text)
+    {
+        var rest = text.AsSpan();
+        while (true)
+        {
+            var at = rest.IndexOfAnyExceptInRange('\0', '\u007F');
+            if (at < 0)
+            {
+                return true;
+            }
+            var c = rest[at];
+            if (!char.IsSurrogate(c) && (c < '\u2000' || char.IsWhiteSpace(c) || c is '\u2018' or '\u2019' || IsMark(c)))
+            {
+                return false;
+            }
+            rest = rest[(at + 1)..];
+        }
     }
 
     private static bool HasSpacingToCollapse(string text)

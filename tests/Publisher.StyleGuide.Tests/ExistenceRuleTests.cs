@@ -140,4 +140,15 @@ public class ExistenceRuleTests
         Assert.Equal(["кофе"], Lint.Body(Lint.Guide(Tokens("кофе")), "Лучший кофе.").Matched());
         Assert.Empty(Lint.Body(Lint.Guide(Tokens("кофе")), "Кофейня открыта.").Findings);
     }
+
+    [Theory]
+    [InlineData("☕ 👩‍🔬 → CLASS")]
+    [InlineData("☕ 👩‍🔬 → CLASS café")]
+    [InlineData("☕ 👩‍🔬\n→ CLASS")]
+    [InlineData("☕ 👩‍🔬 →  CLASS")]
+    public void Emoji_symbols_and_spacing_do_not_shift_spans(string body)
+    {
+        var finding = Assert.Single(Lint.Body(Lint.Guide(Tokens("class")), body).Findings);
+        Assert.Equal("CLASS", body.Substring(finding.Start, finding.Length));
+    }
 }
