@@ -563,7 +563,7 @@ internal sealed class KeyFactsCheck(RuleBuilder builder, KeyFactsRule rule) : Us
         {
             return;
         }
-        foreach (var fact in context.Input.KeyFacts)
+        foreach (var fact in context.Input.KeyFacts ?? [])
         {
             // "12 March." as marked still counts when a variant says "on 12 March, we…".
             var trimmed = fact.Trim().TrimEnd('.', ',', ';', ':');
