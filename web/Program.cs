@@ -1,6 +1,8 @@
 using Hangfire;
 using Microsoft.AspNetCore.Identity;
 using Publisher.Core;
+using Publisher.StyleGuide;
+using Publisher.Templates;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Web.Api;
@@ -11,6 +13,9 @@ using Publisher.Web.Time;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddCore(builder.Configuration);
+builder.Services.AddTemplates();
+builder.Services.AddStyleGuide();
+builder.Services.AddHostedService<RendererWarmUp>();
 
 builder.Services.AddIdentity<AppUser, IdentityRole>(IdentitySetup.Configure)
     .AddEntityFrameworkStores<PublisherDbContext>()
@@ -53,7 +58,13 @@ builder.Services.AddHealthChecks()
 var app = builder.Build();
 
 if (!app.Environment.IsDevelopment())
+{
     app.UseExceptionHandler("/Status/500");
+    // API callers get a problem document they can show, not the HTML error page.
+    app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(error => error.Run(context =>
+        Results.Problem(statusCode: 500, title: "Something went wrong", detail: "The error has been logged. Try again; if it keeps happening, tell an administrator.")
+            .ExecuteAsync(context))));
+}
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/Status/{0}");
 app.UseStaticFiles();

@@ -55,7 +55,7 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
         };
         var accounts = new[]
         {
-            Account("Northwind on X", "X", "@northwindcoffee", "#111827", threads: true),
+            Account("Northwind on X", "X", "@northwindcoffee", "#111827"),
             Account("Northwind on Mastodon", "Mastodon", "@northwind@coffee.social", "#6364ff", threads: true),
             Account("Northwind on Bluesky", "Bluesky", "@northwind.bsky.social", "#0085ff"),
             Account("Northwind on LinkedIn", "LinkedIn", "Northwind Coffee Roasters", "#0a66c2"),

@@ -13,6 +13,7 @@ public static class PublisherApi
     public static void MapPublisherApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiAntiforgery>();
+        api.MapRenderApi();
 
         api.MapGet("/me", async (ClaimsPrincipal principal, UserManager<AppUser> users) =>
         {

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+
+namespace Publisher.Web.Tests.Api;
+
+[Collection(WebAppCollection.Name)]
+public class RenderApiTests(PublisherWebApp app)
+{
+    private static async Task<HttpClient> WithTokenAsync(HttpClient client)
+    {
+        var html = await client.GetStringAsync("/Calendar");
+        var token = Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
+        client.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
+        return client;
+    }
+
+    private static object Message(string body) => new
+    {
+        message = new { title = "Autumn Blend is here", body, link = "https://northwind.example/autumn?ref=home", hashtags = new[] { "coffee", "autumn", "roastery" } },
+        channels = new[] { "X", "Mastodon", "Email" },
+    };
+
+    [Fact]
+    public async Task Renders_one_variant_per_channel_with_counts_against_each_networks_limit()
+    {
+        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var response = await client.PostAsJsonAsync("/api/render", Message("Notes of fig, cocoa and toasted hazelnut."));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var variants = json.RootElement.GetProperty("variants").EnumerateArray().ToDictionary(v => v.GetProperty("kind").GetString()!);
+
+        Assert.Equal(["Email", "Mastodon", "X"], variants.Keys.Order());
+        Assert.Equal(280, variants["X"].GetProperty("count").GetProperty("limit").GetInt32());
+        Assert.Equal(500, variants["Mastodon"].GetProperty("count").GetProperty("limit").GetInt32());
+        var x = variants["X"];
+        Assert.True(x.GetProperty("success").GetBoolean());
+        Assert.Contains("utm_source=", x.GetProperty("text").GetString());
+        Assert.Contains("ref=home", x.GetProperty("text").GetString());
+        Assert.InRange(x.GetProperty("count").GetProperty("used").GetInt32(), 20, 280);
+        Assert.False(string.IsNullOrEmpty(variants["Email"].GetProperty("html").GetString()));
+        Assert.Equal("Autumn Blend is here", variants["Email"].GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task An_x_variant_over_280_is_an_error_that_gives_the_exact_numbers()
+    {
+        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var longBody = string.Join(' ', Enumerable.Repeat("Slow roasted beans with bright acidity.", 12));
+        var response = await client.PostAsJsonAsync("/api/render", new { message = new { title = "Long", body = longBody }, channels = new[] { "X" } });
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var x = json.RootElement.GetProperty("variants")[0];
+        var used = x.GetProperty("count").GetProperty("used").GetInt32();
+        Assert.True(used > 280);
+        Assert.False(x.GetProperty("success").GetBoolean());
+        var error = x.GetProperty("diagnostics").EnumerateArray().First(d => d.GetProperty("severity").GetString() == "error");
+        Assert.Contains(used.ToString(), error.GetProperty("message").GetString());
+        Assert.Contains("280", error.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task A_5_mb_body_gets_a_clear_message_and_the_app_keeps_working()
+    {
+        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var huge = new string('a', 5 * 1024 * 1024);
+        var response = await client.PostAsJsonAsync("/api/render", new { message = new { title = "Huge", body = huge }, channels = new[] { "LinkedIn" } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var variant = json.RootElement.GetProperty("variants")[0];
+        Assert.False(variant.GetProperty("success").GetBoolean());
+        Assert.Contains(variant.GetProperty("diagnostics").EnumerateArray(),
+            d => d.GetProperty("severity").GetString() == "error" && d.GetProperty("message").GetString()!.Length > 20);
+
+        var after = await client.PostAsJsonAsync("/api/render", Message("Still fine."));
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_channel_kind_renders_without_a_server_error()
+    {
+        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var kinds = Enum.GetNames<Publisher.Templates.Channels.ChannelKind>();
+        var response = await client.PostAsJsonAsync("/api/render", new
+        {
+            message = new { title = "Autumn Blend", body = "Notes of fig and cocoa.", summary = (string?)null, link = (string?)null, hashtags = Array.Empty<string>() },
+            channels = kinds,
+        });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal(kinds.Length, json.RootElement.GetProperty("variants").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task An_unknown_channel_is_refused_with_the_list_of_known_ones()
+    {
+        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var response = await client.PostAsJsonAsync("/api/render", new { message = new { title = "t", body = "b" }, channels = new[] { "MySpace" } });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Contains("MySpace", body);
+        Assert.Contains("Bluesky", body);
+    }
+
+    [Fact]
+    public async Task Rendering_needs_the_antiforgery_header()
+    {
+        var client = await app.SignedInAsync(Roles.Marketer);
+        var response = await client.PostAsJsonAsync("/api/render", Message("x"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_approver_who_does_not_author_gets_403()
+    {
+        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Approver));
+        var response = await client.PostAsJsonAsync("/api/render", Message("x"));
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+}
+
+[Collection(WebAppCollection.Name)]
+public class RenderApiAccountTests(PublisherWebApp app)
+{
+    [Fact]
+    public async Task Renders_for_channel_accounts_with_their_thread_setting()
+    {
+        Guid threaded, single;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var a = new ChannelAccount { Name = $"Threads {Guid.NewGuid():N}", Kind = "Mastodon", AllowThreads = true };
+            var b = new ChannelAccount { Name = $"Single {Guid.NewGuid():N}", Kind = "Mastodon" };
+            db.ChannelAccounts.AddRange(a, b);
+            await db.SaveChangesAsync();
+            (threaded, single) = (a.Id, b.Id);
+        }
+
+        var client = await app.SignedInAsync(Roles.Marketer);
+        var html = await client.GetStringAsync("/Calendar");
+        client.DefaultRequestHeaders.Add("RequestVerificationToken",
+            WebUtility.HtmlDecode(Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value));
+        var body = string.Join(' ', Enumerable.Repeat("Our roastery opens its doors on Saturday for tastings.", 14));
+        var response = await client.PostAsJsonAsync("/api/render", new { message = new { title = "Open day", body }, accountIds = new[] { threaded, single } });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var json = JsonDocument.Parse(text);
+        var variants = json.RootElement.GetProperty("variants");
+        Assert.Equal(threaded, variants[0].GetProperty("accountId").GetGuid());
+        Assert.True(variants[0].GetProperty("parts").GetArrayLength() > 1, "the account that allows threads gets a thread");
+        Assert.True(variants[0].GetProperty("success").GetBoolean());
+        Assert.Equal(single, variants[1].GetProperty("accountId").GetGuid());
+        Assert.False(variants[1].GetProperty("success").GetBoolean());
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Data;
+using Publisher.Templates.Channels;
+using Publisher.Templates.Model;
+using Publisher.Templates.Rendering;
+using Publisher.Web.Security;
+
+namespace Publisher.Web.Api;
+
+/// <summary>
+/// POST /api/render: message fields in, one rendered variant per channel kind or account out. It saves
+/// nothing; the editor calls it as the marketer types to show every preview.
+/// </summary>
+public static class RenderApi
+{
+    /// <summary>A little over the renderer's own body limit, so an over-long body gets the renderer's clear message, not a bare 413.</summary>
+    public const long MaxRequestBytes = 8 * 1024 * 1024;
+
+    public sealed record MessageFields(
+        string? Title, string? Body, string? Summary, string? Link, string? CallToAction,
+        List<string>? Hashtags, List<string>? KeyFacts, Guid? CampaignId);
+
+    public sealed record RenderRequest(MessageFields? Message, List<string>? Channels, List<Guid>? AccountIds);
+
+    public static void MapRenderApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, HttpContext http) =>
+        {
+            if (request.Message is null)
+                return Results.Problem(statusCode: 400, title: "No message", detail: "Send the message fields under \"message\".");
+
+            var targets = new List<(ChannelSettings Settings, Guid? AccountId, string? AccountName)>();
+            foreach (var name in request.Channels ?? [])
+            {
+                if (!Enum.TryParse<ChannelKind>(name, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+                    return Results.Problem(statusCode: 400, title: "Unknown channel",
+                        detail: $"'{name}' is not a channel kind. Use one of: {string.Join(", ", Enum.GetNames<ChannelKind>())}.");
+                targets.Add((ChannelSettings.For(kind), null, null));
+            }
+            if (request.AccountIds is { Count: > 0 } ids)
+            {
+                var accounts = await db.ChannelAccounts.Where(a => ids.Contains(a.Id)).ToListAsync();
+                var missing = ids.Except(accounts.Select(a => a.Id)).ToList();
+                if (missing.Count > 0)
+                    return Results.Problem(statusCode: 400, title: "Unknown channel account", detail: $"No channel account has the id {missing[0]}.");
+                foreach (var account in accounts.OrderBy(a => ids.IndexOf(a.Id)))
+                {
+                    if (!Enum.TryParse<ChannelKind>(account.Kind, out var kind))
+                        return Results.Problem(statusCode: 400, title: "Unsupported channel account", detail: $"{account.Name} has the unknown kind '{account.Kind}'.");
+                    targets.Add((new ChannelSettings { Kind = kind, AllowThreads = account.AllowThreads }, account.Id, account.Name));
+                }
+            }
+            if (targets.Count == 0)
+                return Results.Problem(statusCode: 400, title: "No channels", detail: "Name at least one channel kind in \"channels\" or account in \"accountIds\".");
+
+            var brand = await db.Brands.OrderBy(b => b.Id).Select(b => new BrandInput { Name = b.Name, LogoText = b.LogoText }).FirstOrDefaultAsync()
+                ?? new BrandInput { Name = "Your brand" };
+            var campaign = request.Message.CampaignId is { } campaignId
+                ? await db.Campaigns.Where(c => c.Id == campaignId).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync()
+                : null;
+            var m = request.Message;
+            var message = new MessageInput
+            {
+                Title = m.Title ?? "", BodyMarkdown = m.Body ?? "", Summary = m.Summary, Link = m.Link, CallToAction = m.CallToAction,
+                Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = http.User.Identity?.Name,
+            };
+
+            var variants = targets.Select(t => Describe(renderer.Render(message, brand, campaign, t.Settings, http.RequestAborted), t.AccountId, t.AccountName));
+            return Results.Ok(new { variants });
+        })
+        .RequireAuthorization(Policies.Author)
+        .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+    }
+
+    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName) => new
+    {
+        kind = v.Kind.ToString(),
+        accountId,
+        accountName,
+        success = v.Success,
+        text = v.Text,
+        html = v.Html,
+        subject = v.Subject,
+        preheader = v.Preheader,
+        link = v.Link,
+        feedEntry = v.FeedEntry,
+        jsonPayload = v.JsonPayload,
+        count = new { used = v.Count.Used, limit = v.Count.Limit, unit = v.Count.Unit, overLimit = v.Count.IsOverLimit },
+        parts = v.Parts.Select(p => new
+        {
+            text = p.Text,
+            count = new { used = p.Count.Used, limit = p.Count.Limit, unit = p.Count.Unit },
+            facets = p.Facets.Select(f => new { type = f.FeatureType, byteStart = f.ByteStart, byteEnd = f.ByteEnd, value = f.Value }),
+        }),
+        facets = v.Facets.Select(f => new { type = f.FeatureType, byteStart = f.ByteStart, byteEnd = f.ByteEnd, value = f.Value }),
+        diagnostics = v.Diagnostics.Select(d => new { severity = d.Severity.ToString().ToLowerInvariant(), code = d.Code, message = d.Message, line = d.Line, column = d.Column }),
+    };
+}
