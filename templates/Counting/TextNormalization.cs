@@ -11,6 +11,8 @@ internal static class TextNormalization
     /// </summary>
     public static string ToNfc(string text)
     {
+        // ASCII text is always in NFC; checking that is much cheaper than asking ICU.
+        if (System.Text.Ascii.IsValid(text)) return text;
         try
         {
             return text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);

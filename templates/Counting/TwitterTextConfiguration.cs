@@ -68,7 +68,7 @@ public sealed record TwitterTextConfiguration
                 // twitter-text treats a configuration that does not mention emoji parsing as having it off (v2).
                 EmojiParsingEnabled = file.EmojiParsingEnabled ?? false,
                 TransformedUrlLength = file.TransformedUrlLength,
-                Ranges = file.Ranges ?? [],
+                Ranges = file.Ranges ?? Array.Empty<WeightedRange>(),
             };
         }
         catch (JsonException)

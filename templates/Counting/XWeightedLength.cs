@@ -41,6 +41,7 @@ public static class XWeightedLength
         var urlWeight = config.TransformedUrlLength * config.Scale;
         var urls = UrlExtractor.Extract(normalized);
         var urlIndex = 0;
+        var ranges = config.Ranges as WeightedRange[] ?? config.Ranges.ToArray();
 
         var hasInvalid = false;
         var weighted = 0;
@@ -61,7 +62,7 @@ public static class XWeightedLength
             }
 
             // twitter-text looks for an emoji at the offset reached after a URL in the same step.
-            if (config.EmojiParsingEnabled && offset < normalized.Length)
+            if (config.EmojiParsingEnabled && offset < normalized.Length && MayStartEmoji(normalized, offset))
             {
                 var emojiLength = EmojiScanner.MatchAt(normalized, offset);
                 if (emojiLength > 0)
@@ -75,11 +76,20 @@ public static class XWeightedLength
 
             if (consumedEntity || offset >= normalized.Length) continue;
 
-            var rune = Rune.TryGetRuneAt(normalized, offset, out var r) ? r : new Rune(0xFFFD);
-            var codePoint = char.IsSurrogate(normalized[offset]) && rune.Value == 0xFFFD ? normalized[offset] : rune.Value;
-            weighted += WeightOf(codePoint, config);
-            hasInvalid = hasInvalid || IsInvalid(normalized[offset]);
-            var delta = char.IsSurrogate(normalized[offset]) ? rune.Utf16SequenceLength : 1;
+            var c = normalized[offset];
+            int codePoint;
+            var delta = 1;
+            if (char.IsHighSurrogate(c) && offset + 1 < normalized.Length && char.IsLowSurrogate(normalized[offset + 1]))
+            {
+                codePoint = char.ConvertToUtf32(c, normalized[offset + 1]);
+                delta = 2;
+            }
+            else
+            {
+                codePoint = c;
+            }
+            weighted += WeightOf(codePoint, ranges, config.DefaultWeight);
+            hasInvalid = hasInvalid || IsInvalid(c);
             offset += delta;
             if (!hasInvalid && weighted <= scaledMax) validOffset += delta;
         }
@@ -99,13 +109,21 @@ public static class XWeightedLength
     /// <summary>The weighted length of <paramref name="text"/> under config v3.</summary>
     public static int Count(string? text) => Parse(text).WeightedLength;
 
-    private static int WeightOf(int codePoint, TwitterTextConfiguration config)
+    private static int WeightOf(int codePoint, WeightedRange[] ranges, int defaultWeight)
     {
-        foreach (var range in config.Ranges)
+        foreach (var range in ranges)
         {
             if (codePoint >= range.Start && codePoint <= range.End) return range.Weight;
         }
-        return config.DefaultWeight;
+        return defaultWeight;
+    }
+
+    // Only a keycap ("1️⃣") starts with an ASCII character; every other emoji starts outside ASCII.
+    private static bool MayStartEmoji(string text, int offset)
+    {
+        var c = text[offset];
+        if (c >= 0x80) return true;
+        return c is >= '0' and <= '9' or '#' or '*' && offset + 1 < text.Length && text[offset + 1] is '\uFE0F' or '\u20E3';
     }
 
     private static bool IsInvalid(char c) => c is '\uFFFE' or '\uFEFF' or '\uFFFF';

@@ -2,6 +2,7 @@ using System.Text;
 using Ganss.Xss;
 using Markdig;
 using Markdig.Syntax;
+using Markdig.Renderers;
 using Markdig.Syntax.Inlines;
 
 namespace Publisher.Templates.Markdown;
@@ -9,8 +10,10 @@ namespace Publisher.Templates.Markdown;
 /// <summary>
 /// Turns a message body written in Markdown into plain text for social networks and into safe HTML
 /// for email and the blog. Raw HTML in the Markdown is never passed through: Markdig's HTML support
-/// is off (so tags come out as visible text) and the HTML is sanitized as well, which also removes
-/// <c>javascript:</c> and other unsafe link targets.
+/// is off, so tags come out as visible, escaped text; and every link and image address is checked
+/// against an allow-list (absolute http, https, mailto), so <c>javascript:</c>, <c>data:</c> and the
+/// like never reach an <c>href</c> or <c>src</c>. Markdig escapes everything else it writes.
+/// <see cref="FindUnsafeHtml"/> checks HTML from other sources (templates) with HtmlSanitizer.
 /// </summary>
 public sealed class MarkdownConverter
 {
@@ -22,7 +25,7 @@ public sealed class MarkdownConverter
 
     private readonly HtmlSanitizer _sanitizer;
 
-    /// <summary>Creates a converter with a sanitizer that allows the tags Markdown produces and http(s)/mailto links.</summary>
+    /// <summary>Creates a converter.</summary>
     public MarkdownConverter()
     {
         _sanitizer = new HtmlSanitizer();
@@ -30,22 +33,86 @@ public sealed class MarkdownConverter
         _sanitizer.AllowedSchemes.Add("http");
         _sanitizer.AllowedSchemes.Add("https");
         _sanitizer.AllowedSchemes.Add("mailto");
-        _sanitizer.AllowedAttributes.Remove("style");
-        _sanitizer.AllowedAttributes.Remove("class");
-        _sanitizer.AllowedAttributes.Remove("id");
-        _sanitizer.AllowedCssProperties.Clear();
+        _sanitizer.AllowedAttributes.Add("role");
+        _sanitizer.AllowedAttributes.Add("class");
+        _sanitizer.AllowedAttributes.Add("datetime");
     }
 
-    /// <summary>Safe HTML for the body: Markdown rendered with HTML disabled, then sanitized.</summary>
+    /// <summary>Safe HTML for the body: Markdown rendered with HTML disabled and unsafe link targets removed.</summary>
     public string ToSafeHtml(string markdown)
     {
         if (string.IsNullOrWhiteSpace(markdown)) return "";
-        var html = Markdig.Markdown.ToHtml(markdown, Pipeline);
-        return Sanitize(html);
+        var document = Markdig.Markdown.Parse(markdown, Pipeline);
+        RemoveUnsafeLinks(document);
+        using var writer = new StringWriter();
+        var renderer = new HtmlRenderer(writer);
+        Pipeline.Setup(renderer);
+        renderer.Render(document);
+        writer.Flush();
+        return writer.ToString().Trim();
     }
 
-    /// <summary>Removes from <paramref name="html"/> every tag, attribute and URL scheme that is not known to be safe.</summary>
-    public string Sanitize(string html) => _sanitizer.Sanitize(html).Trim();
+    /// <summary>
+    /// Checks HTML (such as a template's output) with HtmlSanitizer and describes what it would remove:
+    /// scripts, event handlers, unsafe URLs and the like. Empty when the HTML is safe as it is.
+    /// </summary>
+    public IReadOnlyList<string> FindUnsafeHtml(string html)
+    {
+        var removed = new List<string>();
+        void OnTag(object? sender, RemovingTagEventArgs e) => removed.Add($"<{e.Tag.TagName.ToLowerInvariant()}>");
+        void OnAttribute(object? sender, RemovingAttributeEventArgs e) => removed.Add($"the attribute {e.Attribute.Name}=\"{Shorten(e.Attribute.Value)}\" on <{e.Tag.TagName.ToLowerInvariant()}>");
+        lock (_sanitizer)
+        {
+            _sanitizer.RemovingTag += OnTag;
+            _sanitizer.RemovingAttribute += OnAttribute;
+            try
+            {
+                _sanitizer.Sanitize(html);
+            }
+            finally
+            {
+                _sanitizer.RemovingTag -= OnTag;
+                _sanitizer.RemovingAttribute -= OnAttribute;
+            }
+        }
+        return removed.Distinct().ToList();
+
+        static string Shorten(string value) => value.Length <= 40 ? value : value[..37] + "...";
+    }
+
+    // Links and images keep their text; an address that is not absolute http(s) or mailto is dropped.
+    private static void RemoveUnsafeLinks(MarkdownDocument document)
+    {
+        foreach (var link in document.Descendants<LinkInline>().ToList())
+        {
+            var url = link.GetDynamicUrl?.Invoke() ?? link.Url ?? "";
+            if (IsSafeAddress(url)) continue;
+            if (link.IsImage)
+            {
+                link.Remove();
+                continue;
+            }
+            ReplaceWithChildren(link);
+        }
+        foreach (var autolink in document.Descendants<AutolinkInline>().ToList())
+        {
+            if (autolink.IsEmail || IsSafeAddress(autolink.Url)) continue;
+            autolink.ReplaceBy(new LiteralInline(autolink.Url));
+        }
+    }
+
+    private static void ReplaceWithChildren(ContainerInline container)
+    {
+        var children = container.ToList();
+        Inline anchor = container;
+        foreach (var child in children)
+        {
+            child.Remove();
+            anchor.InsertAfter(child);
+            anchor = child;
+        }
+        container.Remove();
+    }
 
     /// <summary>
     /// Plain text for networks that show no formatting: emphasis dropped, headings and paragraphs as

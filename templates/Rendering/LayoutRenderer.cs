@@ -1,6 +1,12 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Razor.Language;
+using Microsoft.CodeAnalysis;
 using RazorLight;
+using RazorLight.Caching;
+using RazorLight.Compilation;
+using RazorLight.Generation;
+using RazorLight.Razor;
 
 namespace Publisher.Templates.Rendering;
 
@@ -75,11 +81,7 @@ public sealed record BlogPageModel
 /// </summary>
 public sealed class LayoutRenderer
 {
-    private readonly RazorLightEngine _engine = new RazorLightEngineBuilder()
-        .UseEmbeddedResourcesProject(Assembly.GetExecutingAssembly(), "Publisher.Templates.Defaults")
-        .SetOperatingAssembly(Assembly.GetExecutingAssembly())
-        .UseMemoryCachingProvider()
-        .Build();
+    private readonly RazorLightEngine _engine = CreateEngine();
 
     /// <summary>Renders the email layout.</summary>
     public string RenderEmail(EmailLayoutModel model) => Render("EmailLayout", model);
@@ -92,6 +94,62 @@ public sealed class LayoutRenderer
     {
         RenderEmail(new EmailLayoutModel());
         RenderBlogPage(new BlogPageModel());
+    }
+
+    // RazorLight's own builder finds the assemblies to compile against in the host's .deps.json, which
+    // holds them only when the host sets PreserveCompilationContext (web, worker and benchmark hosts do
+    // not), and fails otherwise. So the engine is put together here with a reference list taken from
+    // the assemblies the runtime itself trusts, which works in any host.
+    private static RazorLightEngine CreateEngine()
+    {
+        var assembly = typeof(LayoutRenderer).Assembly;
+        var project = new EmbeddedRazorProject(assembly, "Publisher.Templates.Defaults");
+        var razorEngine = typeof(RazorLightEngine).Assembly.GetType("RazorLight.DefaultRazorEngine")
+            ?.GetProperty("Instance", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            ?.GetValue(null) as RazorEngine;
+        if (razorEngine is null)
+        {
+            // A RazorLight version without that type: fall back to its builder (needs PreserveCompilationContext).
+            return new RazorLightEngineBuilder().UseProject(project).SetOperatingAssembly(assembly).UseMemoryCachingProvider().Build();
+        }
+        var options = new RazorLightOptions { OperatingAssembly = assembly, CachingProvider = new MemoryCachingProvider() };
+        var compilation = new RoslynCompilationService(new TrustedPlatformReferences(), assembly, null!);
+        var generator = new RazorSourceGenerator(razorEngine, project, options.Namespaces);
+        var compiler = new RazorTemplateCompiler(generator, compilation, project, options);
+        var handler = new EngineHandler(options, compiler, new TemplateFactoryProvider(), options.CachingProvider);
+        return new RazorLightEngine(handler);
+    }
+
+    /// <summary>Every managed assembly the runtime loaded this app with: the framework, RazorLight, this library.</summary>
+    private sealed class TrustedPlatformReferences : IMetadataReferenceManager
+    {
+        private IReadOnlyList<MetadataReference>? _references;
+
+        public HashSet<MetadataReference> AdditionalMetadataReferences { get; } = [];
+
+        public IReadOnlyList<MetadataReference> Resolve(Assembly assembly) => _references ??= Load();
+
+        private static List<MetadataReference> Load()
+        {
+            var paths = ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
+                .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+                .Concat([typeof(LayoutRenderer).Assembly.Location, typeof(RazorLightEngine).Assembly.Location])
+                .Where(p => p.Length > 0 && File.Exists(p))
+                .Distinct(StringComparer.Ordinal);
+            var references = new List<MetadataReference>();
+            foreach (var path in paths)
+            {
+                try
+                {
+                    references.Add(MetadataReference.CreateFromFile(path));
+                }
+                catch (Exception ex) when (ex is IOException or BadImageFormatException or UnauthorizedAccessException)
+                {
+                    // Not a managed assembly Roslyn can read: the layouts do not need it.
+                }
+            }
+            return references;
+        }
     }
 
     // RazorLight is async-only; the layouts do no I/O once compiled, so waiting here does not block on anything.

@@ -59,6 +59,9 @@ public sealed record RenderedVariant
     /// <summary>Bluesky facets of <see cref="Text"/> (when not split into a thread).</summary>
     public IReadOnlyList<BlueskyFacet> Facets { get; init; } = [];
 
+    /// <summary>The HTML the template itself wrote (email content or blog article), before the layout wraps it.</summary>
+    internal string? TemplateHtml { get; init; }
+
     /// <summary>Everything found while rendering, in order.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; init; } = [];
 

@@ -8,7 +8,8 @@ internal static class SampleContent
     public static MessageInput Message { get; } = new()
     {
         Id = "sample",
-        Title = "Sample title",
+        // Markup in the title shows up as unsafe HTML when a template writes it without html.escape.
+        Title = "Sample title <img src=x onerror=alert(1)>",
         BodyMarkdown = "A first sentence of the sample body. A second one with **emphasis** and a [link](https://example.com/more).\n\n- one point\n- another point",
         Summary = "A short sample summary.",
         Link = "https://example.com/sample",

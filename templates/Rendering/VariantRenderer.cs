@@ -95,7 +95,17 @@ public sealed partial class VariantRenderer
 
         var sample = RenderPrepared(PreparedMessage.Prepare(SampleContent.Message, _markdown, _limits), SampleContent.Brand, SampleContent.Campaign,
             new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, CancellationToken.None);
-        return parsed.Diagnostics.Concat(sample.Diagnostics.Where(d => d.Code.StartsWith("template.", StringComparison.Ordinal) || d.Code.StartsWith("variant.", StringComparison.Ordinal) && d.Code != "variant.too-long")).ToList();
+        var findings = parsed.Diagnostics
+            .Concat(sample.Diagnostics.Where(d => d.Code.StartsWith("template.", StringComparison.Ordinal) || d.Code.StartsWith("variant.", StringComparison.Ordinal) && d.Code != "variant.too-long"))
+            .ToList();
+        // The HTML a template writes goes out as it is, so check it here, where speed does not matter. The
+        // sample message holds markup in its title, which shows up here when the template forgets html.escape.
+        if (sample.TemplateHtml is { Length: > 0 } html && _markdown.FindUnsafeHtml(html) is { Count: > 0 } unsafeParts)
+        {
+            findings.Add(Diagnostic.Error("template.unsafe-html",
+                $"The {ChannelProfiles.Get(kind).DisplayName} template writes HTML that is not safe to send: {string.Join(", ", unsafeParts.Take(5))}. Remove it, and write message text with html.escape."));
+        }
+        return findings;
     }
 
     /// <summary>Compiles the Razor layouts and the URL pattern now, so the first render is not slow.</summary>
@@ -250,7 +260,7 @@ public sealed partial class VariantRenderer
         CheckBrandStyle(brand, diagnostics);
         return new RenderedVariant
         {
-            Kind = ChannelKind.Email, Text = text, Html = html, Subject = subject, Preheader = preheader, Link = link,
+            Kind = ChannelKind.Email, Text = text, Html = html, TemplateHtml = contentHtml, Subject = subject, Preheader = preheader, Link = link,
             Count = subjectCount, Diagnostics = diagnostics,
         };
     }
@@ -300,7 +310,7 @@ public sealed partial class VariantRenderer
         var text = HtmlToText(article);
         return new RenderedVariant
         {
-            Kind = ChannelKind.Blog, Text = text, Html = html, FeedEntry = feedEntry, Link = link,
+            Kind = ChannelKind.Blog, Text = text, Html = html, TemplateHtml = article, FeedEntry = feedEntry, Link = link,
             Count = ChannelCounter.Count(ChannelKind.Blog, text), Diagnostics = diagnostics,
         };
     }

@@ -37,4 +37,24 @@ public class MarkdownConverterTests
     {
         Assert.Equal("Go to https://example.com now", MarkdownConverter.ToPlainText("Go to [https://example.com](https://example.com) now"));
     }
+
+    [Fact]
+    public void Unsafe_autolinks_and_image_sources_never_reach_an_attribute()
+    {
+        var html = _converter.ToSafeHtml("<javascript:alert(1)> ![pixel](data:image/png;base64,AAAA) ![logo](https://example.com/l.png) <vbscript:x>");
+        Assert.DoesNotContain("href=\"javascript", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("src=\"data:", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("href=\"vbscript", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("src=\"https://example.com/l.png\"", html);
+        Assert.Empty(_converter.FindUnsafeHtml(html));
+    }
+
+    [Fact]
+    public void Unsafe_html_from_elsewhere_is_described_by_what_would_be_removed()
+    {
+        var findings = _converter.FindUnsafeHtml("<p onclick=\"steal()\">Hi</p><script>x()</script><a href=\"https://example.com\">ok</a>");
+        Assert.Contains("<script>", findings);
+        Assert.Contains(findings, f => f.Contains("onclick"));
+        Assert.Equal(2, findings.Count);
+    }
 }

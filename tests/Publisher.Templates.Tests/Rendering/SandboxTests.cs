@@ -163,4 +163,21 @@ public class SandboxTests
         Assert.Equal("HIJACKED", variants[0].Text);
         Assert.Equal("Autumn sale starts today", variants[1].Text);
     }
+
+    [Fact]
+    public void An_email_template_that_writes_message_text_without_escaping_fails_validation()
+    {
+        const string template = "{{ subject = message.title }}{{ capture content_html }}<h1>{{ message.title }}</h1>{{ end }}{{ message.title }}";
+        var diagnostics = SharedRenderer.Instance.ValidateTemplate(ChannelKind.Email, template);
+        var error = Assert.Single(diagnostics, d => d.Code == "template.unsafe-html");
+        Assert.Contains("onerror", error.Message);
+    }
+
+    [Fact]
+    public void A_blog_template_with_a_script_fails_validation()
+    {
+        const string template = "{{ capture feed_entry }}<entry xmlns=\"http://www.w3.org/2005/Atom\"/>{{ end }}<article>{{ message.title | html.escape }}<script>track()</script></article>";
+        var diagnostics = SharedRenderer.Instance.ValidateTemplate(ChannelKind.Blog, template);
+        Assert.Contains("<script>", Assert.Single(diagnostics, d => d.Code == "template.unsafe-html").Message);
+    }
 }
