@@ -39,10 +39,15 @@ public sealed class MarkdownConverter
     }
 
     /// <summary>Safe HTML for the body: Markdown rendered with HTML disabled and unsafe link targets removed.</summary>
-    public string ToSafeHtml(string markdown)
+    public string ToSafeHtml(string markdown) =>
+        string.IsNullOrWhiteSpace(markdown) ? "" : ToSafeHtml(Parse(markdown));
+
+    /// <summary>Parses Markdown once, for callers that need both <see cref="ToPlainText(MarkdownDocument)"/> and <see cref="ToSafeHtml(MarkdownDocument)"/>.</summary>
+    internal static MarkdownDocument Parse(string markdown) => Markdig.Markdown.Parse(markdown, Pipeline);
+
+    /// <summary>Safe HTML from a parsed body (removes unsafe links from <paramref name="document"/>).</summary>
+    internal static string ToSafeHtml(MarkdownDocument document)
     {
-        if (string.IsNullOrWhiteSpace(markdown)) return "";
-        var document = Markdig.Markdown.Parse(markdown, Pipeline);
         RemoveUnsafeLinks(document);
         using var writer = new StringWriter();
         var renderer = new HtmlRenderer(writer);
@@ -119,11 +124,13 @@ public sealed class MarkdownConverter
     /// lines separated by a blank line, list items as "• item", and links kept as their URL
     /// ("label (https://…)" when the label is not the URL itself), so the network can link them.
     /// </summary>
-    public static string ToPlainText(string markdown)
+    public static string ToPlainText(string markdown) =>
+        string.IsNullOrWhiteSpace(markdown) ? "" : ToPlainText(Parse(markdown));
+
+    /// <summary>Plain text from a parsed body.</summary>
+    internal static string ToPlainText(MarkdownDocument document)
     {
-        if (string.IsNullOrWhiteSpace(markdown)) return "";
-        var document = Markdig.Markdown.Parse(markdown, Pipeline);
-        var text = new StringBuilder(markdown.Length);
+        var text = new StringBuilder(256);
         WriteBlocks(document, text, "");
         return text.ToString().Trim();
     }

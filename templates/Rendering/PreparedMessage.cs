@@ -12,14 +12,12 @@ namespace Publisher.Templates.Rendering;
 /// </summary>
 internal sealed class PreparedMessage
 {
-    private readonly MarkdownConverter _markdown;
     private string? _bodyText;
     private string? _bodyHtml;
 
-    private PreparedMessage(MessageInput message, MarkdownConverter markdown, List<Diagnostic> diagnostics, bool bodyUsable)
+    private PreparedMessage(MessageInput message, List<Diagnostic> diagnostics, bool bodyUsable)
     {
         Message = message;
-        _markdown = markdown;
         Diagnostics = diagnostics;
         BodyUsable = bodyUsable;
     }
@@ -36,11 +34,17 @@ internal sealed class PreparedMessage
     /// <summary>True when an error makes every variant of this message unrenderable.</summary>
     public bool IsFatal => !BodyUsable || Diagnostics.Any(d => d.Code == "message.empty");
 
-    public string BodyText => _bodyText ??= BodyUsable ? MarkdownConverter.ToPlainText(Message.BodyMarkdown) : "";
+    // Parsed once and shared by the plain-text and HTML forms (most renders need both).
+    private Markdig.Syntax.MarkdownDocument? _document;
 
-    public string BodyHtml => _bodyHtml ??= BodyUsable ? _markdown.ToSafeHtml(Message.BodyMarkdown) : "";
+    private Markdig.Syntax.MarkdownDocument? Document =>
+        !BodyUsable || string.IsNullOrWhiteSpace(Message.BodyMarkdown) ? null : _document ??= MarkdownConverter.Parse(Message.BodyMarkdown);
 
-    public static PreparedMessage Prepare(MessageInput message, MarkdownConverter markdown, RenderLimits limits)
+    public string BodyText => _bodyText ??= Document is { } document ? MarkdownConverter.ToPlainText(document) : "";
+
+    public string BodyHtml => _bodyHtml ??= Document is { } document ? MarkdownConverter.ToSafeHtml(document) : "";
+
+    public static PreparedMessage Prepare(MessageInput message, RenderLimits limits)
     {
         var diagnostics = new List<Diagnostic>();
         message ??= new MessageInput();
@@ -49,7 +53,7 @@ internal sealed class PreparedMessage
         {
             diagnostics.Add(Diagnostic.Error("message.body-too-long",
                 $"The message body is {message.BodyMarkdown!.Length:N0} characters; the limit is {limits.MaxBodyCharacters:N0}: shorten it, or publish the full text on the blog and link to it."));
-            return new PreparedMessage(message, markdown, diagnostics, bodyUsable: false);
+            return new PreparedMessage(message, diagnostics, bodyUsable: false);
         }
 
         var removed = 0;
@@ -113,7 +117,7 @@ internal sealed class PreparedMessage
             diagnostics.Add(Diagnostic.Error("message.link-invalid", linkError));
         }
 
-        return new PreparedMessage(cleaned, markdown, diagnostics, bodyUsable: true);
+        return new PreparedMessage(cleaned, diagnostics, bodyUsable: true);
     }
 
     // Keeps tab and newline; turns CR LF and lone CR into LF; drops other C0/C1 controls and noncharacters.

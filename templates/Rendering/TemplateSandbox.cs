@@ -22,21 +22,16 @@ internal sealed class SandboxedTemplateContext : TemplateContext
 
     private static readonly ScriptObject SharedBuiltins = TemplateContext.GetDefaultBuiltinObject();
 
-    private readonly long _deadline;
-    private readonly long _allocationLimit;
-    private readonly CancellationToken _cancellation;
+    private long _deadline;
+    private long _allocationLimit;
+    private CancellationToken _cancellation;
 
-    public SandboxedTemplateContext(RenderLimits limits, CancellationToken cancellation) : base(SharedBuiltins)
+    // Creating a context costs more than a small render, so each thread keeps one and resets it.
+    [ThreadStatic]
+    private static SandboxedTemplateContext? t_spare;
+
+    private SandboxedTemplateContext() : base(SharedBuiltins)
     {
-        LoopLimit = limits.LoopLimit;
-        LoopLimitQueryable = limits.LoopLimit;
-        RecursiveLimit = limits.RecursionLimit;
-        OutputLimit = limits.MaxOutputCharacters;
-        OnOutputLimit = ScriptLimitBehavior.Throw;
-        LimitToString = limits.MaxOutputCharacters;
-        OnStringLimit = ScriptLimitBehavior.Throw;
-        ObjectRecursionLimit = 10;
-        RegexTimeOut = TimeSpan.FromMilliseconds(Math.Max(1, limits.RenderTimeout.TotalMilliseconds / 2));
         StrictVariables = true;
         // Every model key exists (null when empty), so a missing member is a typo or a reach for .NET: say so.
         EnableRelaxedMemberAccess = false;
@@ -45,10 +40,44 @@ internal sealed class SandboxedTemplateContext : TemplateContext
         MemberFilter = _ => false;
         MemberRenamer = member => member.Name;
         TemplateLoader = null;
-        CancellationToken = cancellation;
-        _cancellation = cancellation;
-        _deadline = Stopwatch.GetTimestamp() + (long)(limits.RenderTimeout.TotalSeconds * Stopwatch.Frequency);
-        _allocationLimit = GC.GetAllocatedBytesForCurrentThread() + AllocationBudgetBytes;
+        ObjectRecursionLimit = 10;
+        OnOutputLimit = ScriptLimitBehavior.Throw;
+        OnStringLimit = ScriptLimitBehavior.Throw;
+    }
+
+    /// <summary>A clean context for one render under <paramref name="limits"/>; give it back with <see cref="Return"/>.</summary>
+    public static SandboxedTemplateContext Rent(RenderLimits limits, CancellationToken cancellation)
+    {
+        var context = t_spare ?? new SandboxedTemplateContext();
+        t_spare = null;
+        context.LoopLimit = limits.LoopLimit;
+        context.LoopLimitQueryable = limits.LoopLimit;
+        context.RecursiveLimit = limits.RecursionLimit;
+        context.OutputLimit = limits.MaxOutputCharacters;
+        context.LimitToString = limits.MaxOutputCharacters;
+        context.RegexTimeOut = TimeSpan.FromMilliseconds(Math.Max(1, limits.RenderTimeout.TotalMilliseconds / 2));
+        context.CancellationToken = cancellation;
+        context._cancellation = cancellation;
+        context._evaluations = 0;
+        context.StopReason = null;
+        context._deadline = Stopwatch.GetTimestamp() + (long)(limits.RenderTimeout.TotalSeconds * Stopwatch.Frequency);
+        context._allocationLimit = GC.GetAllocatedBytesForCurrentThread() + AllocationBudgetBytes;
+        return context;
+    }
+
+    /// <summary>Resets the context for the next render on this thread; one that failed is dropped instead.</summary>
+    public void Return(bool completed)
+    {
+        if (!completed) return;
+        try
+        {
+            Reset();
+            t_spare = this;
+        }
+        catch (Exception)
+        {
+            // A context that cannot be reset is simply not reused.
+        }
     }
 
     /// <summary>Why the render was stopped by this context, if it was.</summary>

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml;
-using System.Xml.Linq;
 using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
 using Publisher.Templates.Counting;
@@ -66,7 +65,7 @@ public sealed partial class VariantRenderer
     /// <param name="cancellation">Stops a render in progress (it then ends with an error diagnostic).</param>
     public RenderedVariant Render(MessageInput message, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation = default)
     {
-        var prepared = PreparedMessage.Prepare(message, _markdown, _limits);
+        var prepared = PreparedMessage.Prepare(message, _limits);
         return RenderPrepared(prepared, brand ?? new BrandInput(), campaign, channel, cancellation);
     }
 
@@ -76,7 +75,7 @@ public sealed partial class VariantRenderer
     /// </summary>
     public IReadOnlyList<RenderedVariant> RenderAll(MessageInput message, BrandInput brand, CampaignInput? campaign, IEnumerable<ChannelSettings> channels, CancellationToken cancellation = default)
     {
-        var prepared = PreparedMessage.Prepare(message, _markdown, _limits);
+        var prepared = PreparedMessage.Prepare(message, _limits);
         brand ??= new BrandInput();
         return channels.Select(channel => RenderPrepared(prepared, brand, campaign, channel, cancellation)).ToList();
     }
@@ -93,7 +92,7 @@ public sealed partial class VariantRenderer
         var parsed = TemplateCache.Parse(source);
         if (parsed.Template is null) return parsed.Diagnostics;
 
-        var sample = RenderPrepared(PreparedMessage.Prepare(SampleContent.Message, _markdown, _limits), SampleContent.Brand, SampleContent.Campaign,
+        var sample = RenderPrepared(PreparedMessage.Prepare(SampleContent.Message, _limits), SampleContent.Brand, SampleContent.Campaign,
             new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, CancellationToken.None);
         var findings = parsed.Diagnostics
             .Concat(sample.Diagnostics.Where(d => d.Code.StartsWith("template.", StringComparison.Ordinal) || d.Code.StartsWith("variant.", StringComparison.Ordinal) && d.Code != "variant.too-long"))
@@ -144,17 +143,21 @@ public sealed partial class VariantRenderer
         var model = TemplateModel.Build(prepared, brand, campaign, profile, channel, tagged.Url, _time.GetUtcNow());
         // Building the URL pattern is slow once per process; it must not count against the template's time.
         UrlExtractor.Warm();
-        var context = new SandboxedTemplateContext(_limits, cancellation);
-        context.PushGlobal(Helpers.GetOrAdd(kind, _ => TemplateFunctions.For(profile)));
-        context.PushGlobal(model);
+        var context = SandboxedTemplateContext.Rent(_limits, cancellation);
         string output;
         try
         {
+            context.PushGlobal(Helpers.GetOrAdd(kind, _ => TemplateFunctions.For(profile)));
+            context.PushGlobal(model);
             output = parsed.Template.Render(context);
+            context.PopGlobal();
+            context.PopGlobal();
+            context.Return(completed: true);
         }
         catch (Exception ex)
         {
             diagnostics.Add(RuntimeDiagnostic(ex, context, profile));
+            context.Return(completed: false);
             return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
         }
 
@@ -279,9 +282,14 @@ public sealed partial class VariantRenderer
         {
             try
             {
-                var entry = XElement.Parse(feedEntry);
-                if (entry.Name != XName.Get("entry", "http://www.w3.org/2005/Atom"))
+                using var reader = XmlReader.Create(new StringReader(feedEntry), FeedEntryReaderSettings);
+                reader.MoveToContent();
+                if (reader.LocalName != "entry" || reader.NamespaceURI != "http://www.w3.org/2005/Atom")
                     diagnostics.Add(Diagnostic.Error("blog.feed-entry-invalid", "The feed entry is not an Atom <entry> element: use <entry xmlns=\"http://www.w3.org/2005/Atom\">."));
+                while (reader.Read())
+                {
+                    // Reading to the end is what checks that the whole entry is well-formed.
+                }
             }
             catch (XmlException ex)
             {
@@ -314,6 +322,8 @@ public sealed partial class VariantRenderer
             Count = ChannelCounter.Count(ChannelKind.Blog, text), Diagnostics = diagnostics,
         };
     }
+
+    private static readonly XmlReaderSettings FeedEntryReaderSettings = new() { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
 
     private static RenderedVariant FinishWebhook(string output, string? link, List<Diagnostic> diagnostics)
     {
