@@ -5,7 +5,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Publisher.Core.Composition;
 using Publisher.Core.Data;
+using Publisher.StyleGuide;
+using Publisher.Templates;
 using Publisher.Core.Workflow;
 
 namespace Publisher.Core;
@@ -35,6 +38,9 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<VariantWorkflow>();
+        services.AddScoped<VariantComposer>();
+        services.AddTemplates();
+        services.AddStyleGuide();
 
         services.AddDataProtection()
             .SetApplicationName("Publisher")

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Publisher.Core.Data;
 using Publisher.Core.Database;
@@ -81,13 +80,7 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
     /// <summary>Migrates, seeds the demo brand once, and returns the demo sign-ins to print.</summary>
     private async Task<IReadOnlyList<string>> PrepareDatabaseAsync(string connectionString, CancellationToken cancellationToken)
     {
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(TimeProvider.System)
-            .AddDbContext<PublisherDbContext>(o => o.UseNpgsql(connectionString))
-            .AddPublisherIdentityStores()
-            .AddScoped<DemoSeeder>()
-            .BuildServiceProvider();
+        var services = new ServiceCollection().AddDatabaseTools(connectionString).BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();
         console.WriteLine("Applying database migrations …");
         await DatabaseInitializer.MigrateAsync(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), cancellationToken);

@@ -1,4 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Domain;
+using Publisher.StyleGuide;
+using Publisher.Templates.Channels;
+using Publisher.Templates.Rendering;
 
 namespace Publisher.Core.Data;
 
@@ -7,4 +11,33 @@ public static class DatabaseInitializer
     /// <summary>Brings the schema up to date. Safe to call from several processes: migrations take a lock.</summary>
     public static Task MigrateAsync(PublisherDbContext db, CancellationToken cancellationToken = default) =>
         db.Database.MigrateAsync(cancellationToken);
+
+    /// <summary>
+    /// Gives every channel kind its shipped template, and the brand the shipped style guide, as version 1
+    /// where there is none yet. Brand managers change them from there; nothing here overwrites their work.
+    /// </summary>
+    public static async Task SeedDefaultsAsync(PublisherDbContext db, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var haveTemplates = await db.ChannelTemplateVersions.Select(t => t.Kind).Distinct().ToListAsync(cancellationToken);
+        foreach (var kind in Enum.GetValues<ChannelKind>().Where(k => !haveTemplates.Contains(k.ToString())))
+        {
+            db.ChannelTemplateVersions.Add(new ChannelTemplateVersion
+            {
+                Kind = kind.ToString(), Number = 1, Source = DefaultTemplates.For(kind),
+                CreatedByName = "Publisher (shipped template)", CreatedAt = now,
+            });
+        }
+
+        if (!await db.StyleGuideVersions.AnyAsync(cancellationToken))
+        {
+            var guide = DefaultStyleGuide.Load();
+            db.StyleGuideVersions.Add(new StyleGuideVersion
+            {
+                Number = 1, Yaml = StyleGuideYaml.Write(guide), VersionHash = StyleGuideYaml.ComputeVersion(guide),
+                CreatedByName = "Publisher (shipped guide)", CreatedAt = now,
+            });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
 }

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Composition;
 using Publisher.Core.Domain;
+using Publisher.Templates.Model;
 using Publisher.Core.Workflow;
 
 namespace Publisher.Core.Data;
@@ -14,7 +16,7 @@ public sealed record DemoUser(string Email, string Role, string Password);
 /// built-in demo destination, a campaign and a week of messages. It runs once: a database that already
 /// has a brand is left alone.
 /// </summary>
-public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users, RoleManager<IdentityRole> roles, TimeProvider clock)
+public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users, RoleManager<IdentityRole> roles, VariantComposer composer, TimeProvider clock)
 {
     public const string BrandTimeZone = "Europe/Paris";
 
@@ -27,10 +29,11 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
                 Check(await roles.CreateAsync(new IdentityRole(role)), $"create role {role}");
         }
 
+        await DatabaseInitializer.SeedDefaultsAsync(db, clock, cancellationToken);
         if (await db.Brands.AnyAsync(cancellationToken))
             return [];
 
-        db.Brands.Add(new Brand { Id = 1, Name = "Northwind Coffee Roasters", TimeZone = BrandTimeZone, LogoText = "Northwind" });
+        db.Brands.Add(new Brand { Id = 1, Name = "Northwind Coffee", TimeZone = BrandTimeZone, LogoText = "Northwind" });
 
         var created = new List<DemoUser>();
         async Task<AppUser> AddUser(string email, string name, params string[] userRoles)
@@ -77,26 +80,17 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
         DateTimeOffset At(int days, int hour) =>
             new(TimeZoneInfo.ConvertTimeToUtc(today.AddDays(days).ToDateTime(new TimeOnly(hour, 0)), zone), TimeSpan.Zero);
 
+        var messages = new List<(Message Message, ChannelAccount[] On, VariantState State, DateTimeOffset At)>();
         void AddMessage(string title, string body, string link, int days, int hour, VariantState state, params ChannelAccount[] on)
         {
             var message = new Message
             {
                 Title = title, BodyMarkdown = body, Link = link, AuthorId = marketer.Id, TimeZone = BrandTimeZone,
                 Summary = body.Split('\n')[0], CallToAction = "Order now", Hashtags = ["coffee", "autumn"],
-                CampaignId = campaign.Id, KeyFacts = [], CreatedAt = now, UpdatedAt = now,
+                CampaignId = campaign.Id, KeyFacts = [], CreatedAt = now, UpdatedAt = now, PlannedAt = At(days, hour),
             };
-            foreach (var account in on)
-            {
-                var variant = new Variant
-                {
-                    MessageId = message.Id, ChannelAccountId = account.Id,
-                    RenderedText = $"{title}: {body.Split('\n')[0]} {link} #coffee #autumn",
-                    State = state, ScheduledAt = At(days, hour), UpdatedAt = now, LastEditedById = marketer.Id,
-                };
-                variant.ContentHash = ContentHash.Of(variant);
-                message.Variants.Add(variant);
-            }
             db.Messages.Add(message);
+            messages.Add((message, on, state, At(days, hour)));
         }
 
         AddMessage("Autumn Blend is here", "Our Autumn Blend is back: notes of fig, cocoa and toasted hazelnut.", "https://northwind.example/autumn", 0, 9,
@@ -110,6 +104,21 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
         AddMessage("Subscription update", "Subscribers now choose their delivery day.", "https://northwind.example/subscribe", 6, 9,
             VariantState.Approved, accounts[1], accounts[5]);
 
+        await db.SaveChangesAsync(cancellationToken);
+
+        // Every demo variant is rendered and checked the way a real one is, so what the calendar and
+        // the previews show is what the templates and the style guide make of it.
+        var context = await composer.LoadContextAsync(cancellationToken);
+        var campaignInput = new CampaignInput(campaign.Name, campaign.UtmCampaign);
+        foreach (var (message, on, state, at) in messages)
+        {
+            foreach (var account in on)
+            {
+                var variant = new Variant { MessageId = message.Id, ChannelAccountId = account.Id, State = state, ScheduledAt = at, UpdatedAt = now, LastEditedById = marketer.Id };
+                composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaignInput, marketer.DisplayName, cancellationToken), []);
+                db.Variants.Add(variant);
+            }
+        }
         await db.SaveChangesAsync(cancellationToken);
         return created;
     }

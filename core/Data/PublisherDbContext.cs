@@ -16,6 +16,10 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
     public DbSet<Comment> Comments => Set<Comment>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Brand> Brands => Set<Brand>();
+    public DbSet<ChannelTemplateVersion> ChannelTemplateVersions => Set<ChannelTemplateVersion>();
+    public DbSet<StyleGuideVersion> StyleGuideVersions => Set<StyleGuideVersion>();
+    public DbSet<WarningAcceptance> WarningAcceptances => Set<WarningAcceptance>();
+    public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -42,6 +46,10 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             v.HasOne(x => x.ChannelAccount).WithMany().HasForeignKey(x => x.ChannelAccountId).OnDelete(DeleteBehavior.Restrict);
             v.HasMany(x => x.Approvals).WithOne().HasForeignKey(a => a.VariantId);
             v.HasMany(x => x.Comments).WithOne().HasForeignKey(c => c.VariantId);
+            v.HasMany(x => x.WarningAcceptances).WithOne().HasForeignKey(w => w.VariantId);
+            v.Property(x => x.FacetsJson).HasColumnType("jsonb");
+            v.Property(x => x.RenderDiagnosticsJson).HasColumnType("jsonb");
+            v.Property(x => x.StyleFindingsJson).HasColumnType("jsonb");
         });
 
         builder.Entity<ChannelAccount>(c =>
@@ -76,5 +84,21 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
         });
 
         builder.Entity<Brand>(b => b.Property(x => x.Id).ValueGeneratedNever());
+
+        builder.Entity<ChannelTemplateVersion>(t =>
+        {
+            t.Property(x => x.Kind).HasMaxLength(32);
+            t.HasIndex(x => new { x.Kind, x.Number }).IsUnique();
+        });
+
+        builder.Entity<StyleGuideVersion>(g => g.HasIndex(x => x.Number).IsUnique());
+
+        builder.Entity<WarningAcceptance>(w => w.HasIndex(x => new { x.VariantId, x.FindingKey }).IsUnique());
+
+        builder.Entity<Notification>(n =>
+        {
+            n.HasIndex(x => new { x.UserId, x.ReadAt });
+            n.HasOne<AppUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
     }
 }

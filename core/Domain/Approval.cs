@@ -15,6 +15,12 @@ public class Approval
     public AppUser? Approver { get; set; }
     public required string ContentHash { get; set; }
     public ApprovalDecision Decision { get; set; }
+
+    /// <summary>Which step of the account's approval policy this decision was for (0 = the first).</summary>
+    public int Step { get; set; }
+
+    /// <summary>The role the approver acted in for that step.</summary>
+    public string? Role { get; set; }
     public string? Comment { get; set; }
     public DateTimeOffset At { get; set; }
 

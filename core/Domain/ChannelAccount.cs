@@ -25,6 +25,9 @@ public class ChannelAccount
     public bool IsDemo { get; set; }
 
     public bool IsEnabled { get; set; } = true;
+
+    /// <summary>Who must approve a variant for this account, in order: one role per step. Default: one Approver.</summary>
+    public List<string> ApprovalSteps { get; set; } = [Roles.Approver];
     public string? Color { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -20,6 +20,9 @@ public class Message
     /// <summary>The IANA time zone the author meant when choosing times (e.g. Europe/Paris).</summary>
     public required string TimeZone { get; set; }
 
+    /// <summary>When the message is planned to go out (UTC); each variant starts at this time and may be moved on its own.</summary>
+    public DateTimeOffset? PlannedAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<Variant> Variants { get; set; } = [];

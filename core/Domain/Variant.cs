@@ -13,7 +13,26 @@ public class Variant
     public string RenderedText { get; set; } = "";
     public string? RenderedHtml { get; set; }
     public string? Subject { get; set; }
+
+    /// <summary>Email preheader: the line inboxes show after the subject.</summary>
+    public string? Preheader { get; set; }
     public List<string> ThreadParts { get; set; } = [];
+
+    /// <summary>The message's link as tagged for this channel.</summary>
+    public string? Link { get; set; }
+
+    /// <summary>Channel-specific extras the worker sends as they are: Bluesky facets per part (JSON), the webhook payload, the feed entry.</summary>
+    public string? FacetsJson { get; set; }
+    public string? JsonPayload { get; set; }
+    public string? FeedEntry { get; set; }
+
+    /// <summary>Length by the network's rule and its limit, for lists and the calendar.</summary>
+    public int CountUsed { get; set; }
+    public int? CountLimit { get; set; }
+
+    /// <summary>What rendering found (JSON list of severity, code, message, line, column); errors block review.</summary>
+    public string? RenderDiagnosticsJson { get; set; }
+    public bool HasRenderErrors { get; set; }
 
     /// <summary>Text written by hand for this channel; when set it is what goes out instead of <see cref="RenderedText"/>.</summary>
     public string? ManualOverride { get; set; }
@@ -23,6 +42,18 @@ public class Variant
 
     /// <summary>SHA-256 of exactly what would be published; approvals are bound to it.</summary>
     public string ContentHash { get; set; } = "";
+
+    /// <summary>True when a person edited this variant by hand (<see cref="ManualOverride"/> is what goes out).</summary>
+    public bool IsEdited => ManualOverride is not null;
+
+    /// <summary>The style guide check of what goes out: findings (JSON), score, and the guide version it was made with.</summary>
+    public string? StyleFindingsJson { get; set; }
+    public int? StyleScore { get; set; }
+    public string? StyleGuideVersionHash { get; set; }
+    public bool HasStyleErrors { get; set; }
+
+    /// <summary>Set when a style guide change found errors in this scheduled variant: the worker will not publish it.</summary>
+    public bool HeldByStyleGuide { get; set; }
 
     public VariantState State { get; set; } = VariantState.Draft;
 
@@ -42,6 +73,7 @@ public class Variant
 
     public List<Approval> Approvals { get; set; } = [];
     public List<Comment> Comments { get; set; } = [];
+    public List<WarningAcceptance> WarningAcceptances { get; set; } = [];
 
     /// <summary>What goes out: the hand-written text when there is one, otherwise the rendered text.</summary>
     public string EffectiveText => ManualOverride ?? RenderedText;

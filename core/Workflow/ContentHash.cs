@@ -11,9 +11,10 @@ namespace Publisher.Core.Workflow;
 public static class ContentHash
 {
     public static string Of(Variant variant) =>
-        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts);
+        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload);
 
-    public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts)
+    public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts,
+        string? preheader = null, string? jsonPayload = null)
     {
         // Length-prefixed fields, so moving text from one field to the next changes the hash.
         var builder = new StringBuilder();
@@ -22,6 +23,8 @@ public static class ContentHash
         Add(text);
         Add(html);
         Add(subject);
+        Add(preheader);
+        Add(jsonPayload);
         builder.Append(threadParts.Count).Append('\n');
         foreach (var part in threadParts)
             Add(part);

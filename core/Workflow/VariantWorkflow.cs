@@ -35,6 +35,25 @@ public sealed class VariantWorkflow(PublisherDbContext db, TimeProvider clock)
         return WorkflowResult.Ok;
     }
 
+    /// <summary>
+    /// What goes out changed (an edit, a re-render): any approval of the old content is void, and a variant
+    /// that was approved or scheduled goes back to review. Call after the new content hash is set.
+    /// </summary>
+    public void ContentChanged(Variant variant, Actor actor, string why)
+    {
+        var now = clock.GetUtcNow();
+        var voided = false;
+        foreach (var approval in variant.Approvals.Where(a => a.VoidedAt is null && a.ContentHash != variant.ContentHash))
+        {
+            approval.VoidedAt = now;
+            voided = true;
+        }
+        if (variant.State is VariantState.Approved or VariantState.Scheduled)
+            Transition(variant, VariantState.InReview, actor, $"{why}: the approval no longer matches what would be published");
+        else if (voided)
+            Record(nameof(Variant), variant.Id.ToString(), "approval voided", actor, why);
+    }
+
     /// <summary>Records something that happened to an entity without a state change (a reschedule, an edit).</summary>
     public void Record(string entityType, string entityId, string action, Actor actor, string? reason = null)
     {

@@ -14,13 +14,7 @@ public class DemoSeederTests(PostgresServer postgres)
     public async Task Seeds_a_user_per_role_accounts_and_messages_once()
     {
         var connectionString = await postgres.CreateMigratedDatabaseAsync("seed");
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(TimeProvider.System)
-            .AddDbContext<PublisherDbContext>(o => o.UseNpgsql(connectionString))
-            .AddPublisherIdentityStores()
-            .AddScoped<DemoSeeder>()
-            .BuildServiceProvider();
+        var services = new ServiceCollection().AddDatabaseTools(connectionString).BuildServiceProvider();
 
         IReadOnlyList<DemoUser> created;
         await using (var scope = services.CreateAsyncScope())
@@ -42,7 +36,15 @@ public class DemoSeederTests(PostgresServer postgres)
             Assert.True(await db.ChannelAccounts.CountAsync() >= 5);
             Assert.All(await db.ChannelAccounts.ToListAsync(), a => Assert.True(a.IsDemo));
             Assert.True(await db.Variants.CountAsync() >= 5);
-            Assert.All(await db.Variants.ToListAsync(), v => Assert.Equal(Publisher.Core.Workflow.ContentHash.Of(v), v.ContentHash));
+            Assert.All(await db.Variants.ToListAsync(), v =>
+            {
+                Assert.Equal(Publisher.Core.Workflow.ContentHash.Of(v), v.ContentHash);
+                Assert.False(string.IsNullOrWhiteSpace(v.RenderedText));
+                Assert.NotNull(v.StyleGuideVersionHash);
+                Assert.InRange(v.StyleScore ?? -1, 0, 100);
+            });
+            Assert.Equal(Enum.GetValues<Publisher.Templates.Channels.ChannelKind>().Length, await db.ChannelTemplateVersions.CountAsync());
+            Assert.Equal(1, await db.StyleGuideVersions.CountAsync());
         }
 
         await using (var scope = services.CreateAsyncScope())

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Core.Workflow;
+using Publisher.StyleGuide;
+using Publisher.Templates.Channels;
+using Publisher.Templates.Counting;
+using Publisher.Templates.Diagnostics;
+using DiagnosticSeverity = Publisher.Templates.Diagnostics.DiagnosticSeverity;
+using Diagnostic = Publisher.Templates.Diagnostics.Diagnostic;
+using Publisher.Templates.Model;
+using Publisher.Templates.Rendering;
+
+namespace Publisher.Core.Composition;
+
+/// <summary>
+/// Turns a message into its channel variants: renders each with the channel's current template, checks
+/// what would go out against the current style guide, and writes the result onto the variant. The web
+/// app (editing) and the worker (re-checking before publishing) both use it.
+/// </summary>
+public sealed class VariantComposer(PublisherDbContext db, VariantRenderer renderer, StyleGuideLinter linter)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<CompositionContext> LoadContextAsync(CancellationToken cancellationToken = default)
+    {
+        var brand = await db.Brands.OrderBy(b => b.Id).FirstOrDefaultAsync(cancellationToken);
+        var templates = await db.ChannelTemplateVersions
+            .GroupBy(t => t.Kind)
+            .Select(g => g.OrderByDescending(t => t.Number).First())
+            .ToListAsync(cancellationToken);
+        var guideYaml = await db.StyleGuideVersions.OrderByDescending(g => g.Number).Select(g => g.Yaml).FirstOrDefaultAsync(cancellationToken);
+        // A stored guide was validated when it was saved; should it still not parse, check against nothing
+        // rather than fail every edit, and let the style guide page show the problem.
+        var guide = guideYaml is null ? BrandStyleGuide.Empty : StyleGuideYaml.Parse(guideYaml).Guide ?? BrandStyleGuide.Empty;
+
+        var byKind = new Dictionary<ChannelKind, string>();
+        foreach (var t in templates)
+        {
+            if (Enum.TryParse<ChannelKind>(t.Kind, out var kind))
+                byKind[kind] = t.Source;
+        }
+        return new CompositionContext(ToBrandInput(brand, guide), byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC");
+    }
+
+    public static MessageInput ToMessageInput(Message message, string? authorName) => new()
+    {
+        Id = message.Id.ToString(),
+        Title = message.Title,
+        BodyMarkdown = message.BodyMarkdown,
+        Summary = message.Summary,
+        Link = message.Link,
+        CallToAction = message.CallToAction,
+        Hashtags = message.Hashtags,
+        KeyFacts = message.KeyFacts,
+        Author = authorName,
+        PublishAt = message.PlannedAt,
+    };
+
+    public static ChannelSettings ToChannelSettings(ChannelAccount account, CompositionContext context)
+    {
+        var kind = ParseKind(account.Kind);
+        return new ChannelSettings
+        {
+            Kind = kind,
+            AllowThreads = account.AllowThreads,
+            TemplateSource = context.Templates.GetValueOrDefault(kind),
+        };
+    }
+
+    public static ChannelKind ParseKind(string kind) =>
+        Enum.TryParse<ChannelKind>(kind, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new InvalidOperationException($"The channel kind '{kind}' is not one Publisher knows.");
+
+    public RenderedVariant Render(CompositionContext context, Message message, ChannelAccount account, CampaignInput? campaign, string? authorName, CancellationToken cancellationToken = default) =>
+        renderer.Render(ToMessageInput(message, authorName), context.Brand, campaign, ToChannelSettings(account, context), cancellationToken);
+
+    /// <summary>
+    /// Writes a fresh rendering onto the variant and checks what goes out. A hand-edited variant keeps
+    /// its edit (its count and thread are taken from the edit); it only learns the new rendering, so the
+    /// editor can show the difference. Returns true when what would be published changed.
+    /// </summary>
+    public bool Apply(CompositionContext context, Variant variant, Message message, ChannelAccount account, RenderedVariant rendered, IEnumerable<string> acceptedWarningKeys)
+    {
+        var before = variant.ContentHash;
+        variant.RenderedText = rendered.Text;
+        variant.RenderedHtml = rendered.Html;
+        variant.Subject = rendered.Subject;
+        variant.Preheader = rendered.Preheader;
+        variant.Link = rendered.Link;
+        variant.JsonPayload = rendered.JsonPayload;
+        variant.FeedEntry = rendered.FeedEntry;
+        var diagnostics = rendered.Diagnostics.ToList();
+
+        if (variant.ManualOverride is null)
+        {
+            variant.SourceMessageHash = MessageFingerprint.Of(message);
+            variant.ThreadParts = rendered.IsThread ? rendered.Parts.Select(p => p.Text).ToList() : [];
+            variant.CountUsed = rendered.Count.Used;
+            variant.CountLimit = rendered.Count.Limit;
+            variant.FacetsJson = JsonSerializer.Serialize(rendered.Parts.Count > 0
+                ? rendered.Parts.Select(p => p.Facets)
+                : [rendered.Facets], Json);
+        }
+        else
+        {
+            diagnostics = diagnostics.Where(d => d.Code != "variant.too-long").ToList();
+            diagnostics.AddRange(MeasureEdit(variant, account));
+        }
+
+        variant.RenderDiagnosticsJson = JsonSerializer.Serialize(diagnostics.Select(d => new
+        {
+            severity = d.Severity.ToString().ToLowerInvariant(), code = d.Code, message = d.Message, line = d.Line, column = d.Column,
+        }), Json);
+        variant.HasRenderErrors = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+        Check(context, variant, message, account, acceptedWarningKeys);
+        variant.ContentHash = ContentHash.Of(variant);
+        return before != variant.ContentHash;
+    }
+
+    /// <summary>Checks what would go out against the guide and records the findings, score and guide version.</summary>
+    public LintResult Check(CompositionContext context, Variant variant, Message message, ChannelAccount account, IEnumerable<string> acceptedWarningKeys)
+    {
+        var result = context.CompiledGuide.Lint(new LintInput
+        {
+            Channel = account.Kind,
+            Title = message.Title,
+            Subject = variant.Subject,
+            Body = variant.EffectiveText,
+            Link = variant.Link ?? message.Link,
+            CallToAction = message.CallToAction,
+            KeyFacts = message.KeyFacts,
+            Sponsored = message.IsSponsored,
+        }).WithAcceptedWarnings(acceptedWarningKeys);
+
+        variant.StyleFindingsJson = JsonSerializer.Serialize(result.Findings.Select(f => new
+        {
+            ruleId = f.RuleId, severity = f.Severity.ToString().ToLowerInvariant(), message = f.Message, field = f.Field,
+            start = f.Start, length = f.Length, matchedText = f.MatchedText, fix = f.Fix, key = f.Key, accepted = f.Accepted,
+        }), Json);
+        variant.StyleScore = result.Score;
+        variant.StyleGuideVersionHash = result.GuideVersion;
+        variant.HasStyleErrors = result.HasErrors;
+        return result;
+    }
+
+    /// <summary>Counts a hand-written text by the network's rule and threads it when the account allows.</summary>
+    private static IEnumerable<Diagnostic> MeasureEdit(Variant variant, ChannelAccount account)
+    {
+        var kind = ParseKind(account.Kind);
+        var profile = ChannelProfiles.Get(kind);
+        var text = variant.ManualOverride!;
+        var count = ChannelCounter.Count(profile, text);
+        variant.CountUsed = count.Used;
+        variant.CountLimit = count.Limit;
+        variant.ThreadParts = [];
+        variant.FacetsJson = null;
+        if (!count.IsOverLimit || kind is ChannelKind.Email or ChannelKind.Blog or ChannelKind.Webhook)
+            yield break;
+        if (account.AllowThreads && profile.SupportsThreads && ThreadSplitter.Split(text, profile, 25) is { Count: > 1 } parts)
+        {
+            variant.ThreadParts = parts.ToList();
+            yield break;
+        }
+        yield return Diagnostic.Error("variant.too-long",
+            $"Your edit of the {profile.DisplayName} variant is {count.Used} of {count.Limit} {count.Unit}: shorten it" +
+            (profile.SupportsThreads ? " or allow threads for this account." : "."));
+    }
+
+    private static BrandInput ToBrandInput(Brand? brand, BrandStyleGuide guide)
+    {
+        var palette = guide.Identity.Palette;
+        var typography = guide.Identity.Typography;
+        string? Font(string role) => typography.FirstOrDefault(t => t.Role.Contains(role, StringComparison.OrdinalIgnoreCase)) is { } t
+            ? string.IsNullOrWhiteSpace(t.Fallback) ? t.Family : $"{t.Family}, {t.Fallback}"
+            : null;
+        string? Swatch(string usage) => palette.FirstOrDefault(c => c.Usage?.Contains(usage, StringComparison.OrdinalIgnoreCase) == true)?.Hex;
+        var input = new BrandInput { Name = brand?.Name ?? guide.Identity.Name ?? "Your brand", LogoText = brand?.LogoText };
+        return input with
+        {
+            PrimaryColor = palette.Count > 0 ? palette[0].Hex : input.PrimaryColor,
+            AccentColor = Swatch("link") ?? input.AccentColor,
+            BackgroundColor = Swatch("background") ?? input.BackgroundColor,
+            FontFamily = Font("body") ?? input.FontFamily,
+            HeadingFontFamily = Font("head") ?? input.HeadingFontFamily,
+        };
+    }
+}

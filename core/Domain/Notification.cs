@@ -1,0 +1,14 @@
+namespace Publisher.Core.Domain;
+
+/// <summary>Something a user should know about (work awaiting them, a rejection, a failure), shown in their inbox.</summary>
+public class Notification
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public required string UserId { get; set; }
+    public required string Text { get; set; }
+
+    /// <summary>Where to go to act on it, e.g. the variant's page.</summary>
+    public string? Link { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ReadAt { get; set; }
+}
