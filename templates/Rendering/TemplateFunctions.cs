@@ -130,8 +130,26 @@ internal static class TemplateFunctions
         (text ?? "").Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>Escapes text for XML content and attribute values.</summary>
-    public static string XmlEscape(string? text) =>
-        (text ?? "").Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&apos;");
+    public static string XmlEscape(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.AsSpan().IndexOfAny("&<>\"'") < 0) return text ?? "";
+        // One pass: the blog escapes its whole article into the feed entry.
+        var builder = new StringBuilder(text.Length + text.Length / 8);
+        foreach (var c in text)
+        {
+            builder.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '"' => "&quot;",
+                '\'' => "&apos;",
+                _ => null,
+            });
+            if (c is not ('&' or '<' or '>' or '"' or '\'')) builder.Append(c);
+        }
+        return builder.ToString();
+    }
 
     /// <summary>An ISO 8601 / RFC 3339 instant (UTC) from a date string, as Atom requires; empty when it cannot be read.</summary>
     public static string Rfc3339(string? value) =>
