@@ -39,6 +39,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<VariantWorkflow>();
         services.AddScoped<VariantComposer>();
+        services.AddScoped<Review.Notifier>();
+        services.AddScoped<Review.ApprovalService>();
+        services.AddScoped<Review.ReviewDeadlines>();
         services.AddTemplates();
         services.AddStyleGuide();
 

@@ -23,5 +23,8 @@ public static class DatabaseTools
             .AddStyleGuide()
             .AddScoped<VariantWorkflow>()
             .AddScoped<VariantComposer>()
+            .AddScoped<Review.Notifier>()
+            .AddScoped<Review.ApprovalService>()
+            .AddScoped<Review.ReviewDeadlines>()
             .AddScoped<DemoSeeder>();
 }
