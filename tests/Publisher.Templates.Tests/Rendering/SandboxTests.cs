@@ -180,4 +180,16 @@ public class SandboxTests
         var diagnostics = SharedRenderer.Instance.ValidateTemplate(ChannelKind.Blog, template);
         Assert.Contains("<script>", Assert.Single(diagnostics, d => d.Code == "template.unsafe-html").Message);
     }
+
+    [Theory]
+    [InlineData("{{ string.upcase = 'hijacked' }}")]
+    [InlineData("{{ count = 'hijacked' }}")]
+    [InlineData("{{ html.escape = 'hijacked' }}")]
+    public void A_template_cannot_replace_builtins_or_helpers_for_later_renders(string template)
+    {
+        TestData.RenderWithTemplate(template + "x");
+        var after = TestData.RenderWithTemplate("{{ 'a<' | string.upcase | html.escape }} {{ count 'abc' }}");
+        Assert.True(after.Success, string.Join("; ", after.Diagnostics));
+        Assert.StartsWith("A&lt; 3", after.Text);
+    }
 }
