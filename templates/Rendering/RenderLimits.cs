@@ -17,10 +17,12 @@ public sealed record RenderLimits
     /// <summary>Deepest nesting of function calls a template may reach (default 20).</summary>
     public int RecursionLimit { get; init; } = 20;
     /// <summary>
-    /// Longest a template may run before it is stopped (default 500 ms; a default template takes well
-    /// under a millisecond, so this only stops runaway templates, with room for a busy machine).
+    /// Longest a template may run before it is stopped, in wall-clock time (default 2 s). A default
+    /// template takes well under a millisecond; the limit is set far above that because it is measured
+    /// on the wall clock, which a busy machine or the first, not yet compiled, render can stretch. The
+    /// loop, recursion, output and memory limits stop runaway templates long before it in practice.
     /// </summary>
-    public TimeSpan RenderTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan RenderTimeout { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Most parts a thread may be split into (default 25).</summary>
     public int MaxThreadParts { get; init; } = 25;
 

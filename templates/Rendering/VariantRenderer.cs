@@ -95,7 +95,7 @@ public sealed partial class VariantRenderer
         var sample = RenderPrepared(PreparedMessage.Prepare(SampleContent.Message, _limits), SampleContent.Brand, SampleContent.Campaign,
             new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, CancellationToken.None);
         var findings = parsed.Diagnostics
-            .Concat(sample.Diagnostics.Where(d => d.Code.StartsWith("template.", StringComparison.Ordinal) || d.Code.StartsWith("variant.", StringComparison.Ordinal) && d.Code != "variant.too-long"))
+            .Concat(sample.Diagnostics.Where(IsAboutTheTemplate))
             .ToList();
         // The HTML a template writes goes out as it is, so check it here, where speed does not matter. The
         // sample message holds markup in its title, which shows up here when the template forgets html.escape.
@@ -107,12 +107,23 @@ public sealed partial class VariantRenderer
         return findings;
     }
 
-    /// <summary>Compiles the Razor layouts and the URL pattern now, so the first render is not slow.</summary>
+    // Findings about the sample message, the brand or the sample's length say nothing about the template.
+    private static bool IsAboutTheTemplate(Diagnostic diagnostic) =>
+        !diagnostic.Code.StartsWith("message.", StringComparison.Ordinal) &&
+        !diagnostic.Code.StartsWith("brand.", StringComparison.Ordinal) &&
+        diagnostic.Code is not ("variant.too-long" or "variant.thread" or "email.subject-long");
+
+    /// <summary>
+    /// Compiles the Razor layouts and the URL pattern and renders every default template once, so the
+    /// first real render is not slow. Call it at start-up (it takes a second or two); rendering works without it.
+    /// </summary>
     public void WarmUp()
     {
         UrlExtractor.Warm();
         _layouts.WarmUp();
-        foreach (var kind in Enum.GetValues<ChannelKind>()) _cache.GetOrParse(DefaultTemplates.For(kind));
+        // One render of every default template compiles the code paths a first real render would pay for.
+        RenderAll(SampleContent.Message, SampleContent.Brand, SampleContent.Campaign,
+            Enum.GetValues<ChannelKind>().Select(kind => new ChannelSettings { Kind = kind, AllowThreads = true }));
     }
 
     private RenderedVariant RenderPrepared(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation)

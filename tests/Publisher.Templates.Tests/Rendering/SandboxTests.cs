@@ -192,4 +192,15 @@ public class SandboxTests
         Assert.True(after.Success, string.Join("; ", after.Diagnostics));
         Assert.StartsWith("A&lt; 3", after.Text);
     }
+
+    [Theory]
+    [InlineData(ChannelKind.Email, "{{ message.title }}", "email.html-empty")]
+    [InlineData(ChannelKind.Blog, "<article>{{ message.title | html.escape }}</article>", "blog.feed-entry-empty")]
+    [InlineData(ChannelKind.Webhook, "{ \"text\": {{ message.title }} }", "webhook.invalid-json")]
+    public void Validation_reports_what_a_channel_needs_from_its_template(ChannelKind kind, string template, string code)
+    {
+        var diagnostics = SharedRenderer.Instance.ValidateTemplate(kind, template);
+        Assert.Contains(diagnostics, d => d.Code == code && d.Severity == DiagnosticSeverity.Error);
+        Assert.DoesNotContain(diagnostics, d => d.Code.StartsWith("message.", StringComparison.Ordinal));
+    }
 }
