@@ -14,6 +14,9 @@ public class Approval
     public required string ApproverId { get; set; }
     public AppUser? Approver { get; set; }
     public required string ContentHash { get; set; }
+
+    /// <summary>The text that was reviewed, so a re-submission can be shown as a diff against it.</summary>
+    public string? ContentText { get; set; }
     public ApprovalDecision Decision { get; set; }
 
     /// <summary>Which step of the account's approval policy this decision was for (0 = the first).</summary>

@@ -57,7 +57,7 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
         // through a navigation would be taken for an existing row.
         db.Approvals.Add(new Approval
         {
-            VariantId = variant.Id, ApproverId = approver.UserId!, ContentHash = hash, Decision = ApprovalDecision.Approved,
+            VariantId = variant.Id, ApproverId = approver.UserId!, ContentHash = hash, ContentText = variant.EffectiveText, Decision = ApprovalDecision.Approved,
             Step = step, Role = role, At = clock.GetUtcNow(),
         });
         var author = variant.Message!.AuthorId;
@@ -87,7 +87,7 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
         var now = clock.GetUtcNow();
         db.Approvals.Add(new Approval
         {
-            VariantId = variant.Id, ApproverId = reviewer.UserId!, ContentHash = ContentHash.Of(variant), Decision = ApprovalDecision.Rejected,
+            VariantId = variant.Id, ApproverId = reviewer.UserId!, ContentHash = ContentHash.Of(variant), ContentText = variant.EffectiveText, Decision = ApprovalDecision.Rejected,
             Comment = comment.Trim(), At = now, Step = ValidApprovals(variant, ContentHash.Of(variant)).Count(),
         });
         db.Comments.Add(new Comment { VariantId = variant.Id, AuthorId = reviewer.UserId!, Body = comment.Trim(), At = now });

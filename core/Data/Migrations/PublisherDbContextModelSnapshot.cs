@@ -269,6 +269,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("ContentText")
+                        .HasColumnType("text");
+
                     b.Property<string>("Decision")
                         .IsRequired()
                         .HasMaxLength(16)

@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Core.Review;
+using Publisher.Core.Workflow;
+using Publisher.Web.Pages.Shared;
+using Publisher.Web.Security;
+using Publisher.Web.Time;
+
+namespace Publisher.Web.Pages.Variants;
+
+/// <summary>
+/// One variant exactly as it will go out, with its findings, its review history and its comment thread;
+/// authors submit it here and reviewers approve or reject it.
+/// </summary>
+[Authorize(Policy = Policies.SignedIn)]
+public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAuthorizationService authorization, UserTimeZone userZone) : PageModel
+{
+    public sealed record ApprovalRow(string Who, string? Role, int Step, ApprovalDecision Decision, DateTime At, bool Voided, string? Comment);
+
+    public sealed record CommentRow(string Who, string Body, DateTime At);
+
+    public Variant Variant { get; private set; } = null!;
+    public IReadOnlyList<FindingView> Findings { get; private set; } = [];
+    public IReadOnlyList<FindingView> Diagnostics { get; private set; } = [];
+    public IReadOnlyList<ApprovalRow> History { get; private set; } = [];
+    public IReadOnlyList<CommentRow> Comments { get; private set; } = [];
+    public IReadOnlyList<TextDiff.Piece>? ChangesSinceReview { get; private set; }
+    public IReadOnlyList<string> Steps { get; private set; } = [];
+    public int StepsDone { get; private set; }
+    public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
+    public bool CanReview { get; private set; }
+    public bool CanSubmit { get; private set; }
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    [TempData]
+    public string? Error { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id) => await LoadAsync(id) ? Page() : NotFound();
+
+    public Task<IActionResult> OnPostSubmitAsync(Guid id) => ActAsync(id, Policies.Author, v => approvals.SubmitAsync(v, User.Actor()), "Sent for review.");
+
+    public Task<IActionResult> OnPostApproveAsync(Guid id) => ActAsync(id, Policies.Review, v => approvals.ApproveAsync(v, User.Actor(), User.Roles()), "Approved.");
+
+    public Task<IActionResult> OnPostRejectAsync(Guid id, string? comment) =>
+        ActAsync(id, Policies.Review, v => Task.FromResult(approvals.Reject(v, User.Actor(), comment ?? "")), "Rejected; the author has been told.");
+
+    public async Task<IActionResult> OnPostCommentAsync(Guid id, string? body)
+    {
+        if (!await db.Variants.AnyAsync(v => v.Id == id))
+            return NotFound();
+        if (string.IsNullOrWhiteSpace(body))
+            Error = "Write something before sending the comment.";
+        else
+        {
+            db.Comments.Add(new Comment { VariantId = id, AuthorId = User.Id(), Body = body.Trim(), At = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<IActionResult> ActAsync(Guid id, string policy, Func<Variant, Task<WorkflowResult>> act, string done)
+    {
+        if (!(await authorization.AuthorizeAsync(User, policy)).Succeeded)
+            return Forbid();
+        var variant = await approvals.FindAsync(id);
+        if (variant is null)
+            return NotFound();
+        var result = await act(variant);
+        if (result.Succeeded)
+        {
+            try
+            {
+                await db.SaveChangesAsync();
+                Notice = done;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                Error = "Someone else changed this variant a moment ago. Look at it again, then decide.";
+            }
+        }
+        else
+        {
+            Error = result.Error;
+        }
+        return RedirectToPage(new { id });
+    }
+
+    private async Task<bool> LoadAsync(Guid id)
+    {
+        var variant = await db.Variants.AsNoTracking()
+            .Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals)
+            .SingleOrDefaultAsync(v => v.Id == id);
+        if (variant is null)
+            return false;
+        Variant = variant;
+        Zone = await userZone.GetAsync();
+        Findings = FindingView.Parse(variant.StyleFindingsJson);
+        Diagnostics = FindingView.Parse(variant.RenderDiagnosticsJson);
+        Steps = ApprovalService.Steps(variant);
+        var hash = ContentHash.Of(variant);
+        StepsDone = variant.Approvals.Count(a => a.Decision == ApprovalDecision.Approved && a.VoidedAt is null && a.ContentHash == hash);
+
+        var people = await db.Users.Select(u => new { u.Id, Name = u.DisplayName == "" ? u.Email : u.DisplayName }).ToDictionaryAsync(u => u.Id, u => u.Name ?? "");
+        History = variant.Approvals.OrderBy(a => a.At)
+            .Select(a => new ApprovalRow(people.GetValueOrDefault(a.ApproverId, "someone"), a.Role, a.Step, a.Decision, Local(a.At), a.VoidedAt is not null, a.Comment))
+            .ToList();
+        Comments = (await db.Comments.Where(c => c.VariantId == id).OrderBy(c => c.At).ToListAsync())
+            .Select(c => new CommentRow(people.GetValueOrDefault(c.AuthorId, "someone"), c.Body, Local(c.At))).ToList();
+
+        // A re-submission is shown against what the reviewers saw last.
+        var lastReviewed = variant.Approvals.Where(a => a.ContentText is not null).OrderByDescending(a => a.At).FirstOrDefault();
+        if (lastReviewed is not null && lastReviewed.ContentHash != hash)
+            ChangesSinceReview = TextDiff.Words(lastReviewed.ContentText!, variant.EffectiveText);
+
+        CanReview = variant.State == VariantState.InReview && (await authorization.AuthorizeAsync(User, Policies.Review)).Succeeded;
+        CanSubmit = variant.State is VariantState.Draft or VariantState.Rejected or VariantState.Missed
+            && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
+        return true;
+    }
+
+    public DateTime Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).DateTime;
+}
