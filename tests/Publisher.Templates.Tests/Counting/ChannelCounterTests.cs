@@ -74,4 +74,16 @@ public class ChannelCounterTests
         Assert.False(result.IsValid);
         Assert.True(result.WeightedLength > 0);
     }
+
+    [Theory]
+    [InlineData("a.")]
+    [InlineData("1.")]
+    [InlineData("(a.")]
+    [InlineData("ab.c-")]
+    public void Long_runs_of_dotted_text_are_counted_without_finding_urls_in_them(string unit)
+    {
+        var text = string.Concat(Enumerable.Repeat(unit, 20_000));
+        Assert.Empty(UrlExtractor.Extract(text));
+        Assert.Equal(text.Length, XWeightedLength.Count(text));
+    }
 }
