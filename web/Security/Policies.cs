@@ -14,6 +14,7 @@ public static class Policies
     public const string ManageStyleGuide = nameof(ManageStyleGuide);
     public const string Author = nameof(Author);
     public const string Review = nameof(Review);
+    public const string Audit = nameof(Audit);
 
     public static void Add(AuthorizationOptions options)
     {
@@ -24,5 +25,6 @@ public static class Policies
         options.AddPolicy(ManageStyleGuide, p => p.RequireRole(Roles.BrandManager, Roles.Admin));
         options.AddPolicy(Author, p => p.RequireRole(Roles.Marketer, Roles.BrandManager, Roles.Admin));
         options.AddPolicy(Review, p => p.RequireRole(Roles.Approver, Roles.BrandManager));
+        options.AddPolicy(Audit, p => p.RequireRole(Roles.Admin, Roles.BrandManager));
     }
 }
