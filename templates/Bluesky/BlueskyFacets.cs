@@ -136,7 +136,23 @@ public static partial class BlueskyFacets
         }
 
         facets.Sort((a, b) => a.Start.CompareTo(b.Start));
-        return facets.Select(f => new BlueskyFacet(f.Kind, ByteOffset(text, f.Start), ByteOffset(text, f.End), f.Value)).ToList();
+        // Facets are in order, so UTF-8 offsets are counted forward from the previous one, not from 0 each time.
+        var result = new List<BlueskyFacet>(facets.Count);
+        int charPosition = 0, bytePosition = 0;
+        int Advance(int to)
+        {
+            if (to < charPosition) return Encoding.UTF8.GetByteCount(text.AsSpan(0, to));
+            bytePosition += Encoding.UTF8.GetByteCount(text.AsSpan(charPosition, to - charPosition));
+            charPosition = to;
+            return bytePosition;
+        }
+        foreach (var f in facets)
+        {
+            var start = Advance(f.Start);
+            var end = Advance(f.End);
+            result.Add(new BlueskyFacet(f.Kind, start, end, f.Value));
+        }
+        return result;
     }
 
     /// <summary>The UTF-8 byte offset of the UTF-16 index <paramref name="charIndex"/> of <paramref name="text"/>.</summary>

@@ -104,6 +104,13 @@ public static class UrlExtractor
             var regionStart = start > 0 ? start - 1 : 0;
             var end = dot;
             while (end < text.Length && !char.IsWhiteSpace(text[end])) end++;
+            // Every top-level domain starts with a letter: a token whose dots are all followed by something
+            // else ("end.", "3.0", "etc.)") holds no URL, and most sentence ends are such tokens.
+            if (!HasDotBeforeLetter(text, dot, end))
+            {
+                searchFrom = end;
+                continue;
+            }
             var match = NextOrNull(() => regex.Match(text, regionStart, end - regionStart));
             while (match is { Success: true })
             {
@@ -113,6 +120,15 @@ public static class UrlExtractor
             }
             searchFrom = end;
         }
+    }
+
+    private static bool HasDotBeforeLetter(string text, int from, int end)
+    {
+        for (var i = from; i + 1 < end; i++)
+        {
+            if (text[i] == '.' && char.IsLetter(text[i + 1])) return true;
+        }
+        return false;
     }
 
     // A token so contrived that matching it runs out of time holds no URL as far as counting is concerned.
