@@ -42,6 +42,10 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<Review.Notifier>();
         services.AddScoped<Review.ApprovalService>();
         services.AddScoped<Review.ReviewDeadlines>();
+        services.AddOptions<Email.EmailOptions>().BindConfiguration(Email.EmailOptions.SectionName)
+            .Validate(o => Enum.TryParse<MailKit.Security.SecureSocketOptions>(o.Security, true, out _), "Email:Security must be None, StartTls, StartTlsWhenAvailable or SslOnConnect.")
+            .ValidateOnStart();
+        services.AddScoped<Email.NotificationMailer>();
         services.AddTemplates();
         services.AddStyleGuide();
 

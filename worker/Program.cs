@@ -1,6 +1,7 @@
 using Hangfire;
 using Publisher.Core;
 using Publisher.Core.Jobs;
+using Publisher.Worker.Maintenance;
 
 // The worker: a Hangfire server on the shared PostgreSQL. Run as many as you like, on as many
 // machines as you like, against one database: Hangfire hands each job to exactly one of them.
@@ -16,4 +17,8 @@ builder.Services.AddHangfireServer(server =>
     server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
 });
 
-builder.Build().Run();
+builder.Services.AddScoped<MaintenanceJobs>();
+
+var host = builder.Build();
+MaintenanceJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
+host.Run();

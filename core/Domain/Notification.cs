@@ -11,4 +11,7 @@ public class Notification
     public string? Link { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
+
+    /// <summary>When it was also sent by email; null while it waits (or when email is off).</summary>
+    public DateTimeOffset? EmailedAt { get; set; }
 }
