@@ -42,7 +42,7 @@ public class IndexModel(PublisherDbContext db, ApprovalService approvals, UserTi
         if (!string.IsNullOrEmpty(Author)) query = query.Where(v => v.Message!.AuthorId == Author);
         if (DueBefore is { } due)
         {
-            var end = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(due.AddDays(1).ToDateTime(TimeOnly.MinValue), Zone), TimeSpan.Zero);
+            var end = Zone.LocalMidnightUtc(due.AddDays(1));
             query = query.Where(v => v.ScheduledAt < end);
         }
         var variants = await query.OrderBy(v => v.ScheduledAt == null).ThenBy(v => v.ScheduledAt).ThenBy(v => v.UpdatedAt).Take(300).ToListAsync();
@@ -77,5 +77,5 @@ public class IndexModel(PublisherDbContext db, ApprovalService approvals, UserTi
         return RedirectToPage(new { Account, Campaign, Author, DueBefore });
     }
 
-    public DateTime Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).DateTime;
+    public DateTime Local(DateTimeOffset at) => Zone.Local(at);
 }

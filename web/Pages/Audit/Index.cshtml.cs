@@ -63,13 +63,10 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageMode
         if (!string.IsNullOrWhiteSpace(Actor)) query = query.Where(e => e.ActorName.Contains(Actor));
         if (!string.IsNullOrWhiteSpace(Action)) query = query.Where(e => e.Action == Action);
         if (!string.IsNullOrWhiteSpace(Entity)) query = query.Where(e => e.EntityId == Entity.Trim());
-        if (From is { } from) query = query.Where(e => e.At >= LocalMidnight(from));
-        if (To is { } to) query = query.Where(e => e.At < LocalMidnight(to.AddDays(1)));
+        if (From is { } from) query = query.Where(e => e.At >= Zone.LocalMidnightUtc(from));
+        if (To is { } to) query = query.Where(e => e.At < Zone.LocalMidnightUtc(to.AddDays(1)));
         return query;
     }
 
-    private DateTimeOffset LocalMidnight(DateOnly date) =>
-        new(TimeZoneInfo.ConvertTimeToUtc(date.ToDateTime(TimeOnly.MinValue), Zone), TimeSpan.Zero);
-
-    public DateTime Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).DateTime;
+    public DateTime Local(DateTimeOffset at) => Zone.Local(at);
 }

@@ -124,5 +124,5 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
         return true;
     }
 
-    public DateTime Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).DateTime;
+    public DateTime Local(DateTimeOffset at) => Zone.Local(at);
 }

@@ -13,7 +13,7 @@ using Publisher.Core.Data;
 namespace Publisher.Core.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261124070507_Initial")]
+    [Migration("20261124084930_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -272,10 +272,19 @@ namespace Publisher.Core.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("ContentText")
+                        .HasColumnType("text");
+
                     b.Property<string>("Decision")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Role")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("integer");
 
                     b.Property<Guid>("VariantId")
                         .HasColumnType("uuid");
@@ -404,6 +413,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<bool>("AllowThreads")
                         .HasColumnType("boolean");
 
+                    b.PrimitiveCollection<List<string>>("ApprovalSteps")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("BaseAddress")
                         .HasColumnType("text");
 
@@ -441,6 +454,45 @@ namespace Publisher.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("ChannelAccounts");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.ChannelTemplateVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "Number")
+                        .IsUnique();
+
+                    b.ToTable("ChannelTemplateVersions");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.Comment", b =>
@@ -510,6 +562,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)");
 
+                    b.Property<DateTimeOffset?>("PlannedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Summary")
                         .HasColumnType("text");
 
@@ -535,6 +590,77 @@ namespace Publisher.Core.Data.Migrations
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.Notification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EmailedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Link")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "ReadAt");
+
+                    b.ToTable("Notifications");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.StyleGuideVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .HasColumnType("text");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Note")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("VersionHash")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Yaml")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.ToTable("StyleGuideVersions");
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Variant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -552,13 +678,37 @@ namespace Publisher.Core.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<int?>("CountLimit")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CountUsed")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ExternalId")
                         .HasColumnType("text");
 
                     b.Property<string>("ExternalUrl")
                         .HasColumnType("text");
 
+                    b.Property<string>("FacetsJson")
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("FeedEntry")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("HasRenderErrors")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("HasStyleErrors")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("HeldByStyleGuide")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("JobId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("JsonPayload")
                         .HasColumnType("text");
 
                     b.Property<string>("LastEditedById")
@@ -567,11 +717,20 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("LastError")
                         .HasColumnType("text");
 
+                    b.Property<string>("Link")
+                        .HasColumnType("text");
+
                     b.Property<string>("ManualOverride")
                         .HasColumnType("text");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("Preheader")
+                        .HasColumnType("text");
+
+                    b.Property<string>("RenderDiagnosticsJson")
+                        .HasColumnType("jsonb");
 
                     b.Property<string>("RenderedHtml")
                         .HasColumnType("text");
@@ -590,6 +749,15 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("StyleFindingsJson")
+                        .HasColumnType("jsonb");
+
+                    b.Property<string>("StyleGuideVersionHash")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("StyleScore")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Subject")
                         .HasColumnType("text");
@@ -617,6 +785,42 @@ namespace Publisher.Core.Data.Migrations
                     b.HasIndex("State", "ScheduledAt");
 
                     b.ToTable("Variants");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.WarningAcceptance", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AcceptedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("AcceptedByName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FindingKey")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VariantId", "FindingKey")
+                        .IsUnique();
+
+                    b.ToTable("WarningAcceptances");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
@@ -722,6 +926,15 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Campaign");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.Notification", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Variant", b =>
                 {
                     b.HasOne("Publisher.Core.Domain.ChannelAccount", "ChannelAccount")
@@ -741,6 +954,15 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Message");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.WarningAcceptance", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.Variant", null)
+                        .WithMany("WarningAcceptances")
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Message", b =>
                 {
                     b.Navigation("Variants");
@@ -751,6 +973,8 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Approvals");
 
                     b.Navigation("Comments");
+
+                    b.Navigation("WarningAcceptances");
                 });
 #pragma warning restore 612, 618
         }

@@ -119,12 +119,31 @@ namespace Publisher.Core.Data.Migrations
                     EncryptedCredentials = table.Column<string>(type: "text", nullable: true),
                     IsDemo = table.Column<bool>(type: "boolean", nullable: false),
                     IsEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    ApprovalSteps = table.Column<List<string>>(type: "text[]", nullable: false),
                     Color = table.Column<string>(type: "text", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_ChannelAccounts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ChannelTemplateVersions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    Source = table.Column<string>(type: "text", nullable: false),
+                    CreatedById = table.Column<string>(type: "text", nullable: true),
+                    CreatedByName = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Note = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChannelTemplateVersions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -139,6 +158,24 @@ namespace Publisher.Core.Data.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "StyleGuideVersions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Number = table.Column<int>(type: "integer", nullable: false),
+                    Yaml = table.Column<string>(type: "text", nullable: false),
+                    VersionHash = table.Column<string>(type: "text", nullable: false),
+                    CreatedById = table.Column<string>(type: "text", nullable: true),
+                    CreatedByName = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Note = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_StyleGuideVersions", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -248,6 +285,29 @@ namespace Publisher.Core.Data.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<string>(type: "text", nullable: false),
+                    Text = table.Column<string>(type: "text", nullable: false),
+                    Link = table.Column<string>(type: "text", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReadAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    EmailedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Notifications_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Messages",
                 columns: table => new
                 {
@@ -263,6 +323,7 @@ namespace Publisher.Core.Data.Migrations
                     CampaignId = table.Column<Guid>(type: "uuid", nullable: true),
                     AuthorId = table.Column<string>(type: "text", nullable: false),
                     TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PlannedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
@@ -293,10 +354,24 @@ namespace Publisher.Core.Data.Migrations
                     RenderedText = table.Column<string>(type: "text", nullable: false),
                     RenderedHtml = table.Column<string>(type: "text", nullable: true),
                     Subject = table.Column<string>(type: "text", nullable: true),
+                    Preheader = table.Column<string>(type: "text", nullable: true),
                     ThreadParts = table.Column<List<string>>(type: "text[]", nullable: false),
+                    Link = table.Column<string>(type: "text", nullable: true),
+                    FacetsJson = table.Column<string>(type: "jsonb", nullable: true),
+                    JsonPayload = table.Column<string>(type: "text", nullable: true),
+                    FeedEntry = table.Column<string>(type: "text", nullable: true),
+                    CountUsed = table.Column<int>(type: "integer", nullable: false),
+                    CountLimit = table.Column<int>(type: "integer", nullable: true),
+                    RenderDiagnosticsJson = table.Column<string>(type: "jsonb", nullable: true),
+                    HasRenderErrors = table.Column<bool>(type: "boolean", nullable: false),
                     ManualOverride = table.Column<string>(type: "text", nullable: true),
                     SourceMessageHash = table.Column<string>(type: "text", nullable: true),
                     ContentHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    StyleFindingsJson = table.Column<string>(type: "jsonb", nullable: true),
+                    StyleScore = table.Column<int>(type: "integer", nullable: true),
+                    StyleGuideVersionHash = table.Column<string>(type: "text", nullable: true),
+                    HasStyleErrors = table.Column<bool>(type: "boolean", nullable: false),
+                    HeldByStyleGuide = table.Column<bool>(type: "boolean", nullable: false),
                     State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     ScheduledAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     ExternalId = table.Column<string>(type: "text", nullable: true),
@@ -333,7 +408,10 @@ namespace Publisher.Core.Data.Migrations
                     VariantId = table.Column<Guid>(type: "uuid", nullable: false),
                     ApproverId = table.Column<string>(type: "text", nullable: false),
                     ContentHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ContentText = table.Column<string>(type: "text", nullable: true),
                     Decision = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Step = table.Column<int>(type: "integer", nullable: false),
+                    Role = table.Column<string>(type: "text", nullable: true),
                     Comment = table.Column<string>(type: "text", nullable: true),
                     At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     VoidedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
@@ -376,6 +454,29 @@ namespace Publisher.Core.Data.Migrations
                         onDelete: ReferentialAction.Restrict);
                     table.ForeignKey(
                         name: "FK_Comments_Variants_VariantId",
+                        column: x => x.VariantId,
+                        principalTable: "Variants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WarningAcceptances",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    VariantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    FindingKey = table.Column<string>(type: "text", nullable: false),
+                    Reason = table.Column<string>(type: "text", nullable: false),
+                    AcceptedById = table.Column<string>(type: "text", nullable: false),
+                    AcceptedByName = table.Column<string>(type: "text", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WarningAcceptances", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WarningAcceptances_Variants_VariantId",
                         column: x => x.VariantId,
                         principalTable: "Variants",
                         principalColumn: "Id",
@@ -452,6 +553,12 @@ namespace Publisher.Core.Data.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_ChannelTemplateVersions_Kind_Number",
+                table: "ChannelTemplateVersions",
+                columns: new[] { "Kind", "Number" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Comments_AuthorId",
                 table: "Comments",
                 column: "AuthorId");
@@ -472,6 +579,17 @@ namespace Publisher.Core.Data.Migrations
                 column: "CampaignId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_Notifications_UserId_ReadAt",
+                table: "Notifications",
+                columns: new[] { "UserId", "ReadAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_StyleGuideVersions_Number",
+                table: "StyleGuideVersions",
+                column: "Number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Variants_ChannelAccountId",
                 table: "Variants",
                 column: "ChannelAccountId");
@@ -486,6 +604,12 @@ namespace Publisher.Core.Data.Migrations
                 name: "IX_Variants_State_ScheduledAt",
                 table: "Variants",
                 columns: new[] { "State", "ScheduledAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WarningAcceptances_VariantId_FindingKey",
+                table: "WarningAcceptances",
+                columns: new[] { "VariantId", "FindingKey" },
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -516,10 +640,22 @@ namespace Publisher.Core.Data.Migrations
                 name: "Brands");
 
             migrationBuilder.DropTable(
+                name: "ChannelTemplateVersions");
+
+            migrationBuilder.DropTable(
                 name: "Comments");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "Notifications");
+
+            migrationBuilder.DropTable(
+                name: "StyleGuideVersions");
+
+            migrationBuilder.DropTable(
+                name: "WarningAcceptances");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");

@@ -13,8 +13,8 @@ using Publisher.Core.Data;
 namespace Publisher.Core.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261124075335_TemplatesStyleGuideNotifications")]
-    partial class TemplatesStyleGuideNotifications
+    [Migration("20261124084946_AuditEventsAppendOnly")]
+    partial class AuditEventsAppendOnly
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -271,6 +271,9 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ContentText")
+                        .HasColumnType("text");
 
                     b.Property<string>("Decision")
                         .IsRequired()
@@ -594,6 +597,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("EmailedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Link")
