@@ -90,6 +90,14 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(suggestion).ToHaveCountAsync(0);
         await Assertions.Expect(x.Locator("[data-text]")).ToContainTextAsync("Come to taste them.");
         await Assertions.Expect(banned).ToHaveCountAsync(1);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("editor.png"), FullPage = true });
+    }
+
+    private static string Screenshot(string name)
+    {
+        var folder = Path.Combine(Publisher.Testing.RepositoryRoot.Path, "TestResults", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
     }
 
     [Fact]
@@ -123,5 +131,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await link.ClickAsync();
         await page.WaitForURLAsync(editUrl);
         Assert.Equal(title, await page.InputValueAsync("#title"));
+        await Assertions.Expect(page.Locator(".preview-card[data-kind='X'] [data-counter]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+/280$"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("message-edit.png"), FullPage = true });
     }
 }

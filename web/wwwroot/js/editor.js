@@ -13,9 +13,12 @@
   const fields = () => {
     const accountIds = [...form.querySelectorAll("input[name='Input.AccountIds']:checked")].map((c) => c.value);
     const edits = {};
-    document.querySelectorAll(".preview-card[data-edit]").forEach((card) => {
+    const accepted = {};
+    document.querySelectorAll(".preview-card").forEach((card) => {
+      if (!accountIds.includes(card.dataset.account)) return;
       const box = editBox(card);
-      if (box && accountIds.includes(card.dataset.account)) edits[card.dataset.account] = box.value;
+      if (box) edits[card.dataset.account] = box.value;
+      if (card.dataset.accepted) accepted[card.dataset.account] = card.dataset.accepted.split("\n");
     });
     return {
       message: {
@@ -31,6 +34,7 @@
       },
       accountIds,
       edits,
+      accepted,
     };
   };
 
@@ -207,7 +211,12 @@
   };
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
-  document.querySelectorAll(".manual-edit textarea").forEach((box) => box.addEventListener("input", soon));
+  // Typing in "Edit this variant" previews that variant from the edit from then on.
+  document.querySelectorAll(".manual-edit textarea").forEach((box) => box.addEventListener("input", () => {
+    const card = document.querySelector(`.preview-card[data-account="${box.dataset.account}"]`);
+    if (card) card.dataset.edit = box.id;
+    soon();
+  }));
   const zone = field("TimeZone");
   const zoneShown = document.querySelector("#zone-shown strong");
   zone?.addEventListener("change", () => { if (zoneShown) zoneShown.textContent = zone.value; });
