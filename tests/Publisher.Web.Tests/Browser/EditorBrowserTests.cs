@@ -93,6 +93,44 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("editor.png"), FullPage = true });
     }
 
+    [Fact]
+    public async Task A_hand_edit_is_previewed_and_checked_and_after_a_message_change_shows_the_diff_until_re_rendered()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.GotoAsync(site.BaseUrl + "/Messages/New");
+        await page.FillAsync("#title", "Hand edit " + Guid.NewGuid().ToString("N")[..6]);
+        await page.FillAsync("#body", "Notes of fig and cocoa.");
+        await page.ClickAsync("#save");
+        await page.WaitForURLAsync("**/Messages/Edit/**");
+
+        var variant = page.Locator("article.variant", new PageLocatorOptions { Has = page.Locator(".channel-x") });
+        await variant.Locator("summary").ClickAsync();
+        await variant.Locator("textarea[name=text]").FillAsync("Written by hand for X: cheap and cheerful.");
+        var preview = page.Locator(".preview-card[data-kind='X']");
+        await Assertions.Expect(preview.Locator("mark.finding-error")).ToHaveTextAsync("cheap");
+        await Assertions.Expect(preview.Locator("[data-text]")).ToContainTextAsync("Written by hand for X");
+        await variant.Locator("button[type=submit]", new LocatorLocatorOptions { HasText = "Save edit" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Your edit of the variant is saved");
+        await Assertions.Expect(variant.Locator(".edited-badge")).ToHaveCountAsync(1);
+        await Assertions.Expect(variant.Locator("[data-stale]")).ToHaveCountAsync(0);
+
+        await page.FillAsync("#body", "Notes of fig, cocoa and hazelnut.");
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
+        await Assertions.Expect(variant.Locator("[data-stale]")).ToContainTextAsync("The message changed since your edit");
+        await Assertions.Expect(variant.Locator(".diff-deleted")).ToContainTextAsync("Written by hand for X");
+        await Assertions.Expect(variant.Locator(".diff-inserted").First).ToContainTextAsync("hazelnut");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("variant-diff.png"), FullPage = true });
+
+        await variant.Locator("[data-rerender]").ClickAsync();
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("rendered from the message again");
+        await Assertions.Expect(variant.Locator("[data-stale]")).ToHaveCountAsync(0);
+        await Assertions.Expect(variant.Locator(".edited-badge")).ToHaveCountAsync(0);
+        await Assertions.Expect(preview.Locator("[data-text]")).ToContainTextAsync("hazelnut");
+    }
+
     private static string Screenshot(string name)
     {
         var folder = Path.Combine(Publisher.Testing.RepositoryRoot.Path, "TestResults", "screenshots");

@@ -256,6 +256,28 @@ public class MessageEditorTests(PublisherWebApp app)
     }
 
     [Fact]
+    public async Task Saving_the_message_over_a_variant_someone_else_changed_saves_nothing()
+    {
+        var (client, accounts) = await ReadyAsync("X");
+        var id = Editor.SavedMessageId(await Editor.PostAsync(client, "/Messages/New", Editor.Fields("Race message " + Guid.NewGuid(), "Notes of fig.", accounts)));
+        var stale = await Editor.LoadAsync(app, id);
+        var variant = stale.Variants.Single();
+        Assert.Equal(HttpStatusCode.Redirect, (await Editor.PostAsync(client, $"/Messages/Edit/{id}", new Dictionary<string, string>
+        {
+            ["variantId"] = variant.Id.ToString(), ["version"] = variant.Version.ToString(), ["text"] = "Their edit.",
+        }, "EditVariant")).StatusCode);
+
+        var response = await Editor.PostAsync(client, $"/Messages/Edit/{id}", Editor.EditFields(stale, "My new body."));
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("Someone else changed", html);
+        Assert.Contains("My new body.", html); // what was typed is still on the page
+        var after = await Editor.LoadAsync(app, id);
+        Assert.Equal("Notes of fig.", after.BodyMarkdown);
+        Assert.Equal("Their edit.", after.Variants.Single().ManualOverride);
+    }
+
+    [Fact]
     public async Task An_approver_who_does_not_author_gets_403_on_the_editor()
     {
         var (marketer, accounts) = await ReadyAsync("X");

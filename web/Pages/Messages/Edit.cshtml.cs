@@ -45,13 +45,13 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
     }
 
     public async Task<IActionResult> OnPostEditVariantAsync(Guid id, Guid variantId, uint version, string? text, CancellationToken cancellationToken) =>
-        await AfterAsync(id, await writer.EditVariantAsync(variantId, version, text, CurrentActor(), cancellationToken), "Your edit of the variant is saved.");
+        await AfterAsync(id, await writer.EditVariantAsync(id, variantId, version, text, CurrentActor(), cancellationToken), "Your edit of the variant is saved.");
 
     public async Task<IActionResult> OnPostReRenderAsync(Guid id, Guid variantId, uint version, CancellationToken cancellationToken) =>
-        await AfterAsync(id, await writer.ReRenderAsync(variantId, version, CurrentActor(), cancellationToken), "The variant is rendered from the message again; your edit is gone.");
+        await AfterAsync(id, await writer.ReRenderAsync(id, variantId, version, CurrentActor(), cancellationToken), "The variant is rendered from the message again; your edit is gone.");
 
     public async Task<IActionResult> OnPostAcceptWarningAsync(Guid id, Guid variantId, uint version, string? findingKey, string? reason, CancellationToken cancellationToken) =>
-        await AfterAsync(id, await writer.AcceptWarningAsync(variantId, version, findingKey, reason, CurrentActor(), cancellationToken), "The warning is accepted; your reason is kept with the variant.");
+        await AfterAsync(id, await writer.AcceptWarningAsync(id, variantId, version, findingKey, reason, CurrentActor(), cancellationToken), "The warning is accepted; your reason is kept with the variant.");
 
     private async Task<IActionResult> AfterAsync(Guid id, MessageWriter.Result result, string saved)
     {

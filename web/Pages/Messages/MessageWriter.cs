@@ -122,7 +122,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     }
 
     /// <summary>Replaces the variant's text with a hand-written one ("edited"), remembering which message it was written against.</summary>
-    public async Task<Result> EditVariantAsync(Guid variantId, uint version, string? text, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<Result> EditVariantAsync(Guid messageId, Guid variantId, uint version, string? text, Actor actor, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(text))
             return Result.Fail("edit", "Write the variant's text, or use \"re-render\" to go back to the message's rendering.");
@@ -130,7 +130,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             return Result.Fail("edit", $"Your edit is {text.Length:N0} characters; the most Publisher accepts is {MessageForm.MaxBodyCharacters:N0}.");
         if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
             return Result.Fail("edit", "Your edit contains an invisible control character, often left by a copy and paste: retype that part.");
-        return await ChangeVariantAsync(variantId, version, actor, "edited by hand", (variant, message) =>
+        return await ChangeVariantAsync(messageId, variantId, version, actor, "edited by hand", (variant, message) =>
         {
             variant.ManualOverride = text;
             variant.SourceMessageHash = MessageFingerprint.Of(message);
@@ -138,15 +138,15 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     }
 
     /// <summary>Drops the hand-written text: the variant goes back to the message's fresh rendering.</summary>
-    public Task<Result> ReRenderAsync(Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
-        ChangeVariantAsync(variantId, version, actor, "re-rendered from the message", (variant, _) => variant.ManualOverride = null, cancellationToken);
+    public Task<Result> ReRenderAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
+        ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) => variant.ManualOverride = null, cancellationToken);
 
     /// <summary>Accepts one warning of the variant with a written reason; errors cannot be accepted.</summary>
-    public async Task<Result> AcceptWarningAsync(Guid variantId, uint version, string? findingKey, string? reason, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<Result> AcceptWarningAsync(Guid messageId, Guid variantId, uint version, string? findingKey, string? reason, Actor actor, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length < 5)
             return Result.Fail("reason", "Say why this warning is acceptable (a few words at least): the approver reads your reason.");
-        var variant = await LoadVariantAsync(variantId, cancellationToken);
+        var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
         if (variant is null)
             return Result.Fail("", "This variant no longer exists: reload the page.");
         db.Entry(variant).Property(v => v.Version).OriginalValue = version;
@@ -174,9 +174,9 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         return await CommitAsync(variant.MessageId, cancellationToken);
     }
 
-    private async Task<Result> ChangeVariantAsync(Guid variantId, uint version, Actor actor, string what, Action<Variant, Message> change, CancellationToken cancellationToken)
+    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Action<Variant, Message> change, CancellationToken cancellationToken)
     {
-        var variant = await LoadVariantAsync(variantId, cancellationToken);
+        var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
         if (variant is null)
             return Result.Fail("", "This variant no longer exists: reload the page.");
         if (variant.State is VariantState.Published or VariantState.Publishing or VariantState.Canceled)
@@ -199,9 +199,10 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         return await CommitAsync(variant.MessageId, cancellationToken);
     }
 
-    private Task<Variant?> LoadVariantAsync(Guid id, CancellationToken cancellationToken) =>
+    /// <summary>The variant, only as part of the message the page is about, so a posted id cannot reach another message's variant.</summary>
+    private Task<Variant?> LoadVariantAsync(Guid messageId, Guid id, CancellationToken cancellationToken) =>
         db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.WarningAcceptances)
-            .FirstOrDefaultAsync(v => v.Id == id, cancellationToken);
+            .FirstOrDefaultAsync(v => v.Id == id && v.MessageId == messageId, cancellationToken);
 
     /// <summary>
     /// An account taken off the message: its draft is deleted (nobody saw it yet); anything further along is
