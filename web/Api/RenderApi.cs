@@ -4,6 +4,7 @@ using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.StyleGuide;
 using Publisher.Templates.Channels;
+using Publisher.Templates.Counting;
 using Publisher.Templates.Model;
 using Publisher.Templates.Rendering;
 using Publisher.Web.Security;
@@ -111,7 +112,9 @@ public static class RenderApi
         link = v.Link,
         feedEntry = v.FeedEntry,
         jsonPayload = v.JsonPayload,
-        count = new { used = v.Count.Used, limit = v.Count.Limit, unit = v.Count.Unit, overLimit = v.Count.IsOverLimit },
+        // A hand edit is counted as written, by the same network rule.
+        count = (edit is null ? v.Count : ChannelCounter.Count(v.Kind, edit)) is var c
+            ? new { used = c.Used, limit = c.Limit, unit = c.Unit, overLimit = c.IsOverLimit } : null,
         parts = v.Parts.Select(p => new
         {
             text = p.Text,

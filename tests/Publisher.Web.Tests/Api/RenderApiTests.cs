@@ -212,6 +212,7 @@ public class RenderApiFindingTests(PublisherWebApp app)
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var variant = json.RootElement.GetProperty("variants")[0];
         Assert.True(variant.GetProperty("edited").GetBoolean());
+        Assert.Equal("Pure synergy in a cup.".Length, variant.GetProperty("count").GetProperty("used").GetInt32());
         var banned = variant.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "vocabulary.banned");
         Assert.Equal(5, banned.GetProperty("start").GetInt32());
         Assert.Equal("synergy", banned.GetProperty("matchedText").GetString());

@@ -132,7 +132,7 @@
         part.append(body);
         text.append(part);
       });
-    } else if (overLimit && limit && !variant.edited) {
+    } else if (overLimit && limit) {
       // Mark roughly what does not fit: the last (used − limit) characters.
       const chars = [...shown];
       const cut = chars.slice(0, Math.max(0, chars.length - (used - limit))).join("");
