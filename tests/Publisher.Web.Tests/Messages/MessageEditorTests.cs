@@ -278,6 +278,27 @@ public class MessageEditorTests(PublisherWebApp app)
     }
 
     [Fact]
+    public async Task A_page_that_never_showed_a_newly_added_account_cannot_remove_its_draft()
+    {
+        var (client, accounts) = await ReadyAsync("X", "Mastodon");
+        var id = Editor.SavedMessageId(await Editor.PostAsync(client, "/Messages/New", Editor.Fields("Added " + Guid.NewGuid(), "Notes of fig.", accounts[0])));
+        var withX = Editor.EditFields(await Editor.LoadAsync(app, id));
+        withX["__accounts"] = string.Join(',', accounts);
+        Assert.Equal(HttpStatusCode.Redirect, (await Editor.PostAsync(client, $"/Messages/Edit/{id}", withX)).StatusCode);
+
+        // A page opened before Mastodon was added: it knows the X variant (current version) only.
+        var fresh = await Editor.LoadAsync(app, id);
+        var mastodon = fresh.Variants.Single(v => v.ChannelAccountId == accounts[1]);
+        var fields = Editor.EditFields(fresh);
+        fields.Remove($"Input.Versions[{mastodon.Id}]");
+        fields["__accounts"] = accounts[0].ToString();
+        var response = await Editor.PostAsync(client, $"/Messages/Edit/{id}", fields);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains((await Editor.LoadAsync(app, id)).Variants, v => v.Id == mastodon.Id && v.State == VariantState.Draft);
+    }
+
+    [Fact]
     public async Task An_approver_who_does_not_author_gets_403_on_the_editor()
     {
         var (marketer, accounts) = await ReadyAsync("X");

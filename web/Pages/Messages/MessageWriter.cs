@@ -78,6 +78,12 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
 
         var context = await composer.LoadContextAsync(cancellationToken);
         var chosen = accounts.ToDictionary(a => a.Id);
+        // A variant the page never showed (someone added its account meanwhile) is not the author's to remove.
+        if (!isNew && message.Variants.Any(v => !form.Versions.ContainsKey(v.Id) && !chosen.ContainsKey(v.ChannelAccountId)))
+        {
+            db.ChangeTracker.Clear();
+            return Result.Fail("", ConcurrencyError);
+        }
 
         foreach (var variant in message.Variants.ToList())
         {
