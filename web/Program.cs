@@ -51,6 +51,7 @@ builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<WorkerHeartbeat>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<UserTimeZone>();
+builder.Services.AddScoped<Publisher.Web.Pages.Messages.MessageWriter>();
 builder.Services.AddHealthChecks()
     .AddDbContextCheck<PublisherDbContext>("database")
     .AddCheck<WorkerHeartbeat>("worker");

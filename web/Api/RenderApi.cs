@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Composition;
 using Publisher.Core.Data;
+using Publisher.StyleGuide;
 using Publisher.Templates.Channels;
+using Publisher.Templates.Counting;
 using Publisher.Templates.Model;
 using Publisher.Templates.Rendering;
 using Publisher.Web.Security;
@@ -9,8 +12,9 @@ using Publisher.Web.Security;
 namespace Publisher.Web.Api;
 
 /// <summary>
-/// POST /api/render: message fields in, one rendered variant per channel kind or account out. It saves
-/// nothing; the editor calls it as the marketer types to show every preview.
+/// POST /api/render: message fields in, one rendered variant per channel kind or account out, each
+/// checked against the current style guide. It saves nothing; the editor calls it as the marketer types
+/// to show every preview with its findings.
 /// </summary>
 public static class RenderApi
 {
@@ -19,24 +23,28 @@ public static class RenderApi
 
     public sealed record MessageFields(
         string? Title, string? Body, string? Summary, string? Link, string? CallToAction,
-        List<string>? Hashtags, List<string>? KeyFacts, Guid? CampaignId);
+        List<string>? Hashtags, List<string>? KeyFacts, Guid? CampaignId, bool? Sponsored = null);
 
-    public sealed record RenderRequest(MessageFields? Message, List<string>? Channels, List<Guid>? AccountIds);
+    /// <param name="Edits">Hand-written text per account id: that variant is checked (and counted) as edited, like a saved manual edit.</param>
+    /// <param name="Accepted">Finding keys accepted per account id, so accepted warnings show as accepted.</param>
+    public sealed record RenderRequest(MessageFields? Message, List<string>? Channels, List<Guid>? AccountIds,
+        Dictionary<Guid, string>? Edits = null, Dictionary<Guid, List<string>>? Accepted = null);
 
     public static void MapRenderApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, HttpContext http) =>
+        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, VariantComposer composer, HttpContext http) =>
         {
             if (request.Message is null)
                 return Results.Problem(statusCode: 400, title: "No message", detail: "Send the message fields under \"message\".");
 
+            var context = await composer.LoadContextAsync(http.RequestAborted);
             var targets = new List<(ChannelSettings Settings, Guid? AccountId, string? AccountName)>();
             foreach (var name in request.Channels ?? [])
             {
                 if (!Enum.TryParse<ChannelKind>(name, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
                     return Results.Problem(statusCode: 400, title: "Unknown channel",
                         detail: $"'{name}' is not a channel kind. Use one of: {string.Join(", ", Enum.GetNames<ChannelKind>())}.");
-                targets.Add((ChannelSettings.For(kind), null, null));
+                targets.Add((ChannelSettings.For(kind) with { TemplateSource = context.Templates.GetValueOrDefault(kind) }, null, null));
             }
             if (request.AccountIds is { Count: > 0 } ids)
             {
@@ -46,16 +54,14 @@ public static class RenderApi
                     return Results.Problem(statusCode: 400, title: "Unknown channel account", detail: $"No channel account has the id {missing[0]}.");
                 foreach (var account in accounts.OrderBy(a => ids.IndexOf(a.Id)))
                 {
-                    if (!Enum.TryParse<ChannelKind>(account.Kind, out var kind))
+                    if (!Enum.TryParse<ChannelKind>(account.Kind, out var kind) || !Enum.IsDefined(kind))
                         return Results.Problem(statusCode: 400, title: "Unsupported channel account", detail: $"{account.Name} has the unknown kind '{account.Kind}'.");
-                    targets.Add((new ChannelSettings { Kind = kind, AllowThreads = account.AllowThreads }, account.Id, account.Name));
+                    targets.Add((VariantComposer.ToChannelSettings(account, context), account.Id, account.Name));
                 }
             }
             if (targets.Count == 0)
                 return Results.Problem(statusCode: 400, title: "No channels", detail: "Name at least one channel kind in \"channels\" or account in \"accountIds\".");
 
-            var brand = await db.Brands.OrderBy(b => b.Id).Select(b => new BrandInput { Name = b.Name, LogoText = b.LogoText }).FirstOrDefaultAsync()
-                ?? new BrandInput { Name = "Your brand" };
             var campaign = request.Message.CampaignId is { } campaignId
                 ? await db.Campaigns.Where(c => c.Id == campaignId).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync()
                 : null;
@@ -66,27 +72,49 @@ public static class RenderApi
                 Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = http.User.Identity?.Name,
             };
 
-            var variants = targets.Select(t => Describe(renderer.Render(message, brand, campaign, t.Settings, http.RequestAborted), t.AccountId, t.AccountName));
-            return Results.Ok(new { variants });
+            var variants = targets.Select(t =>
+            {
+                var rendered = renderer.Render(message, context.Brand, campaign, t.Settings, http.RequestAborted);
+                var edit = t.AccountId is { } id ? request.Edits?.GetValueOrDefault(id) : null;
+                var accepted = t.AccountId is { } aid ? request.Accepted?.GetValueOrDefault(aid) ?? [] : [];
+                // Linted as VariantComposer.Check lints a saved variant, so the preview's findings are the ones the approver will see.
+                var lint = context.CompiledGuide.Lint(new LintInput
+                {
+                    Channel = t.Settings.Kind.ToString(),
+                    Title = message.Title,
+                    Subject = rendered.Subject,
+                    Body = edit ?? rendered.Text,
+                    Link = rendered.Link ?? message.Link,
+                    CallToAction = message.CallToAction,
+                    KeyFacts = message.KeyFacts,
+                    Sponsored = m.Sponsored == true,
+                }).WithAcceptedWarnings(accepted);
+                return Describe(rendered, t.AccountId, t.AccountName, lint, edit);
+            }).ToList();
+            return Results.Ok(new { variants, guideVersion = context.CompiledGuide.Version });
         })
         .RequireAuthorization(Policies.Author)
         .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
     }
 
-    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName) => new
+    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, string? edit) => new
     {
         kind = v.Kind.ToString(),
         accountId,
         accountName,
         success = v.Success,
         text = v.Text,
+        edited = edit is not null,
+        editText = edit,
         html = v.Html,
         subject = v.Subject,
         preheader = v.Preheader,
         link = v.Link,
         feedEntry = v.FeedEntry,
         jsonPayload = v.JsonPayload,
-        count = new { used = v.Count.Used, limit = v.Count.Limit, unit = v.Count.Unit, overLimit = v.Count.IsOverLimit },
+        // A hand edit is counted as written, by the same network rule.
+        count = (edit is null ? v.Count : ChannelCounter.Count(v.Kind, edit)) is var c
+            ? new { used = c.Used, limit = c.Limit, unit = c.Unit, overLimit = c.IsOverLimit } : null,
         parts = v.Parts.Select(p => new
         {
             text = p.Text,
@@ -95,5 +123,11 @@ public static class RenderApi
         }),
         facets = v.Facets.Select(f => new { type = f.FeatureType, byteStart = f.ByteStart, byteEnd = f.ByteEnd, value = f.Value }),
         diagnostics = v.Diagnostics.Select(d => new { severity = d.Severity.ToString().ToLowerInvariant(), code = d.Code, message = d.Message, line = d.Line, column = d.Column }),
+        score = lint.Score,
+        findings = lint.Findings.Select(f => new
+        {
+            ruleId = f.RuleId, severity = f.Severity.ToString().ToLowerInvariant(), message = f.Message, field = f.Field,
+            start = f.Start, length = f.Length, matchedText = f.MatchedText, fix = f.Fix, key = f.Key, accepted = f.Accepted,
+        }),
     };
 }

@@ -157,3 +157,64 @@ public class RenderApiAccountTests(PublisherWebApp app)
         Assert.False(variants[1].GetProperty("success").GetBoolean());
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class RenderApiFindingTests(PublisherWebApp app)
+{
+    [Fact]
+    public async Task Each_variant_comes_with_its_style_findings_spans_fixes_and_score()
+    {
+        await Publisher.Web.Tests.Messages.Editor.SeedDefaultsAsync(app);
+        var client = await app.SignedInAsync(Roles.Marketer);
+        var html = await client.GetStringAsync("/Calendar");
+        client.DefaultRequestHeaders.Add("RequestVerificationToken",
+            WebUtility.HtmlDecode(Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value));
+        var response = await client.PostAsJsonAsync("/api/render", new
+        {
+            message = new { title = "Autumn Blend", body = "Our beans are cheap. Come in order to taste them." },
+            channels = new[] { "Mastodon" },
+        });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var json = JsonDocument.Parse(text);
+        var variant = json.RootElement.GetProperty("variants")[0];
+        var body = variant.GetProperty("text").GetString()!;
+        var findings = variant.GetProperty("findings").EnumerateArray().ToList();
+
+        var banned = findings.Single(f => f.GetProperty("ruleId").GetString() == "vocabulary.banned");
+        Assert.Equal("error", banned.GetProperty("severity").GetString());
+        Assert.Equal("body", banned.GetProperty("field").GetString());
+        Assert.Equal("cheap", body.Substring(banned.GetProperty("start").GetInt32(), banned.GetProperty("length").GetInt32()));
+        Assert.False(string.IsNullOrEmpty(banned.GetProperty("key").GetString()));
+
+        var plain = findings.Single(f => f.GetProperty("ruleId").GetString() == "plain-words");
+        Assert.Equal("suggestion", plain.GetProperty("severity").GetString());
+        Assert.Equal("to", plain.GetProperty("fix").GetString());
+        Assert.Equal("in order to", body.Substring(plain.GetProperty("start").GetInt32(), plain.GetProperty("length").GetInt32()));
+        Assert.InRange(variant.GetProperty("score").GetInt32(), 0, 75);
+    }
+
+    [Fact]
+    public async Task A_hand_edit_sent_with_the_request_is_what_gets_checked()
+    {
+        await Publisher.Web.Tests.Messages.Editor.SeedDefaultsAsync(app);
+        var account = (await Publisher.Web.Tests.Messages.Editor.AccountsAsync(app, "X"))[0];
+        var client = await app.SignedInAsync(Roles.Marketer);
+        var html = await client.GetStringAsync("/Calendar");
+        client.DefaultRequestHeaders.Add("RequestVerificationToken",
+            WebUtility.HtmlDecode(Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value));
+        var response = await client.PostAsJsonAsync("/api/render", new
+        {
+            message = new { title = "Autumn Blend", body = "Notes of fig." },
+            accountIds = new[] { account },
+            edits = new Dictionary<Guid, string> { [account] = "Pure synergy in a cup." },
+        });
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var variant = json.RootElement.GetProperty("variants")[0];
+        Assert.True(variant.GetProperty("edited").GetBoolean());
+        Assert.Equal("Pure synergy in a cup.".Length, variant.GetProperty("count").GetProperty("used").GetInt32());
+        var banned = variant.GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("ruleId").GetString() == "vocabulary.banned");
+        Assert.Equal(5, banned.GetProperty("start").GetInt32());
+        Assert.Equal("synergy", banned.GetProperty("matchedText").GetString());
+    }
+}

@@ -51,4 +51,125 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         Assert.Equal("rgb(185, 28, 28)", await counter.EvaluateAsync<string>("e => getComputedStyle(e).color"));
         Assert.Contains("280", await page.InnerTextAsync(".preview-card[data-kind='X'] [data-diagnostics]"));
     }
+
+    private async Task<(IPlaywright, IBrowser, IPage)> SignedInMarketerAsync()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var marketer = site.DemoUsers.Single(u => u.Role == "Marketer");
+        await page.GotoAsync(site.BaseUrl + "/Account/SignIn");
+        await page.FillAsync("input[name='Input.Email']", marketer.Email);
+        await page.FillAsync("input[name='Input.Password']", marketer.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/Calendar");
+        return (playwright, browser, page);
+    }
+
+    [Fact]
+    public async Task A_banned_word_turns_red_in_the_preview_and_a_one_click_fix_rewrites_the_body()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.GotoAsync(site.BaseUrl + "/Messages/New");
+        var x = page.Locator(".preview-card[data-kind='X']");
+
+        await page.FillAsync("#title", "Autumn Blend");
+        await page.FillAsync("#body", "Our beans are cheap. Come in order to taste them.");
+        var banned = x.Locator("mark.finding-error[data-rule='vocabulary.banned']");
+        await Assertions.Expect(banned).ToHaveTextAsync("cheap");
+        Assert.Equal("rgb(185, 28, 28)", await banned.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        await Assertions.Expect(x.Locator(".finding-item[data-rule='vocabulary.banned']")).ToContainTextAsync("good value");
+        await Assertions.Expect(x.Locator("[data-score]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^score \d+$"));
+
+        var suggestion = x.Locator("mark.finding-suggestion[data-rule='plain-words']");
+        await Assertions.Expect(suggestion).ToHaveTextAsync("in order to");
+        await x.Locator(".finding-item[data-rule='plain-words'] button.fix").ClickAsync();
+
+        Assert.Equal("Our beans are cheap. Come to taste them.", await page.InputValueAsync("#body"));
+        await Assertions.Expect(suggestion).ToHaveCountAsync(0);
+        await Assertions.Expect(x.Locator("[data-text]")).ToContainTextAsync("Come to taste them.");
+        await Assertions.Expect(banned).ToHaveCountAsync(1);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("editor.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_hand_edit_is_previewed_and_checked_and_after_a_message_change_shows_the_diff_until_re_rendered()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.GotoAsync(site.BaseUrl + "/Messages/New");
+        await page.FillAsync("#title", "Hand edit " + Guid.NewGuid().ToString("N")[..6]);
+        await page.FillAsync("#body", "Notes of fig and cocoa.");
+        await page.ClickAsync("#save");
+        await page.WaitForURLAsync("**/Messages/Edit/**");
+
+        var variant = page.Locator("article.variant", new PageLocatorOptions { Has = page.Locator(".channel-x") });
+        await variant.Locator("summary").ClickAsync();
+        await variant.Locator("textarea[name=text]").FillAsync("Written by hand for X: cheap and cheerful.");
+        var preview = page.Locator(".preview-card[data-kind='X']");
+        await Assertions.Expect(preview.Locator("mark.finding-error")).ToHaveTextAsync("cheap");
+        await Assertions.Expect(preview.Locator("[data-text]")).ToContainTextAsync("Written by hand for X");
+        await variant.Locator("button[type=submit]", new LocatorLocatorOptions { HasText = "Save edit" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Your edit of the variant is saved");
+        await Assertions.Expect(variant.Locator(".edited-badge")).ToHaveCountAsync(1);
+        await Assertions.Expect(variant.Locator("[data-stale]")).ToHaveCountAsync(0);
+
+        await page.FillAsync("#body", "Notes of fig, cocoa and hazelnut.");
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
+        await Assertions.Expect(variant.Locator("[data-stale]")).ToContainTextAsync("The message changed since your edit");
+        await Assertions.Expect(variant.Locator(".diff-deleted")).ToContainTextAsync("Written by hand for X");
+        await Assertions.Expect(variant.Locator(".diff-inserted").First).ToContainTextAsync("hazelnut");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("variant-diff.png"), FullPage = true });
+
+        await variant.Locator("[data-rerender]").ClickAsync();
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("rendered from the message again");
+        await Assertions.Expect(variant.Locator("[data-stale]")).ToHaveCountAsync(0);
+        await Assertions.Expect(variant.Locator(".edited-badge")).ToHaveCountAsync(0);
+        await Assertions.Expect(preview.Locator("[data-text]")).ToContainTextAsync("hazelnut");
+    }
+
+    private static string Screenshot(string name)
+    {
+        var folder = Path.Combine(Publisher.Testing.RepositoryRoot.Path, "TestResults", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+
+    [Fact]
+    public async Task A_saved_message_shows_on_the_calendar_and_links_back_to_its_editor()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.ClickAsync("#new-message");
+        await page.WaitForURLAsync("**/Messages/New");
+        var title = "Harvest tasting " + Guid.NewGuid().ToString("N")[..6];
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+        var tomorrow = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime).AddDays(1);
+
+        await page.FillAsync("#title", title);
+        await page.FillAsync("#body", "Taste the new harvest with our roasters.");
+        await page.FillAsync("#link", "https://northwind.example/harvest");
+        await page.FillAsync("#planned", tomorrow.ToString("yyyy-MM-dd") + "T10:30");
+        Assert.Equal("Europe/Paris", await page.InputValueAsync("#zone"));
+        await page.ClickAsync("#save");
+        await page.WaitForURLAsync("**/Messages/Edit/**");
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
+        var editUrl = page.Url;
+
+        await page.GotoAsync($"{site.BaseUrl}/Calendar?week={tomorrow:yyyy-MM-dd}");
+        var link = page.Locator(".message-group h3 a", new PageLocatorOptions { HasText = title });
+        await Assertions.Expect(link).ToHaveCountAsync(1);
+        var group = page.Locator(".message-group", new PageLocatorOptions { Has = page.Locator("h3 a", new PageLocatorOptions { HasText = title }) });
+        await Assertions.Expect(group.Locator("time").First).ToHaveTextAsync("10:30");
+        await Assertions.Expect(group.Locator(".state").First).ToHaveTextAsync("draft");
+        await link.ClickAsync();
+        await page.WaitForURLAsync(editUrl);
+        Assert.Equal(title, await page.InputValueAsync("#title"));
+        await Assertions.Expect(page.Locator(".preview-card[data-kind='X'] [data-counter]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+/280$"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("message-edit.png"), FullPage = true });
+    }
 }

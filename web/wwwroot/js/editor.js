@@ -1,28 +1,45 @@
-// Live previews: every change re-renders all chosen channels through POST /api/render.
+// The message editor: every change re-renders the chosen channels through POST /api/render and shows
+// each variant as its network would, with the style guide's findings highlighted in place.
+// Everything the user typed is inserted as text nodes only: nothing typed can become markup here.
 (() => {
   const form = document.getElementById("message-form");
   if (!form) return;
   let timer = 0;
   let sequence = 0;
+  const field = (name) => form.elements[`Input.${name}`];
+  const value = (name) => field(name)?.value ?? "";
+  const editBox = (card) => (card.dataset.edit ? document.getElementById(card.dataset.edit) : null);
 
   const fields = () => {
-    const value = (name) => form.elements[name]?.value ?? "";
+    const accountIds = [...form.querySelectorAll("input[name='Input.AccountIds']:checked")].map((c) => c.value);
+    const edits = {};
+    const accepted = {};
+    document.querySelectorAll(".preview-card").forEach((card) => {
+      if (!accountIds.includes(card.dataset.account)) return;
+      const box = editBox(card);
+      if (box) edits[card.dataset.account] = box.value;
+      if (card.dataset.accepted) accepted[card.dataset.account] = card.dataset.accepted.split("\n");
+    });
     return {
       message: {
-        title: value("title"),
-        body: value("body"),
-        summary: value("summary") || null,
-        link: value("link") || null,
-        callToAction: value("callToAction") || null,
-        hashtags: value("hashtags").split(/[\s,]+/).filter(Boolean),
+        title: value("Title"),
+        body: value("Body"),
+        summary: value("Summary") || null,
+        link: value("Link") || null,
+        callToAction: value("CallToAction") || null,
+        hashtags: value("Hashtags").split(/[\s,]+/).map((t) => t.replace(/^#/, "")).filter(Boolean),
+        keyFacts: value("KeyFacts").split("\n").map((t) => t.trim()).filter(Boolean),
+        campaignId: value("CampaignId") || null,
+        sponsored: !!field("IsSponsored")?.checked,
       },
-      accountIds: [...form.querySelectorAll("input[name=accountIds]:checked")].map((c) => c.value),
+      accountIds,
+      edits,
+      accepted,
     };
   };
 
-  // Text is inserted as text nodes only: nothing the user types can become markup here.
+  // Links and hashtags styled as the networks do.
   const styled = (container, text) => {
-    container.replaceChildren();
     const pattern = /(https?:\/\/[^\s]+)|([#@][\p{L}\p{N}_]+)/gu;
     let last = 0;
     for (const match of text.matchAll(pattern)) {
@@ -36,6 +53,49 @@
     if (last < text.length) container.append(document.createTextNode(text.slice(last)));
   };
 
+  const mark = (finding, text) => {
+    const m = document.createElement("mark");
+    m.className = `finding finding-${finding.severity}${finding.accepted ? " accepted" : ""}`;
+    m.title = finding.message;
+    m.dataset.rule = finding.ruleId;
+    m.textContent = text;
+    return m;
+  };
+
+  // Text with each finding's span (start/length in this text) highlighted, the rest styled.
+  const withFindings = (container, text, spans) => {
+    let last = 0;
+    for (const s of spans.filter((f) => f.length > 0).sort((a, b) => a.start - b.start)) {
+      if (s.start < last || s.start + s.length > text.length) continue;
+      styled(container, text.slice(last, s.start));
+      container.append(mark(s, text.slice(s.start, s.start + s.length)));
+      last = s.start + s.length;
+    }
+    styled(container, text.slice(last));
+  };
+
+  // In a thread part the linter's offsets do not apply: find each finding's text in the part instead.
+  const inPart = (text, findings) => findings
+    .filter((f) => f.length > 0 && f.matchedText)
+    .map((f) => ({ ...f, start: text.indexOf(f.matchedText) }))
+    .filter((f) => f.start >= 0);
+
+  const applyFix = (card, finding) => {
+    const replaceIn = (input) => {
+      const text = input.value;
+      let at = text.slice(finding.start, finding.start + finding.length) === finding.matchedText ? finding.start : text.indexOf(finding.matchedText);
+      if (at < 0) at = text.toLowerCase().indexOf(finding.matchedText.toLowerCase());
+      if (at < 0) return false;
+      input.value = text.slice(0, at) + finding.fix + text.slice(at + finding.matchedText.length);
+      return true;
+    };
+    let target;
+    if (finding.field === "body") target = editBox(card) ?? field("Body");
+    else if (finding.field === "title" || finding.field === "subject") target = field("Title");
+    if (target && replaceIn(target)) render();
+    else if (target) target.focus();
+  };
+
   const show = (variant) => {
     const card = document.querySelector(`.preview-card[data-account="${variant.accountId}"]`);
     if (!card) return;
@@ -45,42 +105,120 @@
     counter.textContent = limit ? `${used}/${limit}` : `${used}`;
     counter.classList.toggle("over", overLimit);
     card.classList.toggle("has-error", !variant.success);
+    const score = card.querySelector("[data-score]");
+    score.textContent = `score ${variant.score}`;
+    score.className = `score ${variant.score >= 90 ? "good" : variant.score >= 70 ? "fair" : "poor"}`;
+
+    const findings = variant.findings;
+    const bodyFindings = findings.filter((f) => f.field === "body");
+    const subject = card.querySelector("[data-subject]");
+    subject.hidden = !variant.subject;
+    subject.replaceChildren();
+    if (variant.subject) withFindings(subject, variant.subject, findings.filter((f) => f.field === "subject"));
+
     const text = card.querySelector("[data-text]");
-    if (variant.parts.length > 1) {
-      text.replaceChildren(...variant.parts.map((p) => {
+    text.replaceChildren();
+    const shown = variant.edited ? variant.editText : variant.text;
+    if (!variant.edited && variant.parts.length > 1) {
+      variant.parts.forEach((p, i) => {
         const part = document.createElement("div");
         part.className = "thread-part";
-        styled(part, p.text);
-        return part;
-      }));
+        const number = document.createElement("span");
+        number.className = "part-no";
+        number.textContent = `${i + 1}/${variant.parts.length}`;
+        part.append(number);
+        const body = document.createElement("div");
+        withFindings(body, p.text, inPart(p.text, bodyFindings));
+        part.append(body);
+        text.append(part);
+      });
+    } else if (overLimit && limit) {
+      // Mark roughly what does not fit: the last (used − limit) characters.
+      const chars = [...shown];
+      const cut = chars.slice(0, Math.max(0, chars.length - (used - limit))).join("");
+      const head = document.createElement("span");
+      withFindings(head, cut, bodyFindings);
+      const tail = document.createElement("span");
+      tail.className = "over-limit";
+      tail.title = `Past the ${limit} limit`;
+      tail.textContent = shown.slice(cut.length);
+      text.append(head, tail);
     } else {
-      styled(text, variant.subject ? `${variant.subject}\n\n${variant.text}` : variant.text);
+      withFindings(text, shown, bodyFindings);
     }
+
+    const card_ = card.querySelector("[data-linkcard]");
+    let url = null;
+    try { url = variant.link ? new URL(variant.link) : null; } catch { url = null; }
+    card_.hidden = !url || !/^https?:$/.test(url.protocol);
+    if (!card_.hidden) {
+      card_.href = url.href;
+      card_.querySelector("[data-linkhost]").textContent = url.hostname;
+      card_.querySelector("[data-linkpath]").textContent = value("Title");
+    }
+
     const list = card.querySelector("[data-diagnostics]");
-    list.replaceChildren(...variant.diagnostics.map((d) => {
+    list.replaceChildren(...variant.diagnostics.filter((d) => d.severity !== "info").map((d) => {
       const item = document.createElement("li");
       item.className = `diag diag-${d.severity}`;
       item.textContent = d.message;
       return item;
     }));
+    const found = card.querySelector("[data-findings]");
+    found.replaceChildren(...findings.map((f) => {
+      const item = document.createElement("li");
+      item.className = `finding-item finding-${f.severity}${f.accepted ? " accepted" : ""}`;
+      item.dataset.rule = f.ruleId;
+      const sev = document.createElement("span");
+      sev.className = "sev";
+      sev.textContent = f.accepted ? "accepted" : f.severity;
+      item.append(sev, document.createTextNode(` ${f.message}`));
+      if (f.fix !== null && f.fix !== undefined && f.length > 0) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "fix";
+        button.textContent = f.fix === "" ? "Fix: remove it" : `Fix: “${f.fix}”`;
+        button.addEventListener("click", () => applyFix(card, f));
+        item.append(document.createTextNode(" "), button);
+      }
+      return item;
+    }));
   };
 
   const render = async () => {
+    clearTimeout(timer);
     const request = fields();
     document.querySelectorAll(".preview-card").forEach((card) => {
       card.hidden = !request.accountIds.includes(card.dataset.account);
     });
     if (request.accountIds.length === 0) return;
     const mine = ++sequence;
-    const response = await window.publisher.api("/api/render", { method: "POST", body: JSON.stringify(request) });
+    let response;
+    try {
+      response = await window.publisher.api("/api/render", { method: "POST", body: JSON.stringify(request) });
+    } catch {
+      return; // offline for a moment: the next keystroke tries again
+    }
     if (mine !== sequence) return; // a newer request is on its way
     if (!response.ok) return;
     const data = await response.json();
     data.variants.forEach(show);
   };
 
-  form.addEventListener("input", () => {
+  const soon = () => {
     clearTimeout(timer);
     timer = setTimeout(render, 150);
-  });
+  };
+  form.addEventListener("input", soon);
+  form.addEventListener("change", soon);
+  // Typing in "Edit this variant" previews that variant from the edit from then on.
+  document.querySelectorAll(".manual-edit textarea").forEach((box) => box.addEventListener("input", () => {
+    const card = document.querySelector(`.preview-card[data-account="${box.dataset.account}"]`);
+    if (card) card.dataset.edit = box.id;
+    soon();
+  }));
+  const zone = field("TimeZone");
+  const zoneShown = document.querySelector("#zone-shown strong");
+  zone?.addEventListener("change", () => { if (zoneShown) zoneShown.textContent = zone.value; });
+  if (value("Title") || value("Body")) render();
 })();

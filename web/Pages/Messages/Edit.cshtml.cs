@@ -1,0 +1,116 @@
+using DiffPlex.DiffBuilder;
+using DiffPlex.DiffBuilder.Model;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Composition;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Web.Security;
+using Publisher.Web.Time;
+
+namespace Publisher.Web.Pages.Messages;
+
+/// <summary>
+/// Change a saved message and its variants: re-render them all, edit one by hand, see what changed since a
+/// hand edit, re-render it, accept a warning with a reason.
+/// </summary>
+[Authorize(Policy = Policies.Author)]
+public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWriter writer) : EditorPageModel(db, userZone)
+{
+    public sealed record DiffLine(string Kind, string Text);
+    public sealed record AcceptanceView(string FindingKey, string Reason, string By, DateTimeOffset At);
+
+    public sealed record VariantView(
+        Guid Id, Guid AccountId, string AccountName, string Kind, VariantState State, uint Version,
+        string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<DiffLine> Diff,
+        int? Score, IReadOnlyList<MessageWriter.StoredFinding> Findings, IReadOnlyList<AcceptanceView> Acceptances,
+        int CountUsed, int? CountLimit, DateTime? LocalTime);
+
+    public Guid MessageId { get; private set; }
+    public string MessageTitle { get; private set; } = "";
+    public IReadOnlyList<VariantView> Variants { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(Guid id)
+    {
+        if (!await LoadAsync(id, fillForm: true))
+            return NotFound();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var result = await writer.SaveAsync(id, Input, CurrentActor(), cancellationToken);
+        return await AfterAsync(id, result, "Saved. Every variant was rendered again from the message.");
+    }
+
+    public async Task<IActionResult> OnPostEditVariantAsync(Guid id, Guid variantId, uint version, string? text, CancellationToken cancellationToken) =>
+        await AfterAsync(id, await writer.EditVariantAsync(id, variantId, version, text, CurrentActor(), cancellationToken), "Your edit of the variant is saved.");
+
+    public async Task<IActionResult> OnPostReRenderAsync(Guid id, Guid variantId, uint version, CancellationToken cancellationToken) =>
+        await AfterAsync(id, await writer.ReRenderAsync(id, variantId, version, CurrentActor(), cancellationToken), "The variant is rendered from the message again; your edit is gone.");
+
+    public async Task<IActionResult> OnPostAcceptWarningAsync(Guid id, Guid variantId, uint version, string? findingKey, string? reason, CancellationToken cancellationToken) =>
+        await AfterAsync(id, await writer.AcceptWarningAsync(id, variantId, version, findingKey, reason, CurrentActor(), cancellationToken), "The warning is accepted; your reason is kept with the variant.");
+
+    private async Task<IActionResult> AfterAsync(Guid id, MessageWriter.Result result, string saved)
+    {
+        if (result.Succeeded)
+        {
+            TempData["Saved"] = saved;
+            return RedirectToPage("Edit", new { id });
+        }
+        ShowErrors(result);
+        // A failed per-variant action shows the stored message; a failed message save keeps what was typed.
+        var fillForm = !Request.Query.ContainsKey("handler") && !Request.Form.ContainsKey("Input.Title");
+        if (!await LoadAsync(id, fillForm))
+            return NotFound();
+        Response.StatusCode = result.Errors.Any(e => e.Error == MessageWriter.ConcurrencyError) ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(Guid id, bool fillForm)
+    {
+        Db.ChangeTracker.Clear();
+        var message = await Db.Messages.AsNoTracking()
+            .Include(m => m.Variants).ThenInclude(v => v.ChannelAccount)
+            .Include(m => m.Variants).ThenInclude(v => v.WarningAcceptances)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(m => m.Id == id);
+        if (message is null)
+            return false;
+        MessageId = message.Id;
+        MessageTitle = message.Title;
+        var variants = message.Variants.OrderBy(v => v.ChannelAccount!.Name).ToList();
+        if (fillForm)
+            Input = MessageForm.From(message, variants);
+        else
+        {
+            // Keep what was typed, but the versions the page holds from now on are the stored ones.
+            Input.Versions = variants.ToDictionary(v => v.Id, v => v.Version);
+        }
+        await LoadOptionsAsync(variants.Select(v => v.ChannelAccountId));
+        var fingerprint = MessageFingerprint.Of(message);
+        TimeZoneInfo.TryFindSystemTimeZoneById(message.TimeZone, out var zone);
+        Variants = variants.Select(v =>
+        {
+            var stale = v.ManualOverride is not null && v.SourceMessageHash != fingerprint;
+            return new VariantView(v.Id, v.ChannelAccountId, v.ChannelAccount!.Name, v.ChannelAccount.Kind, v.State, v.Version,
+                v.ManualOverride, v.RenderedText, stale, stale ? Diff(v.ManualOverride!, v.RenderedText) : [],
+                v.StyleScore, MessageWriter.FindingsOf(v),
+                v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
+                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null);
+        }).ToList();
+        return true;
+    }
+
+    /// <summary>Line by line, your edit against what the message renders to now.</summary>
+    private static IReadOnlyList<DiffLine> Diff(string edit, string fresh) =>
+        InlineDiffBuilder.Diff(edit, fresh).Lines.Select(l => new DiffLine(l.Type switch
+        {
+            ChangeType.Deleted => "deleted",
+            ChangeType.Inserted => "inserted",
+            ChangeType.Modified => "modified",
+            _ => "same",
+        }, l.Text)).ToList();
+}

@@ -1,0 +1,126 @@
+using System.ComponentModel.DataAnnotations;
+using Publisher.Core.Domain;
+using Publisher.Templates.Rendering;
+
+namespace Publisher.Web.Pages.Messages;
+
+/// <summary>What the editor posts for a message, shared by the New and Edit pages, and how it is checked.</summary>
+public sealed class MessageForm
+{
+    /// <summary>The renderer's own limit: a longer body could never be rendered, so it is refused with that number.</summary>
+    public static readonly int MaxBodyCharacters = new RenderLimits().MaxBodyCharacters;
+
+    public string? Title { get; set; }
+    public string? Body { get; set; }
+    public string? Summary { get; set; }
+    public string? Link { get; set; }
+    public string? CallToAction { get; set; }
+
+    /// <summary>Hashtags separated by spaces or commas; a leading # is optional.</summary>
+    public string? Hashtags { get; set; }
+
+    /// <summary>One key fact per line (a date, a price, a product name): every variant must carry each.</summary>
+    public string? KeyFacts { get; set; }
+    public Guid? CampaignId { get; set; }
+    public bool IsSponsored { get; set; }
+
+    /// <summary>Wall-clock time in <see cref="TimeZone"/>.</summary>
+    public DateTime? PlannedLocal { get; set; }
+    public string? TimeZone { get; set; }
+    public List<Guid> AccountIds { get; set; } = [];
+
+    /// <summary>The version (xmin) of each variant as the page showed it, by variant id, so a save never overwrites someone else's change.</summary>
+    public Dictionary<Guid, uint> Versions { get; set; } = [];
+
+    public List<string> HashtagList() =>
+        (Hashtags ?? "").Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(t => t.TrimStart('#')).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    public List<string> KeyFactList() =>
+        (KeyFacts ?? "").Split('\n').Select(f => f.Trim()).Where(f => f.Length > 0).Distinct().ToList();
+
+    public static MessageForm From(Message m, IEnumerable<Variant> variants) => new()
+    {
+        Title = m.Title, Body = m.BodyMarkdown, Summary = m.Summary, Link = m.Link, CallToAction = m.CallToAction,
+        Hashtags = string.Join(' ', m.Hashtags), KeyFacts = string.Join('\n', m.KeyFacts), CampaignId = m.CampaignId,
+        IsSponsored = m.IsSponsored, TimeZone = m.TimeZone,
+        PlannedLocal = m.PlannedAt is { } at && TimeZoneInfo.TryFindSystemTimeZoneById(m.TimeZone, out var zone)
+            ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null,
+        AccountIds = variants.Where(v => v.State != VariantState.Canceled).Select(v => v.ChannelAccountId).ToList(),
+        Versions = variants.ToDictionary(v => v.Id, v => v.Version),
+    };
+
+    /// <summary>
+    /// Every problem with what was posted, each saying what to do, keyed by the form field it belongs to.
+    /// <paramref name="previousPlannedAt"/> is the stored time: leaving a past time as it was is no error.
+    /// </summary>
+    public IEnumerable<(string Field, string Error)> Validate(DateTimeOffset now, DateTimeOffset? previousPlannedAt, out DateTimeOffset? plannedAtUtc)
+    {
+        var errors = new List<(string, string)>();
+        plannedAtUtc = null;
+        if (string.IsNullOrWhiteSpace(Title))
+            errors.Add((nameof(Title), "Give the message a title: it is how you find it on the calendar and the email's subject."));
+        else if (Title.Length > 300)
+            errors.Add((nameof(Title), $"The title is {Title.Length} characters: keep it to 300 or fewer."));
+
+        if (string.IsNullOrWhiteSpace(Body))
+            errors.Add((nameof(Body), "Write the message itself: every channel is rendered from this text."));
+        else if (Body.Length > MaxBodyCharacters)
+            errors.Add((nameof(Body), $"The message is {Body.Length:N0} characters; the most Publisher renders is {MaxBodyCharacters:N0}. Shorten it, or link to the long version."));
+
+        foreach (var (field, text) in new[] { (nameof(Title), Title), (nameof(Body), Body), (nameof(Summary), Summary), (nameof(CallToAction), CallToAction), (nameof(Hashtags), Hashtags), (nameof(KeyFacts), KeyFacts), (nameof(Link), Link) })
+        {
+            if (FirstControlCharacter(text) is { } c)
+                errors.Add((field, $"The {Describe(field)} contains an invisible control character (U+{(int)c:X4}), often left by a copy and paste: retype that part or paste it as plain text."));
+        }
+
+        if (!string.IsNullOrWhiteSpace(Link))
+        {
+            var link = Link.Trim();
+            if (link.Length > 2048 || !Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || string.IsNullOrEmpty(uri.Host) || link.Any(char.IsWhiteSpace))
+                errors.Add((nameof(Link), $"The link \"{Shorten(link)}\" is not a web address: write it in full, starting with https://, without spaces."));
+        }
+
+        if (AccountIds.Count == 0)
+            errors.Add((nameof(AccountIds), "Choose at least one channel account: a message goes out through its accounts."));
+
+        if (string.IsNullOrWhiteSpace(TimeZone) || !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone) || !zone.HasIanaId)
+            errors.Add((nameof(TimeZone), $"\"{TimeZone}\" is not a time zone Publisher knows: pick one from the list (e.g. Europe/Paris)."));
+        else if (PlannedLocal is { } local)
+        {
+            var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+            if (zone.IsInvalidTime(wall))
+                errors.Add((nameof(PlannedLocal), $"{wall:yyyy-MM-dd HH:mm} does not exist in {zone.Id} (the clocks jump forward that night): choose another time."));
+            else
+            {
+                var at = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(wall, zone), TimeSpan.Zero);
+                plannedAtUtc = at;
+                if (at <= now && at != previousPlannedAt)
+                    errors.Add((nameof(PlannedLocal), $"{wall:yyyy-MM-dd HH:mm} ({zone.Id}) has already passed: choose a time in the future."));
+            }
+        }
+        return errors;
+    }
+
+    private static char? FirstControlCharacter(string? text)
+    {
+        if (text is null)
+            return null;
+        foreach (var c in text)
+        {
+            if (char.IsControl(c) && c is not ('\n' or '\r' or '\t'))
+                return c;
+        }
+        return null;
+    }
+
+    private static string Describe(string field) => field switch
+    {
+        nameof(Body) => "message",
+        nameof(CallToAction) => "call to action",
+        nameof(KeyFacts) => "key facts",
+        _ => field.ToLowerInvariant(),
+    };
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
+}

@@ -1,0 +1,255 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Composition;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Core.Workflow;
+using Publisher.StyleGuide;
+using Publisher.Templates.Model;
+
+namespace Publisher.Web.Pages.Messages;
+
+/// <summary>
+/// Saves a message and its variants (one per chosen account) in one transaction, through the composer
+/// (render and check) and the workflow (every state change and voided approval is audited). Used by the
+/// New and Edit pages and the per-variant actions of the Edit page.
+/// </summary>
+public sealed class MessageWriter(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, TimeProvider clock)
+{
+    public const string ConcurrencyError = "Someone else changed this message's variants while you were editing: nothing of yours was saved. Reload the page to see their changes, then make yours again.";
+
+    /// <summary>The outcome: the message id, or errors keyed by field ("" for the whole form).</summary>
+    public sealed record Result(Guid? MessageId, IReadOnlyList<(string Field, string Error)> Errors)
+    {
+        public bool Succeeded => Errors.Count == 0;
+        public static Result Fail(string field, string error) => new(null, [(field, error)]);
+    }
+
+    public async Task<Result> SaveAsync(Guid? messageId, MessageForm form, Actor actor, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        Message? message = null;
+        if (messageId is { } id)
+        {
+            message = await db.Messages
+                .Include(m => m.Variants).ThenInclude(v => v.Approvals)
+                .Include(m => m.Variants).ThenInclude(v => v.WarningAcceptances)
+                .FirstOrDefaultAsync(m => m.Id == id, cancellationToken);
+            if (message is null)
+                return Result.Fail("", "This message no longer exists: it may have been deleted. Go back to the calendar.");
+        }
+
+        var errors = form.Validate(now, message?.PlannedAt, out var plannedAt).ToList();
+        var accounts = await db.ChannelAccounts.Where(a => form.AccountIds.Contains(a.Id)).ToListAsync(cancellationToken);
+        var alreadyOn = message?.Variants.Select(v => v.ChannelAccountId).ToHashSet() ?? [];
+        foreach (var missing in form.AccountIds.Except(accounts.Select(a => a.Id)))
+            errors.Add((nameof(MessageForm.AccountIds), $"A chosen channel account ({missing}) no longer exists: reload the page and choose again."));
+        foreach (var account in accounts.Where(a => !a.IsEnabled && !alreadyOn.Contains(a.Id)))
+            errors.Add((nameof(MessageForm.AccountIds), $"{account.Name} is switched off: choose another account or ask an admin to switch it on."));
+        foreach (var account in accounts.Where(a => !Enum.TryParse<Publisher.Templates.Channels.ChannelKind>(a.Kind, out var k) || !Enum.IsDefined(k)))
+            errors.Add((nameof(MessageForm.AccountIds), $"{account.Name} is of the kind '{account.Kind}', which Publisher cannot render: choose another account."));
+        CampaignInput? campaign = null;
+        if (form.CampaignId is { } campaignId)
+        {
+            campaign = await db.Campaigns.Where(c => c.Id == campaignId).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync(cancellationToken);
+            if (campaign is null)
+                errors.Add((nameof(MessageForm.CampaignId), "The chosen campaign no longer exists: choose another or none."));
+        }
+        if (errors.Count > 0)
+            return new Result(null, errors);
+
+        var isNew = message is null;
+        message ??= new Message { Title = "", AuthorId = actor.UserId!, TimeZone = form.TimeZone!, CreatedAt = now };
+        var previousPlannedAt = message.PlannedAt;
+        message.Title = form.Title!.Trim();
+        message.BodyMarkdown = form.Body!;
+        message.Summary = Blank(form.Summary);
+        message.Link = Blank(form.Link)?.Trim();
+        message.CallToAction = Blank(form.CallToAction);
+        message.Hashtags = form.HashtagList();
+        message.KeyFacts = form.KeyFactList();
+        message.CampaignId = form.CampaignId;
+        message.IsSponsored = form.IsSponsored;
+        message.TimeZone = form.TimeZone!;
+        message.PlannedAt = plannedAt;
+        message.UpdatedAt = now;
+        if (isNew)
+            db.Messages.Add(message);
+
+        var context = await composer.LoadContextAsync(cancellationToken);
+        var chosen = accounts.ToDictionary(a => a.Id);
+        // A variant the page never showed (someone added its account meanwhile) is not the author's to remove.
+        if (!isNew && message.Variants.Any(v => !form.Versions.ContainsKey(v.Id) && !chosen.ContainsKey(v.ChannelAccountId)))
+        {
+            db.ChangeTracker.Clear();
+            return Result.Fail("", ConcurrencyError);
+        }
+
+        foreach (var variant in message.Variants.ToList())
+        {
+            if (form.Versions.TryGetValue(variant.Id, out var seen))
+                db.Entry(variant).Property(v => v.Version).OriginalValue = seen;
+
+            if (!chosen.TryGetValue(variant.ChannelAccountId, out var account))
+            {
+                RemoveFromMessage(message, variant, actor);
+                continue;
+            }
+            if (variant.State is VariantState.Published or VariantState.Publishing)
+                continue; // what went out (or is going out) is history: the message's change does not reach it
+            if (variant.State == VariantState.Canceled)
+                workflow.Transition(variant, VariantState.Draft, actor, "The account was chosen again for the message");
+            if (variant.State is not (VariantState.Scheduled) && variant.ScheduledAt == previousPlannedAt)
+                variant.ScheduledAt = plannedAt; // a variant moved on its own keeps its time
+
+            var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
+            var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, actor.Name, cancellationToken), accepted);
+            variant.UpdatedAt = now;
+            if (changed)
+            {
+                variant.LastEditedById = actor.UserId;
+                workflow.ContentChanged(variant, actor, "The message was edited");
+            }
+        }
+
+        foreach (var account in accounts.Where(a => !alreadyOn.Contains(a.Id)))
+        {
+            var variant = new Variant
+            {
+                MessageId = message.Id, ChannelAccountId = account.Id, State = VariantState.Draft, ScheduledAt = plannedAt,
+                UpdatedAt = now, LastEditedById = actor.UserId,
+            };
+            composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, actor.Name, cancellationToken), []);
+            db.Variants.Add(variant);
+        }
+        workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor);
+
+        return await CommitAsync(message.Id, cancellationToken);
+    }
+
+    /// <summary>Replaces the variant's text with a hand-written one ("edited"), remembering which message it was written against.</summary>
+    public async Task<Result> EditVariantAsync(Guid messageId, Guid variantId, uint version, string? text, Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return Result.Fail("edit", "Write the variant's text, or use \"re-render\" to go back to the message's rendering.");
+        if (text.Length > MessageForm.MaxBodyCharacters)
+            return Result.Fail("edit", $"Your edit is {text.Length:N0} characters; the most Publisher accepts is {MessageForm.MaxBodyCharacters:N0}.");
+        if (text.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+            return Result.Fail("edit", "Your edit contains an invisible control character, often left by a copy and paste: retype that part.");
+        return await ChangeVariantAsync(messageId, variantId, version, actor, "edited by hand", (variant, message) =>
+        {
+            variant.ManualOverride = text;
+            variant.SourceMessageHash = MessageFingerprint.Of(message);
+        }, cancellationToken);
+    }
+
+    /// <summary>Drops the hand-written text: the variant goes back to the message's fresh rendering.</summary>
+    public Task<Result> ReRenderAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
+        ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) => variant.ManualOverride = null, cancellationToken);
+
+    /// <summary>Accepts one warning of the variant with a written reason; errors cannot be accepted.</summary>
+    public async Task<Result> AcceptWarningAsync(Guid messageId, Guid variantId, uint version, string? findingKey, string? reason, Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length < 5)
+            return Result.Fail("reason", "Say why this warning is acceptable (a few words at least): the approver reads your reason.");
+        var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
+        if (variant is null)
+            return Result.Fail("", "This variant no longer exists: reload the page.");
+        db.Entry(variant).Property(v => v.Version).OriginalValue = version;
+        var context = await composer.LoadContextAsync(cancellationToken);
+        var accepted = variant.WarningAcceptances.Select(w => w.FindingKey).ToList();
+        var result = composer.Check(context, variant, variant.Message!, variant.ChannelAccount!, accepted);
+        var finding = result.Findings.FirstOrDefault(f => f.Key == findingKey);
+        if (finding is null)
+            return Result.Fail("", "That finding is no longer there (the text or the style guide changed): nothing to accept.");
+        if (finding.Severity != Severity.Warning)
+            return Result.Fail("", finding.Severity == Severity.Error
+                ? $"\"{finding.Message}\" is an error, and errors cannot be accepted: fix the text."
+                : "Suggestions need no acceptance: they never block anything.");
+        if (finding.Accepted)
+            return Result.Fail("", "This warning is already accepted.");
+
+        var acceptance = new WarningAcceptance
+        {
+            VariantId = variant.Id, FindingKey = finding.Key, Reason = reason.Trim(), AcceptedById = actor.UserId ?? "", AcceptedByName = actor.Name, At = clock.GetUtcNow(),
+        };
+        db.WarningAcceptances.Add(acceptance);
+        composer.Check(context, variant, variant.Message!, variant.ChannelAccount!, accepted.Append(finding.Key));
+        variant.UpdatedAt = clock.GetUtcNow();
+        workflow.Record(nameof(Variant), variant.Id.ToString(), "warning accepted", actor, $"{finding.Message} — {acceptance.Reason}");
+        return await CommitAsync(variant.MessageId, cancellationToken);
+    }
+
+    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Action<Variant, Message> change, CancellationToken cancellationToken)
+    {
+        var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
+        if (variant is null)
+            return Result.Fail("", "This variant no longer exists: reload the page.");
+        if (variant.State is VariantState.Published or VariantState.Publishing or VariantState.Canceled)
+            return Result.Fail("", $"This variant is {VariantTransitions.Describe(variant.State)}: its text can no longer change.");
+        db.Entry(variant).Property(v => v.Version).OriginalValue = version;
+        var message = variant.Message!;
+        var account = variant.ChannelAccount!;
+        change(variant, message);
+        var context = await composer.LoadContextAsync(cancellationToken);
+        var campaign = message.CampaignId is { } id
+            ? await db.Campaigns.Where(c => c.Id == id).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, actor.Name, cancellationToken),
+            variant.WarningAcceptances.Select(w => w.FindingKey));
+        variant.UpdatedAt = clock.GetUtcNow();
+        variant.LastEditedById = actor.UserId;
+        workflow.Record(nameof(Variant), variant.Id.ToString(), what, actor);
+        if (changed)
+            workflow.ContentChanged(variant, actor, $"The variant was {what}");
+        return await CommitAsync(variant.MessageId, cancellationToken);
+    }
+
+    /// <summary>The variant, only as part of the message the page is about, so a posted id cannot reach another message's variant.</summary>
+    private Task<Variant?> LoadVariantAsync(Guid messageId, Guid id, CancellationToken cancellationToken) =>
+        db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.WarningAcceptances)
+            .FirstOrDefaultAsync(v => v.Id == id && v.MessageId == messageId, cancellationToken);
+
+    /// <summary>
+    /// An account taken off the message: its draft is deleted (nobody saw it yet); anything further along is
+    /// canceled with a record of why; what was published (or is being published) stays as history.
+    /// </summary>
+    private void RemoveFromMessage(Message message, Variant variant, Actor actor)
+    {
+        if (variant.State == VariantState.Draft)
+        {
+            message.Variants.Remove(variant);
+            db.Variants.Remove(variant);
+            workflow.Record(nameof(Variant), variant.Id.ToString(), "draft deleted", actor, "The account was removed from the message");
+        }
+        else if (VariantTransitions.IsAllowed(variant.State, VariantState.Canceled))
+            workflow.Transition(variant, VariantState.Canceled, actor, "The account was removed from the message");
+    }
+
+    private async Task<Result> CommitAsync(Guid messageId, CancellationToken cancellationToken)
+    {
+        // One transaction: the message, every variant and every audit event are saved together or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new Result(messageId, []);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            return Result.Fail("", ConcurrencyError);
+        }
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    /// <summary>Reads the findings a variant's check stored (see VariantComposer.Check).</summary>
+    public static IReadOnlyList<StoredFinding> FindingsOf(Variant variant) =>
+        string.IsNullOrEmpty(variant.StyleFindingsJson) ? [] :
+        JsonSerializer.Deserialize<List<StoredFinding>>(variant.StyleFindingsJson, new JsonSerializerOptions(JsonSerializerDefaults.Web)) ?? [];
+
+    public sealed record StoredFinding(string RuleId, string Severity, string Message, string Field, int Start, int Length, string? MatchedText, string? Fix, string Key, bool Accepted);
+}
