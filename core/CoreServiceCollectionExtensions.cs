@@ -39,6 +39,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<VariantWorkflow>();
         services.AddScoped<VariantComposer>();
+        services.AddScoped<StyleGuideRecheck>();
+        services.AddScoped<StyleGuideVersions>();
         services.AddTemplates();
         services.AddStyleGuide();
 
