@@ -81,7 +81,8 @@ public class EditModel(PublisherDbContext db, StyleGuideVersions versions, UserM
     {
         await LoadCurrentAsync();
         BaseNumber = CurrentNumber;
-        if (file is null || file.Length == 0)
+        // An empty file is fine: it is a valid, empty guide (nothing is checked).
+        if (file is null)
         {
             Errors.Add("Choose a YAML file to import (or paste it into the editor and save).");
             return Page();
