@@ -66,7 +66,39 @@ public static class TemplatesApi
         })
         .RequireAuthorization(Policies.ManageStyleGuide)
         .WithMetadata(new RequestSizeLimitAttribute(1024 * 1024));
+
+        MapPreviewDocument(api);
     }
+
+    /// <summary>
+    /// The preview of an HTML channel as its own document, which the editor posts into a sandboxed frame. A
+    /// document of its own gets its own policy, so the email's inline styles apply (srcdoc would inherit the
+    /// app's policy and lose them) while script, forms and every fetch stay off.
+    /// </summary>
+    private const string PreviewPolicy =
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; font-src data: https:; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox";
+
+    private static void MapPreviewDocument(RouteGroupBuilder api) =>
+        api.MapPost("/templates/preview", async (VariantRenderer renderer, VariantComposer composer, HttpContext http) =>
+        {
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            if (!Enum.TryParse<ChannelKind>(form["kind"], ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
+                return Results.Problem(statusCode: 400, title: "Unknown channel", detail: $"'{form["kind"]}' is not a channel kind.");
+            var context = await composer.LoadContextAsync(http.RequestAborted);
+            var preview = renderer.Render(SampleMessage, context.Brand, SampleCampaign,
+                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = form["source"].ToString() }, http.RequestAborted);
+            var html = preview.Html is { Length: > 0 } rendered
+                ? rendered
+                : "<!DOCTYPE html><p style=\"font-family:sans-serif;color:#b91c1c\">No HTML to show: " +
+                  System.Net.WebUtility.HtmlEncode(preview.Diagnostics.FirstOrDefault(d => d.Severity == Templates.Diagnostics.DiagnosticSeverity.Error)?.Message ?? "the template wrote none.") + "</p>";
+            http.Response.Headers.ContentSecurityPolicy = PreviewPolicy;
+            http.Response.Headers.XFrameOptions = "SAMEORIGIN";
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Content(html, "text/html; charset=utf-8");
+        })
+        .RequireAuthorization(Policies.ManageStyleGuide)
+        .WithMetadata(new RequestSizeLimitAttribute(1024 * 1024))
+        .DisableAntiforgery(); // The group's ApiAntiforgery filter checks the form's token.
 
     private static object Describe(Templates.Diagnostics.Diagnostic d) =>
         new { severity = d.Severity.ToString().ToLowerInvariant(), code = d.Code, message = d.Message, line = d.Line, column = d.Column };

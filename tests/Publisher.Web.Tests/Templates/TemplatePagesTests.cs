@@ -137,6 +137,33 @@ public class TemplatePagesTests(PublisherWebApp app)
     }
 
     [Fact]
+    public async Task The_html_preview_is_its_own_sandboxed_document_and_needs_the_form_token()
+    {
+        var client = await app.SignedInAsync(Roles.BrandManager);
+        var token = await PublisherWebApp.AntiforgeryTokenAsync(client, "/Templates/Edit/Email");
+        var source = Publisher.Templates.Rendering.DefaultTemplates.For(Publisher.Templates.Channels.ChannelKind.Email);
+        var response = await client.PostAsync("/api/templates/preview", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["kind"] = "Email", ["source"] = source, ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType!.MediaType);
+        var policy = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("sandbox", policy);
+        Assert.Contains("default-src 'none'", policy);
+        Assert.DoesNotContain("script-src", policy);
+        Assert.Equal("SAMEORIGIN", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("Autumn Blend is back", await response.Content.ReadAsStringAsync());
+
+        var withoutToken = await client.PostAsync("/api/templates/preview", new FormUrlEncodedContent(new Dictionary<string, string> { ["kind"] = "Email", ["source"] = source }));
+        Assert.Equal(HttpStatusCode.BadRequest, withoutToken.StatusCode);
+
+        var marketer = await app.SignedInAsync(Roles.Marketer);
+        var forbidden = await marketer.PostAsync("/api/templates/preview", new FormUrlEncodedContent(new Dictionary<string, string> { ["kind"] = "Email", ["source"] = source }));
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    [Fact]
     public async Task An_unknown_kind_is_a_404_page_and_a_400_from_the_api()
     {
         var client = await app.SignedInAsync(Roles.BrandManager);

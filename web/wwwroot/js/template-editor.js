@@ -10,6 +10,18 @@
   const status = root.querySelector("[data-status]");
   const save = root.querySelector("[data-save]");
   const $ = (name) => root.querySelector(`[data-${name}]`);
+  const previewForm = document.createElement("form");
+  previewForm.method = "post";
+  previewForm.action = "/api/templates/preview";
+  previewForm.target = $("preview-frame").name;
+  previewForm.hidden = true;
+  for (const [name, value] of [["kind", kind], ["source", ""], ["__RequestVerificationToken", ""]]) {
+    const input = document.createElement("textarea");
+    input.name = name;
+    input.value = value;
+    previewForm.append(input);
+  }
+  root.append(previewForm);
   let timer = 0;
   let sequence = 0;
 
@@ -66,8 +78,11 @@
     frame.hidden = !isHtml;
     $("preview-source").hidden = !isHtml;
     if (isHtml) {
-      // A sandboxed frame: no script, no same-origin access; the HTML source is shown beside it as text.
-      frame.srcdoc = p.html;
+      // Posted into a sandboxed frame as a document of its own (with its own strict policy), so the
+      // email's inline styles show; srcdoc would inherit this page's policy and drop them.
+      previewForm.elements.source.value = source.value;
+      previewForm.elements.__RequestVerificationToken.value = window.publisher.token();
+      previewForm.submit();
       $("preview-html").textContent = p.html;
     }
     drawDiagnostics($("preview-diagnostics"), p.diagnostics ?? []);
