@@ -164,6 +164,26 @@ public class TemplatePagesTests(PublisherWebApp app)
     }
 
     [Fact]
+    public async Task The_style_guide_validate_api_names_the_line_and_column_and_is_for_brand_managers_only()
+    {
+        var client = await WithApiTokenAsync(await app.SignedInAsync(Roles.BrandManager));
+        var response = await client.PostAsJsonAsync("/api/styleguide/validate", new { yaml = "rules:\n  - id: hype\n    kind: existance\n    message: No hype.\n    tokens: [ultimate]\n" });
+        using (var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
+        {
+            Assert.False(json.RootElement.GetProperty("valid").GetBoolean());
+            var error = json.RootElement.GetProperty("diagnostics")[0];
+            Assert.Equal((3, 11), (error.GetProperty("line").GetInt32(), error.GetProperty("column").GetInt32()));
+            Assert.Contains("existence", error.GetProperty("message").GetString());
+        }
+        var empty = await client.PostAsJsonAsync("/api/styleguide/validate", new { yaml = "" });
+        using (var json = JsonDocument.Parse(await empty.Content.ReadAsStringAsync()))
+            Assert.True(json.RootElement.GetProperty("valid").GetBoolean());
+
+        var marketer = await WithApiTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        Assert.Equal(HttpStatusCode.Forbidden, (await marketer.PostAsJsonAsync("/api/styleguide/validate", new { yaml = "" })).StatusCode);
+    }
+
+    [Fact]
     public async Task An_unknown_kind_is_a_404_page_and_a_400_from_the_api()
     {
         var client = await app.SignedInAsync(Roles.BrandManager);
