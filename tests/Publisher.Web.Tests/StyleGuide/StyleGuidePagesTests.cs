@@ -130,6 +130,31 @@ public class StyleGuidePagesTests(PublisherWebApp app)
     }
 
     [Fact]
+    public async Task Checking_shows_problems_without_saving_and_a_save_over_someone_elses_newer_version_asks_first()
+    {
+        var client = await app.SignedInAsync(Roles.BrandManager);
+        Assert.Equal(HttpStatusCode.Redirect, (await SaveYamlAsync(client, GuideWithCheap, "base")).StatusCode);
+        var count = await VersionCountAsync();
+
+        var check = await PostFormAsync(client, "/StyleGuide/Edit", "Check", new() { ["Yaml"] = "vocabulary:\n  banned: [synergy]\n" });
+        Assert.Contains("The guide is valid", WebUtility.HtmlDecode(await check.Content.ReadAsStringAsync()));
+        Assert.Equal(count, await VersionCountAsync());
+
+        var stale = (await LatestAsync())!.Number - 1;
+        var refused = await PostFormAsync(client, "/StyleGuide/Edit", "Save", new() { ["Yaml"] = "vocabulary:\n  banned: [synergy]\n", ["BaseNumber"] = stale.ToString() });
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Contains("while you were editing", html);
+        Assert.Contains("banned: [synergy]", html);
+        Assert.Equal(count, await VersionCountAsync());
+
+        // The refusal moved the editor's base to the newest version, so saving again replaces it on purpose.
+        var again = await PostFormAsync(client, "/StyleGuide/Edit", "Save", new() { ["Yaml"] = "vocabulary:\n  banned: [synergy]\n", ["BaseNumber"] = (stale + 1).ToString() });
+        Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
+        Assert.Equal(count + 1, await VersionCountAsync());
+    }
+
+    [Fact]
     public async Task An_empty_file_imports_as_a_valid_empty_guide()
     {
         var client = await app.SignedInAsync(Roles.BrandManager);
