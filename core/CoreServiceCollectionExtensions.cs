@@ -46,6 +46,8 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => Enum.TryParse<MailKit.Security.SecureSocketOptions>(o.Security, true, out _), "Email:Security must be None, StartTls, StartTlsWhenAvailable or SslOnConnect.")
             .ValidateOnStart();
         services.AddScoped<Email.NotificationMailer>();
+        services.AddScoped<StyleGuideRecheck>();
+        services.AddScoped<StyleGuideVersions>();
         services.AddTemplates();
         services.AddStyleGuide();
 

@@ -14,6 +14,8 @@ public static class PublisherApi
     {
         var api = endpoints.MapGroup("/api").AddEndpointFilter<ApiAntiforgery>();
         api.MapRenderApi();
+        api.MapTemplatesApi();
+        api.MapStyleGuideApi();
 
         api.MapGet("/me", async (ClaimsPrincipal principal, UserManager<AppUser> users) =>
         {
