@@ -32,7 +32,9 @@ dotnet build Publisher.sln -c Release -nologo -v quiet
 
 log=$(mktemp)
 status=0
-dotnet test Publisher.sln -c Release --no-build --nologo --results-directory TestResults 2>&1 | tee "$log" || status=$?
+# One test project at a time: the integration and browser tests each start PostgreSQL, the app and
+# Chromium, and CI has two cores.
+dotnet test Publisher.sln -c Release --no-build --nologo -m:1 --results-directory TestResults 2>&1 | tee "$log" || status=$?
 
 # One closing line for CI and people: the totals over every test project.
 sum() { grep -oE "$1: +[0-9]+" "$log" | awk '{ s += $2 } END { print s + 0 }'; }

@@ -682,7 +682,9 @@ internal sealed class BannedTermsRule : CompiledRule
                 var message = entry.Reason is null
                     ? $"Don't use \u201C{matched}\u201D: it is on the brand's banned list. Rephrase without it."
                     : $"Don't use \u201C{matched}\u201D: {entry.Reason}";
-                findings.Add(At(field, hit.Start, hit.Length, message, severity: entry.Severity ?? Severity.Error));
+                // A banned word has no good replacement; the one-click fix is to take it out, and the
+                // writer decides whether the sentence still reads (it often does: "our world-class beans").
+                findings.Add(At(field, hit.Start, hit.Length, message, fix: "", severity: entry.Severity ?? Severity.Error));
             }
         }
     }

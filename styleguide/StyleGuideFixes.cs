@@ -18,8 +18,23 @@ public static class StyleGuideFixes
         {
             return false;
         }
-        fixedText = string.Concat(fieldText.AsSpan(0, finding.Start), finding.Fix, fieldText.AsSpan(finding.Start + finding.Length));
+        var (start, length) = finding.Fix.Length == 0 ? WithOneSpace(fieldText, finding.Start, finding.Length) : (finding.Start, finding.Length);
+        fixedText = string.Concat(fieldText.AsSpan(0, start), finding.Fix, fieldText.AsSpan(start + length));
         return true;
+    }
+
+    /// <summary>
+    /// Removing a word also removes one space beside it, so "a very good cup" becomes "a good cup",
+    /// not "a  good cup": the space after it, or before it when punctuation or the end follows.
+    /// </summary>
+    private static (int Start, int Length) WithOneSpace(string text, int start, int length)
+    {
+        var end = start + length;
+        if (end < text.Length && text[end] == ' ' && (start == 0 || text[start - 1] == ' ' || char.IsLetterOrDigit(text[end + 1 < text.Length ? end + 1 : end])))
+            return (start, length + 1);
+        if (start > 0 && text[start - 1] == ' ')
+            return (start - 1, length + 1);
+        return (start, length);
     }
 
     /// <summary>

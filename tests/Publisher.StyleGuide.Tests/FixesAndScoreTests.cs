@@ -72,8 +72,22 @@ public class FixesAndScoreTests
     [Fact]
     public void A_finding_without_a_fix_cannot_be_applied()
     {
-        var finding = Assert.Single(Lint.Body(Guide, "cheap").Findings);
-        Assert.False(StyleGuideFixes.TryApply("cheap", finding, out _));
+        var finding = Assert.Single(Lint.Body(Guide, "Fresh!").Findings);
+        Assert.Null(finding.Fix);
+        Assert.False(StyleGuideFixes.TryApply("Fresh!", finding, out _));
+    }
+
+    [Theory]
+    [InlineData("Our cheap beans", "Our beans")]
+    [InlineData("Cheap beans", "beans")]
+    [InlineData("Beans, cheap.", "Beans,.")]
+    [InlineData("Beans are cheap", "Beans are")]
+    [InlineData("cheap", "")]
+    public void Removing_a_banned_word_takes_one_space_with_it(string text, string expected)
+    {
+        var finding = Assert.Single(Lint.Body(Guide, text).Findings);
+        Assert.True(StyleGuideFixes.TryApply(text, finding, out var fixedText));
+        Assert.Equal(expected, fixedText);
     }
 
     [Fact]

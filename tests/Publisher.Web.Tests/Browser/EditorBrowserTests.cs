@@ -2,6 +2,7 @@ using Microsoft.Playwright;
 
 namespace Publisher.Web.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 {
     [Fact]
@@ -10,7 +11,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await Chromium.NewPageAsync(browser, new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var log = new List<string>();
         page.Console += (_, m) => log.Add("console: " + m.Text);
         page.PageError += (_, e) => log.Add("error: " + e);
@@ -55,7 +56,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
     private async Task<(IPlaywright, IBrowser, IPage)> SignedInMarketerAsync()
     {
         var (playwright, browser) = await Chromium.LaunchAsync();
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await Chromium.NewPageAsync(browser, new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var marketer = site.DemoUsers.Single(u => u.Role == "Marketer");
         await page.GotoAsync(site.BaseUrl + "/Account/SignIn");
         await page.FillAsync("input[name='Input.Email']", marketer.Email);
@@ -91,6 +92,28 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(x.Locator("[data-text]")).ToContainTextAsync("Come to taste them.");
         await Assertions.Expect(banned).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("editor.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_banned_word_turns_red_and_its_one_click_fix_takes_it_out()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.GotoAsync(site.BaseUrl + "/Messages/New");
+        var x = page.Locator(".preview-card[data-kind='X']");
+
+        await page.FillAsync("#title", "Tuesday roast");
+        await page.FillAsync("#body", "Our world-class beans are roasted on Tuesdays.");
+        var banned = x.Locator("mark.finding-error[data-rule='vocabulary.banned']");
+        await Assertions.Expect(banned).ToHaveTextAsync("world-class");
+        Assert.Equal("rgb(185, 28, 28)", await banned.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+
+        await x.Locator(".finding-item[data-rule='vocabulary.banned'] button.fix").ClickAsync();
+
+        Assert.Equal("Our beans are roasted on Tuesdays.", await page.InputValueAsync("#body"));
+        await Assertions.Expect(banned).ToHaveCountAsync(0);
+        await Assertions.Expect(x.Locator("[data-text]")).ToContainTextAsync("Our beans are roasted on Tuesdays.");
     }
 
     [Fact]

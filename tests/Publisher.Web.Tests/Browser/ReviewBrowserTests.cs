@@ -6,11 +6,12 @@ using Publisher.Core.Domain;
 
 namespace Publisher.Web.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public class ReviewBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 {
     private async Task<IPage> SignInAsync(IBrowser browser, string role)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
         var user = site.DemoUsers.Single(u => u.Role == role);
         await page.GotoAsync(site.BaseUrl + "/Account/SignIn");

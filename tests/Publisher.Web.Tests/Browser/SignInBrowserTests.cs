@@ -31,6 +31,7 @@ public sealed class DemoSite : IAsyncLifetime
     public async Task DisposeAsync() => await ((IAsyncLifetime)App).DisposeAsync();
 }
 
+[Collection(BrowserCollection.Name)]
 public class SignInBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 {
     [Fact]
@@ -39,7 +40,7 @@ public class SignInBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var page = await Chromium.NewPageAsync(browser, new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         var marketer = site.DemoUsers.Single(u => u.Role == "Marketer");
 
         await page.GotoAsync(site.BaseUrl + "/");

@@ -3,11 +3,12 @@ using Publisher.Testing;
 
 namespace Publisher.Web.Tests.Browser;
 
+[Collection(BrowserCollection.Name)]
 public class TemplateEditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 {
     private async Task<IPage> SignInAsBrandManagerAsync(IBrowser browser, List<string> log)
     {
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await Chromium.NewPageAsync(browser, new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         page.Console += (_, m) => log.Add($"console {m.Type}: {m.Text}");
         page.PageError += (_, e) => log.Add("error: " + e);
         var manager = site.DemoUsers.Single(u => u.Role == "BrandManager");

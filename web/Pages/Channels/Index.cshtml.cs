@@ -1,21 +1,54 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Core.Workflow;
 using Publisher.Web.Security;
 
 namespace Publisher.Web.Pages.Channels;
 
-/// <summary>The channel accounts the brand publishes to. Credentials are never shown back.</summary>
+/// <summary>The channel accounts the brand publishes to, and who must approve for each. Credentials are never shown back.</summary>
 [Authorize(Policy = Policies.Admin)]
-public class IndexModel(PublisherDbContext db) : PageModel
+public class IndexModel(PublisherDbContext db, VariantWorkflow audit) : PageModel
 {
-    public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials);
+    /// <summary>Roles that may sign off a step; marketers write, they do not approve.</summary>
+    public static readonly IReadOnlyList<string> ApprovingRoles = [Roles.Approver, Roles.BrandManager, Roles.Admin];
+
+    public const int MaxSteps = 3;
+
+    public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps);
 
     public IReadOnlyList<Row> Accounts { get; private set; } = [];
 
+    [TempData] public string? Notice { get; set; }
+    [TempData] public string? Error { get; set; }
+
     public async Task OnGetAsync() =>
         Accounts = await db.ChannelAccounts.OrderBy(a => a.Name)
-            .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null))
+            .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null, a.ApprovalSteps))
             .ToListAsync();
+
+    /// <summary>Sets the account's approval policy: the roles that must approve, in order.</summary>
+    public async Task<IActionResult> OnPostPolicyAsync(Guid id, List<string?> steps)
+    {
+        var account = await db.ChannelAccounts.SingleOrDefaultAsync(a => a.Id == id);
+        if (account is null)
+            return NotFound();
+        var chosen = steps.Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => s!).ToList();
+        if (chosen.Count == 0)
+            Error = $"{account.Name} needs at least one approval step: choose the role that must approve first.";
+        else if (chosen.Count > MaxSteps || chosen.Any(s => !ApprovingRoles.Contains(s)))
+            Error = $"Choose up to {MaxSteps} steps, each one of: {string.Join(", ", ApprovingRoles)}.";
+        else
+        {
+            var before = string.Join(" → ", account.ApprovalSteps);
+            account.ApprovalSteps = chosen;
+            audit.Record(nameof(ChannelAccount), account.Id.ToString(), "approval policy changed", User.Actor(), $"{before} ⇒ {string.Join(" → ", chosen)}");
+            await db.SaveChangesAsync();
+            Notice = $"{account.Name} now needs: {string.Join(", then ", chosen)}.";
+        }
+        return RedirectToPage();
+    }
 }

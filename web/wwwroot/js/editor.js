@@ -86,7 +86,13 @@
       let at = text.slice(finding.start, finding.start + finding.length) === finding.matchedText ? finding.start : text.indexOf(finding.matchedText);
       if (at < 0) at = text.toLowerCase().indexOf(finding.matchedText.toLowerCase());
       if (at < 0) return false;
-      input.value = text.slice(0, at) + finding.fix + text.slice(at + finding.matchedText.length);
+      let end = at + finding.matchedText.length;
+      if (finding.fix === "") {
+        // Taking a word out takes one space with it, as the server-side fix does.
+        if (text[end] === " " && (at === 0 || text[at - 1] === " " || /[\p{L}\p{N}]/u.test(text[end + 1] ?? ""))) end += 1;
+        else if (at > 0 && text[at - 1] === " ") at -= 1;
+      }
+      input.value = text.slice(0, at) + finding.fix + text.slice(end);
       return true;
     };
     let target;
