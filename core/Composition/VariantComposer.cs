@@ -66,8 +66,13 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             Kind = kind,
             AllowThreads = account.AllowThreads,
             TemplateSource = context.Templates.GetValueOrDefault(kind),
+            Utm = account.UtmEnabled
+                ? new UtmSettings { Source = NullIfBlank(account.UtmSource), Medium = NullIfBlank(account.UtmMedium), Content = NullIfBlank(account.UtmContent) }
+                : UtmSettings.Off,
         };
     }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     public static ChannelKind ParseKind(string kind) =>
         Enum.TryParse<ChannelKind>(kind, out var parsed) && Enum.IsDefined(parsed)

@@ -26,6 +26,12 @@ public class ChannelAccount
 
     public bool IsEnabled { get; set; } = true;
 
+    /// <summary>Tag this account's links with UTM parameters. Parts left empty take the channel's defaults.</summary>
+    public bool UtmEnabled { get; set; } = true;
+    public string? UtmSource { get; set; }
+    public string? UtmMedium { get; set; }
+    public string? UtmContent { get; set; }
+
     /// <summary>Who must approve a variant for this account, in order: one role per step. Default: one Approver.</summary>
     public List<string> ApprovalSteps { get; set; } = [Roles.Approver];
     public string? Color { get; set; }

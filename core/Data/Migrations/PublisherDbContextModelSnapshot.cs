@@ -445,6 +445,18 @@ namespace Publisher.Core.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("UtmContent")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("UtmEnabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("UtmMedium")
+                        .HasColumnType("text");
+
+                    b.Property<string>("UtmSource")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Name")

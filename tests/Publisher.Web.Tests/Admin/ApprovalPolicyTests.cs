@@ -58,3 +58,57 @@ public class ApprovalPolicyTests(PublisherWebApp app)
         Assert.Equal([Roles.Approver], await StepsAsync(id));
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class LinkTaggingTests(PublisherWebApp app)
+{
+    [Fact]
+    public async Task An_accounts_utm_settings_decide_how_its_links_are_tagged_and_off_means_as_written()
+    {
+        Guid id;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var account = new ChannelAccount { Name = $"LinkedIn {Guid.NewGuid():N}", Kind = "LinkedIn" };
+            db.ChannelAccounts.Add(account);
+            await db.SaveChangesAsync();
+            id = account.Id;
+        }
+        var admin = await app.SignedInAsync(Roles.Admin);
+
+        async Task SetAsync(params (string, string)[] fields)
+        {
+            var token = await PublisherWebApp.AntiforgeryTokenAsync(admin, "/Channels");
+            var form = fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))
+                .Append(new("id", id.ToString())).Append(new("__RequestVerificationToken", token));
+            Assert.Equal(HttpStatusCode.Redirect, (await admin.PostAsync("/Channels?handler=Utm", new FormUrlEncodedContent(form))).StatusCode);
+        }
+
+        async Task<string> LinkAsync()
+        {
+            var page = await admin.GetStringAsync("/Calendar");
+            var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/render")
+            {
+                Content = System.Net.Http.Json.JsonContent.Create(new { message = new { title = "Spring", body = "New beans.", link = "https://northwind.example/spring?ref=a" }, accountIds = new[] { id } }),
+            };
+            request.Headers.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
+            var response = await admin.SendAsync(request);
+            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return json.RootElement.GetProperty("variants")[0].GetProperty("link").GetString()!;
+        }
+
+        await SetAsync(("enabled", "true"), ("source", "li-company-page"), ("medium", "organic"), ("content", "spring-post"));
+        var tagged = await LinkAsync();
+        Assert.Contains("ref=a", tagged);
+        Assert.Contains("utm_source=li-company-page", tagged);
+        Assert.Contains("utm_medium=organic", tagged);
+        Assert.Contains("utm_content=spring-post", tagged);
+
+        await SetAsync(("source", ""));
+        Assert.Equal("https://northwind.example/spring?ref=a", await LinkAsync());
+
+        await SetAsync(("enabled", "true"), ("source", "has space"));
+        Assert.Contains("UTM values are single words", await admin.GetStringAsync("/Channels"));
+    }
+}

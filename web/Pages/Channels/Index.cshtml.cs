@@ -18,7 +18,8 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit) : PageMode
 
     public const int MaxSteps = 3;
 
-    public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps);
+    public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps,
+        bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent);
 
     public IReadOnlyList<Row> Accounts { get; private set; } = [];
 
@@ -27,7 +28,8 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit) : PageMode
 
     public async Task OnGetAsync() =>
         Accounts = await db.ChannelAccounts.OrderBy(a => a.Name)
-            .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null, a.ApprovalSteps))
+            .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null, a.ApprovalSteps,
+                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent))
             .ToListAsync();
 
     /// <summary>Sets the account's approval policy: the roles that must approve, in order.</summary>
@@ -51,4 +53,30 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit) : PageMode
         }
         return RedirectToPage();
     }
+
+    /// <summary>
+    /// Sets how this account's links are tagged. Empty parts take the channel's defaults (source = the
+    /// network, medium = social or email, campaign = the message's campaign).
+    /// </summary>
+    public async Task<IActionResult> OnPostUtmAsync(Guid id, bool enabled, string? source, string? medium, string? content)
+    {
+        var account = await db.ChannelAccounts.SingleOrDefaultAsync(a => a.Id == id);
+        if (account is null)
+            return NotFound();
+        var parts = new[] { source, medium, content };
+        if (parts.Any(p => p is { Length: > 100 } || (p is not null && p.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '&' or '#' or '?' or '='))))
+        {
+            Error = "UTM values are single words of up to 100 characters, without spaces or & # ? =: e.g. linkedin, social, spring-launch.";
+            return RedirectToPage();
+        }
+        (account.UtmEnabled, account.UtmSource, account.UtmMedium, account.UtmContent) =
+            (enabled, Blank(source), Blank(medium), Blank(content));
+        audit.Record(nameof(ChannelAccount), account.Id.ToString(), "link tagging changed", User.Actor(),
+            enabled ? $"source={account.UtmSource ?? "(default)"}, medium={account.UtmMedium ?? "(default)"}, content={account.UtmContent ?? "(none)"}" : "off");
+        await db.SaveChangesAsync();
+        Notice = enabled ? $"Links on {account.Name} are tagged with UTM parameters." : $"Links on {account.Name} are used exactly as written.";
+        return RedirectToPage();
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
