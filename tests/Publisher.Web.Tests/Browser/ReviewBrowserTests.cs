@@ -9,19 +9,6 @@ namespace Publisher.Web.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class ReviewBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 {
-    private async Task<IPage> SignInAsync(IBrowser browser, string role)
-    {
-        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-        var user = site.DemoUsers.Single(u => u.Role == role);
-        await page.GotoAsync(site.BaseUrl + "/Account/SignIn");
-        await page.FillAsync("input[name='Input.Email']", user.Email);
-        await page.FillAsync("input[name='Input.Password']", user.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Calendar");
-        return page;
-    }
-
     [Fact]
     public async Task A_marketer_submits_an_approver_approves_one_variant_and_rejects_another_and_the_marketer_reads_the_comment()
     {
@@ -37,7 +24,7 @@ public class ReviewBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         using var _ = playwright;
         await using var __ = browser;
 
-        var marketer = await SignInAsync(browser, "Marketer");
+        var marketer = await site.SignInAsync(browser, "Marketer");
         foreach (var (id, _) in drafts)
         {
             await marketer.GotoAsync($"{site.BaseUrl}/Variants/{id}");
@@ -45,7 +32,7 @@ public class ReviewBrowserTests(DemoSite site) : IClassFixture<DemoSite>
             await Assertions.Expect(marketer.Locator("#variant-state")).ToHaveTextAsync("in review");
         }
 
-        var approver = await SignInAsync(browser, "Approver");
+        var approver = await site.SignInAsync(browser, "Approver");
         await Assertions.Expect(approver.Locator(".unread-count")).ToBeVisibleAsync();
         await approver.GotoAsync(site.BaseUrl + "/Approvals");
         foreach (var (_, account) in drafts)

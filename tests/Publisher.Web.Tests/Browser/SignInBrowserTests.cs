@@ -29,6 +29,20 @@ public sealed class DemoSite : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await ((IAsyncLifetime)App).DisposeAsync();
+
+    /// <summary>Signs a demo user in through the form, in a browser context of its own.</summary>
+    public async Task<IPage> SignInAsync(IBrowser browser, string role)
+    {
+        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var user = DemoUsers.Single(u => u.Role == role);
+        await page.GotoAsync(BaseUrl + "/Account/SignIn");
+        await page.FillAsync("input[name='Input.Email']", user.Email);
+        await page.FillAsync("input[name='Input.Password']", user.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/Calendar");
+        return page;
+    }
 }
 
 [Collection(BrowserCollection.Name)]

@@ -8,15 +8,9 @@ public class TemplateEditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 {
     private async Task<IPage> SignInAsBrandManagerAsync(IBrowser browser, List<string> log)
     {
-        var page = await Chromium.NewPageAsync(browser, new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await site.SignInAsync(browser, "BrandManager");
         page.Console += (_, m) => log.Add($"console {m.Type}: {m.Text}");
         page.PageError += (_, e) => log.Add("error: " + e);
-        var manager = site.DemoUsers.Single(u => u.Role == "BrandManager");
-        await page.GotoAsync(site.BaseUrl + "/Account/SignIn");
-        await page.FillAsync("input[name='Input.Email']", manager.Email);
-        await page.FillAsync("input[name='Input.Password']", manager.Password);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Calendar");
         return page;
     }
 
