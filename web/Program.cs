@@ -19,7 +19,8 @@ builder.Services.AddHostedService<RendererWarmUp>();
 
 builder.Services.AddIdentity<AppUser, IdentityRole>(IdentitySetup.Configure)
     .AddEntityFrameworkStores<PublisherDbContext>()
-    .AddDefaultTokenProviders();
+    .AddDefaultTokenProviders()
+    .AddClaimsPrincipalFactory<DisplayNameClaims>();
 builder.Services.ConfigureApplicationCookie(cookie =>
 {
     cookie.LoginPath = "/Account/SignIn";

@@ -69,7 +69,7 @@ public static class RenderApi
             var message = new MessageInput
             {
                 Title = m.Title ?? "", BodyMarkdown = m.Body ?? "", Summary = m.Summary, Link = m.Link, CallToAction = m.CallToAction,
-                Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = http.User.Identity?.Name,
+                Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = http.User.DisplayName(),
             };
 
             var variants = targets.Select(t =>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Workflow;
+using Publisher.Web.Security;
 using Publisher.Web.Time;
 
 namespace Publisher.Web.Pages.Messages;
@@ -38,7 +39,7 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
 
     protected async Task<string> DefaultZoneAsync() => (await userZone.GetAsync()).Id;
 
-    protected Actor CurrentActor() => new(User.FindFirstValue(ClaimTypes.NameIdentifier), User.Identity?.Name ?? "someone");
+    protected Actor CurrentActor() => User.Actor();
 
     protected void ShowErrors(MessageWriter.Result result, string prefix = "Input.")
     {
