@@ -30,10 +30,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             .GroupBy(t => t.Kind)
             .Select(g => g.OrderByDescending(t => t.Number).First())
             .ToListAsync(cancellationToken);
-        var guideYaml = await db.StyleGuideVersions.OrderByDescending(g => g.Number).Select(g => g.Yaml).FirstOrDefaultAsync(cancellationToken);
-        // A stored guide was validated when it was saved; should it still not parse, check against nothing
-        // rather than fail every edit, and let the style guide page show the problem.
-        var guide = guideYaml is null ? BrandStyleGuide.Empty : StyleGuideYaml.Parse(guideYaml).Guide ?? BrandStyleGuide.Empty;
+        var guide = await CurrentGuideAsync(cancellationToken);
 
         var byKind = new Dictionary<ChannelKind, string>();
         foreach (var t in templates)
@@ -43,6 +40,30 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         }
         return new CompositionContext(ToBrandInput(brand, guide), byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC");
     }
+
+    /// <summary>
+    /// The current guide, parsed once per version: the editor asks for it on every keystroke, and parsing
+    /// the YAML costs milliseconds where reading its hash costs a tiny query.
+    /// </summary>
+    private async Task<BrandStyleGuide> CurrentGuideAsync(CancellationToken cancellationToken)
+    {
+        var hash = await db.StyleGuideVersions.OrderByDescending(g => g.Number).Select(g => g.VersionHash).FirstOrDefaultAsync(cancellationToken);
+        if (hash is null)
+            return BrandStyleGuide.Empty;
+        if (s_lastGuide is { } cached && cached.Hash == hash)
+            return cached.Guide;
+        var yaml = await db.StyleGuideVersions.Where(g => g.VersionHash == hash).OrderByDescending(g => g.Number).Select(g => g.Yaml).FirstAsync(cancellationToken);
+        // A stored guide was validated when it was saved; should it still not parse, check against nothing
+        // rather than fail every edit, and let the style guide page show the problem.
+        var guide = StyleGuideYaml.Parse(yaml).Guide ?? BrandStyleGuide.Empty;
+        s_lastGuide = new ParsedGuide(hash, guide);
+        return guide;
+    }
+
+    // A reference, so readers on other threads see a whole pair or the previous one, never half of each.
+    private sealed record ParsedGuide(string Hash, BrandStyleGuide Guide);
+
+    private static volatile ParsedGuide? s_lastGuide;
 
     public static MessageInput ToMessageInput(Message message, string? authorName) => new()
     {
