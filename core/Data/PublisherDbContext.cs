@@ -20,6 +20,7 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
     public DbSet<StyleGuideVersion> StyleGuideVersions => Set<StyleGuideVersion>();
     public DbSet<WarningAcceptance> WarningAcceptances => Set<WarningAcceptance>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<PublishAttempt> PublishAttempts => Set<PublishAttempt>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -47,6 +48,7 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             v.HasMany(x => x.Approvals).WithOne().HasForeignKey(a => a.VariantId);
             v.HasMany(x => x.Comments).WithOne().HasForeignKey(c => c.VariantId);
             v.HasMany(x => x.WarningAcceptances).WithOne().HasForeignKey(w => w.VariantId);
+            v.HasMany(x => x.PublishAttempts).WithOne().HasForeignKey(a => a.VariantId);
             v.Property(x => x.FacetsJson).HasColumnType("jsonb");
             v.Property(x => x.RenderDiagnosticsJson).HasColumnType("jsonb");
             v.Property(x => x.StyleFindingsJson).HasColumnType("jsonb");
@@ -57,6 +59,16 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             c.Property(x => x.Name).HasMaxLength(200);
             c.Property(x => x.Kind).HasMaxLength(32);
             c.HasIndex(x => x.Name).IsUnique();
+            c.Property(x => x.SettingsJson).HasColumnType("jsonb");
+        });
+
+        builder.Entity<PublishAttempt>(a =>
+        {
+            a.Property(x => x.Outcome).HasConversion<string>().HasMaxLength(16);
+            a.Property(x => x.ContentHash).HasMaxLength(64);
+            a.Property(x => x.IdempotencyKey).HasMaxLength(200);
+            a.HasIndex(x => new { x.VariantId, x.Number }).IsUnique();
+            a.HasIndex(x => x.FinishedAt);
         });
 
         builder.Entity<Campaign>(c =>
@@ -82,6 +94,8 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             a.HasIndex(x => x.At);
             a.HasIndex(x => new { x.EntityType, x.EntityId });
         });
+
+        builder.Entity<AppUser>(u => u.HasIndex(x => x.CalendarFeedTokenHash).IsUnique());
 
         builder.Entity<Brand>(b => b.Property(x => x.Id).ValueGeneratedNever());
 

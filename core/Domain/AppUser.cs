@@ -11,4 +11,7 @@ public class AppUser : IdentityUser
 
     /// <summary>Set while the user has been invited but has not chosen a password yet.</summary>
     public DateTimeOffset? InvitedAt { get; set; }
+
+    /// <summary>SHA-256 (hex) of the secret in the user's calendar feed address; null when no feed is issued.</summary>
+    public string? CalendarFeedTokenHash { get; set; }
 }

@@ -35,5 +35,16 @@ public class ChannelAccount
     /// <summary>Who must approve a variant for this account, in order: one role per step. Default: one Approver.</summary>
     public List<string> ApprovalSteps { get; set; } = [Roles.Approver];
     public string? Color { get; set; }
+
+    /// <summary>Settings that are not secret (a page id, an author URN, a recipient list), as JSON; the channel client reads them.</summary>
+    public string? SettingsJson { get; set; }
+
+    /// <summary>Posting slots in the brand's zone, e.g. "Mon 09:00": "add to next free slot" uses them.</summary>
+    public List<string> PostingSlots { get; set; } = [];
+
+    /// <summary>The outcome of the last "test connection", run by the worker.</summary>
+    public DateTimeOffset? ConnectionCheckedAt { get; set; }
+    public bool? ConnectionOk { get; set; }
+    public string? ConnectionMessage { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -60,8 +60,23 @@ public class Variant
     /// <summary>When to publish, in UTC; the author's zone is on the message.</summary>
     public DateTimeOffset? ScheduledAt { get; set; }
 
+    /// <summary>
+    /// Changes every time the variant is scheduled, rescheduled or cancelled. A publish job carries the token it
+    /// was created with; a job whose token no longer matches is stale and does nothing.
+    /// </summary>
+    public Guid? ScheduleToken { get; set; }
+
+    /// <summary>When the worker tries again after a transient failure; null means at <see cref="ScheduledAt"/>.</summary>
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    public DateTimeOffset? PublishedAt { get; set; }
+
+    /// <summary>The network's id of the post (for a thread, of its first part) and where it can be seen.</summary>
     public string? ExternalId { get; set; }
     public string? ExternalUrl { get; set; }
+
+    /// <summary>The network's id of every part posted so far, in order: a retried thread resumes after the last one.</summary>
+    public List<string> ExternalPartIds { get; set; } = [];
     public int Attempts { get; set; }
     public string? LastError { get; set; }
     public string? JobId { get; set; }
@@ -74,6 +89,7 @@ public class Variant
     public List<Approval> Approvals { get; set; } = [];
     public List<Comment> Comments { get; set; } = [];
     public List<WarningAcceptance> WarningAcceptances { get; set; } = [];
+    public List<PublishAttempt> PublishAttempts { get; set; } = [];
 
     /// <summary>What goes out: the hand-written text when there is one, otherwise the rendered text.</summary>
     public string EffectiveText => ManualOverride ?? RenderedText;

@@ -182,6 +182,9 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<int>("AccessFailedCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("CalendarFeedTokenHash")
+                        .HasColumnType("text");
+
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("text");
@@ -237,6 +240,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CalendarFeedTokenHash")
+                        .IsUnique();
 
                     b.HasIndex("NormalizedEmail")
                         .HasDatabaseName("EmailIndex");
@@ -420,6 +426,15 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("Color")
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("ConnectionCheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ConnectionMessage")
+                        .HasColumnType("text");
+
+                    b.Property<bool?>("ConnectionOk")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -444,6 +459,13 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.PrimitiveCollection<List<string>>("PostingSlots")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("SettingsJson")
+                        .HasColumnType("jsonb");
 
                     b.Property<string>("UtmContent")
                         .HasColumnType("text");
@@ -632,6 +654,58 @@ namespace Publisher.Core.Data.Migrations
                     b.ToTable("Notifications");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.PublishAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Detail")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("HttpStatus")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("IdempotencyKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Worker")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FinishedAt");
+
+                    b.HasIndex("VariantId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("PublishAttempts");
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.StyleGuideVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -696,6 +770,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("ExternalId")
                         .HasColumnType("text");
 
+                    b.PrimitiveCollection<List<string>>("ExternalPartIds")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
                     b.Property<string>("ExternalUrl")
                         .HasColumnType("text");
 
@@ -735,8 +813,14 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Preheader")
                         .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("RenderDiagnosticsJson")
                         .HasColumnType("jsonb");
@@ -747,6 +831,9 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("RenderedText")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<Guid?>("ScheduleToken")
+                        .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("ScheduledAt")
                         .HasColumnType("timestamp with time zone");
@@ -944,6 +1031,15 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.PublishAttempt", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.Variant", null)
+                        .WithMany("PublishAttempts")
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Variant", b =>
                 {
                     b.HasOne("Publisher.Core.Domain.ChannelAccount", "ChannelAccount")
@@ -982,6 +1078,8 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Approvals");
 
                     b.Navigation("Comments");
+
+                    b.Navigation("PublishAttempts");
 
                     b.Navigation("WarningAcceptances");
                 });
