@@ -1,5 +1,5 @@
 using Publisher.Core.Domain;
-using Publisher.Templates;
+using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels;
 
