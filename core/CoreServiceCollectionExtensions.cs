@@ -51,9 +51,29 @@ public static class CoreServiceCollectionExtensions
         services.AddTemplates();
         services.AddStyleGuide();
 
+        services.AddOptions<Publishing.PublishingOptions>().BindConfiguration(Publishing.PublishingOptions.SectionName)
+            .PostConfigure(o =>
+            {
+                if (configuration["PUBLISHER_URL"] is { Length: > 0 } url)
+                    o.PublicUrl = url;
+                o.PublicUrl = o.PublicUrl.TrimEnd('/');
+            })
+            .Validate(o => Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PUBLISHER_URL (Publishing:PublicUrl) must be an absolute http(s) address.")
+            .Validate(o => o.MaxAttempts >= 1 && o.GraceWindow >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, "Publishing: MaxAttempts must be at least 1, GraceWindow not negative and RequestTimeout positive.")
+            .ValidateOnStart();
+        services.AddScoped<Publishing.PublishScheduler>();
+        services.AddSingleton<Publishing.ChannelCredentials>();
+
+        // Data Protection keys live in PostgreSQL, wrapped by the master key when one is configured, so a
+        // database copy alone cannot decrypt channel credentials.
         services.AddDataProtection()
             .SetApplicationName("Publisher")
             .PersistKeysToDbContext<PublisherDbContext>();
+        if (Publishing.MasterKey.FromConfiguration(configuration[Publishing.MasterKey.EnvironmentVariable]) is { } masterKey)
+        {
+            services.AddSingleton(masterKey);
+            services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlEncryptor = new Publishing.MasterKeyXmlEncryptor(masterKey));
+        }
 
         services.AddHangfire((sp, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Publisher.Core.Data;
 using Publisher.Core.Database;
+using Publisher.Core.Publishing;
 
 namespace Publisher.Launcher;
 
@@ -31,9 +32,13 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
             var demoUsers = await PrepareDatabaseAsync(connectionString, stopping);
 
             var url = FreeUrl(settings.Url);
+            // The key that wraps the credential-encryption keys: given, or made once and kept beside the data.
+            var masterKey = settings.MasterKey ?? MasterKey.LoadOrCreateFile(Path.Combine(settings.DataFolder, "master.key"));
             var environment = new Dictionary<string, string>
             {
                 ["PUBLISHER_DB"] = connectionString,
+                ["PUBLISHER_MASTER_KEY"] = masterKey,
+                ["PUBLISHER_URL"] = url,
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
             };
@@ -84,6 +89,11 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         await using var scope = services.CreateAsyncScope();
         console.WriteLine("Applying database migrations …");
         await DatabaseInitializer.MigrateAsync(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), cancellationToken);
+        if (!settings.SeedDemo)
+        {
+            console.WriteLine("PUBLISHER_DEMO=false: migrated only; no demo brand or users were added.");
+            return [];
+        }
         var created = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);
 
         // The passwords are only known when the users are created: keep them beside the database

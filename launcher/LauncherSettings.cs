@@ -1,7 +1,7 @@
 namespace Publisher.Launcher;
 
 /// <summary>What the run command reads from the environment; every setting has a default.</summary>
-public sealed record LauncherSettings(string RepositoryRoot, string? DatabaseConnectionString, string DataFolder, string Url, string BuildConfiguration)
+public sealed record LauncherSettings(string RepositoryRoot, string? DatabaseConnectionString, string DataFolder, string Url, string BuildConfiguration, bool SeedDemo = true, string? MasterKey = null)
 {
     public static LauncherSettings FromEnvironment()
     {
@@ -15,7 +15,10 @@ public sealed record LauncherSettings(string RepositoryRoot, string? DatabaseCon
             NullIfEmpty(Environment.GetEnvironmentVariable("PUBLISHER_DB")),
             string.IsNullOrWhiteSpace(data) ? Path.Combine(root, ".data") : Path.GetFullPath(data),
             string.IsNullOrWhiteSpace(url) ? "http://127.0.0.1:5080" : url,
-            configuration);
+            configuration,
+            // PUBLISHER_DEMO=false: migrate only, for a real installation on its own database.
+            !string.Equals(Environment.GetEnvironmentVariable("PUBLISHER_DEMO"), "false", StringComparison.OrdinalIgnoreCase),
+            NullIfEmpty(Environment.GetEnvironmentVariable("PUBLISHER_MASTER_KEY")));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -2,9 +2,10 @@ namespace Publisher.Core.Jobs;
 
 /// <summary>
 /// The job the worker runs when a variant comes due. The web app only enqueues it; the implementation
-/// lives in the worker. It takes the id only and is safe to run twice.
+/// lives in the worker. It takes the variant's id and the schedule token it was created with, and is safe to run twice:
+/// a job whose token no longer matches the variant's is stale and does nothing.
 /// </summary>
 public interface IPublishVariantJob
 {
-    Task PublishAsync(Guid variantId, CancellationToken cancellationToken);
+    Task PublishAsync(Guid variantId, Guid scheduleToken, CancellationToken cancellationToken);
 }
