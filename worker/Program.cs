@@ -2,6 +2,7 @@ using Hangfire;
 using Publisher.Core;
 using Publisher.Core.Jobs;
 using Publisher.Worker.Maintenance;
+using Publisher.Worker.Publishing;
 
 // The worker: a Hangfire server on the shared PostgreSQL. Run as many as you like, on as many
 // machines as you like, against one database: Hangfire hands each job to exactly one of them.
@@ -18,6 +19,12 @@ builder.Services.AddHangfireServer(server =>
 });
 
 builder.Services.AddScoped<MaintenanceJobs>();
+builder.Services.AddSingleton<BlogChannelClient>();
+builder.Services.AddSingleton<DemoChannelClient>();
+builder.Services.AddScoped<ChannelClientResolver>();
+builder.Services.AddScoped<IPublishVariantJob, PublishVariantJob>();
+builder.Services.AddScoped<IChannelConnectionTestJob, ChannelConnectionTestJob>();
+builder.Services.AddHostedService<PublishSweeper>();
 
 var host = builder.Build();
 MaintenanceJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());

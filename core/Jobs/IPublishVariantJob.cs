@@ -7,5 +7,7 @@ namespace Publisher.Core.Jobs;
 /// </summary>
 public interface IPublishVariantJob
 {
+    // A job that throws (a database outage) is tried again a few times; the worker's sweep covers the rest.
+    [Hangfire.AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 15, 30])]
     Task PublishAsync(Guid variantId, Guid scheduleToken, CancellationToken cancellationToken);
 }

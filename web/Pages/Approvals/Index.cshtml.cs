@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
@@ -13,7 +14,7 @@ namespace Publisher.Web.Pages.Approvals;
 
 /// <summary>The approval queue: every variant waiting for review, oldest due first, as it will go out.</summary>
 [Authorize(Policy = Policies.Review)]
-public class IndexModel(PublisherDbContext db, ApprovalService approvals, UserTimeZone userZone) : PageModel
+public class IndexModel(PublisherDbContext db, ApprovalService approvals, PublishScheduler scheduler, UserTimeZone userZone) : PageModel
 {
     public sealed record Option(string Value, string Label);
 
@@ -73,6 +74,8 @@ public class IndexModel(PublisherDbContext db, ApprovalService approvals, UserTi
             else refused.Add($"{variant.ChannelAccount!.Name}: {result.Error}");
         }
         await db.SaveChangesAsync();
+        foreach (var variant in db.ChangeTracker.Entries<Variant>().Select(e => e.Entity).Where(v => v.State == VariantState.Approved).ToList())
+            await scheduler.ScheduleIfApprovedAsync(variant, User.Actor());
         Notice = $"Approved {approved} clean variant(s)." + (refused.Count > 0 ? " Not approved: " + string.Join(" ", refused) : "");
         return RedirectToPage(new { Account, Campaign, Author, DueBefore });
     }

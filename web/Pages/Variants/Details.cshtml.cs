@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
 using Publisher.Web.Pages.Shared;
@@ -17,7 +18,7 @@ namespace Publisher.Web.Pages.Variants;
 /// authors submit it here and reviewers approve or reject it.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAuthorizationService authorization, UserTimeZone userZone) : PageModel
+public class DetailsModel(PublisherDbContext db, ApprovalService approvals, PublishScheduler scheduler, VariantWorkflow workflow, IAuthorizationService authorization, UserTimeZone userZone, TimeProvider clock) : PageModel
 {
     public sealed record ApprovalRow(string Who, string? Role, int Step, ApprovalDecision Decision, DateTime At, bool Voided, string? Comment);
 
@@ -34,6 +35,8 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
     public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
     public bool CanReview { get; private set; }
     public bool CanSubmit { get; private set; }
+    public bool CanSchedule { get; private set; }
+    public IReadOnlyList<PublishAttempt> Attempts { get; private set; } = [];
 
     [TempData]
     public string? Notice { get; set; }
@@ -45,7 +48,70 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
 
     public Task<IActionResult> OnPostSubmitAsync(Guid id) => ActAsync(id, Policies.Author, v => approvals.SubmitAsync(v, User.Actor()), "Sent for review.");
 
-    public Task<IActionResult> OnPostApproveAsync(Guid id) => ActAsync(id, Policies.Review, v => approvals.ApproveAsync(v, User.Actor(), User.Roles()), "Approved.");
+    public Task<IActionResult> OnPostApproveAsync(Guid id) => ActAsync(id, Policies.Review, v => approvals.ApproveAsync(v, User.Actor(), User.Roles()), "Approved.",
+        v => scheduler.ScheduleIfApprovedAsync(v, User.Actor()));
+
+    /// <summary>Schedules an approved variant at a local time in the user's zone (the field's value).</summary>
+    public async Task<IActionResult> OnPostScheduleAsync(Guid id, DateTime? at)
+    {
+        var zone = await userZone.GetAsync();
+        if (at is not { } local)
+            return await ScheduleActAsync(id, _ => Task.FromResult(WorkflowResult.Refused("Pick a date and time to schedule it for.")), "");
+        var utc = zone.ToUtc(local, out var error);
+        return await ScheduleActAsync(id, v => utc is { } when
+            ? scheduler.ScheduleAsync(v, when, User.Actor())
+            : Task.FromResult(WorkflowResult.Refused(error!)), $"Scheduled for {local:dddd d MMMM, HH:mm} ({zone.Id}).");
+    }
+
+    public Task<IActionResult> OnPostPublishNowAsync(Guid id) =>
+        ScheduleActAsync(id, v => scheduler.PublishNowAsync(v, User.Actor()), "Publishing now: the worker picks it up within seconds.");
+
+    public Task<IActionResult> OnPostUnscheduleAsync(Guid id) =>
+        ScheduleActAsync(id, v => scheduler.UnscheduleAsync(v, User.Actor()), "Unscheduled: it stays approved and will not go out until scheduled again.");
+
+    public Task<IActionResult> OnPostCancelAsync(Guid id) =>
+        ScheduleActAsync(id, v => scheduler.CancelAsync(v, User.Actor()), "Cancelled: it will not be published.");
+
+    /// <summary>For a post whose outcome was unknown: a person looked on the network and found it there.</summary>
+    public Task<IActionResult> OnPostMarkPublishedAsync(Guid id, string? url) =>
+        ScheduleActAsync(id, async v =>
+        {
+            if (v.State != VariantState.NeedsAttention)
+                return WorkflowResult.Refused("Only a variant that needs attention can be marked as published by hand.");
+            if (!string.IsNullOrWhiteSpace(url) && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) && u.Scheme is "https" or "http"))
+                return WorkflowResult.Refused("The post's address must be a full web address starting with https://, or left empty.");
+            var result = workflow.Transition(v, VariantState.Published, User.Actor(), "a person found the post on the network");
+            if (!result.Succeeded)
+                return result;
+            v.ExternalUrl = string.IsNullOrWhiteSpace(url) ? v.ExternalUrl : url.Trim();
+            v.PublishedAt ??= clock.GetUtcNow();
+            v.LastError = null;
+            await db.SaveChangesAsync();
+            return result;
+        }, "Marked as published.");
+
+    /// <summary>Authors (marketers, brand managers, admins) schedule; the scheduler saves.</summary>
+    private async Task<IActionResult> ScheduleActAsync(Guid id, Func<Variant, Task<WorkflowResult>> act, string done)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded)
+            return Forbid();
+        var variant = await approvals.FindAsync(id);
+        if (variant is null)
+            return NotFound();
+        try
+        {
+            var result = await act(variant);
+            if (result.Succeeded)
+                Notice = done;
+            else
+                Error = result.Error;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            Error = "Someone else changed this variant a moment ago (or the worker picked it up). Look at it again, then decide.";
+        }
+        return RedirectToPage(new { id });
+    }
 
     public Task<IActionResult> OnPostRejectAsync(Guid id, string? comment) =>
         ActAsync(id, Policies.Review, v => Task.FromResult(approvals.Reject(v, User.Actor(), comment ?? "")), "Rejected; the author has been told.");
@@ -64,7 +130,7 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
         return RedirectToPage(new { id });
     }
 
-    private async Task<IActionResult> ActAsync(Guid id, string policy, Func<Variant, Task<WorkflowResult>> act, string done)
+    private async Task<IActionResult> ActAsync(Guid id, string policy, Func<Variant, Task<WorkflowResult>> act, string done, Func<Variant, Task<WorkflowResult>>? after = null)
     {
         if (!(await authorization.AuthorizeAsync(User, policy)).Succeeded)
             return Forbid();
@@ -78,6 +144,10 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
             {
                 await db.SaveChangesAsync();
                 Notice = done;
+                if (after is not null && await after(variant) is { Succeeded: false } later)
+                    Error = later.Error;
+                else if (variant.State == VariantState.Scheduled && variant.ScheduledAt is { } at)
+                    Notice = $"{done} Scheduled for {(await userZone.GetAsync()).Local(at):dddd d MMMM, HH:mm}.";
             }
             catch (DbUpdateConcurrencyException)
             {
@@ -118,6 +188,8 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
         if (lastReviewed is not null && lastReviewed.ContentHash != hash)
             ChangesSinceReview = TextDiff.Words(lastReviewed.ContentText!, variant.EffectiveText);
 
+        CanSchedule = (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
+        Attempts = await db.PublishAttempts.AsNoTracking().Where(a => a.VariantId == id).OrderByDescending(a => a.Number).Take(20).ToListAsync();
         CanReview = variant.State == VariantState.InReview && (await authorization.AuthorizeAsync(User, Policies.Review)).Succeeded;
         CanSubmit = variant.State is VariantState.Draft or VariantState.Rejected or VariantState.Missed
             && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;

@@ -1,0 +1,93 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Core.Jobs;
+using Publisher.Core.Publishing;
+using Hangfire;
+
+namespace Publisher.Worker.Publishing;
+
+/// <summary>
+/// The safety net under the Hangfire jobs, run by every worker every few seconds (and at start, which is the
+/// catch-up after downtime). It gives a scheduled variant with no job its job; re-enqueues variants that are
+/// overdue (their job was lost, or failed on a database outage); hands attempts left open by a dead worker
+/// to the job, which reconciles them; and deletes the jobs of variants that are no longer scheduled. Every
+/// job it enqueues is checked under the variant's lock, so sweeping twice never publishes twice.
+/// </summary>
+public sealed class PublishSweeper(IServiceScopeFactory scopes, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishSweeper> log) : BackgroundService
+{
+    /// <summary>How long past due a scheduled variant may wait for its own job before the sweep enqueues another.</summary>
+    public static readonly TimeSpan OverdueAfter = TimeSpan.FromSeconds(20);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SweepAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(e, "The publish sweep failed; it runs again in {Interval}", options.Value.SweepInterval);
+            }
+            try
+            {
+                await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async Task<int> SweepAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var scheduler = scope.ServiceProvider.GetRequiredService<PublishScheduler>();
+        var jobs = scope.ServiceProvider.GetRequiredService<IBackgroundJobClient>();
+        var now = clock.GetUtcNow();
+        var acted = 0;
+
+        // Scheduled with no job: the job could not be created, or the variant was scheduled by the seeder.
+        foreach (var variant in await db.Variants.Where(v => v.State == VariantState.Scheduled && v.JobId == null && v.ScheduleToken != null).Take(500).ToListAsync(cancellationToken))
+        {
+            await scheduler.CreateJobAsync(variant, cancellationToken);
+            acted++;
+        }
+
+        // Overdue: the worker was down when it came due, or its job died. The job applies the grace window.
+        var overdueBefore = now - OverdueAfter;
+        var overdue = await db.Variants
+            .Where(v => v.State == VariantState.Scheduled && v.ScheduleToken != null && (v.NextAttemptAt ?? v.ScheduledAt) < overdueBefore)
+            .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).Take(1000).ToListAsync(cancellationToken);
+        foreach (var v in overdue)
+            jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
+        acted += overdue.Count;
+
+        // Attempts left open by a worker that died mid-call: the job reconciles before posting again.
+        var abandonedBefore = now - options.Value.RequestTimeout - TimeSpan.FromSeconds(5);
+        var abandoned = await db.Variants
+            .Where(v => v.State == VariantState.Publishing && v.ScheduleToken != null
+                        && v.PublishAttempts.Any(a => a.FinishedAt == null && a.StartedAt < abandonedBefore))
+            .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).Take(500).ToListAsync(cancellationToken);
+        foreach (var v in abandoned)
+            jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
+        acted += abandoned.Count;
+
+        // Jobs of variants no longer scheduled (edited back to review, published, cancelled): delete them.
+        foreach (var variant in await db.Variants.Where(v => v.JobId != null && v.State != VariantState.Scheduled && v.State != VariantState.Publishing).Take(500).ToListAsync(cancellationToken))
+        {
+            scheduler.DeleteJob(variant.JobId);
+            variant.JobId = null;
+            acted++;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        if (overdue.Count + abandoned.Count > 0)
+            log.LogInformation("Sweep enqueued {Overdue} overdue and {Abandoned} interrupted variant(s)", overdue.Count, abandoned.Count);
+        return acted;
+    }
+}
