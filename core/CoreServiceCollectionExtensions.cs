@@ -38,7 +38,8 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<VariantWorkflow>();
-        services.AddScoped<VariantComposer>();
+        services.AddScoped(sp => new VariantComposer(sp.GetRequiredService<PublisherDbContext>(), sp.GetRequiredService<Publisher.Templates.Rendering.VariantRenderer>(),
+            sp.GetRequiredService<StyleGuideLinter>(), sp.GetRequiredService<IOptions<Publishing.PublishingOptions>>().Value.PublicUrl));
         services.AddScoped<Review.Notifier>();
         services.AddScoped<Review.ApprovalService>();
         services.AddScoped<Review.ReviewDeadlines>();

@@ -1,3 +1,4 @@
+using Publisher.Web.Blog;
 using Hangfire;
 using Microsoft.AspNetCore.Identity;
 using Publisher.Core;
@@ -77,6 +78,7 @@ app.UseAntiforgery();
 
 app.MapRazorPages();
 app.MapPublisherApi();
+app.MapBlog();
 app.MapPublisherHealth().AllowAnonymous();
 app.MapHangfireDashboard("/jobs", new DashboardOptions
 {

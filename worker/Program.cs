@@ -19,12 +19,8 @@ builder.Services.AddHangfireServer(server =>
 });
 
 builder.Services.AddScoped<MaintenanceJobs>();
-builder.Services.AddSingleton<BlogChannelClient>();
-builder.Services.AddSingleton<DemoChannelClient>();
-builder.Services.AddScoped<ChannelClientResolver>();
-builder.Services.AddScoped<IPublishVariantJob, PublishVariantJob>();
-builder.Services.AddScoped<IChannelConnectionTestJob, ChannelConnectionTestJob>();
-builder.Services.AddHostedService<PublishSweeper>();
+builder.Services.AddPublishing();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishSweeper>());
 
 var host = builder.Build();
 MaintenanceJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());

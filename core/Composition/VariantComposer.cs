@@ -19,7 +19,8 @@ namespace Publisher.Core.Composition;
 /// what would go out against the current style guide, and writes the result onto the variant. The web
 /// app (editing) and the worker (re-checking before publishing) both use it.
 /// </summary>
-public sealed class VariantComposer(PublisherDbContext db, VariantRenderer renderer, StyleGuideLinter linter)
+/// <remarks><paramref name="publicUrl"/> is where the app is reached; the blog's addresses are built from it.</remarks>
+public sealed class VariantComposer(PublisherDbContext db, VariantRenderer renderer, StyleGuideLinter linter, string? publicUrl = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -38,7 +39,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             if (Enum.TryParse<ChannelKind>(t.Kind, out var kind))
                 byKind[kind] = t.Source;
         }
-        return new CompositionContext(ToBrandInput(brand, guide), byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC");
+        return new CompositionContext(ToBrandInput(brand, guide) with { BlogUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/blog" }, byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC");
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ public static class VariantTransitions
         // Approved → InReview: the content changed after approval, which voids it.
         [VariantState.Approved] = [VariantState.Scheduled, VariantState.InReview, VariantState.Draft, VariantState.Missed, VariantState.Canceled],
         [VariantState.Rejected] = [VariantState.Draft, VariantState.InReview, VariantState.Canceled],
-        [VariantState.Scheduled] = [VariantState.Publishing, VariantState.Approved, VariantState.InReview, VariantState.Draft, VariantState.Missed, VariantState.Canceled],
+        // Scheduled → Failed: the worker refused it at publish time (a style guide error, a switched-off account).
+        [VariantState.Scheduled] = [VariantState.Publishing, VariantState.Approved, VariantState.InReview, VariantState.Draft, VariantState.Missed, VariantState.Failed, VariantState.Canceled],
         // Publishing → Scheduled: a transient failure; the job will try again.
         [VariantState.Publishing] = [VariantState.Published, VariantState.Failed, VariantState.NeedsAttention, VariantState.Scheduled],
         [VariantState.Published] = [],

@@ -15,7 +15,7 @@ public class VariantTransitionsTests
         (VariantState.Approved, VariantState.Missed), (VariantState.Approved, VariantState.Canceled),
         (VariantState.Rejected, VariantState.Draft), (VariantState.Rejected, VariantState.InReview), (VariantState.Rejected, VariantState.Canceled),
         (VariantState.Scheduled, VariantState.Publishing), (VariantState.Scheduled, VariantState.Approved), (VariantState.Scheduled, VariantState.InReview),
-        (VariantState.Scheduled, VariantState.Draft), (VariantState.Scheduled, VariantState.Missed), (VariantState.Scheduled, VariantState.Canceled),
+        (VariantState.Scheduled, VariantState.Draft), (VariantState.Scheduled, VariantState.Missed), (VariantState.Scheduled, VariantState.Failed), (VariantState.Scheduled, VariantState.Canceled),
         (VariantState.Publishing, VariantState.Published), (VariantState.Publishing, VariantState.Failed),
         (VariantState.Publishing, VariantState.NeedsAttention), (VariantState.Publishing, VariantState.Scheduled),
         (VariantState.Failed, VariantState.Scheduled), (VariantState.Failed, VariantState.Draft), (VariantState.Failed, VariantState.Canceled),

@@ -7,3 +7,12 @@ window.publisher = {
     return response;
   },
 };
+
+// A page waiting on the worker (a connection test) marks an element with data-reload-after="seconds".
+document.addEventListener("DOMContentLoaded", () => {
+  const waiting = document.querySelector("[data-reload-after]");
+  if (waiting) {
+    const seconds = Number(waiting.getAttribute("data-reload-after")) || 3;
+    setTimeout(() => window.location.reload(), seconds * 1000);
+  }
+});

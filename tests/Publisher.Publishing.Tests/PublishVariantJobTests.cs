@@ -1,0 +1,355 @@
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Domain;
+using Publisher.Testing;
+using Publisher.Worker.Channels;
+
+namespace Publisher.Publishing.Tests;
+
+[Collection(PostgresCollection.Name)]
+public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private PublishingHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await PublishingHarness.StartAsync(postgres);
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private async Task<List<Notification>> NotificationsAsync() =>
+        await _h.QueryAsync(db => db.Notifications.Where(n => n.UserId == _h.AuthorId).OrderBy(n => n.CreatedAt));
+
+    private async Task<List<AuditEvent>> AuditAsync(Guid variantId) =>
+        await _h.QueryAsync(db => db.AuditEvents.Where(a => a.EntityId == variantId.ToString()).OrderBy(a => a.Id));
+
+    [Fact]
+    public async Task A_due_approved_variant_is_published_once_with_its_exact_text_and_the_author_is_told()
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), "Fresh beans on Saturday.");
+
+        await _h.RunJobAsync(id);
+
+        var call = Assert.Single(_h.Client.Calls);
+        Assert.Equal("Fresh beans on Saturday.", call.Text);
+        Assert.Equal("secret-token", call.Connection.Credentials["access_token"]);
+        Assert.Equal(new Uri("https://social.example"), call.Connection.BaseAddress);
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Published, variant.State);
+        Assert.Equal("post-1", variant.ExternalId);
+        Assert.NotNull(variant.PublishedAt);
+        var attempt = Assert.Single(variant.PublishAttempts);
+        Assert.Equal(PublishOutcome.Published, attempt.Outcome);
+        Assert.NotNull(attempt.FinishedAt);
+        Assert.StartsWith(id.ToString("N"), attempt.IdempotencyKey);
+        Assert.Equal(call.IdempotencyKey, attempt.IdempotencyKey);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.StartsWith("Published") && n.Text.Contains("https://social.example/@brand/1"));
+
+        // Running the same job again (Hangfire retried it, or a sweep enqueued it) posts nothing more.
+        await _h.RunJobAsync(id);
+        Assert.Single(_h.Client.Calls);
+    }
+
+    [Fact]
+    public async Task A_stale_job_does_nothing_and_records_why()
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+
+        await _h.RunJobAsync(id, token: Guid.NewGuid());
+
+        Assert.Empty(_h.Client.Calls);
+        Assert.Equal(VariantState.Scheduled, (await _h.LoadAsync(id)).State);
+        Assert.Contains(await AuditAsync(id), a => a.Action == "publish skipped" && a.Reason!.StartsWith("stale job"));
+    }
+
+    [Fact]
+    public async Task Two_jobs_racing_for_one_variant_post_it_once()
+    {
+        var release = new TaskCompletionSource();
+        _h.Client.Then(async (_, _, _) =>
+        {
+            await release.Task;
+            return PublishResult.Published("slow-1", null);
+        });
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+
+        var first = _h.RunJobAsync(id);
+        await WaitUntilAsync(() => _h.Client.Calls.Count == 1);
+        await _h.RunJobAsync(id); // finds the attempt in flight and leaves it alone
+        release.SetResult();
+        await first;
+
+        Assert.Single(_h.Client.Calls);
+        Assert.Equal(VariantState.Published, (await _h.LoadAsync(id)).State);
+        Assert.Contains(await AuditAsync(id), a => a.Action == "publish skipped" && a.Reason!.StartsWith("already being published"));
+    }
+
+    [Fact]
+    public async Task Content_that_no_longer_matches_its_approval_goes_back_to_review_unsent()
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), tweak: v => v.ManualOverride = "Edited after approval.");
+
+        await _h.RunJobAsync(id);
+
+        Assert.Empty(_h.Client.Calls);
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.InReview, variant.State);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.Contains("not what was approved"));
+    }
+
+    [Theory]
+    [InlineData("style")]
+    [InlineData("held")]
+    [InlineData("render")]
+    [InlineData("disabled")]
+    public async Task A_variant_the_style_guide_or_renderer_blocks_is_not_published(string blocker)
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), tweak: v =>
+        {
+            switch (blocker)
+            {
+                case "style": v.HasStyleErrors = true; break;
+                case "held": v.HeldByStyleGuide = true; break;
+                case "render": v.HasRenderErrors = true; break;
+            }
+        });
+        if (blocker == "disabled")
+            await _h.DbAsync(async db =>
+            {
+                await db.ChannelAccounts.ExecuteUpdateAsync(s => s.SetProperty(a => a.IsEnabled, false));
+            });
+
+        await _h.RunJobAsync(id);
+
+        Assert.Empty(_h.Client.Calls);
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Failed, variant.State);
+        Assert.Contains(blocker == "disabled" ? "switched off" : blocker == "render" ? "rendering errors" : "style guide", variant.LastError);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.Contains("was not published"));
+    }
+
+    [Fact]
+    public async Task A_variant_past_the_grace_window_is_marked_missed_and_its_author_told()
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddHours(-2));
+
+        await _h.RunJobAsync(id);
+
+        Assert.Empty(_h.Client.Calls);
+        Assert.Equal(VariantState.Missed, (await _h.LoadAsync(id)).State);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.Contains("too late") && n.Link == $"/Variants/{id}");
+    }
+
+    [Fact]
+    public async Task A_variant_within_the_grace_window_is_still_published()
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddMinutes(-10));
+
+        await _h.RunJobAsync(id);
+
+        Assert.Equal(VariantState.Published, (await _h.LoadAsync(id)).State);
+    }
+
+    [Fact]
+    public async Task A_job_that_fires_early_waits_for_its_time()
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddHours(1));
+
+        await _h.RunJobAsync(id);
+
+        Assert.Empty(_h.Client.Calls);
+        Assert.Equal(VariantState.Scheduled, (await _h.LoadAsync(id)).State);
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_is_tried_again_no_sooner_than_the_network_asked_with_a_new_job_for_the_same_token()
+    {
+        _h.Client.Then(ScriptedChannelClient.Failure(PublishOutcome.Transient, 429, "Too many requests", TimeSpan.FromSeconds(70)));
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+        var before = Now;
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Scheduled, variant.State);
+        Assert.NotNull(variant.NextAttemptAt);
+        Assert.InRange(variant.NextAttemptAt!.Value, before.AddSeconds(70), Now.AddSeconds(70 + 7 + 1));
+        Assert.Contains("429", variant.LastError);
+        Assert.NotNull(variant.JobId);
+        Assert.Equal("Scheduled", _h.JobState(variant.JobId!));
+        var args = _h.JobArguments(variant.JobId!);
+        Assert.Equal(id, args[0]);
+        Assert.Equal(variant.ScheduleToken, args[1]);
+        Assert.Equal(PublishOutcome.Transient, Assert.Single(variant.PublishAttempts).Outcome);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.Contains("could not be published yet"));
+
+        // The retry, when it comes, publishes.
+        await _h.DueNowAsync(id);
+        await _h.RunJobAsync(id);
+        variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Published, variant.State);
+        Assert.Equal(2, variant.PublishAttempts.Count);
+        Assert.Equal(2, _h.Client.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Server_errors_back_off_exponentially_and_give_up_after_the_configured_attempts()
+    {
+        for (var i = 0; i < 3; i++)
+            _h.Client.Then(ScriptedChannelClient.Failure(PublishOutcome.Transient, 503, "Service unavailable"));
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+        var waits = new List<TimeSpan>();
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var started = Now;
+            await _h.RunJobAsync(id);
+            var variant = await _h.LoadAsync(id);
+            if (attempt < 3)
+            {
+                Assert.Equal(VariantState.Scheduled, variant.State);
+                waits.Add(variant.NextAttemptAt!.Value - started);
+                await _h.DueNowAsync(id);
+            }
+            else
+            {
+                Assert.Equal(VariantState.Failed, variant.State);
+                Assert.Contains("gave up after 3 attempts", variant.LastError);
+                Assert.Contains("Service unavailable", variant.LastError);
+            }
+        }
+        // Initial back-off 10 s with jitter in [50 %, 100 %], then doubled: [5, 10] s, then [10, 20] s.
+        Assert.InRange(waits[0].TotalSeconds, 4.5, 11);
+        Assert.InRange(waits[1].TotalSeconds, 9.5, 21);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.Contains("failed to publish"));
+    }
+
+    [Theory]
+    [InlineData(401, "The access token is invalid")]
+    [InlineData(422, "Validation failed: Text character limit of 500 exceeded")]
+    public async Task A_permanent_failure_fails_at_once_with_the_networks_own_message(int status, string message)
+    {
+        _h.Client.Then(ScriptedChannelClient.Failure(PublishOutcome.Permanent, status, message));
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Failed, variant.State);
+        Assert.Equal($"HTTP {status}: {message}", variant.LastError);
+        Assert.Single(_h.Client.Calls);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.Contains(message));
+    }
+
+    [Fact]
+    public async Task A_timeout_after_sending_is_reconciled_and_needs_a_person_when_the_network_cannot_tell()
+    {
+        _h.Client.Then(async (_, _, token) =>
+        {
+            await Task.Delay(Timeout.Infinite, token); // the request went out; no answer comes
+            return PublishResult.Published("never", null);
+        });
+        _h.Client.ReconcileAnswer = new ReconcileResult(ReconcileVerdict.Unknown, Detail: "X cannot look it up");
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.NeedsAttention, variant.State);
+        Assert.Equal(1, _h.Client.Reconciles);
+        Assert.Single(_h.Client.Calls);
+        Assert.Contains("not known whether the post went out", variant.LastError);
+        Assert.Equal(PublishOutcome.Unknown, Assert.Single(variant.PublishAttempts).Outcome);
+    }
+
+    [Fact]
+    public async Task A_timeout_the_network_confirms_as_posted_counts_as_published()
+    {
+        _h.Client.Then(ScriptedChannelClient.Failure(PublishOutcome.Unknown, null, "connection reset"));
+        _h.Client.ReconcileAnswer = new ReconcileResult(ReconcileVerdict.Published, "found-9", "https://social.example/@brand/9");
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Published, variant.State);
+        Assert.Equal("found-9", variant.ExternalId);
+        Assert.Single(_h.Client.Calls);
+    }
+
+    [Theory]
+    [InlineData(ReconcileVerdict.SafeToRetry, VariantState.Published, 1)]
+    [InlineData(ReconcileVerdict.Unknown, VariantState.NeedsAttention, 0)]
+    [InlineData(ReconcileVerdict.Published, VariantState.Published, 0)]
+    public async Task An_attempt_left_open_by_a_dead_worker_is_reconciled_before_anything_is_posted_again(ReconcileVerdict verdict, VariantState expected, int posts)
+    {
+        _h.Client.ReconcileAnswer = new ReconcileResult(verdict, verdict == ReconcileVerdict.Published ? "found" : null);
+        // What a worker killed mid-call leaves: Publishing, with an attempt started long ago and never finished.
+        var id = await _h.ScheduledVariantAsync(Now.AddMinutes(-3), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        await _h.DbAsync(async db =>
+        {
+            var v = await db.Variants.SingleAsync(x => x.Id == id);
+            db.PublishAttempts.Add(new PublishAttempt { VariantId = id, Number = 1, ContentHash = v.ContentHash, IdempotencyKey = "k", Worker = "dead:1", StartedAt = DateTimeOffset.UtcNow.AddMinutes(-2) });
+            await db.SaveChangesAsync();
+        });
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(expected, variant.State);
+        Assert.Equal(1, _h.Client.Reconciles);
+        Assert.Equal(posts, _h.Client.Calls.Count);
+        var first = variant.PublishAttempts.Single(a => a.Number == 1);
+        Assert.Equal(PublishOutcome.Unknown, first.Outcome);
+        Assert.Contains("interrupted", first.Detail);
+    }
+
+    [Fact]
+    public async Task An_attempt_still_within_the_request_timeout_is_left_to_its_worker()
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-5), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        await _h.DbAsync(async db =>
+        {
+            db.PublishAttempts.Add(new PublishAttempt { VariantId = id, Number = 1, ContentHash = "h", IdempotencyKey = "k", Worker = "alive:2", StartedAt = DateTimeOffset.UtcNow.AddSeconds(-1) });
+            await db.SaveChangesAsync();
+        });
+
+        await _h.RunJobAsync(id);
+
+        Assert.Equal(0, _h.Client.Reconciles);
+        Assert.Empty(_h.Client.Calls);
+        Assert.Equal(VariantState.Publishing, (await _h.LoadAsync(id)).State);
+    }
+
+    [Fact]
+    public async Task A_thread_interrupted_after_its_first_part_resumes_after_it()
+    {
+        string[] parts = ["1/3 Our spring blend is here.", "2/3 Notes of cherry and cocoa.", "3/3 In the shop Saturday."];
+        _h.Client.Then(async (request, progress, token) =>
+        {
+            await progress.PartPostedAsync("part-1", token);
+            return ScriptedChannelClient.Failure(PublishOutcome.Transient, 503, "Service unavailable");
+        });
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), parts[0], parts);
+
+        await _h.RunJobAsync(id);
+        Assert.Equal(["part-1"], (await _h.LoadAsync(id)).ExternalPartIds);
+        await _h.DueNowAsync(id);
+        await _h.RunJobAsync(id);
+
+        var retry = _h.Client.Calls[1];
+        Assert.Equal(parts, retry.ThreadParts);
+        Assert.Equal(["part-1"], retry.PostedPartIds);
+        Assert.Equal(VariantState.Published, (await _h.LoadAsync(id)).State);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The condition did not become true within 30 s.");
+            await Task.Delay(20);
+        }
+    }
+}

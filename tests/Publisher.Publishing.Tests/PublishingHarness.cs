@@ -1,0 +1,167 @@
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Publisher.Core;
+using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Core.Jobs;
+using Publisher.Core.Publishing;
+using Publisher.Core.Workflow;
+using Publisher.Testing;
+using Publisher.Worker.Channels;
+using Publisher.Worker.Publishing;
+
+namespace Publisher.Publishing.Tests;
+
+/// <summary>
+/// The worker's publishing services on a fresh, migrated PostgreSQL database (Hangfire's storage included),
+/// with a scripted client standing in for the network, and one author, one approver and one account.
+/// </summary>
+public sealed class PublishingHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private PublishingHarness(ServiceProvider services, string connectionString, ScriptedChannelClient client)
+    {
+        _services = services;
+        ConnectionString = connectionString;
+        Client = client;
+    }
+
+    public string ConnectionString { get; }
+    public ScriptedChannelClient Client { get; }
+    public IServiceProvider Services => _services;
+    public string AuthorId { get; private set; } = "";
+    public string ApproverId { get; private set; } = "";
+    public Guid AccountId { get; private set; }
+
+    public static async Task<PublishingHarness> StartAsync(PostgresServer postgres, IDictionary<string, string?>? settings = null)
+    {
+        var connectionString = await postgres.CreateMigratedDatabaseAsync("publishing");
+        var values = new Dictionary<string, string?>
+        {
+            ["PUBLISHER_DB"] = connectionString,
+            ["PUBLISHER_MASTER_KEY"] = MasterKey.Generate(),
+            ["PUBLISHER_URL"] = "http://127.0.0.1:5999",
+            ["Publishing:RequestTimeout"] = "00:00:05",
+            ["Publishing:InitialBackoff"] = "00:00:10",
+            ["Publishing:MaxAttempts"] = "3",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var client = new ScriptedChannelClient();
+        var services = new ServiceCollection()
+            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddSingleton<IConfiguration>(configuration);
+        services.AddCore(configuration);
+        services.AddPublishing();
+        services.AddSingleton<IChannelClient>(client);
+        var harness = new PublishingHarness(services.BuildServiceProvider(validateScopes: true), connectionString, client);
+        await harness.SeedAsync();
+        return harness;
+    }
+
+    private async Task SeedAsync()
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var author = new AppUser { UserName = "max@t.local", Email = "max@t.local", DisplayName = "Max" };
+        var approver = new AppUser { UserName = "ava@t.local", Email = "ava@t.local", DisplayName = "Ava" };
+        db.Users.AddRange(author, approver);
+        var credentials = scope.ServiceProvider.GetRequiredService<ChannelCredentials>();
+        var account = new ChannelAccount
+        {
+            Name = "Northwind on Mastodon", Kind = "Mastodon", Handle = "@northwind", AllowThreads = true,
+            BaseAddress = "https://social.example", EncryptedCredentials = credentials.Protect(new Dictionary<string, string> { ["access_token"] = "secret-token" }),
+        };
+        db.ChannelAccounts.Add(account);
+        await db.SaveChangesAsync();
+        (AuthorId, ApproverId, AccountId) = (author.Id, approver.Id, account.Id);
+    }
+
+    /// <summary>A variant approved as it stands and scheduled for <paramref name="at"/> (with a token, but no Hangfire job).</summary>
+    public async Task<Guid> ScheduledVariantAsync(DateTimeOffset at, string text = "Fresh beans on Saturday.", IReadOnlyList<string>? thread = null, Action<Variant>? tweak = null)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var message = new Message { Title = "Roastery open day", AuthorId = AuthorId, TimeZone = "Europe/Paris", PlannedAt = at };
+        var variant = new Variant
+        {
+            MessageId = message.Id, ChannelAccountId = AccountId, RenderedText = text, ThreadParts = thread?.ToList() ?? [],
+            State = VariantState.Scheduled, ScheduledAt = at, ScheduleToken = Guid.NewGuid(), LastEditedById = AuthorId,
+        };
+        variant.ContentHash = ContentHash.Of(variant);
+        db.Messages.Add(message);
+        db.Variants.Add(variant);
+        db.Approvals.Add(new Approval
+        {
+            VariantId = variant.Id, ApproverId = ApproverId, ContentHash = variant.ContentHash, ContentText = text,
+            Decision = ApprovalDecision.Approved, Step = 0, Role = Roles.Approver, At = DateTimeOffset.UtcNow,
+        });
+        tweak?.Invoke(variant);
+        await db.SaveChangesAsync();
+        return variant.Id;
+    }
+
+    /// <summary>Runs the publish job as Hangfire would, with the variant's current token (or the one given).</summary>
+    public async Task RunJobAsync(Guid variantId, Guid? token = null)
+    {
+        token ??= (await LoadAsync(variantId)).ScheduleToken;
+        await using var scope = _services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IPublishVariantJob>().PublishAsync(variantId, token!.Value, CancellationToken.None);
+    }
+
+    public async Task<Variant> LoadAsync(Guid variantId)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        return await db.Variants.AsNoTracking().Include(v => v.PublishAttempts).Include(v => v.Approvals).Include(v => v.ChannelAccount).Include(v => v.Message)
+            .SingleAsync(v => v.Id == variantId);
+    }
+
+    public async Task<List<T>> QueryAsync<T>(Func<PublisherDbContext, IQueryable<T>> query)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<PublisherDbContext>()).ToListAsync();
+    }
+
+    public async Task WithScopeAsync(Func<IServiceProvider, Task> act)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        await act(scope.ServiceProvider);
+    }
+
+    public async Task DbAsync(Func<PublisherDbContext, Task> act)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        await act(scope.ServiceProvider.GetRequiredService<PublisherDbContext>());
+    }
+
+    /// <summary>Brings a retry's time forward to now, as if its back-off had passed.</summary>
+    public Task DueNowAsync(Guid variantId) =>
+        DbAsync(db => db.Variants.Where(v => v.Id == variantId).ExecuteUpdateAsync(s => s.SetProperty(v => v.NextAttemptAt, DateTimeOffset.UtcNow)));
+
+    public IMonitoringApi Monitoring => _services.GetRequiredService<JobStorage>().GetMonitoringApi();
+
+    /// <summary>The state name of a Hangfire job (Scheduled, Enqueued, Deleted, …).</summary>
+    public string? JobState(string jobId)
+    {
+        using var connection = _services.GetRequiredService<JobStorage>().GetConnection();
+        return connection.GetJobData(jobId)?.State;
+    }
+
+    /// <summary>The arguments a Hangfire job was created with.</summary>
+    public IReadOnlyList<object?> JobArguments(string jobId)
+    {
+        using var connection = _services.GetRequiredService<JobStorage>().GetConnection();
+        return connection.GetJobData(jobId)?.Job?.Args?.ToList() ?? [];
+    }
+
+    public static Actor Person(string id, string name) => new(id, name);
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+}
