@@ -342,6 +342,42 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(VariantState.Published, (await _h.LoadAsync(id)).State);
     }
 
+    [Fact]
+    public async Task A_blog_post_gets_its_address_from_its_title_and_a_second_with_the_same_title_another()
+    {
+        Guid blog = Guid.Empty;
+        await _h.DbAsync(async db =>
+        {
+            var account = new ChannelAccount { Name = "Northwind blog", Kind = "Blog", IsDemo = true };
+            db.ChannelAccounts.Add(account);
+            await db.SaveChangesAsync();
+            blog = account.Id;
+        });
+        var first = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), tweak: v => v.ChannelAccountId = blog);
+        var second = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), tweak: v => v.ChannelAccountId = blog);
+        await _h.DbAsync(db => db.Approvals.Where(a => a.VariantId == first || a.VariantId == second).ExecuteDeleteAsync());
+        await _h.DbAsync(async db =>
+        {
+            foreach (var v in await db.Variants.Where(v => v.Id == first || v.Id == second).ToListAsync())
+            {
+                v.ContentHash = Core.Workflow.ContentHash.Of(v);
+                db.Approvals.Add(new Approval { VariantId = v.Id, ApproverId = _h.ApproverId, ContentHash = v.ContentHash, Decision = ApprovalDecision.Approved, Role = Roles.Approver, At = Now });
+            }
+            await db.SaveChangesAsync();
+        });
+
+        await _h.RunJobAsync(first);
+        await _h.RunJobAsync(second);
+
+        var a = await _h.LoadAsync(first);
+        var b = await _h.LoadAsync(second);
+        Assert.Equal(VariantState.Published, a.State);
+        Assert.Equal("roastery-open-day", a.ExternalId);
+        Assert.Equal("http://127.0.0.1:5999/blog/roastery-open-day", a.ExternalUrl);
+        Assert.Equal("roastery-open-day-2", b.ExternalId);
+        Assert.Empty(_h.Client.Calls); // the blog is local: no network client was called
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
