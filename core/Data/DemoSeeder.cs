@@ -49,7 +49,7 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
         await AddUser("admin@demo.publisher.local", "Ada Admin", Roles.Admin);
         await AddUser("brand@demo.publisher.local", "Bea Brand", Roles.BrandManager);
         var marketer = await AddUser("marketer@demo.publisher.local", "Max Marketer", Roles.Marketer);
-        await AddUser("approver@demo.publisher.local", "Ava Approver", Roles.Approver);
+        var approver = await AddUser("approver@demo.publisher.local", "Ava Approver", Roles.Approver);
 
         var now = clock.GetUtcNow();
         ChannelAccount Account(string name, string kind, string handle, string color, bool threads = false) => new()
@@ -95,6 +95,10 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
 
         AddMessage("Autumn Blend is here", "Our Autumn Blend is back: notes of fig, cocoa and toasted hazelnut.", "https://northwind.example/autumn", 0, 9,
             VariantState.Scheduled, accounts[0], accounts[1], accounts[3]);
+        // Goes out a few minutes after the first start, so the demo shows the worker publishing.
+        var soon = now.AddMinutes(5);
+        messages[^1] = messages[^1] with { At = new DateTimeOffset(soon.Year, soon.Month, soon.Day, soon.Hour, soon.Minute, 0, TimeSpan.Zero) };
+        messages[^1].Message.PlannedAt = messages[^1].At;
         AddMessage("Brewing guide: the perfect pour-over", "Five steps to a clean, sweet cup at home.", "https://northwind.example/guides/pour-over", 1, 13,
             VariantState.InReview, accounts[0], accounts[2], accounts[4]);
         AddMessage("Roastery open day", "Visit the roastery on Saturday: tastings every hour from 10:00.", "https://northwind.example/open-day", 3, 10,
@@ -116,6 +120,22 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
             {
                 var variant = new Variant { MessageId = message.Id, ChannelAccountId = account.Id, State = state, ScheduledAt = at, UpdatedAt = now, LastEditedById = marketer.Id };
                 composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaignInput, marketer.DisplayName, cancellationToken), []);
+                if (state is VariantState.Approved or VariantState.Scheduled or VariantState.Published)
+                {
+                    // Approved as it stands, as a real approval would be; the worker's sweep gives scheduled ones their job.
+                    db.Approvals.Add(new Approval
+                    {
+                        VariantId = variant.Id, ApproverId = approver.Id, ContentHash = variant.ContentHash, ContentText = variant.EffectiveText,
+                        Decision = ApprovalDecision.Approved, Role = Roles.Approver, At = now,
+                    });
+                }
+                if (state == VariantState.Scheduled)
+                    variant.ScheduleToken = Guid.NewGuid();
+                if (state == VariantState.Published)
+                {
+                    variant.PublishedAt = at;
+                    variant.ExternalId = account.Kind == "Blog" ? Templates.Rendering.Slugs.FromTitle(message.Title) : $"demo-{variant.Id:N}";
+                }
                 db.Variants.Add(variant);
             }
         }
