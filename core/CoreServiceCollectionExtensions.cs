@@ -88,6 +88,9 @@ public static class CoreServiceCollectionExtensions
                     // A publish job that dies mid-call is reclaimed after this long, not the 30-minute default.
                     InvisibilityTimeout = TimeSpan.FromMinutes(5),
                     DistributedLockTimeout = TimeSpan.FromSeconds(30),
+                    // How often an idle worker asks for the next job. Not long polling (LISTEN/NOTIFY): its
+                    // listener does not come back after a database restart, which would strand queued jobs.
+                    QueuePollInterval = configuration.GetValue("Hangfire:QueuePollInterval", TimeSpan.FromMilliseconds(500)),
                 }));
         return services;
     }

@@ -15,7 +15,7 @@ builder.Services.AddHangfireServer(server =>
     server.Queues = JobQueues.All;
     server.WorkerCount = builder.Configuration.GetValue("Worker:Count", Math.Max(4, Environment.ProcessorCount * 4));
     // Delayed jobs are moved to their queue within this long after they come due.
-    server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+    server.SchedulePollingInterval = builder.Configuration.GetValue("Worker:SchedulePollingInterval", TimeSpan.FromMilliseconds(500));
 });
 
 builder.Services.AddScoped<MaintenanceJobs>();

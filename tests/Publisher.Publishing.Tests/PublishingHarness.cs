@@ -24,12 +24,27 @@ public sealed class PublishingHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private PublishingHarness(ServiceProvider services, string connectionString, ScriptedChannelClient client)
+    private PublishingHarness(ServiceProvider services, string connectionString, ScriptedChannelClient client, string masterKey)
     {
         _services = services;
         ConnectionString = connectionString;
         Client = client;
+        MasterKeyValue = masterKey;
     }
+
+    public string MasterKeyValue { get; }
+
+    /// <summary>What a worker process needs to share this database, with short timeouts so tests do not wait minutes.</summary>
+    public Dictionary<string, string> WorkerEnvironment() => new()
+    {
+        ["PUBLISHER_DB"] = ConnectionString,
+        ["PUBLISHER_MASTER_KEY"] = MasterKeyValue,
+        ["PUBLISHER_URL"] = "http://127.0.0.1:5999",
+        ["Publishing__RequestTimeout"] = "00:00:05",
+        ["Publishing__SweepInterval"] = "00:00:01",
+        ["Publishing__InitialBackoff"] = "00:00:01",
+        ["Worker__Count"] = "4",
+    };
 
     public string ConnectionString { get; }
     public ScriptedChannelClient Client { get; }
@@ -38,9 +53,21 @@ public sealed class PublishingHarness : IAsyncDisposable
     public string ApproverId { get; private set; } = "";
     public Guid AccountId { get; private set; }
 
-    public static async Task<PublishingHarness> StartAsync(PostgresServer postgres, IDictionary<string, string?>? settings = null)
+    public static async Task<PublishingHarness> StartAsync(PostgresServer postgres, IDictionary<string, string?>? settings = null) =>
+        await StartAsync(await postgres.CreateMigratedDatabaseAsync("publishing"), settings);
+
+    /// <summary>On a cluster of the test's own (one it may stop and start).</summary>
+    public static async Task<PublishingHarness> StartAsync(Core.Database.LocalPostgresCluster cluster, IDictionary<string, string?>? settings = null)
     {
-        var connectionString = await postgres.CreateMigratedDatabaseAsync("publishing");
+        await cluster.EnsureDatabaseAsync("publishing");
+        var connectionString = cluster.ConnectionString("publishing");
+        await using (var db = PostgresServer.NewContext(connectionString))
+            await DatabaseInitializer.MigrateAsync(db);
+        return await StartAsync(connectionString, settings);
+    }
+
+    private static async Task<PublishingHarness> StartAsync(string connectionString, IDictionary<string, string?>? settings)
+    {
         var values = new Dictionary<string, string?>
         {
             ["PUBLISHER_DB"] = connectionString,
@@ -60,7 +87,7 @@ public sealed class PublishingHarness : IAsyncDisposable
         services.AddCore(configuration);
         services.AddPublishing();
         services.AddSingleton<IChannelClient>(client);
-        var harness = new PublishingHarness(services.BuildServiceProvider(validateScopes: true), connectionString, client);
+        var harness = new PublishingHarness(services.BuildServiceProvider(validateScopes: true), connectionString, client, values["PUBLISHER_MASTER_KEY"]!);
         await harness.SeedAsync();
         return harness;
     }
@@ -81,6 +108,33 @@ public sealed class PublishingHarness : IAsyncDisposable
         db.ChannelAccounts.Add(account);
         await db.SaveChangesAsync();
         (AuthorId, ApproverId, AccountId) = (author.Id, approver.Id, account.Id);
+    }
+
+    /// <summary>Points the account at a fake network with the credentials it expects.</summary>
+    public Task PointAccountAtAsync(string kind, Uri baseAddress, IReadOnlyDictionary<string, string> credentials, IReadOnlyDictionary<string, string>? settings = null) =>
+        DbAsync(async db =>
+        {
+            var account = await db.ChannelAccounts.SingleAsync(a => a.Id == AccountId);
+            account.Kind = kind;
+            account.BaseAddress = baseAddress.ToString();
+            account.EncryptedCredentials = _services.GetRequiredService<ChannelCredentials>().Protect(credentials);
+            account.SettingsJson = settings is null ? null : System.Text.Json.JsonSerializer.Serialize(settings);
+            await db.SaveChangesAsync();
+        });
+
+    /// <summary>Waits until the variant reaches <paramref name="state"/>; the worker's output explains a timeout.</summary>
+    public async Task<Variant> WaitForStateAsync(Guid variantId, VariantState state, TimeSpan timeout, Func<string>? explain = null)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var variant = await LoadAsync(variantId);
+            if (variant.State == state)
+                return variant;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The variant is {variant.State} ({variant.LastError}), not {state}, after {timeout.TotalSeconds:0} s.\n{explain?.Invoke()}");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>A variant approved as it stands and scheduled for <paramref name="at"/> (with a token, but no Hangfire job).</summary>
