@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Hangfire;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Core;
+using Publisher.Core.Data;
+using Publisher.Core.Database;
+using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
+using Publisher.Core.Workflow;
+
+// Publish lag: N variants due at the same instant, published by a real worker process to a local webhook
+// receiver; the lag is from the due time to the request's arrival. A plain Hangfire job that makes the same
+// HTTP call, run by an in-process Hangfire server with the same settings, is the baseline.
+//   dotnet run -c Release --project bench/PublishLag -- 100 1000
+var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : [100, 1000];
+var root = FindRoot();
+var workerDll = Path.Combine(root, "worker", "bin", "Release", "net10.0", "Publisher.Worker.dll");
+if (!File.Exists(workerDll))
+{
+    Console.Error.WriteLine($"Build the worker first: dotnet build worker -c Release ({workerDll} is missing).");
+    return 2;
+}
+
+var folder = Path.Combine(Path.GetTempPath(), "publisher-lag-" + Guid.NewGuid().ToString("N")[..8]);
+await using var cluster = await LocalPostgresCluster.StartAsync(folder, durable: true);
+await using var receiver = await Receiver.StartAsync();
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+Console.WriteLine("| N | what | median lag | p99 lag | max lag | publishes/s |");
+Console.WriteLine("|---|---|---|---|---|---|");
+foreach (var n in sizes)
+{
+    var database = $"lag{n}_{Guid.NewGuid():N}"[..20];
+    await cluster.EnsureDatabaseAsync(database);
+    var connectionString = cluster.ConnectionString(database);
+    await using (var db = new PublisherDbContext(new DbContextOptionsBuilder<PublisherDbContext>().UseNpgsql(connectionString).Options))
+        await DatabaseInitializer.MigrateAsync(db);
+    var masterKey = MasterKey.Generate();
+    var services = Services(connectionString, masterKey);
+
+    // Publisher: variants scheduled through the scheduler, so each has its Hangfire job, then a worker process.
+    var due = DateTimeOffset.UtcNow.AddSeconds(25 + n / 100);
+    await SeedAsync(services, receiver.Url, n, due);
+    receiver.Reset();
+    using var worker = StartWorker(workerDll, connectionString, masterKey);
+    var arrivals = await receiver.WaitForAsync(n, due + TimeSpan.FromSeconds(120));
+    worker.Kill(entireProcessTree: true);
+    Report(n, "Publisher worker", due, arrivals);
+
+    // Baseline: a plain Hangfire job making the same call, on an in-process server with the same settings.
+    receiver.Reset();
+    var jobs = services.GetRequiredService<IBackgroundJobClient>();
+    var baselineDue = DateTimeOffset.UtcNow.AddSeconds(15 + n / 100);
+    for (var i = 0; i < n; i++)
+        jobs.Schedule<BaselineJob>("baseline", job => job.PostAsync(receiver.Url, i), baselineDue);
+    using (new BackgroundJobServer(new BackgroundJobServerOptions
+           {
+               Queues = ["baseline"], WorkerCount = Math.Max(4, Environment.ProcessorCount * 4), SchedulePollingInterval = TimeSpan.FromMilliseconds(500),
+               Activator = new BaselineActivator(),
+           }, services.GetRequiredService<JobStorage>()))
+    {
+        var baseline = await receiver.WaitForAsync(n, baselineDue + TimeSpan.FromSeconds(120));
+        Report(n, "plain Hangfire job", baselineDue, baseline);
+    }
+    await services.DisposeAsync();
+}
+await cluster.StopAsync();
+try { Directory.Delete(folder, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+return 0;
+
+static ServiceProvider Services(string connectionString, string masterKey)
+{
+    var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["PUBLISHER_DB"] = connectionString, ["PUBLISHER_MASTER_KEY"] = masterKey,
+    }).Build();
+    var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);
+    services.AddCore(configuration);
+#pragma warning disable ASP0000 // a console harness, not an app's startup
+    return services.BuildServiceProvider();
+#pragma warning restore ASP0000
+}
+
+static async Task SeedAsync(ServiceProvider services, string url, int n, DateTimeOffset due)
+{
+    await using var scope = services.CreateAsyncScope();
+    var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+    var author = new AppUser { UserName = "bench@local", Email = "bench@local", DisplayName = "Bench" };
+    var approver = new AppUser { UserName = "approver@local", Email = "approver@local", DisplayName = "Approver" };
+    db.Users.AddRange(author, approver);
+    var account = new ChannelAccount
+    {
+        Name = "Bench webhook", Kind = "Webhook", BaseAddress = url,
+        EncryptedCredentials = scope.ServiceProvider.GetRequiredService<ChannelCredentials>().Protect(new Dictionary<string, string> { ["secret"] = "bench-secret" }),
+    };
+    db.ChannelAccounts.Add(account);
+    var variants = new List<Variant>();
+    for (var i = 0; i < n; i++)
+    {
+        var message = new Message { Title = $"Post {i}", AuthorId = author.Id, TimeZone = "UTC", PlannedAt = due };
+        var variant = new Variant
+        {
+            MessageId = message.Id, ChannelAccountId = account.Id, RenderedText = $"Post number {i}.", JsonPayload = $"{{\"n\":{i}}}",
+            State = VariantState.Approved, ScheduledAt = due, LastEditedById = author.Id,
+        };
+        variant.ContentHash = ContentHash.Of(variant);
+        db.Messages.Add(message);
+        db.Variants.Add(variant);
+        db.Approvals.Add(new Approval { VariantId = variant.Id, ApproverId = approver.Id, ContentHash = variant.ContentHash, Decision = ApprovalDecision.Approved, Role = Roles.Approver, At = DateTimeOffset.UtcNow });
+        variants.Add(variant);
+    }
+    await db.SaveChangesAsync();
+    var scheduler = scope.ServiceProvider.GetRequiredService<PublishScheduler>();
+    foreach (var variant in variants)
+    {
+        variant.ChannelAccount = account;
+        var result = await scheduler.ScheduleAsync(variant, due, new Actor(author.Id, "Bench"));
+        if (!result.Succeeded)
+            throw new InvalidOperationException(result.Error);
+    }
+}
+
+static Process StartWorker(string dll, string connectionString, string masterKey)
+{
+    var start = new ProcessStartInfo("dotnet", [dll]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+    start.Environment["PUBLISHER_DB"] = connectionString;
+    start.Environment["PUBLISHER_MASTER_KEY"] = masterKey;
+    start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+    start.Environment["Logging__LogLevel__Default"] = "Warning";
+    var process = Process.Start(start)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine("worker: " + line); };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    return process;
+}
+
+static void Report(int n, string what, DateTimeOffset due, IReadOnlyList<DateTimeOffset> arrivals)
+{
+    if (arrivals.Count < n)
+    {
+        Console.WriteLine($"| {n:N0} | {what} | only {arrivals.Count} of {n} arrived within the time allowed | | | |");
+        return;
+    }
+    var lags = arrivals.Select(a => (a - due).TotalSeconds).Order().ToArray();
+    double Percentile(double p) => lags[Math.Clamp((int)Math.Ceiling(p * lags.Length) - 1, 0, lags.Length - 1)];
+    var span = (arrivals.Max() - arrivals.Min()).TotalSeconds;
+    Console.WriteLine($"| {n:N0} | {what} | {Percentile(0.5):0.000} s | {Percentile(0.99):0.000} s | {lags[^1]:0.000} s | {(span > 0 ? n / span : n):N0} |");
+}
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+
+static string FindRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Publisher.sln")))
+            return dir.FullName;
+    throw new InvalidOperationException("Run from the checkout: Publisher.sln not found.");
+}
+
+/// <summary>The baseline: what a bare Hangfire job does to reach the same receiver.</summary>
+public sealed class BaselineJob
+{
+    private static readonly HttpClient Http = new();
+
+    public async Task PostAsync(string url, int n)
+    {
+        using var response = await Http.PostAsync(url, new StringContent($"{{\"n\":{n}}}"));
+        response.EnsureSuccessStatusCode();
+    }
+}
+
+public sealed class BaselineActivator : JobActivator
+{
+    public override object ActivateJob(Type jobType) => new BaselineJob();
+}
+
+/// <summary>A loopback HTTP endpoint that notes when each request arrives and answers 200 at once.</summary>
+public sealed class Receiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private ConcurrentBag<DateTimeOffset> _arrivals = [];
+
+    private Receiver(WebApplication app, string url)
+    {
+        _app = app;
+        Url = url;
+    }
+
+    public string Url { get; }
+
+    public static async Task<Receiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        Receiver? receiver = null;
+        app.MapPost("/hook", (HttpContext _) =>
+        {
+            receiver!._arrivals.Add(DateTimeOffset.UtcNow);
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver = new Receiver(app, address.TrimEnd('/') + "/hook");
+        return receiver;
+    }
+
+    public void Reset() => _arrivals = [];
+
+    public async Task<IReadOnlyList<DateTimeOffset>> WaitForAsync(int n, DateTimeOffset deadline)
+    {
+        while (_arrivals.Count < n && DateTimeOffset.UtcNow < deadline)
+            await Task.Delay(50);
+        return _arrivals.ToList();
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
