@@ -1,0 +1,39 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Publisher.Templates.Channels;
+using Publisher.Worker.Channels.Bluesky;
+using Publisher.Worker.Channels.Email;
+using Publisher.Worker.Channels.FacebookPage;
+using Publisher.Worker.Channels.LinkedIn;
+using Publisher.Worker.Channels.Mastodon;
+using Publisher.Worker.Channels.Webhook;
+using Publisher.Worker.Channels.X;
+
+namespace Publisher.Worker.Channels;
+
+public static class ChannelServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the channel clients (each as an <see cref="IChannelClient"/>), one named HttpClient per kind and
+    /// the <see cref="ChannelClients"/> resolver. The Blog client is registered by whoever owns it, as another
+    /// <see cref="IChannelClient"/>.
+    /// </summary>
+    public static IServiceCollection AddChannelClients(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        foreach (var kind in Enum.GetValues<ChannelKind>())
+        {
+            // No retry handler here: the publish job retries (a blind retry of a POST could post twice), and no
+            // timeout of our own: the caller's cancellation token decides how long a call may take.
+            services.AddHttpClient(ChannelHttp.ClientName(kind), http => http.Timeout = Timeout.InfiniteTimeSpan);
+        }
+        services.AddSingleton<IChannelClient, XClient>();
+        services.AddSingleton<IChannelClient, MastodonClient>();
+        services.AddSingleton<IChannelClient, BlueskyClient>();
+        services.AddSingleton<IChannelClient, LinkedInClient>();
+        services.AddSingleton<IChannelClient, FacebookPageClient>();
+        services.AddSingleton<IChannelClient, EmailNewsletterClient>();
+        services.AddSingleton<IChannelClient, WebhookClient>();
+        services.TryAddSingleton<ChannelClients>();
+        return services;
+    }
+}
