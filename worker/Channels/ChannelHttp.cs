@@ -81,7 +81,12 @@ public static class ChannelHttp
             return kind switch
             {
                 // X v2: problem details ({title, detail}) or {errors: [{message}]}.
-                ChannelKind.X => String(root, "detail") ?? Messages(root) ?? String(root, "title"),
+                ChannelKind.X => (String(root, "detail") ?? String(root, "title"), Messages(root)) switch
+                {
+                    (null, var messages) => messages,
+                    (var detail, null) => detail,
+                    var (detail, messages) => $"{detail} {messages}",
+                },
                 ChannelKind.Mastodon => String(root, "error"),
                 ChannelKind.Bluesky => String(root, "message") ?? String(root, "error"),
                 ChannelKind.LinkedIn => String(root, "message"),
