@@ -21,6 +21,7 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
     private readonly Dictionary<string, FakeRecord> _records = new(StringComparer.Ordinal);
     private readonly List<FakeRecord> _created = [];
     private readonly HashSet<string> _sessions = [];
+    private readonly HashSet<string> _expired = [];
 
     public string Handle { get; init; } = "publisher.bsky.social";
     public string Did { get; init; } = "did:plc:fakepublisher0000000000";
@@ -39,9 +40,20 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
 
     public override int PostCount => Records.Count;
 
+    /// <summary>How many sessions createSession has handed out.</summary>
     public int SessionCount
     {
-        get { lock (_sessions) return _sessions.Count; }
+        get { lock (_sessions) return _sessions.Count + _expired.Count; }
+    }
+
+    /// <summary>Lets every access token handed out so far expire, as they do after two hours.</summary>
+    public void ExpireSessions()
+    {
+        lock (_sessions)
+        {
+            _expired.UnionWith(_sessions);
+            _sessions.Clear();
+        }
     }
 
     protected override FakeResponse Respond(RecordedRequest request) => (request.Method, request.Path) switch
@@ -70,7 +82,10 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
     {
         var token = BearerToken(request);
         if (token is null) return Error(401, "AuthenticationRequired", "Authentication Required");
-        lock (_sessions) return _sessions.Contains(token) ? null : Error(400, "InvalidToken", "Token could not be verified");
+        lock (_sessions)
+            return _sessions.Contains(token) ? null
+                : _expired.Contains(token) ? Error(400, "ExpiredToken", "Token has expired")
+                : Error(400, "InvalidToken", "Token could not be verified");
     }
 
     private FakeResponse CreateRecord(RecordedRequest request)

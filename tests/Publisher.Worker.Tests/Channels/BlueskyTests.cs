@@ -184,6 +184,21 @@ public sealed class BlueskyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_session_serves_several_posts_and_an_expired_one_is_renewed()
+    {
+        var first = await _client.PublishAsync(ChannelKit.Request(Connection, "one"), new RecordingProgress(), CancellationToken.None);
+        var second = await _client.PublishAsync(ChannelKit.Request(Connection, "two"), new RecordingProgress(), CancellationToken.None);
+        var sessionsBefore = _pds.SessionCount;
+        _pds.ExpireSessions();
+        var third = await _client.PublishAsync(ChannelKit.Request(Connection, "three"), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(1, sessionsBefore);
+        Assert.All(new[] { first, second, third }, r => Assert.Equal(PublishOutcome.Published, r.Outcome));
+        Assert.Equal(2, _pds.SessionCount);
+        Assert.Equal(["one", "two", "three"], _pds.Records.Select(r => r.Text));
+    }
+
+    [Fact]
     public void Record_keys_are_valid_TIDs_stable_per_key_and_distinct_per_part()
     {
         var keys = Enumerable.Range(0, 5).Select(i => BlueskyRecordKey.For("variant-1", i)).ToList();

@@ -69,7 +69,7 @@ public sealed class EveryHttpChannelTests
         { ChannelKind.Mastodon, 401, """{"error":"The access token was revoked"}""", "The access token was revoked" },
         { ChannelKind.Mastodon, 403, """{"error":"Your login is currently disabled"}""", "Your login is currently disabled" },
         { ChannelKind.Mastodon, 422, """{"error":"Validation failed: Text character limit of 500 exceeded"}""", "Validation failed: Text character limit of 500 exceeded" },
-        { ChannelKind.Bluesky, 401, """{"error":"ExpiredToken","message":"Token has expired"}""", "Token has expired" },
+        { ChannelKind.Bluesky, 401, """{"error":"AuthenticationRequired","message":"Authentication Required"}""", "Authentication Required" },
         { ChannelKind.Bluesky, 403, """{"error":"AccountTakedown"}""", "AccountTakedown" },
         { ChannelKind.Bluesky, 400, """{"error":"InvalidRequest","message":"Invalid app.bsky.feed.post record: Record/text must not be longer than 300 graphemes"}""", "Record/text must not be longer than 300 graphemes" },
         { ChannelKind.LinkedIn, 401, """{"status":401,"serviceErrorCode":65601,"code":"REVOKED_ACCESS_TOKEN","message":"The token used in the request has been revoked by the user"}""", "The token used in the request has been revoked by the user" },

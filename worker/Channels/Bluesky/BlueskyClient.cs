@@ -31,9 +31,10 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
         {
             posted = request.PostedPartIds.Select(StrongRef.Parse).ToList();
             var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
-            var (created, failure) = await CreateSessionAsync(http, request.Connection, cancellationToken);
+            var (current, failure) = await SessionAsync(http, request.Connection, fresh: false, cancellationToken);
             if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
-            session = created!;
+            session = current!;
+            var refreshed = false;
             var facets = FacetsPerPart(request.FacetsJson);
             for (; index < parts.Count; index++)
             {
@@ -50,10 +51,18 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
                     record["reply"] = new JsonObject { ["root"] = posted[0].ToJson(), ["parent"] = posted[index - 1].ToJson() };
 
                 var rkey = BlueskyRecordKey.For(request.IdempotencyKey, index);
-                using var message = new HttpRequestMessage(HttpMethod.Post, ChannelHttp.Combine(request.Connection.BaseAddress, "xrpc/com.atproto.repo.createRecord"));
-                ChannelHttp.Bearer(message, session.AccessJwt);
-                message.Content = JsonContent.Create(new JsonObject { ["repo"] = session.Did, ["collection"] = Collection, ["rkey"] = rkey, ["record"] = record });
-                using var response = await http.SendAsync(message, cancellationToken);
+                var response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
+                if (!refreshed && await IsExpiredSessionAsync(response, cancellationToken))
+                {
+                    // A cached session ran out: nothing was written, so sign in again and send the same record once more.
+                    response.Dispose();
+                    refreshed = true;
+                    (current, failure) = await SessionAsync(http, request.Connection, fresh: true, cancellationToken);
+                    if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
+                    session = current!;
+                    response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
+                }
+                using var _ = response;
                 if (!response.IsSuccessStatusCode)
                     return ChannelHttp.ForPart(await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken), index, parts.Count);
                 var reference = await ReadAsync<StrongRef>(response, cancellationToken);
@@ -80,16 +89,15 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
         try
         {
             var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
-            var (session, failure) = await CreateSessionAsync(http, request.Connection, cancellationToken);
+            var (session, failure) = await SessionAsync(http, request.Connection, fresh: false, cancellationToken);
             if (failure is not null) return new ReconcileResult(ReconcileVerdict.Unknown, Detail: failure.Detail);
             var found = request.PostedPartIds.Select(StrongRef.Parse).ToList();
             for (var index = found.Count; index < request.Parts.Count; index++)
             {
                 var rkey = BlueskyRecordKey.For(request.IdempotencyKey, index);
                 var query = $"xrpc/com.atproto.repo.getRecord?repo={Uri.EscapeDataString(session!.Did)}&collection={Collection}&rkey={rkey}";
-                using var message = new HttpRequestMessage(HttpMethod.Get, ChannelHttp.Combine(request.Connection.BaseAddress, query));
-                ChannelHttp.Bearer(message, session.AccessJwt);
-                using var response = await http.SendAsync(message, cancellationToken);
+                // getRecord is public: no token, so an expired session cannot make the answer ambiguous.
+                using var response = await http.GetAsync(ChannelHttp.Combine(request.Connection.BaseAddress, query), cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     var reference = await ReadAsync<StrongRef>(response, cancellationToken);
@@ -122,7 +130,7 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
         try
         {
             var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
-            var (session, failure) = await CreateSessionAsync(http, connection, cancellationToken);
+            var (session, failure) = await SessionAsync(http, connection, fresh: true, cancellationToken);
             return failure is not null
                 ? new ConnectionCheck(false, failure.Detail ?? "Bluesky refused the sign-in.")
                 : new ConnectionCheck(true, $"Signed in to Bluesky as @{session!.Handle}.");
@@ -194,6 +202,45 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
         if (!response.IsSuccessStatusCode) return null;
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
         return document.RootElement.TryGetProperty("did", out var did) ? did.GetString() : null;
+    }
+
+    /// <summary>
+    /// A session for the account, reused for <see cref="SessionLifetime"/>: createSession is rate-limited per account
+    /// (30 per 5 minutes, 300 a day on bsky.social), so a busy calendar must not sign in for every post.
+    /// </summary>
+    private async Task<(Session? Session, PublishResult? Failure)> SessionAsync(HttpClient http, ChannelConnection connection, bool fresh, CancellationToken cancellationToken)
+    {
+        var key = SessionKey(connection);
+        if (!fresh && _sessions.TryGetValue(key, out var cached) && cached.Until > clock.GetUtcNow())
+            return (cached.Session, null);
+        var (session, failure) = await CreateSessionAsync(http, connection, cancellationToken);
+        if (session is not null) _sessions[key] = (session, clock.GetUtcNow() + SessionLifetime);
+        else _sessions.TryRemove(key, out _);
+        return (session, failure);
+    }
+
+    /// <summary>Less than the two hours bsky.social's access tokens last; an earlier expiry is caught and signed in again.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(60);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Session Session, DateTimeOffset Until)> _sessions = new();
+
+    private static string SessionKey(ChannelConnection connection) =>
+        $"{connection.BaseAddress}|{connection.Credential("identifier")}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(connection.Credential("app_password"))))}";
+
+    private static async Task<HttpResponseMessage> CreateRecordAsync(HttpClient http, ChannelConnection connection, Session session, string rkey, JsonObject record, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, ChannelHttp.Combine(connection.BaseAddress, "xrpc/com.atproto.repo.createRecord"));
+        ChannelHttp.Bearer(message, session.AccessJwt);
+        // DeepClone: a JsonNode has one parent, and the same record may be sent twice.
+        message.Content = JsonContent.Create(new JsonObject { ["repo"] = session.Did, ["collection"] = Collection, ["rkey"] = rkey, ["record"] = record.DeepClone() });
+        return await http.SendAsync(message, cancellationToken);
+    }
+
+    private static async Task<bool> IsExpiredSessionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized)) return false;
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return body.Contains("\"ExpiredToken\"", StringComparison.Ordinal) || body.Contains("\"InvalidToken\"", StringComparison.Ordinal);
     }
 
     private async Task<(Session? Session, PublishResult? Failure)> CreateSessionAsync(HttpClient http, ChannelConnection connection, CancellationToken cancellationToken)
