@@ -5,7 +5,10 @@ using System.Text.RegularExpressions;
 namespace Publisher.Testing.Fakes;
 
 /// <summary>A post the fake LinkedIn holds.</summary>
-public sealed record FakeLinkedInPost(string Urn, string Author, string Commentary, string Version);
+/// <param name="Commentary">The commentary as sent, in LinkedIn's "little" text format.</param>
+/// <param name="Shown">What LinkedIn shows: escapes resolved, hashtags and mentions as text, and cut at the first
+/// unescaped reserved character, as LinkedIn silently does.</param>
+public sealed record FakeLinkedInPost(string Urn, string Author, string Commentary, string Shown, string Version);
 
 /// <summary>
 /// Fake LinkedIn: <c>POST /rest/posts</c> and <c>GET /v2/userinfo</c>. Checks the Bearer token, a
@@ -77,11 +80,37 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
 
         lock (_posts)
         {
-            var post = new FakeLinkedInPost($"urn:li:share:{_next++}", author, commentary, version);
+            var post = new FakeLinkedInPost($"urn:li:share:{_next++}", author, commentary, Shown(commentary), version);
             _posts.Add(post);
             return new FakeResponse(201, null, new Dictionary<string, string> { ["x-restli-id"] = post.Urn });
         }
     }
+
+    /// <summary>Renders little text the way LinkedIn shows it (URLs, #hashtags and @[Name](urn) mentions are markup it understands).</summary>
+    public static string Shown(string little)
+    {
+        const string reserved = "\\|{}@[]()<>#*_~";
+        var shown = new System.Text.StringBuilder();
+        for (var i = 0; i < little.Length; i++)
+        {
+            var c = little[i];
+            if (c == '\\' && i + 1 < little.Length) { shown.Append(little[++i]); continue; }
+            var url = Url().Match(little, i);
+            if (url.Success && url.Index == i) { shown.Append(url.Value); i += url.Length - 1; continue; }
+            if (c == '#' && (i == 0 || char.IsWhiteSpace(little[i - 1])) && i + 1 < little.Length && char.IsLetterOrDigit(little[i + 1])) { shown.Append(c); continue; }
+            var mention = Mention().Match(little, i);
+            if (c == '@' && mention.Success && mention.Index == i) { shown.Append(mention.Groups["name"].Value); i += mention.Length - 1; continue; }
+            if (reserved.Contains(c)) break;
+            shown.Append(c);
+        }
+        return shown.ToString();
+    }
+
+    [GeneratedRegex(@"\Ghttps?://[^\s<>""]+", RegexOptions.IgnoreCase)]
+    private static partial Regex Url();
+
+    [GeneratedRegex(@"\G@\[(?<name>[^\]]*)\]\((?<urn>urn:li:[^)]+)\)")]
+    private static partial Regex Mention();
 
     private static FakeResponse Error(int status, string code, string message, int serviceErrorCode) =>
         FakeResponse.Json(status, new { status, serviceErrorCode, code, message });

@@ -40,6 +40,25 @@ public sealed class LinkedInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reserved_characters_are_escaped_so_LinkedIn_shows_the_whole_text()
+    {
+        const string text = "Autumn sale (20% off) for members_only: <today> *only* ~ see [terms] @ {shop} | #AutumnSale https://example.com/sale_2026?utm_source=linkedin";
+
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection(), text), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var post = Assert.Single(_linkedIn.Posts);
+        Assert.Equal(text, post.Shown);
+        Assert.Contains("\\(20% off\\)", post.Commentary);
+        Assert.Contains(" #AutumnSale ", post.Commentary);
+        Assert.EndsWith("https://example.com/sale_2026?utm_source=linkedin", post.Commentary);
+    }
+
+    [Fact]
+    public void The_fake_cuts_unescaped_text_as_LinkedIn_does() =>
+        Assert.Equal("Autumn sale ", FakeLinkedInApi.Shown("Autumn sale (20% off)"));
+
+    [Fact]
     public async Task The_accounts_version_setting_is_sent_and_a_retired_one_is_permanent()
     {
         var current = await _client.PublishAsync(ChannelKit.Request(Connection("202501"), "one"), new RecordingProgress(), CancellationToken.None);

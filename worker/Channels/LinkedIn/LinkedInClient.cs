@@ -25,7 +25,7 @@ public sealed class LinkedInClient(IHttpClientFactory httpClientFactory, TimePro
             var body = new
             {
                 author = connection.Setting("author_urn"),
-                commentary = request.Text,
+                commentary = LittleText.Escape(request.Text),
                 visibility = "PUBLIC",
                 distribution = new { feedDistribution = "MAIN_FEED", targetEntities = Array.Empty<object>(), thirdPartyDistributionChannels = Array.Empty<object>() },
                 lifecycleState = "PUBLISHED",
