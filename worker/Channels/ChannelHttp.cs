@@ -33,6 +33,8 @@ public static class ChannelHttp
             body = "";
         }
         var message = ErrorMessage(kind, body) ?? $"{status} {response.ReasonPhrase}".TrimEnd();
+        if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            message += $" (moved to {location}: check the account's base address)";
         var transient = status is 408 or 429 or >= 500 || IsTransientGraphError(kind, body);
         return new PublishResult(
             transient ? PublishOutcome.Transient : PublishOutcome.Permanent,

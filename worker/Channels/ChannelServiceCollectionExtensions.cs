@@ -24,7 +24,10 @@ public static class ChannelServiceCollectionExtensions
         {
             // No retry handler here: the publish job retries (a blind retry of a POST could post twice), and no
             // timeout of our own: the caller's cancellation token decides how long a call may take.
-            services.AddHttpClient(ChannelHttp.ClientName(kind), http => http.Timeout = Timeout.InfiniteTimeSpan);
+            // Redirects are not followed: a redirected POST turns into a GET and loses its Authorization header, so a
+            // moved API address is reported (with where it moved) for an admin to fix rather than half-followed.
+            services.AddHttpClient(ChannelHttp.ClientName(kind), http => http.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         }
         services.AddSingleton<IChannelClient, XClient>();
         services.AddSingleton<IChannelClient, MastodonClient>();

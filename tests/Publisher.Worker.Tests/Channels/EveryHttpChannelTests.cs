@@ -99,6 +99,20 @@ public sealed class EveryHttpChannelTests
     }
 
     [Theory, MemberData(nameof(Kinds))]
+    public async Task A_redirect_is_not_followed_but_reported_as_permanent(ChannelKind kind)
+    {
+        await using var channel = HttpChannel.Start(kind);
+        channel.Fake.FailNext(1, 301, headers: new Dictionary<string, string> { ["Location"] = "https://elsewhere.example/api" }, pathContains: channel.PostPath);
+
+        var result = await channel.Client.PublishAsync(channel.Request(), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
+        Assert.Equal(301, result.HttpStatus);
+        Assert.Contains("https://elsewhere.example/api", result.Detail);
+        Assert.DoesNotContain(channel.Fake.Requests, r => r.Method == "GET" && r.Path.Contains(channel.PostPath, StringComparison.Ordinal));
+    }
+
+    [Theory, MemberData(nameof(Kinds))]
     public async Task A_connection_that_breaks_after_the_post_was_made_is_unknown(ChannelKind kind)
     {
         await using var channel = HttpChannel.Start(kind);
