@@ -126,6 +126,25 @@ public sealed class BlueskyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_post_the_server_finished_after_the_worker_died_is_found_by_reconcile()
+    {
+        var request = ChannelKit.Request(Connection, key: "variant-12");
+        _pds.HoldRequests("createRecord");
+        using var worker = new CancellationTokenSource();
+
+        var publishing = _client.PublishAsync(request, new RecordingProgress(), worker.Token);
+        await _pds.WaitForHeldAsync();
+        await worker.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publishing);
+        _pds.ReleaseHeld();
+        await Poll.UntilAsync(() => _pds.PostCount == 1);
+        var verdict = await _client.ReconcileAsync(request, CancellationToken.None);
+
+        Assert.Equal(ReconcileVerdict.Published, verdict.Verdict);
+        Assert.Equal(_pds.Records[0].Uri, verdict.ExternalId);
+    }
+
+    [Fact]
     public async Task Reconcile_of_a_post_that_never_arrived_is_safe_to_retry()
     {
         var request = ChannelKit.Request(Connection, key: "variant-10");

@@ -154,3 +154,17 @@ public sealed class HttpChannel : IAsyncDisposable
 
     public ValueTask DisposeAsync() => Fake.DisposeAsync();
 }
+
+/// <summary>Waits for a condition by polling, with a deadline (never a fixed sleep).</summary>
+public static class Poll
+{
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true in time.");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -82,6 +82,25 @@ public sealed class MastodonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_the_worker_died_mid_post_the_retry_gets_the_status_the_server_made()
+    {
+        var request = ChannelKit.Request(Connection, "Autumn sale: 20% off.");
+        _mastodon.HoldRequests("/api/v1/statuses");
+        using var worker = new CancellationTokenSource();
+
+        var publishing = _client.PublishAsync(request, new RecordingProgress(), worker.Token);
+        await _mastodon.WaitForHeldAsync();
+        await worker.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publishing);
+        _mastodon.ReleaseHeld();
+        await Poll.UntilAsync(() => _mastodon.PostCount == 1);
+        var retried = await _client.PublishAsync(request, new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, retried.Outcome);
+        Assert.Equal(Assert.Single(_mastodon.Statuses).Id, retried.ExternalId);
+    }
+
+    [Fact]
     public async Task A_status_over_500_characters_is_refused_as_permanent_with_Mastodons_words()
     {
         var result = await _client.PublishAsync(ChannelKit.Request(Connection, new string('a', 501)), new RecordingProgress(), CancellationToken.None);
