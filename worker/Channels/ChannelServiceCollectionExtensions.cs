@@ -29,13 +29,13 @@ public static class ChannelServiceCollectionExtensions
             services.AddHttpClient(ChannelHttp.ClientName(kind), http => http.Timeout = Timeout.InfiniteTimeSpan)
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         }
-        services.AddSingleton<IChannelClient, XClient>();
-        services.AddSingleton<IChannelClient, MastodonClient>();
-        services.AddSingleton<IChannelClient, BlueskyClient>();
-        services.AddSingleton<IChannelClient, LinkedInClient>();
-        services.AddSingleton<IChannelClient, FacebookPageClient>();
-        services.AddSingleton<IChannelClient, EmailNewsletterClient>();
-        services.AddSingleton<IChannelClient, WebhookClient>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, XClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, MastodonClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, BlueskyClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, LinkedInClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, FacebookPageClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, EmailNewsletterClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, WebhookClient>());
         services.TryAddSingleton<ChannelClients>();
         return services;
     }

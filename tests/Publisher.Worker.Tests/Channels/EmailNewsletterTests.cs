@@ -99,6 +99,18 @@ public sealed class EmailNewsletterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_every_recipient_is_refused_nothing_is_published()
+    {
+        _smtp.RefusedRecipients.UnionWith(["ada@example.com", "grace@example.com", "linus@example.com"]);
+
+        var result = await _client.PublishAsync(Newsletter(Connection()), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
+        Assert.Contains("refused", result.Detail);
+        Assert.Empty(_smtp.Received);
+    }
+
+    [Fact]
     public async Task A_wrong_password_is_permanent()
     {
         var result = await _client.PublishAsync(Newsletter(Connection(password: "wrong")), new RecordingProgress(), CancellationToken.None);
