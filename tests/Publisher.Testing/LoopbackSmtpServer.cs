@@ -27,6 +27,12 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>
+    /// When set, the server offers AUTH PLAIN and LOGIN, refuses MAIL before a successful AUTH (530) and refuses
+    /// any other user name or password (535), as a submission server does.
+    /// </summary>
+    public (string User, string Password)? RequiredCredentials { get; set; }
+
     /// <summary>Addresses the server refuses at RCPT with a 550.</summary>
     public HashSet<string> RefusedRecipients { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -62,6 +68,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
         string? from = null;
         var to = new List<string>();
         var greeted = false;
+        var authenticated = false;
         while (await reader.ReadLineAsync() is { } line)
         {
             var verb = line.Split(' ', 2)[0].ToUpperInvariant();
@@ -70,6 +77,8 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                 case "EHLO":
                     greeted = true;
                     await writer.WriteLineAsync("250-loopback.test");
+                    if (RequiredCredentials is not null)
+                        await writer.WriteLineAsync("250-AUTH PLAIN LOGIN");
                     await writer.WriteLineAsync("250-8BITMIME");
                     await writer.WriteLineAsync("250 SMTPUTF8");
                     break;
@@ -79,6 +88,15 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                     break;
                 case "MAIL" when !greeted:
                     await writer.WriteLineAsync("503 5.5.1 Say hello first");
+                    break;
+                case "AUTH" when RequiredCredentials is null || !greeted:
+                    await writer.WriteLineAsync("503 5.5.1 AUTH not available");
+                    break;
+                case "AUTH":
+                    authenticated = await AuthenticateAsync(line, reader, writer);
+                    break;
+                case "MAIL" when RequiredCredentials is not null && !authenticated:
+                    await writer.WriteLineAsync("530 5.7.0 Authentication required");
                     break;
                 case "MAIL":
                     from = Address(line);
@@ -128,6 +146,54 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                     break;
             }
         }
+    }
+
+    private async Task<bool> AuthenticateAsync(string line, StreamReader reader, StreamWriter writer)
+    {
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string? user = null, password = null;
+        try
+        {
+            switch (words.Length > 1 ? words[1].ToUpperInvariant() : "")
+            {
+                case "PLAIN":
+                    var initial = words.Length > 2 ? words[2] : null;
+                    if (initial is null)
+                    {
+                        await writer.WriteLineAsync("334 ");
+                        initial = await reader.ReadLineAsync() ?? "";
+                    }
+                    var fields = Encoding.UTF8.GetString(Convert.FromBase64String(initial)).Split('\0');
+                    if (fields.Length == 3) (user, password) = (fields[1], fields[2]);
+                    break;
+                case "LOGIN":
+                    var first = words.Length > 2 ? words[2] : null;
+                    if (first is null)
+                    {
+                        await writer.WriteLineAsync("334 VXNlcm5hbWU6");
+                        first = await reader.ReadLineAsync() ?? "";
+                    }
+                    user = Encoding.UTF8.GetString(Convert.FromBase64String(first));
+                    await writer.WriteLineAsync("334 UGFzc3dvcmQ6");
+                    password = Encoding.UTF8.GetString(Convert.FromBase64String(await reader.ReadLineAsync() ?? ""));
+                    break;
+                default:
+                    await writer.WriteLineAsync("504 5.5.4 Unrecognized authentication type");
+                    return false;
+            }
+        }
+        catch (FormatException)
+        {
+            await writer.WriteLineAsync("501 5.5.2 Cannot decode response");
+            return false;
+        }
+        if (RequiredCredentials is { } required && user == required.User && password == required.Password)
+        {
+            await writer.WriteLineAsync("235 2.7.0 Authentication successful");
+            return true;
+        }
+        await writer.WriteLineAsync("535 5.7.8 Authentication credentials invalid");
+        return false;
     }
 
     private static string Address(string line)

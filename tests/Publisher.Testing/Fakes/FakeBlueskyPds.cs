@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Publisher.Testing.Fakes;
+
+/// <summary>A record the fake PDS holds.</summary>
+public sealed record FakeRecord(string Uri, string Cid, string Rkey, string Text, JsonElement Value);
+
+/// <summary>
+/// Fake Bluesky PDS: <c>com.atproto.server.createSession</c>, <c>com.atproto.repo.createRecord</c>,
+/// <c>com.atproto.repo.getRecord</c> and <c>com.atproto.identity.resolveHandle</c>. Checks the session JWT, the
+/// repo, a TID record key that is not taken, the record's <c>$type</c>, text (≤ 300 graphemes, ≤ 3000 bytes),
+/// <c>createdAt</c>, facet byte ranges within the UTF-8 text and their features, and that reply refs point at
+/// records it holds with the same CID. Errors are XRPC's <c>{"error","message"}</c>.
+/// </summary>
+public sealed partial class FakeBlueskyPds : FakeApiServer
+{
+    private readonly Dictionary<string, FakeRecord> _records = new(StringComparer.Ordinal);
+    private readonly List<FakeRecord> _created = [];
+    private readonly HashSet<string> _sessions = [];
+    private readonly HashSet<string> _expired = [];
+
+    public string Handle { get; init; } = "publisher.bsky.social";
+    public string Did { get; init; } = "did:plc:fakepublisher0000000000";
+    public string AppPassword { get; init; } = "abcd-efgh-ijkl-mnop";
+
+    /// <summary>Other accounts' handles the PDS can resolve (for mention facets).</summary>
+    public Dictionary<string, string> KnownHandles { get; } = new(StringComparer.OrdinalIgnoreCase) { ["alice.bsky.social"] = "did:plc:alice00000000000000000" };
+
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string> { ["identifier"] = Handle, ["app_password"] = AppPassword };
+
+    /// <summary>The records made, in order.</summary>
+    public IReadOnlyList<FakeRecord> Records
+    {
+        get { lock (_records) return _created.ToList(); }
+    }
+
+    public override int PostCount => Records.Count;
+
+    /// <summary>How many sessions createSession has handed out.</summary>
+    public int SessionCount
+    {
+        get { lock (_sessions) return _sessions.Count + _expired.Count; }
+    }
+
+    /// <summary>Lets every access token handed out so far expire, as they do after two hours.</summary>
+    public void ExpireSessions()
+    {
+        lock (_sessions)
+        {
+            _expired.UnionWith(_sessions);
+            _sessions.Clear();
+        }
+    }
+
+    protected override FakeResponse Respond(RecordedRequest request) => (request.Method, request.Path) switch
+    {
+        ("POST", "/xrpc/com.atproto.server.createSession") => CreateSession(request),
+        ("POST", "/xrpc/com.atproto.repo.createRecord") => Authorized(request) ?? CreateRecord(request),
+        ("GET", "/xrpc/com.atproto.repo.getRecord") => GetRecord(request),
+        ("GET", "/xrpc/com.atproto.identity.resolveHandle") => ResolveHandle(request),
+        _ => Error(404, "MethodNotImplemented", "Method Not Implemented"),
+    };
+
+    private FakeResponse CreateSession(RecordedRequest request)
+    {
+        if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body
+            || !body.TryGetProperty("identifier", out var identifier) || identifier.ValueKind != JsonValueKind.String
+            || !body.TryGetProperty("password", out var password) || password.ValueKind != JsonValueKind.String)
+            return Error(400, "InvalidRequest", "Input must have the properties \"identifier\" and \"password\"");
+        if ((identifier.GetString() != Handle && identifier.GetString() != Did) || password.GetString() != AppPassword)
+            return Error(401, "AuthenticationRequired", "Invalid identifier or password");
+        var jwt = Jwt();
+        lock (_sessions) _sessions.Add(jwt);
+        return FakeResponse.Json(200, new { accessJwt = jwt, refreshJwt = Jwt(), handle = Handle, did = Did, active = true });
+    }
+
+    private FakeResponse? Authorized(RecordedRequest request)
+    {
+        var token = BearerToken(request);
+        if (token is null) return Error(401, "AuthenticationRequired", "Authentication Required");
+        lock (_sessions)
+            return _sessions.Contains(token) ? null
+                : _expired.Contains(token) ? Error(400, "ExpiredToken", "Token has expired")
+                : Error(400, "InvalidToken", "Token could not be verified");
+    }
+
+    private FakeResponse CreateRecord(RecordedRequest request)
+    {
+        if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body)
+            return Error(400, "InvalidRequest", "Request body must be JSON");
+        var repo = String(body, "repo");
+        if (repo != Did && repo != Handle) return Error(400, "InvalidRequest", "Could not find repo: " + repo);
+        if (String(body, "collection") != "app.bsky.feed.post") return Error(400, "InvalidRequest", "Unsupported collection in this fake: " + String(body, "collection"));
+        var rkey = String(body, "rkey");
+        if (rkey is null) return Error(400, "InvalidRequest", "This fake needs an explicit rkey");
+        if (!Tid().IsMatch(rkey)) return Error(400, "InvalidRequest", $"Invalid record key for app.bsky.feed.post (must be a TID): {rkey}");
+        if (!body.TryGetProperty("record", out var record) || record.ValueKind != JsonValueKind.Object)
+            return Error(400, "InvalidRequest", "Input must have the property \"record\"");
+        if (ValidatePost(record) is { } invalid) return Error(400, "InvalidRequest", "Invalid app.bsky.feed.post record: " + invalid);
+
+        lock (_records)
+        {
+            if (_records.ContainsKey(rkey)) return Error(400, "InvalidRequest", $"Record already exists at at://{Did}/app.bsky.feed.post/{rkey}");
+            if (record.TryGetProperty("reply", out var reply))
+                foreach (var which in new[] { "root", "parent" })
+                {
+                    if (!reply.TryGetProperty(which, out var reference) || String(reference, "uri") is not { } uri || String(reference, "cid") is not { } cid)
+                        return Error(400, "InvalidRequest", $"Invalid app.bsky.feed.post record: Record/reply must have the property \"{which}\" with uri and cid");
+                    if (!_records.Values.Any(r => r.Uri == uri && r.Cid == cid))
+                        return Error(400, "InvalidRequest", $"Could not locate record: {uri} with cid {cid}");
+                }
+            var stored = new FakeRecord($"at://{Did}/app.bsky.feed.post/{rkey}", Cid(record.GetRawText()), rkey, String(record, "text")!, record.Clone());
+            _records[rkey] = stored;
+            _created.Add(stored);
+            return FakeResponse.Json(200, new { uri = stored.Uri, cid = stored.Cid, commit = new { cid = Cid(stored.Uri), rev = rkey }, validationStatus = "valid" });
+        }
+    }
+
+    private FakeResponse GetRecord(RecordedRequest request)
+    {
+        var query = Query(request);
+        var repo = query.GetValueOrDefault("repo");
+        var rkey = query.GetValueOrDefault("rkey");
+        if (repo is null || rkey is null || query.GetValueOrDefault("collection") is not { } collection)
+            return Error(400, "InvalidRequest", "Params must have the properties \"repo\", \"collection\" and \"rkey\"");
+        if (repo != Did && repo != Handle) return Error(400, "InvalidRequest", "Could not find repo: " + repo);
+        lock (_records)
+            return collection == "app.bsky.feed.post" && _records.TryGetValue(rkey, out var found)
+                ? FakeResponse.Json(200, new { uri = found.Uri, cid = found.Cid, value = found.Value })
+                : Error(400, "RecordNotFound", $"Could not locate record: at://{Did}/{collection}/{rkey}");
+    }
+
+    private FakeResponse ResolveHandle(RecordedRequest request)
+    {
+        var handle = Query(request).GetValueOrDefault("handle") ?? "";
+        if (string.Equals(handle, Handle, StringComparison.OrdinalIgnoreCase)) return FakeResponse.Json(200, new { did = Did });
+        return KnownHandles.TryGetValue(handle, out var did)
+            ? FakeResponse.Json(200, new { did })
+            : Error(400, "InvalidRequest", "Unable to resolve handle");
+    }
+
+    private static string? ValidatePost(JsonElement record)
+    {
+        if (String(record, "$type") != "app.bsky.feed.post") return "Record/$type must be app.bsky.feed.post";
+        var text = String(record, "text");
+        if (text is null) return "Record/text must be a string";
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (bytes > 3000) return "Record/text must not be longer than 3000 characters";
+        if (new StringInfo(text).LengthInTextElements > 300) return "Record/text must not be longer than 300 graphemes";
+        if (String(record, "createdAt") is not { } createdAt
+            || !Datetime().IsMatch(createdAt)
+            || !DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+            return "Record/createdAt must be an valid atproto datetime (both RFC-3339 and ISO-8601)";
+        if (record.TryGetProperty("facets", out var facets))
+        {
+            if (facets.ValueKind != JsonValueKind.Array) return "Record/facets must be an array";
+            var i = 0;
+            foreach (var facet in facets.EnumerateArray())
+            {
+                if (!facet.TryGetProperty("index", out var index)
+                    || !index.TryGetProperty("byteStart", out var start) || !start.TryGetInt32(out var byteStart)
+                    || !index.TryGetProperty("byteEnd", out var end) || !end.TryGetInt32(out var byteEnd))
+                    return $"Record/facets/{i}/index must have integer byteStart and byteEnd";
+                if (byteStart < 0 || byteEnd > bytes || byteStart >= byteEnd)
+                    return $"Record/facets/{i}/index [{byteStart}, {byteEnd}) is not within the {bytes} bytes of the text";
+                if (!facet.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array || features.GetArrayLength() == 0)
+                    return $"Record/facets/{i}/features must be a non-empty array";
+                foreach (var feature in features.EnumerateArray())
+                {
+                    var ok = String(feature, "$type") switch
+                    {
+                        "app.bsky.richtext.facet#link" => String(feature, "uri") is { } uri && Uri.TryCreate(uri, UriKind.Absolute, out _),
+                        "app.bsky.richtext.facet#mention" => String(feature, "did")?.StartsWith("did:", StringComparison.Ordinal) == true,
+                        "app.bsky.richtext.facet#tag" => String(feature, "tag") is { Length: > 0 and <= 640 } tag && !tag.StartsWith('#'),
+                        _ => false,
+                    };
+                    if (!ok) return $"Record/facets/{i}/features has an invalid feature: {feature.GetRawText()}";
+                }
+                i++;
+            }
+        }
+        return null;
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static FakeResponse Error(int status, string error, string message) => FakeResponse.Json(status, new { error, message });
+
+    private static string Cid(string content) =>
+        "bafyrei" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)))[..52];
+
+    private string Jwt()
+    {
+        static string Part(object value) => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return $"{Part(new { typ = "at+jwt", alg = "ES256K" })}.{Part(new { scope = "com.atproto.appPass", sub = Did, iat = now, exp = now + 7200, jti = Guid.NewGuid() })}.{Part(Guid.NewGuid())}";
+    }
+
+    [GeneratedRegex("^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")]
+    private static partial Regex Tid();
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex Datetime();
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Publisher.Testing.Fakes;
+
+/// <summary>A Page post the fake Graph API holds.</summary>
+public sealed record FakePagePost(string Id, string Message, string? Link);
+
+/// <summary>
+/// Fake Facebook Graph API for one Page: <c>POST /{version}/{page_id}/feed</c> (form-encoded <c>message</c>,
+/// <c>link</c>, <c>access_token</c>) and <c>GET /{version}/{page_id}?fields=name</c>. Checks the version path, the
+/// page id and the page token; errors are Graph's <c>{"error":{"message","type","code","fbtrace_id"}}</c>.
+/// </summary>
+public sealed partial class FakeFacebookGraphApi : FakeApiServer
+{
+    private readonly List<FakePagePost> _posts = [];
+    private int _next = 1;
+
+    public string PageId { get; init; } = "104823719301";
+    public string PageName { get; init; } = "Publisher Test Page";
+    public string PageAccessToken { get; init; } = "EAAfakepagetoken";
+
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string> { ["page_access_token"] = PageAccessToken };
+
+    public IReadOnlyList<FakePagePost> Posts
+    {
+        get { lock (_posts) return _posts.ToList(); }
+    }
+
+    public override int PostCount => Posts.Count;
+
+    protected override FakeResponse Respond(RecordedRequest request)
+    {
+        var segments = request.Path.Trim('/').Split('/');
+        if (segments.Length < 2 || !Version().IsMatch(segments[0]))
+            return Error(400, $"Unknown path components: {request.Path}", "OAuthException", 2500);
+        var form = request.Method == "POST" && (request.Header("Content-Type") ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
+            ? QueryHelpers.ParseQuery(request.Body).ToDictionary(p => p.Key, p => p.Value.ToString())
+            : new Dictionary<string, string>();
+        var token = form.GetValueOrDefault("access_token") ?? Query(request).GetValueOrDefault("access_token") ?? BearerToken(request);
+        if (token is null) return Error(400, "An active access token must be used to query information about the current user.", "OAuthException", 2500);
+        if (token != PageAccessToken) return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
+        if (segments[1] != PageId)
+            return Error(400, $"(#100) Object with ID '{segments[1]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation", "GraphMethodException", 100);
+
+        return (request.Method, segments.Length) switch
+        {
+            ("GET", 2) => FakeResponse.Json(200, new { name = PageName, id = PageId }),
+            ("POST", 3) when segments[2] == "feed" => CreatePost(form),
+            _ => Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
+        };
+    }
+
+    private FakeResponse CreatePost(Dictionary<string, string> form)
+    {
+        var message = form.GetValueOrDefault("message");
+        var link = form.GetValueOrDefault("link");
+        if (string.IsNullOrWhiteSpace(message) && string.IsNullOrWhiteSpace(link))
+            return Error(400, "(#100) The parameter message or link is required", "OAuthException", 100);
+        if (link is not null && !Uri.TryCreate(link, UriKind.Absolute, out _))
+            return Error(400, "(#100) The parameter link must be a valid URL", "OAuthException", 100);
+        lock (_posts)
+        {
+            var post = new FakePagePost($"{PageId}_{(1_000_000_000 + _next++).ToString(CultureInfo.InvariantCulture)}", message ?? "", link);
+            _posts.Add(post);
+            return FakeResponse.Json(200, new { id = post.Id });
+        }
+    }
+
+    public static FakeResponse Error(int status, string message, string type, int code) =>
+        FakeResponse.Json(status, new { error = new { message, type, code, fbtrace_id = "AbCdEf" + code } });
+
+    /// <summary>The body Graph sends when a Page posts too often (code 32, answered with a 400).</summary>
+    public static string RateLimitBody => """{"error":{"message":"(#32) Page request limit reached","type":"OAuthException","is_transient":true,"code":32,"fbtrace_id":"Ab1"}}""";
+
+    [GeneratedRegex(@"^v\d+\.\d+$")]
+    private static partial Regex Version();
+}

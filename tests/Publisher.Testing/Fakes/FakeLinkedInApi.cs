@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Publisher.Testing.Fakes;
+
+/// <summary>A post the fake LinkedIn holds.</summary>
+/// <param name="Commentary">The commentary as sent, in LinkedIn's "little" text format.</param>
+/// <param name="Shown">What LinkedIn shows: escapes resolved, hashtags and mentions as text, and cut at the first
+/// unescaped reserved character, as LinkedIn silently does.</param>
+public sealed record FakeLinkedInPost(string Urn, string Author, string Commentary, string Shown, string Version);
+
+/// <summary>
+/// Fake LinkedIn: <c>POST /rest/posts</c> and <c>GET /v2/userinfo</c>. Checks the Bearer token, a
+/// <c>LinkedIn-Version</c> header (yyyyMM, not older than <see cref="OldestActiveVersion"/>), the
+/// <c>X-Restli-Protocol-Version: 2.0.0</c> header, that the author is the one the token may post as, and the body's
+/// required fields. Answers 201 with the post's URN in <c>x-restli-id</c>; errors are <c>{"status","code","message"}</c>.
+/// </summary>
+public sealed partial class FakeLinkedInApi : FakeApiServer
+{
+    private readonly List<FakeLinkedInPost> _posts = [];
+    private int _next = 7_100_000;
+
+    public string AccessToken { get; init; } = "fake-linkedin-token";
+    public string AuthorUrn { get; init; } = "urn:li:organization:2414183";
+    public string OldestActiveVersion { get; init; } = "202401";
+
+    /// <summary>Answer <c>/v2/userinfo</c> with 403, as LinkedIn does for a token without the openid scope.</summary>
+    public bool UserInfoForbidden { get; set; }
+
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string> { ["access_token"] = AccessToken };
+
+    public IReadOnlyList<FakeLinkedInPost> Posts
+    {
+        get { lock (_posts) return _posts.ToList(); }
+    }
+
+    public override int PostCount => Posts.Count;
+
+    protected override FakeResponse Respond(RecordedRequest request)
+    {
+        if (BearerToken(request) != AccessToken)
+            return Error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600);
+        return (request.Method, request.Path.TrimEnd('/')) switch
+        {
+            ("POST", "/rest/posts") => CreatePost(request),
+            ("GET", "/v2/userinfo") => UserInfoForbidden
+                ? Error(403, "ACCESS_DENIED", "Not enough permissions to access: userinfo.GET.NO_VERSION", 100)
+                : FakeResponse.Json(200, new { sub = "782bbtaQ", name = "Publisher Test", given_name = "Publisher", family_name = "Test" }),
+            _ => Error(404, "RESOURCE_NOT_FOUND", $"No virtual resource found for {request.Path}", 0),
+        };
+    }
+
+    private FakeResponse CreatePost(RecordedRequest request)
+    {
+        var version = request.Header("LinkedIn-Version");
+        if (version is null || !Version().IsMatch(version))
+            return Error(400, "VERSION_MISSING", "A version must be present. Please specify a version by adding the LinkedIn-Version header.", 0);
+        if (string.CompareOrdinal(version, OldestActiveVersion) < 0 || string.CompareOrdinal(version, DateTime.UtcNow.ToString("yyyyMM", CultureInfo.InvariantCulture)) > 0)
+            return Error(426, "NONEXISTENT_VERSION", $"Requested version {version} is not active", 0);
+        if (request.Header("X-Restli-Protocol-Version") != "2.0.0")
+            return Error(400, "INVALID_PROTOCOL_VERSION", "The Rest.li protocol version header X-Restli-Protocol-Version: 2.0.0 is required", 0);
+        if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body)
+            return Error(400, "INVALID_JSON", "Request body is not valid JSON", 0);
+
+        string? Field(string name) => body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        var author = Field("author");
+        if (author is null) return Error(422, "FIELD_MISSING", "ERROR :: /author :: field is required but not found and has no default value", 0);
+        if (author != AuthorUrn) return Error(403, "ACCESS_DENIED", $"Unpermitted fields present in REQUEST_BODY: Data Processing Exception while processing fields [/author] ({author})", 100);
+        var commentary = Field("commentary");
+        if (commentary is null) return Error(422, "FIELD_MISSING", "ERROR :: /commentary :: field is required but not found and has no default value", 0);
+        if (commentary.Length > 3000) return Error(422, "FIELD_INVALID", "ERROR :: /commentary :: length of commentary exceeds 3000", 0);
+        if (Field("visibility") is not ("PUBLIC" or "CONNECTIONS" or "LOGGED_IN" or "CONTAINER"))
+            return Error(422, "FIELD_INVALID", "ERROR :: /visibility :: is not a valid visibility", 0);
+        if (Field("lifecycleState") is not ("PUBLISHED" or "DRAFT"))
+            return Error(422, "FIELD_INVALID", "ERROR :: /lifecycleState :: field is required", 0);
+        if (!body.TryGetProperty("distribution", out var distribution) || distribution.ValueKind != JsonValueKind.Object
+            || !distribution.TryGetProperty("feedDistribution", out var feed) || feed.GetString() is not ("MAIN_FEED" or "NONE"))
+            return Error(422, "FIELD_INVALID", "ERROR :: /distribution/feedDistribution :: field is required", 0);
+
+        lock (_posts)
+        {
+            var post = new FakeLinkedInPost($"urn:li:share:{_next++}", author, commentary, Shown(commentary), version);
+            _posts.Add(post);
+            return new FakeResponse(201, null, new Dictionary<string, string> { ["x-restli-id"] = post.Urn });
+        }
+    }
+
+    /// <summary>Renders little text the way LinkedIn shows it (URLs, #hashtags and @[Name](urn) mentions are markup it understands).</summary>
+    public static string Shown(string little)
+    {
+        const string reserved = "\\|{}@[]()<>#*_~";
+        var shown = new System.Text.StringBuilder();
+        for (var i = 0; i < little.Length; i++)
+        {
+            var c = little[i];
+            if (c == '\\' && i + 1 < little.Length) { shown.Append(little[++i]); continue; }
+            var url = Url().Match(little, i);
+            if (url.Success && url.Index == i) { shown.Append(url.Value); i += url.Length - 1; continue; }
+            if (c == '#' && (i == 0 || char.IsWhiteSpace(little[i - 1])) && i + 1 < little.Length && char.IsLetterOrDigit(little[i + 1])) { shown.Append(c); continue; }
+            var mention = Mention().Match(little, i);
+            if (c == '@' && mention.Success && mention.Index == i) { shown.Append(mention.Groups["name"].Value); i += mention.Length - 1; continue; }
+            if (reserved.Contains(c)) break;
+            shown.Append(c);
+        }
+        return shown.ToString();
+    }
+
+    [GeneratedRegex(@"\Ghttps?://[^\s<>""]+", RegexOptions.IgnoreCase)]
+    private static partial Regex Url();
+
+    [GeneratedRegex(@"\G@\[(?<name>[^\]]*)\]\((?<urn>urn:li:[^)]+)\)")]
+    private static partial Regex Mention();
+
+    private static FakeResponse Error(int status, string code, string message, int serviceErrorCode) =>
+        FakeResponse.Json(status, new { status, serviceErrorCode, code, message });
+
+    [GeneratedRegex(@"^\d{6}(\.\d{2})?$")]
+    private static partial Regex Version();
+}

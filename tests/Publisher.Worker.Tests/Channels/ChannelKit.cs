@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Templates.Channels;
+using Publisher.Testing.Fakes;
+using Publisher.Worker.Channels;
+
+namespace Publisher.Worker.Tests.Channels;
+
+/// <summary>Builds channel clients the way the worker does (AddChannelClients) and requests aimed at a fake.</summary>
+public static class ChannelKit
+{
+    public static T Client<T>(TimeProvider? clock = null) where T : IChannelClient
+    {
+        var services = new ServiceCollection();
+        if (clock is not null) services.AddSingleton(clock);
+        services.AddChannelClients();
+        return services.BuildServiceProvider().GetServices<IChannelClient>().OfType<T>().Single();
+    }
+
+    public static ChannelConnection Connection(
+        ChannelKind kind,
+        Uri baseAddress,
+        IReadOnlyDictionary<string, string> credentials,
+        IReadOnlyDictionary<string, string>? settings = null,
+        string? handle = null) =>
+        new(kind, $"Test {kind}", handle, baseAddress, credentials, settings ?? new Dictionary<string, string>());
+
+    public static PublishRequest Request(
+        ChannelConnection connection,
+        string text = "Our autumn sale starts today: 20% off everything.",
+        IReadOnlyList<string>? thread = null,
+        string? key = null,
+        IReadOnlyList<string>? posted = null,
+        string? facetsJson = null,
+        string? jsonPayload = null,
+        string? link = null,
+        string? html = null,
+        string? subject = null) =>
+        new(
+            VariantId: Guid.NewGuid(),
+            Connection: connection,
+            Text: thread is { Count: > 0 } ? thread[0] : text,
+            ThreadParts: thread ?? [],
+            Subject: subject,
+            Preheader: null,
+            Html: html,
+            Link: link,
+            FacetsJson: facetsJson,
+            JsonPayload: jsonPayload,
+            Title: "Autumn sale",
+            IdempotencyKey: key ?? "variant-" + Guid.NewGuid().ToString("N"),
+            PostedPartIds: posted ?? [],
+            ScheduledAt: new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero));
+
+    /// <summary>A loopback address where nothing listens: connecting is refused.</summary>
+    public static Uri ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+}
+
+/// <summary>Collects what a client reports after each posted part.</summary>
+public sealed class RecordingProgress : IPublishProgress
+{
+    private readonly List<string> _ids = [];
+
+    public IReadOnlyList<string> Ids
+    {
+        get { lock (_ids) return _ids.ToList(); }
+    }
+
+    public Task PartPostedAsync(string externalId, CancellationToken cancellationToken)
+    {
+        lock (_ids) _ids.Add(externalId);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>One HTTP channel, its fake and a client pointed at it: the same checks run against every network.</summary>
+public sealed class HttpChannel : IAsyncDisposable
+{
+    private HttpChannel(ChannelKind kind, FakeApiServer fake, ChannelConnection connection, IChannelClient client)
+    {
+        Kind = kind;
+        Fake = fake;
+        Connection = connection;
+        Client = client;
+    }
+
+    public ChannelKind Kind { get; }
+    public FakeApiServer Fake { get; }
+    public ChannelConnection Connection { get; }
+    public IChannelClient Client { get; }
+
+    public static readonly ChannelKind[] Kinds = [ChannelKind.X, ChannelKind.Mastodon, ChannelKind.Bluesky, ChannelKind.LinkedIn, ChannelKind.FacebookPage, ChannelKind.Webhook];
+
+    public static HttpChannel Start(ChannelKind kind, TimeProvider? clock = null)
+    {
+        switch (kind)
+        {
+            case ChannelKind.X:
+            {
+                var fake = new FakeXApi();
+                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, handle: "@" + fake.Username), ChannelKit.Client<Worker.Channels.X.XClient>(clock));
+            }
+            case ChannelKind.Mastodon:
+            {
+                var fake = new FakeMastodonApi();
+                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, handle: fake.Username), ChannelKit.Client<Worker.Channels.Mastodon.MastodonClient>(clock));
+            }
+            case ChannelKind.Bluesky:
+            {
+                var fake = new FakeBlueskyPds();
+                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials), ChannelKit.Client<Worker.Channels.Bluesky.BlueskyClient>(clock));
+            }
+            case ChannelKind.LinkedIn:
+            {
+                var fake = new FakeLinkedInApi();
+                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, new Dictionary<string, string> { ["author_urn"] = fake.AuthorUrn }), ChannelKit.Client<Worker.Channels.LinkedIn.LinkedInClient>(clock));
+            }
+            case ChannelKind.FacebookPage:
+            {
+                var fake = new FakeFacebookGraphApi();
+                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, new Dictionary<string, string> { ["page_id"] = fake.PageId }), ChannelKit.Client<Worker.Channels.FacebookPage.FacebookPageClient>(clock));
+            }
+            case ChannelKind.Webhook:
+            {
+                var fake = new FakeWebhookReceiver();
+                return new(kind, fake, ChannelKit.Connection(kind, fake.Url, fake.Credentials), ChannelKit.Client<Worker.Channels.Webhook.WebhookClient>(clock));
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an HTTP channel with a fake.");
+        }
+    }
+
+    /// <summary>The path of the request that makes a post (to aim injected failures at it, not at a session call).</summary>
+    public string PostPath => Kind switch
+    {
+        ChannelKind.X => "/2/tweets",
+        ChannelKind.Mastodon => "/api/v1/statuses",
+        ChannelKind.Bluesky => "createRecord",
+        ChannelKind.LinkedIn => "/rest/posts",
+        ChannelKind.FacebookPage => "/feed",
+        _ => "/hooks",
+    };
+
+    public PublishRequest Request(string text = "Our autumn sale starts today: 20% off everything.", string? key = null) =>
+        ChannelKit.Request(Connection, text, key: key);
+
+    public ValueTask DisposeAsync() => Fake.DisposeAsync();
+}
+
+/// <summary>Waits for a condition by polling, with a deadline (never a fixed sleep).</summary>
+public static class Poll
+{
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition did not become true in time.");
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Publisher.Core.Domain;
+using Publisher.Templates.Bluesky;
+using Publisher.Templates.Channels;
+
+namespace Publisher.Worker.Channels.Bluesky;
+
+/// <summary>
+/// Posts to Bluesky through the account's PDS: a session from <c>com.atproto.server.createSession</c>, then one
+/// <c>com.atproto.repo.createRecord</c> per part with a record key derived from the idempotency key. Because the
+/// key is known in advance, an interrupted post is reconciled with <c>getRecord</c>: there or certainly not.
+/// Each posted part is reported as "at-uri|cid", which is what a reply needs to point at it.
+/// </summary>
+public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+{
+    public const string Collection = "app.bsky.feed.post";
+
+    public ChannelKind Kind => ChannelKind.Bluesky;
+
+    public async Task<PublishResult> PublishAsync(PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken)
+    {
+        var parts = request.Parts;
+        var index = request.PostedPartIds.Count;
+        List<StrongRef> posted = [];
+        Session? session = null;
+        try
+        {
+            posted = request.PostedPartIds.Select(StrongRef.Parse).ToList();
+            var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
+            var (current, failure) = await SessionAsync(http, request.Connection, fresh: false, cancellationToken);
+            if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
+            session = current!;
+            var refreshed = false;
+            var facets = FacetsPerPart(request.FacetsJson);
+            for (; index < parts.Count; index++)
+            {
+                var text = parts[index];
+                var record = new JsonObject
+                {
+                    ["$type"] = Collection,
+                    ["text"] = text,
+                    ["createdAt"] = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                };
+                var features = await FacetsAsync(http, request.Connection, text, index < facets.Count ? facets[index] : [], cancellationToken);
+                if (features.Count > 0) record["facets"] = features;
+                if (index > 0)
+                    record["reply"] = new JsonObject { ["root"] = posted[0].ToJson(), ["parent"] = posted[index - 1].ToJson() };
+
+                var rkey = BlueskyRecordKey.For(request.IdempotencyKey, index);
+                var response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
+                if (!refreshed && await IsExpiredSessionAsync(response, cancellationToken))
+                {
+                    // A cached session ran out: nothing was written, so sign in again and send the same record once more.
+                    response.Dispose();
+                    refreshed = true;
+                    (current, failure) = await SessionAsync(http, request.Connection, fresh: true, cancellationToken);
+                    if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
+                    session = current!;
+                    response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
+                }
+                using var _ = response;
+                if (!response.IsSuccessStatusCode)
+                    return ChannelHttp.ForPart(await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken), index, parts.Count);
+                var reference = await ReadAsync<StrongRef>(response, cancellationToken);
+                if (reference?.Uri is null || reference.Cid is null)
+                    return ChannelHttp.ForPart(new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "Bluesky accepted the post but its answer had no uri and cid."), index, parts.Count);
+                posted.Add(reference);
+                await progress.PartPostedAsync(reference.ToString(), cancellationToken);
+            }
+        }
+        catch (Exception e) when (ChannelHttp.TryMapException(e, Kind, cancellationToken, out var failure))
+        {
+            return ChannelHttp.ForPart(failure, index, parts.Count);
+        }
+        return PublishResult.Published(posted[0].Uri, PostUrl(session?.Handle ?? request.Connection.Handle, posted[0].Uri));
+    }
+
+    /// <summary>
+    /// Looks up each part not known to be posted at its derived record key. All there: Published. The first missing
+    /// one certainly absent (RecordNotFound): SafeToRetry, and the retry resumes after the parts found. Anything
+    /// else: Unknown.
+    /// </summary>
+    public async Task<ReconcileResult> ReconcileAsync(PublishRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
+            var (session, failure) = await SessionAsync(http, request.Connection, fresh: false, cancellationToken);
+            if (failure is not null) return new ReconcileResult(ReconcileVerdict.Unknown, Detail: failure.Detail);
+            var found = request.PostedPartIds.Select(StrongRef.Parse).ToList();
+            for (var index = found.Count; index < request.Parts.Count; index++)
+            {
+                var rkey = BlueskyRecordKey.For(request.IdempotencyKey, index);
+                var query = $"xrpc/com.atproto.repo.getRecord?repo={Uri.EscapeDataString(session!.Did)}&collection={Collection}&rkey={rkey}";
+                // getRecord is public: no token, so an expired session cannot make the answer ambiguous.
+                using var response = await http.GetAsync(ChannelHttp.Combine(request.Connection.BaseAddress, query), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    var reference = await ReadAsync<StrongRef>(response, cancellationToken);
+                    if (reference?.Uri is null || reference.Cid is null)
+                        return new ReconcileResult(ReconcileVerdict.Unknown, Detail: "Bluesky's getRecord answer had no uri and cid.");
+                    found.Add(reference);
+                    continue;
+                }
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.StatusCode == HttpStatusCode.BadRequest && body.Contains("\"RecordNotFound\"", StringComparison.Ordinal))
+                {
+                    // Not there: posting again is safe (and writes to the same key, so it cannot happen twice).
+                    return new ReconcileResult(ReconcileVerdict.SafeToRetry, Detail: index == 0
+                        ? "The post is not on Bluesky."
+                        : $"Parts 1–{index} are on Bluesky ({string.Join(", ", found)}), part {index + 1} is not.");
+                }
+                return new ReconcileResult(ReconcileVerdict.Unknown, Detail: $"Bluesky answered {(int)response.StatusCode} to getRecord: {ChannelHttp.ErrorMessage(Kind, body) ?? response.ReasonPhrase}");
+            }
+            return new ReconcileResult(ReconcileVerdict.Published, found[0].Uri, PostUrl(session!.Handle, found[0].Uri),
+                found.Count > 1 ? "Thread: " + string.Join(", ", found) : null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new ReconcileResult(ReconcileVerdict.Unknown, Detail: ChannelHttp.TryMapException(e, Kind, cancellationToken, out var failure) ? failure.Detail : $"Bluesky's answer could not be read: {e.Message}");
+        }
+    }
+
+    public async Task<ConnectionCheck> TestConnectionAsync(ChannelConnection connection, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
+            var (session, failure) = await SessionAsync(http, connection, fresh: true, cancellationToken);
+            return failure is not null
+                ? new ConnectionCheck(false, failure.Detail ?? "Bluesky refused the sign-in.")
+                : new ConnectionCheck(true, $"Signed in to Bluesky as @{session!.Handle}.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return ChannelHttp.FailedCheck(e, Kind);
+        }
+    }
+
+    public static string PostUrl(string? handle, string atUri)
+    {
+        // at://did:plc:abc/app.bsky.feed.post/rkey
+        var segments = atUri["at://".Length..].Split('/');
+        var profile = handle?.TrimStart('@') is { Length: > 0 } h ? h : segments[0];
+        return $"https://bsky.app/profile/{profile}/post/{segments[^1]}";
+    }
+
+    /// <summary>The renderer's facets (one array per part), or none when the variant has none.</summary>
+    public static IReadOnlyList<IReadOnlyList<BlueskyFacet>> FacetsPerPart(string? facetsJson)
+    {
+        if (string.IsNullOrWhiteSpace(facetsJson)) return [];
+        try
+        {
+            return JsonSerializer.Deserialize<List<List<BlueskyFacet>>>(facetsJson, ChannelHttp.Json)?.Select(p => (IReadOnlyList<BlueskyFacet>)(p ?? [])).ToList() ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// The lexicon form of a part's facets. A facet whose byte range does not hold what it claims (a hand edit
+    /// after rendering moves the text) is left out rather than linking the wrong words; a mention whose handle
+    /// does not resolve to a DID stays plain text.
+    /// </summary>
+    private async Task<JsonArray> FacetsAsync(HttpClient http, ChannelConnection connection, string text, IReadOnlyList<BlueskyFacet> facets, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var result = new JsonArray();
+        foreach (var facet in facets)
+        {
+            if (facet.ByteStart < 0 || facet.ByteEnd > bytes.Length || facet.ByteStart >= facet.ByteEnd) continue;
+            var shown = Encoding.UTF8.GetString(bytes, facet.ByteStart, facet.ByteEnd - facet.ByteStart);
+            JsonObject? feature = facet.Kind switch
+            {
+                BlueskyFacetKind.Link when shown == BlueskyFacets.DisplayForm(facet.Value) || shown == facet.Value =>
+                    new JsonObject { ["$type"] = facet.FeatureType, ["uri"] = facet.Value },
+                BlueskyFacetKind.Tag when shown == "#" + facet.Value =>
+                    new JsonObject { ["$type"] = facet.FeatureType, ["tag"] = facet.Value },
+                BlueskyFacetKind.Mention when shown == "@" + facet.Value && await ResolveHandleAsync(http, connection, facet.Value, cancellationToken) is { } did =>
+                    new JsonObject { ["$type"] = facet.FeatureType, ["did"] = did },
+                _ => null,
+            };
+            if (feature is null) continue;
+            result.Add(new JsonObject
+            {
+                ["index"] = new JsonObject { ["byteStart"] = facet.ByteStart, ["byteEnd"] = facet.ByteEnd },
+                ["features"] = new JsonArray(feature),
+            });
+        }
+        return result;
+    }
+
+    private static async Task<string?> ResolveHandleAsync(HttpClient http, ChannelConnection connection, string handle, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(ChannelHttp.Combine(connection.BaseAddress, $"xrpc/com.atproto.identity.resolveHandle?handle={Uri.EscapeDataString(handle)}"), cancellationToken);
+        if (!response.IsSuccessStatusCode) return null;
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return document.RootElement.TryGetProperty("did", out var did) ? did.GetString() : null;
+    }
+
+    /// <summary>
+    /// A session for the account, reused for <see cref="SessionLifetime"/>: createSession is rate-limited per account
+    /// (30 per 5 minutes, 300 a day on bsky.social), so a busy calendar must not sign in for every post.
+    /// </summary>
+    private async Task<(Session? Session, PublishResult? Failure)> SessionAsync(HttpClient http, ChannelConnection connection, bool fresh, CancellationToken cancellationToken)
+    {
+        var key = SessionKey(connection);
+        if (!fresh && _sessions.TryGetValue(key, out var cached) && cached.Until > clock.GetUtcNow())
+            return (cached.Session, null);
+        var (session, failure) = await CreateSessionAsync(http, connection, cancellationToken);
+        if (session is not null) _sessions[key] = (session, clock.GetUtcNow() + SessionLifetime);
+        else _sessions.TryRemove(key, out _);
+        return (session, failure);
+    }
+
+    /// <summary>Less than the two hours bsky.social's access tokens last; an earlier expiry is caught and signed in again.</summary>
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(60);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Session Session, DateTimeOffset Until)> _sessions = new();
+
+    private static string SessionKey(ChannelConnection connection) =>
+        $"{connection.BaseAddress}|{connection.Credential("identifier")}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(connection.Credential("app_password"))))}";
+
+    private static async Task<HttpResponseMessage> CreateRecordAsync(HttpClient http, ChannelConnection connection, Session session, string rkey, JsonObject record, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, ChannelHttp.Combine(connection.BaseAddress, "xrpc/com.atproto.repo.createRecord"));
+        ChannelHttp.Bearer(message, session.AccessJwt);
+        // DeepClone: a JsonNode has one parent, and the same record may be sent twice.
+        message.Content = JsonContent.Create(new JsonObject { ["repo"] = session.Did, ["collection"] = Collection, ["rkey"] = rkey, ["record"] = record.DeepClone() });
+        return await http.SendAsync(message, cancellationToken);
+    }
+
+    private static async Task<bool> IsExpiredSessionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized)) return false;
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return body.Contains("\"ExpiredToken\"", StringComparison.Ordinal) || body.Contains("\"InvalidToken\"", StringComparison.Ordinal);
+    }
+
+    private async Task<(Session? Session, PublishResult? Failure)> CreateSessionAsync(HttpClient http, ChannelConnection connection, CancellationToken cancellationToken)
+    {
+        var body = new { identifier = connection.Credential("identifier"), password = connection.Credential("app_password") };
+        using var response = await http.PostAsJsonAsync(ChannelHttp.Combine(connection.BaseAddress, "xrpc/com.atproto.server.createSession"), body, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            return (null, await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken));
+        var session = await ReadAsync<Session>(response, cancellationToken);
+        return session?.AccessJwt is null || session.Did is null
+            ? (null, new PublishResult(PublishOutcome.Transient, HttpStatus: (int)response.StatusCode, Detail: "Bluesky's createSession answer had no accessJwt and did."))
+            : (session, null);
+    }
+
+    private static async Task<T?> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(ChannelHttp.Json, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
+    }
+
+    private sealed record Session(string AccessJwt, string Did, string? Handle);
+
+    /// <summary>An AT Protocol strong reference: the record's at-uri and the CID of its content.</summary>
+    private sealed record StrongRef(string Uri, string Cid)
+    {
+        public static StrongRef Parse(string posted)
+        {
+            var bar = posted.IndexOf('|');
+            return bar > 0
+                ? new StrongRef(posted[..bar], posted[(bar + 1)..])
+                : throw new ChannelConfigurationException($"The posted part “{posted}” is not a Bluesky “at-uri|cid” reference, so the thread cannot continue from it.");
+        }
+
+        public JsonObject ToJson() => new() { ["uri"] = Uri, ["cid"] = Cid };
+
+        public override string ToString() => $"{Uri}|{Cid}";
+    }
+}

@@ -1,0 +1,204 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using Publisher.Core.Domain;
+using Publisher.Templates.Channels;
+
+namespace Publisher.Worker.Channels;
+
+/// <summary>
+/// How every channel client turns an HTTP answer or a network error into a <see cref="PublishResult"/>, so the
+/// publish job can decide the same way for every network: retry later, give up, or reconcile.
+/// </summary>
+public static class ChannelHttp
+{
+    /// <summary>The name of the <see cref="HttpClient"/> a channel kind uses (one named client per kind).</summary>
+    public static string ClientName(ChannelKind kind) => $"Publisher.Channels.{kind}";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The outcome of an answer that was not a success: Transient for 408, 429 and 5xx, Permanent otherwise.</summary>
+    public static async Task<PublishResult> FailureAsync(HttpResponseMessage response, ChannelKind kind, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        string body;
+        try
+        {
+            body = await response.Content.ReadAsStringAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            body = "";
+        }
+        var message = ErrorMessage(kind, body) ?? $"{status} {response.ReasonPhrase}".TrimEnd();
+        if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+            message += $" (moved to {location}: check the account's base address)";
+        var transient = status is 408 or 429 or >= 500 || IsTransientGraphError(kind, body);
+        return new PublishResult(
+            transient ? PublishOutcome.Transient : PublishOutcome.Permanent,
+            HttpStatus: status,
+            Detail: $"{Name(kind)} answered {status}: {message}",
+            RetryAfter: transient ? RetryAfter(response, kind, now) : null);
+    }
+
+    /// <summary>
+    /// How long to wait before trying again: the standard Retry-After header (seconds or an HTTP date), or on a
+    /// 429 the network's own rate-limit reset header. Null when the network said nothing.
+    /// </summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, ChannelKind kind, DateTimeOffset now)
+    {
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            if (retryAfter.Delta is { } delta) return NotNegative(delta);
+            if (retryAfter.Date is { } date) return NotNegative(date - now);
+        }
+        if (response.StatusCode != HttpStatusCode.TooManyRequests) return null;
+        var reset = kind switch
+        {
+            ChannelKind.X => Header(response, "x-rate-limit-reset") is { } epoch && long.TryParse(epoch, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : (DateTimeOffset?)null,
+            ChannelKind.Bluesky => Header(response, "ratelimit-reset") is { } epoch && long.TryParse(epoch, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : null,
+            ChannelKind.Mastodon => Header(response, "X-RateLimit-Reset") is { } iso && DateTimeOffset.TryParse(iso, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                ? at
+                : null,
+            _ => null,
+        };
+        return reset is { } until ? NotNegative(until - now) : null;
+    }
+
+    /// <summary>The API's own words for an error, from its JSON error shape; null when the body has none.</summary>
+    public static string? ErrorMessage(ChannelKind kind, string body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return null;
+            return kind switch
+            {
+                // X v2: problem details ({title, detail}) or {errors: [{message}]}.
+                ChannelKind.X => (String(root, "detail") ?? String(root, "title"), Messages(root)) switch
+                {
+                    (null, var messages) => messages,
+                    (var detail, null) => detail,
+                    var (detail, messages) => $"{detail} {messages}",
+                },
+                ChannelKind.Mastodon => String(root, "error"),
+                ChannelKind.Bluesky => String(root, "message") ?? String(root, "error"),
+                ChannelKind.LinkedIn => String(root, "message"),
+                ChannelKind.FacebookPage => root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? String(error, "message") : null,
+                _ => String(root, "message") ?? String(root, "error") ?? String(root, "detail") ?? String(root, "title"),
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Maps an exception thrown while calling a network. Returns false for exceptions that are not about the
+    /// network (and for the caller's own cancellation, which the caller handles).
+    /// </summary>
+    public static bool TryMapException(Exception exception, ChannelKind kind, CancellationToken cancellationToken, out PublishResult result)
+    {
+        result = exception switch
+        {
+            ChannelConfigurationException e => new PublishResult(PublishOutcome.Permanent, Detail: e.Message),
+            _ when NothingWasSent(exception) => new PublishResult(PublishOutcome.Transient, Detail: $"Could not reach {Name(kind)}: {exception.Message}"),
+            // The request may have reached the network and the post gone out: only a reconcile can tell.
+            TaskCanceledException when !cancellationToken.IsCancellationRequested =>
+                new PublishResult(PublishOutcome.Unknown, Detail: $"{Name(kind)} did not answer in time; the post may have gone out."),
+            HttpRequestException or IOException =>
+                new PublishResult(PublishOutcome.Unknown, Detail: $"The connection to {Name(kind)} broke after the request was sent ({exception.Message}); the post may have gone out."),
+            _ => null!,
+        };
+        return result is not null;
+    }
+
+    /// <summary>True when the request never left: the connection was refused or the name did not resolve.</summary>
+    public static bool NothingWasSent(Exception exception) => exception switch
+    {
+        HttpRequestException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable or SocketError.NetworkUnreachable } } => true,
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => true,
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound } => true,
+        _ => false,
+    };
+
+    /// <summary>Adds which part of a thread failed to the failure's detail, and that the earlier parts are out.</summary>
+    public static PublishResult ForPart(PublishResult failure, int index, int count)
+    {
+        if (count <= 1) return failure;
+        var posted = index == 0 ? "" : index == 1 ? " Part 1 is already posted and will not be posted again." : $" Parts 1–{index} are already posted and will not be posted again.";
+        return failure with { Detail = $"Part {index + 1} of {count}: {failure.Detail}{posted}" };
+    }
+
+    /// <summary>A connection check that failed, in the network's own words.</summary>
+    public static async Task<ConnectionCheck> FailedCheckAsync(HttpResponseMessage response, ChannelKind kind, CancellationToken cancellationToken)
+    {
+        var failure = await FailureAsync(response, kind, DateTimeOffset.UtcNow, cancellationToken);
+        return new ConnectionCheck(false, failure.Detail ?? $"{Name(kind)} answered {(int)response.StatusCode}.");
+    }
+
+    /// <summary>A connection check that threw.</summary>
+    public static ConnectionCheck FailedCheck(Exception exception, ChannelKind kind) => exception switch
+    {
+        ChannelConfigurationException e => new ConnectionCheck(false, e.Message),
+        _ => new ConnectionCheck(false, $"Could not reach {Name(kind)}: {exception.Message}"),
+    };
+
+    public static string Name(ChannelKind kind) => kind switch
+    {
+        ChannelKind.FacebookPage => "Facebook",
+        ChannelKind.Email => "The mail server",
+        ChannelKind.Webhook => "The webhook",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>Joins a base address and a relative path, keeping the base's own path (e.g. a PDS behind a prefix).</summary>
+    public static Uri Combine(Uri baseAddress, string relative) =>
+        new(baseAddress.AbsoluteUri.TrimEnd('/') + "/" + relative.TrimStart('/'));
+
+    public static void Bearer(HttpRequestMessage request, string token) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+    // Facebook's Graph API answers throttling with a 400 or 403 and says so in the body.
+    private static bool IsTransientGraphError(ChannelKind kind, string body)
+    {
+        if (kind != ChannelKind.FacebookPage || string.IsNullOrWhiteSpace(body)) return false;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (!document.RootElement.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object) return false;
+            if (error.TryGetProperty("is_transient", out var flag) && flag.ValueKind == JsonValueKind.True) return true;
+            return error.TryGetProperty("code", out var code) && code.TryGetInt32(out var value) && value is 1 or 2 or 4 or 17 or 32 or 613;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()?.Trim() : null;
+
+    private static TimeSpan NotNegative(TimeSpan value) => value < TimeSpan.Zero ? TimeSpan.Zero : value;
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
+            ? value.GetString()
+            : null;
+
+    private static string? Messages(JsonElement root)
+    {
+        if (!root.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array) return null;
+        var messages = errors.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object ? String(e, "message") : null).OfType<string>().ToList();
+        return messages.Count == 0 ? null : string.Join("; ", messages);
+    }
+}

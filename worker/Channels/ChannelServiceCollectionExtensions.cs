@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Publisher.Templates.Channels;
+using Publisher.Worker.Channels.Bluesky;
+using Publisher.Worker.Channels.Email;
+using Publisher.Worker.Channels.FacebookPage;
+using Publisher.Worker.Channels.LinkedIn;
+using Publisher.Worker.Channels.Mastodon;
+using Publisher.Worker.Channels.Webhook;
+using Publisher.Worker.Channels.X;
+
+namespace Publisher.Worker.Channels;
+
+public static class ChannelServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the channel clients (each as an <see cref="IChannelClient"/>), one named HttpClient per kind and
+    /// the <see cref="ChannelClients"/> resolver. The Blog client is registered by whoever owns it, as another
+    /// <see cref="IChannelClient"/>.
+    /// </summary>
+    public static IServiceCollection AddChannelClients(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        foreach (var kind in Enum.GetValues<ChannelKind>())
+        {
+            // No retry handler here: the publish job retries (a blind retry of a POST could post twice), and no
+            // timeout of our own: the caller's cancellation token decides how long a call may take.
+            // Redirects are not followed: a redirected POST turns into a GET and loses its Authorization header, so a
+            // moved API address is reported (with where it moved) for an admin to fix rather than half-followed.
+            services.AddHttpClient(ChannelHttp.ClientName(kind), http => http.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        }
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, XClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, MastodonClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, BlueskyClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, LinkedInClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, FacebookPageClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, EmailNewsletterClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, WebhookClient>());
+        services.TryAddSingleton<ChannelClients>();
+        return services;
+    }
+}
