@@ -1,4 +1,5 @@
 using Publisher.Core.Jobs;
+using Publisher.Worker.Channels;
 
 namespace Publisher.Worker.Publishing;
 
@@ -7,6 +8,7 @@ public static class PublishingServices
     /// <summary>The publish job, the connection test job and the clients they use (not the sweep: it is a hosted service).</summary>
     public static IServiceCollection AddPublishing(this IServiceCollection services)
     {
+        services.AddChannelClients();
         services.AddSingleton<BlogChannelClient>();
         services.AddSingleton<DemoChannelClient>();
         services.AddScoped<ChannelClientResolver>();
