@@ -4,6 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Publisher.Templates.Channels;
 using Publisher.Testing.Fakes;
 using Publisher.Worker.Channels;
+using Publisher.Worker.Channels.Bluesky;
+using Publisher.Worker.Channels.FacebookPage;
+using Publisher.Worker.Channels.LinkedIn;
+using Publisher.Worker.Channels.Mastodon;
+using Publisher.Worker.Channels.Webhook;
+using Publisher.Worker.Channels.X;
 
 namespace Publisher.Worker.Tests.Channels;
 
@@ -99,44 +105,19 @@ public sealed class HttpChannel : IAsyncDisposable
 
     public static readonly ChannelKind[] Kinds = [ChannelKind.X, ChannelKind.Mastodon, ChannelKind.Bluesky, ChannelKind.LinkedIn, ChannelKind.FacebookPage, ChannelKind.Webhook];
 
-    public static HttpChannel Start(ChannelKind kind, TimeProvider? clock = null)
+    public static HttpChannel Start(ChannelKind kind, TimeProvider? clock = null) => kind switch
     {
-        switch (kind)
-        {
-            case ChannelKind.X:
-            {
-                var fake = new FakeXApi();
-                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, handle: "@" + fake.Username), ChannelKit.Client<Worker.Channels.X.XClient>(clock));
-            }
-            case ChannelKind.Mastodon:
-            {
-                var fake = new FakeMastodonApi();
-                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, handle: fake.Username), ChannelKit.Client<Worker.Channels.Mastodon.MastodonClient>(clock));
-            }
-            case ChannelKind.Bluesky:
-            {
-                var fake = new FakeBlueskyPds();
-                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials), ChannelKit.Client<Worker.Channels.Bluesky.BlueskyClient>(clock));
-            }
-            case ChannelKind.LinkedIn:
-            {
-                var fake = new FakeLinkedInApi();
-                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, new Dictionary<string, string> { ["author_urn"] = fake.AuthorUrn }), ChannelKit.Client<Worker.Channels.LinkedIn.LinkedInClient>(clock));
-            }
-            case ChannelKind.FacebookPage:
-            {
-                var fake = new FakeFacebookGraphApi();
-                return new(kind, fake, ChannelKit.Connection(kind, fake.BaseUri, fake.Credentials, new Dictionary<string, string> { ["page_id"] = fake.PageId }), ChannelKit.Client<Worker.Channels.FacebookPage.FacebookPageClient>(clock));
-            }
-            case ChannelKind.Webhook:
-            {
-                var fake = new FakeWebhookReceiver();
-                return new(kind, fake, ChannelKit.Connection(kind, fake.Url, fake.Credentials), ChannelKit.Client<Worker.Channels.Webhook.WebhookClient>(clock));
-            }
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an HTTP channel with a fake.");
-        }
-    }
+        ChannelKind.X => Of(kind, new FakeXApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, handle: "@" + f.Username), ChannelKit.Client<XClient>(clock)),
+        ChannelKind.Mastodon => Of(kind, new FakeMastodonApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, handle: f.Username), ChannelKit.Client<MastodonClient>(clock)),
+        ChannelKind.Bluesky => Of(kind, new FakeBlueskyPds(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials), ChannelKit.Client<BlueskyClient>(clock)),
+        ChannelKind.LinkedIn => Of(kind, new FakeLinkedInApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["author_urn"] = f.AuthorUrn }), ChannelKit.Client<LinkedInClient>(clock)),
+        ChannelKind.FacebookPage => Of(kind, new FakeFacebookGraphApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["page_id"] = f.PageId }), ChannelKit.Client<FacebookPageClient>(clock)),
+        ChannelKind.Webhook => Of(kind, new FakeWebhookReceiver(), f => ChannelKit.Connection(kind, f.Url, f.Credentials), ChannelKit.Client<WebhookClient>(clock)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an HTTP channel with a fake."),
+    };
+
+    private static HttpChannel Of<TFake>(ChannelKind kind, TFake fake, Func<TFake, ChannelConnection> connection, IChannelClient client) where TFake : FakeApiServer =>
+        new(kind, fake, connection(fake), client);
 
     /// <summary>The path of the request that makes a post (to aim injected failures at it, not at a session call).</summary>
     public string PostPath => Kind switch
