@@ -304,6 +304,25 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_interrupted_Mastodon_attempt_older_than_its_idempotency_window_is_left_to_a_person()
+    {
+        _h.Client.ReconcileAnswer = new ReconcileResult(ReconcileVerdict.SafeToRetry);
+        var id = await _h.ScheduledVariantAsync(Now.AddHours(-3), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        await _h.DbAsync(async db =>
+        {
+            db.PublishAttempts.Add(new PublishAttempt { VariantId = id, Number = 1, ContentHash = "h", IdempotencyKey = "k", Worker = "dead:1", StartedAt = DateTimeOffset.UtcNow.AddHours(-2) });
+            await db.SaveChangesAsync();
+        });
+
+        await _h.RunJobAsync(id);
+
+        Assert.Empty(_h.Client.Calls);
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.NeedsAttention, variant.State);
+        Assert.Contains("Idempotency-Key", variant.LastError);
+    }
+
+    [Fact]
     public async Task An_attempt_still_within_the_request_timeout_is_left_to_its_worker()
     {
         var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-5), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });

@@ -40,7 +40,7 @@ public sealed class PublishVariantJob(
     }
 
     /// <summary>What the job is about to send, captured under the lock.</summary>
-    private sealed record Claim(Guid VariantId, Guid AttemptId, int AttemptNumber, bool Reconcile, ChannelAccount Account, PublishRequest? Request, string? SetupError);
+    private sealed record Claim(Guid VariantId, Guid AttemptId, int AttemptNumber, bool Reconcile, DateTimeOffset? InterruptedAt, ChannelAccount Account, PublishRequest? Request, string? SetupError);
 
     private async Task<Claim?> ClaimAsync(Guid variantId, Guid token, CancellationToken cancellationToken)
     {
@@ -84,6 +84,7 @@ public sealed class PublishVariantJob(
 
         var what = $"the {variant.ChannelAccount!.Name} variant of “{variant.Message!.Title}”";
         var reconcile = false;
+        DateTimeOffset? interruptedAt = null;
         if (variant.State == VariantState.Publishing)
         {
             var open = variant.PublishAttempts.Where(a => a.FinishedAt is null).MaxBy(a => a.Number);
@@ -91,6 +92,7 @@ public sealed class PublishVariantJob(
                 return await Skip($"already being published by {open.Worker} (attempt {open.Number})");
             if (open is not null)
             {
+                interruptedAt = open.StartedAt;
                 open.FinishedAt = now;
                 open.Outcome = PublishOutcome.Unknown;
                 open.Detail = "interrupted: the worker stopped before the network's answer was recorded";
@@ -134,8 +136,10 @@ public sealed class PublishVariantJob(
         await transaction.CommitAsync(cancellationToken);
 
         var (request, setupError) = BuildRequest(variant, attempt.IdempotencyKey);
-        return new Claim(variant.Id, attempt.Id, attempt.Number, reconcile, variant.ChannelAccount, request, setupError);
+        return new Claim(variant.Id, attempt.Id, attempt.Number, reconcile, interruptedAt, variant.ChannelAccount, request, setupError);
     }
+
+    private static readonly TimeSpan MastodonIdempotencyWindow = TimeSpan.FromMinutes(50);
 
     /// <summary>An attempt open longer than this belongs to a worker that died: the network call would have timed out by now.</summary>
     private TimeSpan InFlightLimit => Options.RequestTimeout + TimeSpan.FromSeconds(5);
@@ -189,6 +193,9 @@ public sealed class PublishVariantJob(
                 case ReconcileVerdict.Unknown:
                     return new PublishResult(PublishOutcome.Unknown, Detail: found.Detail ?? "an earlier attempt was interrupted and the network cannot tell whether it posted");
             }
+            // Mastodon remembers an Idempotency-Key for about an hour: after that, sending it again could post twice.
+            if (request.Connection.Kind == ChannelKind.Mastodon && claim.InterruptedAt is { } started && clock.GetUtcNow() - started > MastodonIdempotencyWindow)
+                return new PublishResult(PublishOutcome.Unknown, Detail: "the interrupted attempt is older than the hour Mastodon remembers its Idempotency-Key for");
             log.LogInformation("Attempt for {Variant} was interrupted; {Kind} says posting again is safe", claim.VariantId, request.Connection.Kind);
         }
 
