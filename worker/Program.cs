@@ -21,6 +21,7 @@ builder.Services.AddHangfireServer(server =>
 builder.Services.AddScoped<MaintenanceJobs>();
 builder.Services.AddPublishing();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishSweeper>());
+builder.Services.AddHostedService<DueDispatcher>();
 
 var host = builder.Build();
 MaintenanceJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());

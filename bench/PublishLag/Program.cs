@@ -42,7 +42,8 @@ foreach (var n in sizes)
     var services = Services(connectionString, masterKey);
 
     // Publisher: variants scheduled through the scheduler, so each has its Hangfire job, then a worker process.
-    var due = DateTimeOffset.UtcNow.AddSeconds(25 + n / 100);
+    // Scheduling goes through the scheduler one variant at a time, as the web app does: leave time for it.
+    var due = DateTimeOffset.UtcNow.AddSeconds(30 + n * 0.08);
     await SeedAsync(services, receiver.Url, n, due);
     receiver.Reset();
     using var worker = StartWorker(workerDll, connectionString, masterKey);

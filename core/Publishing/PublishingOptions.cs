@@ -24,6 +24,10 @@ public sealed class PublishingOptions
     /// <summary>How often each worker sweeps for variants whose job was lost, came due while it was down, or died mid-call.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How often each worker looks for variants that have come due, and how many it publishes at once.</summary>
+    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    public int DispatchConcurrency { get; set; } = 16;
+
     /// <summary>The address the public blog and links back to the app are built from (environment: PUBLISHER_URL).</summary>
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
 }
