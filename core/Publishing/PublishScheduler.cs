@@ -1,4 +1,5 @@
 using Hangfire;
+using Microsoft.Extensions.Logging;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
@@ -14,7 +15,7 @@ namespace Publisher.Core.Publishing;
 /// an old job that still fires finds it is stale and does nothing; a job that could not be created is
 /// created by the worker's sweep. The web app only enqueues: jobs run in the worker.
 /// </summary>
-public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow workflow, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow workflow, IBackgroundJobClient jobs, TimeProvider clock, ILogger<PublishScheduler> log)
 {
     /// <summary>A time this close to now counts as now: a drop "at 10:00" made at 10:00:20 is not in the past.</summary>
     public static readonly TimeSpan PastTolerance = TimeSpan.FromMinutes(1);
@@ -150,10 +151,22 @@ public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow work
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes a job that is no longer wanted. Best effort: a job that is gone already, or cannot be deleted
+    /// now, would find itself stale when it fires, so a failure here must not stop the caller.
+    /// </summary>
     public void DeleteJob(string? jobId)
     {
-        if (!string.IsNullOrEmpty(jobId))
+        if (string.IsNullOrEmpty(jobId))
+            return;
+        try
+        {
             jobs.Delete(jobId);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning("Could not delete Hangfire job {JobId} ({Error}); it will find itself stale if it fires", jobId, e.Message);
+        }
     }
 
     /// <summary>What stops the variant from going out as it stands, or null: the same checks the worker makes at publish time.</summary>

@@ -84,9 +84,28 @@ public class WorkerProcessTests(PostgresServer postgres)
         Assert.Contains("grace window", missed.LastError);
         var told = await h.QueryAsync(db => db.Notifications.Where(n => n.UserId == h.AuthorId && n.Link == $"/Variants/{old}"));
         Assert.Contains(told, n => n.Text.Contains("too late"));
-        var later = await h.LoadAsync(future);
-        Assert.Equal(VariantState.Scheduled, later.State);
-        Assert.NotNull(later.JobId); // the sweep gave it its job
+        await WaitUntilAsync(() => h.LoadAsync(future).GetAwaiter().GetResult().JobId is not null); // the sweep gives it its job
+        Assert.Equal(VariantState.Scheduled, (await h.LoadAsync(future)).State);
+        Assert.Single(mastodon.Requests, r => r.Method == "POST");
+        Assert.Empty((await h.LoadAsync(old)).PublishAttempts); // the missed one was never tried
+    }
+
+    [Fact]
+    public async Task A_due_variant_goes_out_at_once_even_when_its_Hangfire_job_is_lost()
+    {
+        await using var h = await PublishingHarness.StartAsync(postgres);
+        await using var mastodon = new FakeMastodonApi();
+        await h.PointAccountAtAsync("Mastodon", mastodon.BaseUri, mastodon.Credentials);
+        var environment = h.WorkerEnvironment();
+        environment["Publishing__SweepInterval"] = "01:00:00"; // no help from the sweep after its first pass
+        await using var worker = WorkerProcess.Start(environment);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var id = await h.ScheduledVariantAsync(DateTimeOffset.UtcNow.AddSeconds(2), "On the dot.", tweak: v => v.JobId = "a-job-that-no-longer-exists");
+
+        var variant = await h.WaitForStateAsync(id, VariantState.Published, Patience, () => worker.Output);
+
+        Assert.Single(mastodon.Statuses);
+        Assert.InRange(variant.PublishedAt!.Value - variant.ScheduledAt!.Value, TimeSpan.Zero, TimeSpan.FromSeconds(60)); // not the hour's sweep
     }
 
     [Fact]
