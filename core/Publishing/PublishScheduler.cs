@@ -15,7 +15,8 @@ namespace Publisher.Core.Publishing;
 /// an old job that still fires finds it is stale and does nothing; a job that could not be created is
 /// created by the worker's sweep. The web app only enqueues: jobs run in the worker.
 /// </summary>
-public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow workflow, IBackgroundJobClient jobs, TimeProvider clock, ILogger<PublishScheduler> log)
+public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow workflow, IBackgroundJobClient jobs, TimeProvider clock, ILogger<PublishScheduler> log,
+    Microsoft.Extensions.Options.IOptions<PublishingOptions> options)
 {
     /// <summary>A time this close to now counts as now: a drop "at 10:00" made at 10:00:20 is not in the past.</summary>
     public static readonly TimeSpan PastTolerance = TimeSpan.FromMinutes(1);
@@ -136,14 +137,16 @@ public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow work
     }
 
     /// <summary>
-    /// Creates the Hangfire job for a saved, scheduled variant at its next due time and stores its id. Used
-    /// after scheduling, by the worker after a transient failure, and by the sweep for variants with no job.
+    /// Creates the Hangfire job for a saved, scheduled variant and stores its id. Used after scheduling, by the
+    /// worker after a transient failure, and by the sweep for variants with no job. The job is the durable
+    /// backstop: it is due <see cref="PublishingOptions.JobBackstopDelay"/> after the variant, because each
+    /// worker's due dispatcher publishes at the due time itself and then deletes the job.
     /// </summary>
     public async Task CreateJobAsync(Variant variant, CancellationToken cancellationToken = default)
     {
         if (variant.State != VariantState.Scheduled || variant.ScheduleToken is not { } token)
             return;
-        var due = variant.NextAttemptAt ?? variant.ScheduledAt ?? clock.GetUtcNow();
+        var due = (variant.NextAttemptAt ?? variant.ScheduledAt ?? clock.GetUtcNow()) + options.Value.JobBackstopDelay;
         var id = variant.Id;
         variant.JobId = due <= clock.GetUtcNow()
             ? jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(id, token, CancellationToken.None))

@@ -28,6 +28,9 @@ public sealed class PublishingOptions
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     public int DispatchConcurrency { get; set; } = 16;
 
+    /// <summary>How long after a variant's time its Hangfire job fires, if no dispatcher has published it by then.</summary>
+    public TimeSpan JobBackstopDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The address the public blog and links back to the app are built from (environment: PUBLISHER_URL).</summary>
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
 }

@@ -21,6 +21,7 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, IOptions<Publishi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await WarmUpAsync(stoppingToken);
         var concurrency = Math.Max(1, options.Value.DispatchConcurrency);
         using var slots = new SemaphoreSlim(concurrency);
         var tasks = new List<Task>();
@@ -58,6 +59,28 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, IOptions<Publishi
             }
         }
         await Task.WhenAll(tasks).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>
+    /// Compiles the publish path's queries and loads the key ring before anything is due, so the first posts
+    /// of a busy minute do not wait for a cold start.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DueAsync(1, cancellationToken);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            await db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.PublishAttempts)
+                .Where(v => v.Id == Guid.Empty).ToListAsync(cancellationToken);
+            var credentials = scope.ServiceProvider.GetRequiredService<ChannelCredentials>();
+            credentials.Unprotect(credentials.Protect(new Dictionary<string, string> { ["warm"] = "up" }));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.LogInformation("Warming up the publish path failed ({Error}); the first posts may be a little slower", e.Message);
+        }
     }
 
     private async Task<List<(Guid, Guid)>> DueAsync(int limit, CancellationToken cancellationToken)

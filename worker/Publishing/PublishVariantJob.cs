@@ -34,12 +34,14 @@ public sealed class PublishVariantJob(
         PublishAsync(variantId, scheduleToken, fromDispatcher: false, cancellationToken);
 
     /// <summary>
-    /// The same, started by the <see cref="DueDispatcher"/> instead of the variant's Hangfire job: once the claim
-    /// succeeds, that job is deleted so it does not fire afterwards only to find the post gone out.
+    /// The same, started by the <see cref="DueDispatcher"/> instead of the variant's Hangfire job. That job (the
+    /// backstop, due a little later) is left for the sweep to delete: deleting it here would put a Hangfire
+    /// state change, with its lock, on every publish's path.
     /// </summary>
     public async Task PublishAsync(Guid variantId, Guid scheduleToken, bool fromDispatcher, CancellationToken cancellationToken)
     {
-        var claim = await ClaimAsync(variantId, scheduleToken, fromDispatcher, cancellationToken);
+        _ = fromDispatcher;
+        var claim = await ClaimAsync(variantId, scheduleToken, cancellationToken);
         if (claim is null)
             return;
         var outcome = await CallNetworkAsync(claim, cancellationToken);
@@ -49,7 +51,7 @@ public sealed class PublishVariantJob(
     /// <summary>What the job is about to send, captured under the lock.</summary>
     private sealed record Claim(Guid VariantId, Guid AttemptId, int AttemptNumber, bool Reconcile, DateTimeOffset? InterruptedAt, ChannelAccount Account, PublishRequest? Request, string? SetupError);
 
-    private async Task<Claim?> ClaimAsync(Guid variantId, Guid token, bool fromDispatcher, CancellationToken cancellationToken)
+    private async Task<Claim?> ClaimAsync(Guid variantId, Guid token, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
@@ -139,13 +141,8 @@ public sealed class PublishVariantJob(
             StartedAt = now,
         };
         db.PublishAttempts.Add(attempt);
-        var supersededJob = fromDispatcher ? variant.JobId : null;
-        if (supersededJob is not null)
-            variant.JobId = null;
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (supersededJob is not null)
-            scope.ServiceProvider.GetRequiredService<PublishScheduler>().DeleteJob(supersededJob);
 
         var (request, setupError) = BuildRequest(variant, attempt.IdempotencyKey);
         return new Claim(variant.Id, attempt.Id, attempt.Number, reconcile, interruptedAt, variant.ChannelAccount, request, setupError);
