@@ -6,6 +6,7 @@ using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
+using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
@@ -17,7 +18,7 @@ namespace Publisher.Web.Pages.Variants;
 /// authors submit it here and reviewers approve or reject it.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAuthorizationService authorization, UserTimeZone userZone) : PageModel
+public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAuthorizationService authorization, UserTimeZone userZone, Rescheduler rescheduler) : PageModel
 {
     public sealed record ApprovalRow(string Who, string? Role, int Step, ApprovalDecision Decision, DateTime At, bool Voided, string? Comment);
 
@@ -35,6 +36,9 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
     public bool CanReview { get; private set; }
     public bool CanSubmit { get; private set; }
 
+    /// <summary>Whether the user may give the variant another time: authors, while it is not published, being published or cancelled.</summary>
+    public bool CanMove { get; private set; }
+
     [TempData]
     public string? Notice { get; set; }
 
@@ -49,6 +53,39 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
 
     public Task<IActionResult> OnPostRejectAsync(Guid id, string? comment) =>
         ActAsync(id, Policies.Review, v => Task.FromResult(approvals.Reject(v, User.Actor(), comment ?? "")), "Rejected; the author has been told.");
+
+    /// <summary>Moves the variant to a day and time in the user's zone, through the publish scheduler.</summary>
+    public async Task<IActionResult> OnPostRescheduleAsync(Guid id, DateOnly? date, TimeOnly? time)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded)
+            return Forbid();
+        if (date is null || time is null)
+        {
+            Error = "Choose a day and a time to move the variant to.";
+            return RedirectToPage(new { id });
+        }
+        return await ShowAsync(id, await rescheduler.MoveAsync(id, date.Value, time.Value, User.Actor()));
+    }
+
+    /// <summary>Schedules the variant in its account's next posting slot that no other post takes.</summary>
+    public async Task<IActionResult> OnPostNextSlotAsync(Guid id)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded)
+            return Forbid();
+        return await ShowAsync(id, await rescheduler.NextFreeSlotAsync(id, User.Actor()));
+    }
+
+    private async Task<IActionResult> ShowAsync(Guid id, Rescheduler.Outcome outcome)
+    {
+        if (outcome.NotFound)
+            return NotFound();
+        if (outcome.Moved)
+            Notice = $"Moved to {outcome.Local:dddd d MMMM yyyy, HH:mm} ({(await userZone.GetAsync()).Id})."
+                + (outcome.State == VariantState.Scheduled ? " It is scheduled: the worker publishes it then." : "");
+        else
+            Error = outcome.Error;
+        return RedirectToPage(new { id });
+    }
 
     public async Task<IActionResult> OnPostCommentAsync(Guid id, string? body)
     {
@@ -119,6 +156,8 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, IAut
             ChangesSinceReview = TextDiff.Words(lastReviewed.ContentText!, variant.EffectiveText);
 
         CanReview = variant.State == VariantState.InReview && (await authorization.AuthorizeAsync(User, Policies.Review)).Succeeded;
+        CanMove = variant.State is not (VariantState.Published or VariantState.Publishing or VariantState.Canceled)
+            && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
         CanSubmit = variant.State is VariantState.Draft or VariantState.Rejected or VariantState.Missed
             && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
         return true;
