@@ -94,8 +94,14 @@
     }
   }
 
+  // The account and the message's title, as the entry shows them.
+  function what(entry) {
+    const title = entry.closest(".message-group").querySelector("h3").textContent.trim();
+    return `${entry.querySelector(".channel").title}: ${title}`;
+  }
+
   function describe(entry, answer) {
-    return `${entry.dataset.account}: ${entry.dataset.title} moved to ${answer.date} ${answer.time}.`;
+    return `${what(entry)} moved to ${answer.date} ${answer.time}.`;
   }
 
   // After a move from the dialog (or one the server placed), show the entry where it now is.
@@ -177,7 +183,7 @@
     if (!button) return;
     current = button.closest(".entry");
     opener = button;
-    dialog.querySelector("[data-move-what]").textContent = `${current.dataset.account}: ${current.dataset.title}`;
+    dialog.querySelector("[data-move-what]").textContent = what(current);
     form.elements.date.value = current.dataset.date;
     form.elements.time.value = current.dataset.time;
     error.textContent = "";
