@@ -152,4 +152,34 @@ public class CalendarMoveTests(PublisherWebApp app)
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("has no posting slots", (await response.Content.ReadFromJsonAsync<CalendarTimeZoneTests.ErrorAnswer>())!.Error);
     }
+
+    [Fact]
+    public async Task The_variant_page_moves_a_variant_and_adds_it_to_the_next_free_slot_through_the_same_rules()
+    {
+        var (client, userId) = await CalendarData.UserAsync(app, Roles.Marketer, "Europe/Paris");
+        var account = await CalendarData.AccountAsync(app, "Mastodon", "daily 11:00");
+        var variant = (await CalendarData.MessageAsync(app, userId, ParisTime(ParisToday.AddDays(30), 9), VariantState.Draft, CalendarData.Unique("Page move"), account))[0];
+        var page = $"/Variants/{variant.Id}";
+        async Task<HttpResponseMessage> PostAsync(string handler, Dictionary<string, string> form)
+        {
+            form["__RequestVerificationToken"] = await PublisherWebApp.AntiforgeryTokenAsync(client, page);
+            return await client.PostAsync($"{page}?handler={handler}", new FormUrlEncodedContent(form));
+        }
+
+        var target = ParisToday.AddDays(3);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync("Reschedule", new() { ["date"] = target.ToString("yyyy-MM-dd"), ["time"] = "16:00" })).StatusCode);
+        Assert.Equal(ParisTime(target, 16), (await CalendarData.ReloadAsync(app, variant.Id)).ScheduledAt);
+        Assert.Contains($"Moved to {target.ToDateTime(new TimeOnly(16, 0)):dddd d MMMM yyyy}, 16:00 (Europe/Paris)", await client.GetStringAsync(page));
+
+        await PostAsync("Reschedule", new() { ["date"] = ParisToday.AddDays(-3).ToString("yyyy-MM-dd"), ["time"] = "16:00" });
+        Assert.Contains("That time is in the past", await client.GetStringAsync(page));
+        Assert.Equal(ParisTime(target, 16), (await CalendarData.ReloadAsync(app, variant.Id)).ScheduledAt);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync("NextSlot", [])).StatusCode);
+        var slotted = (await CalendarData.ReloadAsync(app, variant.Id)).ScheduledAt!.Value;
+        Assert.True(slotted > DateTimeOffset.UtcNow && slotted < DateTimeOffset.UtcNow.AddDays(2), $"the next 11:00 slot, not {slotted}");
+        await using var scope = app.Services.CreateAsyncScope();
+        var brandZoneId = await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().Brands.Select(b => b.TimeZone).FirstOrDefaultAsync() ?? "UTC";
+        Assert.Equal(new TimeOnly(11, 0), TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(slotted, TimeZoneInfo.FindSystemTimeZoneById(brandZoneId)).DateTime));
+    }
 }
