@@ -1,3 +1,19 @@
 using BenchmarkDotNet.Running;
+using Publisher.Bench.Calendar;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+namespace Publisher.Bench;
+
+/// <summary>
+/// "calendar" runs the month-view load harness (a real PostgreSQL and the web app in-process); anything else
+/// goes to BenchmarkDotNet. An explicit entry class, since the web app's own <c>Program</c> is referenced here.
+/// </summary>
+public static class BenchProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.FirstOrDefault() == "calendar")
+            return await MonthViewHarness.RunAsync(args[1..]);
+        BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
+        return 0;
+    }
+}

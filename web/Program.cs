@@ -8,6 +8,7 @@ using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Web.Api;
 using Publisher.Web.Health;
+using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -54,6 +55,8 @@ builder.Services.AddSingleton<WorkerHeartbeat>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<UserTimeZone>();
 builder.Services.AddScoped<Publisher.Web.Pages.Messages.MessageWriter>();
+builder.Services.AddScoped<Publisher.Web.Pages.Calendar.Rescheduler>();
+builder.Services.AddScoped<Publisher.Web.Pages.Calendar.CalendarCsvImport>();
 builder.Services.AddHealthChecks()
     .AddDbContextCheck<PublisherDbContext>("database")
     .AddCheck<WorkerHeartbeat>("worker");
@@ -79,6 +82,7 @@ app.UseAntiforgery();
 app.MapRazorPages();
 app.MapPublisherApi();
 app.MapBlog();
+app.MapCalendarFeed();
 app.MapPublisherHealth().AllowAnonymous();
 app.MapHangfireDashboard("/jobs", new DashboardOptions
 {

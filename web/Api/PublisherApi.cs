@@ -16,6 +16,7 @@ public static class PublisherApi
         api.MapRenderApi();
         api.MapTemplatesApi();
         api.MapStyleGuideApi();
+        api.MapCalendarApi();
 
         api.MapGet("/me", async (ClaimsPrincipal principal, UserManager<AppUser> users) =>
         {

@@ -65,8 +65,8 @@ public class SignInBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await page.WaitForURLAsync("**/Calendar");
 
         Assert.StartsWith("Week of", await page.InnerTextAsync("h1"));
-        Assert.Equal(7, await page.Locator(".day").CountAsync());
-        Assert.Equal(1, await page.Locator(".day.today").CountAsync());
+        Assert.Equal(7, await page.Locator(".day-head").CountAsync());
+        Assert.Equal(1, await page.Locator(".day-head.today").CountAsync());
         Assert.True(await page.Locator(".entry").CountAsync() > 0, "the seeded messages of this week are on the calendar");
         Assert.Contains("Europe/Paris", await page.InnerTextAsync(".zone-note"));
         // No worker runs in this test, so every page must say that nothing will be published.

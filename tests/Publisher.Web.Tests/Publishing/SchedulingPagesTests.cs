@@ -77,8 +77,8 @@ public class SchedulingPagesTests(PublisherWebApp app)
         var before = await ApprovedVariantAsync();
         var after = await ApprovedVariantAsync();
 
-        await PostAsync(marketer, before, "Schedule", ("at", change.AddDays(-1).ToString("yyyy-MM-dd") + "T09:00"));
-        await PostAsync(marketer, after, "Schedule", ("at", change.AddDays(1).ToString("yyyy-MM-dd") + "T09:00"));
+        await PostAsync(marketer, before, "Reschedule", ("date", change.AddDays(-1).ToString("yyyy-MM-dd")), ("time", "09:00"));
+        await PostAsync(marketer, after, "Reschedule", ("date", change.AddDays(1).ToString("yyyy-MM-dd")), ("time", "09:00"));
 
         var b = await LoadAsync(before);
         var a = await LoadAsync(after);
@@ -98,10 +98,10 @@ public class SchedulingPagesTests(PublisherWebApp app)
         while (change.DayOfWeek != DayOfWeek.Sunday) change = change.AddDays(-1);
         var id = await ApprovedVariantAsync();
 
-        await PostAsync(marketer, id, "Schedule", ("at", change.ToString("yyyy-MM-dd") + "T02:30"));
+        await PostAsync(marketer, id, "Reschedule", ("date", change.ToString("yyyy-MM-dd")), ("time", "02:30"));
 
         Assert.Equal(VariantState.Approved, (await LoadAsync(id)).State);
-        Assert.Contains("the clocks skip that hour", WebUtility.HtmlDecode(await marketer.GetStringAsync($"/Variants/{id}")));
+        Assert.Contains("the clocks jump forward that night", WebUtility.HtmlDecode(await marketer.GetStringAsync($"/Variants/{id}")));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public class SchedulingPagesTests(PublisherWebApp app)
         var (marketer, _) = await ParisMarketerAsync();
         var id = await ApprovedVariantAsync();
 
-        await PostAsync(marketer, id, "Schedule", ("at", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd") + "T09:00"));
+        await PostAsync(marketer, id, "Reschedule", ("date", DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd")), ("time", "09:00"));
         Assert.Equal(VariantState.Approved, (await LoadAsync(id)).State);
         Assert.Contains("in the past", await marketer.GetStringAsync($"/Variants/{id}"));
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Core.Workflow;
 using Publisher.Web.Security;
 
@@ -19,18 +20,21 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit) : PageMode
     public const int MaxSteps = 3;
 
     public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps,
-        bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent);
+        bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent, IReadOnlyList<string> PostingSlots);
 
     public IReadOnlyList<Row> Accounts { get; private set; } = [];
 
     [TempData] public string? Notice { get; set; }
     [TempData] public string? Error { get; set; }
 
-    public async Task OnGetAsync() =>
+    public async Task OnGetAsync()
+    {
+        BrandZone = await db.Brands.OrderBy(b => b.Id).Select(b => b.TimeZone).FirstOrDefaultAsync() ?? "UTC";
         Accounts = await db.ChannelAccounts.OrderBy(a => a.Name)
             .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null, a.ApprovalSteps,
-                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent))
+                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent, a.PostingSlots))
             .ToListAsync();
+    }
 
     /// <summary>Sets the account's approval policy: the roles that must approve, in order.</summary>
     public async Task<IActionResult> OnPostPolicyAsync(Guid id, List<string?> steps)
@@ -77,6 +81,35 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit) : PageMode
         Notice = enabled ? $"Links on {account.Name} are tagged with UTM parameters." : $"Links on {account.Name} are used exactly as written.";
         return RedirectToPage();
     }
+
+    /// <summary>
+    /// Sets the account's weekly posting slots, in the brand's zone, from text like "weekdays 09:00 13:00, Sat 10:30";
+    /// "add to next free slot" schedules a variant in the first one no other post of the account takes.
+    /// </summary>
+    public async Task<IActionResult> OnPostSlotsAsync(Guid id, string? slots)
+    {
+        var account = await db.ChannelAccounts.SingleOrDefaultAsync(a => a.Id == id);
+        if (account is null)
+            return NotFound();
+        var (parsed, errors) = PostingSlots.Parse(slots);
+        if (errors.Count > 0)
+        {
+            Error = $"{account.Name}: " + string.Join(" ", errors);
+            return RedirectToPage();
+        }
+        var before = string.Join(", ", account.PostingSlots);
+        account.PostingSlots = parsed.Select(s => s.ToString()).ToList();
+        audit.Record(nameof(ChannelAccount), account.Id.ToString(), "posting slots changed", User.Actor(),
+            $"{(before.Length == 0 ? "none" : before)} ⇒ {(account.PostingSlots.Count == 0 ? "none" : string.Join(", ", account.PostingSlots))}");
+        await db.SaveChangesAsync();
+        Notice = account.PostingSlots.Count == 0
+            ? $"{account.Name} has no posting slots now."
+            : $"{account.Name} posts at: {string.Join(", ", account.PostingSlots)} ({BrandZone}).";
+        return RedirectToPage();
+    }
+
+    /// <summary>The zone posting slots are in: the brand's.</summary>
+    public string BrandZone { get; private set; } = "UTC";
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -10,15 +10,20 @@ namespace Publisher.Web.Pages.Messages;
 [Authorize(Policy = Policies.Author)]
 public class NewModel(PublisherDbContext db, UserTimeZone userZone, MessageWriter writer, TimeProvider clock) : EditorPageModel(db, userZone)
 {
-    public async Task OnGetAsync(DateOnly? day)
+    /// <param name="day">A day picked on the calendar: the message starts at 09:00 that day.</param>
+    /// <param name="at">A day and time picked on the calendar (yyyy-MM-ddTHH:mm), in the user's zone.</param>
+    public async Task OnGetAsync(DateOnly? day, string? at)
     {
         await LoadOptionsAsync();
         Input.TimeZone = await DefaultZoneAsync();
         var zone = TimeZoneInfo.FindSystemTimeZoneById(Input.TimeZone);
         var localNow = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime;
-        // Suggest the next sensible slot: 09:00 on the day picked on the calendar, else the next full hour.
-        Input.PlannedLocal = day is { } d && d.ToDateTime(new TimeOnly(9, 0)) > localNow
-            ? d.ToDateTime(new TimeOnly(9, 0))
+        // The time picked on the calendar, else 09:00 on the day picked, else (or when that has passed) the next full hour.
+        var picked = DateTime.TryParseExact(at, ["yyyy-MM-ddTHH:mm", "yyyy-MM-dd HH:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var pickedAt)
+            ? pickedAt
+            : day?.ToDateTime(new TimeOnly(9, 0));
+        Input.PlannedLocal = picked is { } p && p > localNow
+            ? p
             : localNow.Date.AddHours(localNow.Hour + 1);
         Input.AccountIds = Accounts.Select(a => a.Id).ToList();
     }

@@ -7,6 +7,7 @@ using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
+using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
@@ -18,7 +19,8 @@ namespace Publisher.Web.Pages.Variants;
 /// authors submit it here and reviewers approve or reject it.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public class DetailsModel(PublisherDbContext db, ApprovalService approvals, PublishScheduler scheduler, VariantWorkflow workflow, IAuthorizationService authorization, UserTimeZone userZone, TimeProvider clock) : PageModel
+public class DetailsModel(PublisherDbContext db, ApprovalService approvals, PublishScheduler scheduler, VariantWorkflow workflow, IAuthorizationService authorization,
+    UserTimeZone userZone, TimeProvider clock, Rescheduler rescheduler) : PageModel
 {
     public sealed record ApprovalRow(string Who, string? Role, int Step, ApprovalDecision Decision, DateTime At, bool Voided, string? Comment);
 
@@ -38,6 +40,9 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
     public bool CanSchedule { get; private set; }
     public IReadOnlyList<PublishAttempt> Attempts { get; private set; } = [];
 
+    /// <summary>Whether the user may give the variant another time: authors, while it is not published, being published or cancelled.</summary>
+    public bool CanMove { get; private set; }
+
     [TempData]
     public string? Notice { get; set; }
 
@@ -50,18 +55,6 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
 
     public Task<IActionResult> OnPostApproveAsync(Guid id) => ActAsync(id, Policies.Review, v => approvals.ApproveAsync(v, User.Actor(), User.Roles()), "Approved.",
         v => scheduler.ScheduleIfApprovedAsync(v, User.Actor()));
-
-    /// <summary>Schedules an approved variant at a local time in the user's zone (the field's value).</summary>
-    public async Task<IActionResult> OnPostScheduleAsync(Guid id, DateTime? at)
-    {
-        var zone = await userZone.GetAsync();
-        if (at is not { } local)
-            return await ScheduleActAsync(id, _ => Task.FromResult(WorkflowResult.Refused("Pick a date and time to schedule it for.")), "");
-        var utc = zone.ToUtc(local, out var error);
-        return await ScheduleActAsync(id, v => utc is { } when
-            ? scheduler.ScheduleAsync(v, when, User.Actor())
-            : Task.FromResult(WorkflowResult.Refused(error!)), $"Scheduled for {local:dddd d MMMM, HH:mm} ({zone.Id}).");
-    }
 
     public Task<IActionResult> OnPostPublishNowAsync(Guid id) =>
         ScheduleActAsync(id, v => scheduler.PublishNowAsync(v, User.Actor()), "Publishing now: the worker picks it up within seconds.");
@@ -115,6 +108,39 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
 
     public Task<IActionResult> OnPostRejectAsync(Guid id, string? comment) =>
         ActAsync(id, Policies.Review, v => Task.FromResult(approvals.Reject(v, User.Actor(), comment ?? "")), "Rejected; the author has been told.");
+
+    /// <summary>Moves the variant to a day and time in the user's zone, through the publish scheduler.</summary>
+    public async Task<IActionResult> OnPostRescheduleAsync(Guid id, DateOnly? date, TimeOnly? time)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded)
+            return Forbid();
+        if (date is null || time is null)
+        {
+            Error = "Choose a day and a time to move the variant to.";
+            return RedirectToPage(new { id });
+        }
+        return await ShowAsync(id, await rescheduler.MoveAsync(id, date.Value, time.Value, User.Actor()));
+    }
+
+    /// <summary>Schedules the variant in its account's next posting slot that no other post takes.</summary>
+    public async Task<IActionResult> OnPostNextSlotAsync(Guid id)
+    {
+        if (!(await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded)
+            return Forbid();
+        return await ShowAsync(id, await rescheduler.NextFreeSlotAsync(id, User.Actor()));
+    }
+
+    private async Task<IActionResult> ShowAsync(Guid id, Rescheduler.Outcome outcome)
+    {
+        if (outcome.NotFound)
+            return NotFound();
+        if (outcome.Moved)
+            Notice = $"Moved to {outcome.Local:dddd d MMMM yyyy, HH:mm} ({(await userZone.GetAsync()).Id})."
+                + (outcome.State == VariantState.Scheduled ? " It is scheduled: the worker publishes it then." : "");
+        else
+            Error = outcome.Error;
+        return RedirectToPage(new { id });
+    }
 
     public async Task<IActionResult> OnPostCommentAsync(Guid id, string? body)
     {
@@ -191,6 +217,8 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
         CanSchedule = (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
         Attempts = await db.PublishAttempts.AsNoTracking().Where(a => a.VariantId == id).OrderByDescending(a => a.Number).Take(20).ToListAsync();
         CanReview = variant.State == VariantState.InReview && (await authorization.AuthorizeAsync(User, Policies.Review)).Succeeded;
+        CanMove = variant.State is not (VariantState.Published or VariantState.Publishing or VariantState.Canceled)
+            && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
         CanSubmit = variant.State is VariantState.Draft or VariantState.Rejected or VariantState.Missed
             && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
         return true;
