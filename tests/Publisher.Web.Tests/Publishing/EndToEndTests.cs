@@ -13,7 +13,7 @@ namespace Publisher.Web.Tests.Publishing;
 /// worker process posts it.
 /// </summary>
 [Collection(WebAppCollection.Name)]
-public class EndToEndTests
+public class EndToEndTests(PublisherWebApp app)
 {
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string handler, params (string, string)[] fields)
     {
@@ -25,14 +25,12 @@ public class EndToEndTests
     [Fact]
     public async Task A_message_written_in_the_web_app_reaches_the_network_exactly_as_approved()
     {
-        // An installation of its own: the worker it starts must not touch other tests' posts.
-        await using var app = new PublisherWebApp();
-        await app.InitializeAsync();
+        // The collection's app: a second one in this process would share (and then dispose) Hangfire's global storage.
         await Editor.SeedDefaultsAsync(app);
         await using var mastodon = new FakeMastodonApi();
 
         var admin = await app.SignedInAsync(Roles.Admin);
-        var name = "Northwind on Mastodon";
+        var name = $"Northwind on Mastodon {Guid.NewGuid():N}";
         await PostAsync(admin, "/Channels/Connection", "Create", ("name", name), ("kind", "Mastodon"));
         var accountId = await Editor.WithDbAsync(app, db => db.ChannelAccounts.Where(a => a.Name == name).Select(a => a.Id).SingleAsync());
         await PostAsync(admin, $"/Channels/Connection/{accountId}", "Save", ("enabled", "true"), ("handle", "@northwind"),
