@@ -76,6 +76,14 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
         }));
     }
 
+    /// <summary>Posts a form to a page handler the way a browser does, with the page's antiforgery token.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string path, string handler, params (string Name, string Value)[] fields)
+    {
+        var token = await AntiforgeryTokenAsync(client, path);
+        var form = fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).Append(new("__RequestVerificationToken", token));
+        return await client.PostAsync($"{path}?handler={handler}", new FormUrlEncodedContent(form));
+    }
+
     public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string page)
     {
         var html = await client.GetStringAsync(page);

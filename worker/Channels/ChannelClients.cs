@@ -2,10 +2,10 @@ using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels;
 
-/// <summary>The registered channel clients, by kind.</summary>
+/// <summary>The registered channel clients, by kind; for a kind registered twice, the later registration.</summary>
 public sealed class ChannelClients(IEnumerable<IChannelClient> clients)
 {
-    private readonly IReadOnlyDictionary<ChannelKind, IChannelClient> _byKind = clients.ToDictionary(c => c.Kind);
+    private readonly IReadOnlyDictionary<ChannelKind, IChannelClient> _byKind = clients.GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.Last());
 
     public IReadOnlyCollection<ChannelKind> Kinds => _byKind.Keys.ToList();
 

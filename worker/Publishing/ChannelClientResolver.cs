@@ -8,18 +8,16 @@ namespace Publisher.Worker.Publishing;
 /// Picks the client for an account: the blog is always local, a demo account goes to the built-in demo
 /// destination, and every other account to its network's client.
 /// </summary>
-public sealed class ChannelClientResolver(IEnumerable<IChannelClient> clients, BlogChannelClient blog, DemoChannelClient demo)
+public sealed class ChannelClientResolver(ChannelClients clients, BlogChannelClient blog, DemoChannelClient demo)
 {
-    private readonly Dictionary<ChannelKind, IChannelClient> _byKind = clients.GroupBy(c => c.Kind).ToDictionary(g => g.Key, g => g.Last());
-
     public IChannelClient For(ChannelAccount account)
     {
         if (account.Kind == nameof(ChannelKind.Blog))
             return blog;
         if (account.IsDemo)
             return demo;
-        return Enum.TryParse<ChannelKind>(account.Kind, out var kind) && _byKind.TryGetValue(kind, out var client)
-            ? client
+        return Enum.TryParse<ChannelKind>(account.Kind, out var kind)
+            ? clients.For(kind)
             : throw new InvalidOperationException($"No channel client is registered for {account.Kind}.");
     }
 }

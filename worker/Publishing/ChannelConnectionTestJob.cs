@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Publisher.Core.Data;
 using Publisher.Core.Jobs;
 using Publisher.Core.Publishing;
-using Publisher.Templates.Channels;
 using Publisher.Worker.Channels;
 
 namespace Publisher.Worker.Publishing;
@@ -20,23 +19,15 @@ public sealed class ChannelConnectionTestJob(
         ConnectionCheck check;
         try
         {
-            var kind = Enum.Parse<ChannelKind>(account.Kind);
-            var baseAddress = Uri.TryCreate(account.BaseAddress, UriKind.Absolute, out var uri) ? uri : ChannelDefaults.BaseAddress(kind)
-                ?? throw new ChannelConfigurationException($"The {account.Name} account has no address: set one first.");
-            var connection = new ChannelConnection(kind, account.Name, account.Handle, baseAddress,
-                credentials.Unprotect(account.EncryptedCredentials), PublishVariantJob.ParseSettings(account.SettingsJson));
+            var connection = AccountConnection.For(account, credentials);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.Value.RequestTimeout);
             check = await clients.For(account).TestConnectionAsync(connection, timeout.Token);
         }
-        catch (Exception e) when (e is ChannelConfigurationException or HttpRequestException or System.Security.Cryptography.CryptographicException
-                                      or System.Text.Json.JsonException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is ChannelConfigurationException or HttpRequestException or System.Text.Json.JsonException
+                                      or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            check = new ConnectionCheck(false, e is OperationCanceledException
-                ? $"No answer within {options.Value.RequestTimeout.TotalSeconds:0} s."
-                : e is System.Security.Cryptography.CryptographicException
-                    ? "The stored credentials cannot be decrypted with this installation's keys: enter them again."
-                    : e.Message);
+            check = new ConnectionCheck(false, e is OperationCanceledException ? $"No answer within {options.Value.RequestTimeout.TotalSeconds:0} s." : e.Message);
         }
         account.ConnectionCheckedAt = clock.GetUtcNow();
         account.ConnectionOk = check.Ok;

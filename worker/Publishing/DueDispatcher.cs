@@ -103,8 +103,7 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, IOptions<Publishi
         {
             await Task.Yield();
             await using var scope = scopes.CreateAsyncScope();
-            var job = (PublishVariantJob)scope.ServiceProvider.GetRequiredService<IPublishVariantJob>();
-            await job.PublishAsync(id, token, fromDispatcher: true, stoppingToken);
+            await scope.ServiceProvider.GetRequiredService<IPublishVariantJob>().PublishAsync(id, token, stoppingToken);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {

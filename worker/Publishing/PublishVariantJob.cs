@@ -30,17 +30,13 @@ public sealed class PublishVariantJob(
     private static readonly string WorkerName = $"{Environment.MachineName}:{Environment.ProcessId}";
     private PublishingOptions Options => options.Value;
 
-    public Task PublishAsync(Guid variantId, Guid scheduleToken, CancellationToken cancellationToken) =>
-        PublishAsync(variantId, scheduleToken, fromDispatcher: false, cancellationToken);
-
-    /// <summary>
-    /// The same, started by the <see cref="DueDispatcher"/> instead of the variant's Hangfire job. That job (the
-    /// backstop, due a little later) is left for the sweep to delete: deleting it here would put a Hangfire
-    /// state change, with its lock, on every publish's path.
-    /// </summary>
-    public async Task PublishAsync(Guid variantId, Guid scheduleToken, bool fromDispatcher, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Run by the variant's Hangfire job and by each worker's <see cref="DueDispatcher"/>. The dispatcher leaves the
+    /// job (the backstop, due a little later) for the sweep to delete: deleting it here would put a Hangfire state
+    /// change, with its lock, on every publish's path.
+    /// </remarks>
+    public async Task PublishAsync(Guid variantId, Guid scheduleToken, CancellationToken cancellationToken)
     {
-        _ = fromDispatcher;
         var claim = await ClaimAsync(variantId, scheduleToken, cancellationToken);
         if (claim is null)
             return;
@@ -155,36 +151,19 @@ public sealed class PublishVariantJob(
 
     private (PublishRequest?, string?) BuildRequest(Variant variant, string idempotencyKey)
     {
-        var account = variant.ChannelAccount!;
-        if (!Enum.TryParse<ChannelKind>(account.Kind, out var kind))
-            return (null, $"The account's channel kind “{account.Kind}” is not one Publisher can publish to.");
-        IReadOnlyDictionary<string, string> secrets;
+        ChannelConnection connection;
         try
         {
-            secrets = credentials.Unprotect(account.EncryptedCredentials);
+            connection = AccountConnection.For(variant.ChannelAccount!, credentials);
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is ChannelConfigurationException or JsonException)
         {
-            return (null, $"The {account.Name} credentials cannot be decrypted with this installation's keys: an admin must enter them again on the Channels page.");
+            return (null, e.Message);
         }
-        var settings = ParseSettings(account.SettingsJson);
-        var baseAddress = Uri.TryCreate(account.BaseAddress, UriKind.Absolute, out var uri) ? uri : ChannelDefaults.BaseAddress(kind);
-        if (baseAddress is null)
-            return (null, $"The {account.Name} account has no address to publish to: an admin can set it on the Channels page.");
-        var connection = new ChannelConnection(kind, account.Name, account.Handle, baseAddress, secrets, settings);
         return (new PublishRequest(
             variant.Id, connection, variant.EffectiveText, variant.ThreadParts, variant.Subject, variant.Preheader, variant.RenderedHtml,
             variant.Link, variant.FacetsJson, variant.JsonPayload, variant.Message!.Title, idempotencyKey, variant.ExternalPartIds,
             variant.ScheduledAt ?? clock.GetUtcNow()), null);
-    }
-
-    internal static IReadOnlyDictionary<string, string> ParseSettings(string? json)
-    {
-        if (string.IsNullOrWhiteSpace(json))
-            return new Dictionary<string, string>();
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.EnumerateObject()
-            .ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() ?? "" : p.Value.GetRawText());
     }
 
     private async Task<PublishResult> CallNetworkAsync(Claim claim, CancellationToken cancellationToken)

@@ -12,13 +12,6 @@ namespace Publisher.Web.Tests.Publishing;
 [Collection(WebAppCollection.Name)]
 public class ChannelConnectionPageTests(PublisherWebApp app)
 {
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string handler, params (string, string)[] fields)
-    {
-        var token = await PublisherWebApp.AntiforgeryTokenAsync(client, path);
-        var form = fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)).Append(new("__RequestVerificationToken", token));
-        return await client.PostAsync($"{path}?handler={handler}", new FormUrlEncodedContent(form));
-    }
-
     private async Task<ChannelAccount> AccountAsync(string name)
     {
         await using var scope = app.Services.CreateAsyncScope();
@@ -30,17 +23,17 @@ public class ChannelConnectionPageTests(PublisherWebApp app)
     {
         var admin = await app.SignedInAsync(Roles.Admin);
         var name = $"Northwind on X {Guid.NewGuid():N}";
-        await PostAsync(admin, "/Channels/Connection", "Create", ("name", name), ("kind", "X"));
+        await PublisherWebApp.PostFormAsync(admin, "/Channels/Connection", "Create", ("name", name), ("kind", "X"));
         var account = await AccountAsync(name);
         Assert.False(account.IsEnabled); // off until its connection is set up
         var path = $"/Channels/Connection/{account.Id}";
 
         // Switching it on without the secrets it needs is refused, and nothing is saved.
-        await PostAsync(admin, path, "Save", ("enabled", "true"), ("handle", "@northwind"));
+        await PublisherWebApp.PostFormAsync(admin, path, "Save", ("enabled", "true"), ("handle", "@northwind"));
         Assert.False((await AccountAsync(name)).IsEnabled);
         Assert.Contains("is needed before the account can be switched on", WebUtility.HtmlDecode(await admin.GetStringAsync(path)));
 
-        await PostAsync(admin, path, "Save", ("enabled", "true"), ("handle", "@northwind"),
+        await PublisherWebApp.PostFormAsync(admin, path, "Save", ("enabled", "true"), ("handle", "@northwind"),
             ("field_consumer_key", "ck-visible-never"), ("field_consumer_secret", "cs-visible-never"),
             ("field_access_token", "at-visible-never"), ("field_access_token_secret", "ats-visible-never"));
         account = await AccountAsync(name);
@@ -53,7 +46,7 @@ public class ChannelConnectionPageTests(PublisherWebApp app)
         Assert.Contains("stored — type to replace", WebUtility.HtmlDecode(page));
 
         // Saving again with the secret fields empty keeps what was stored; one typed in replaces only itself.
-        await PostAsync(admin, path, "Save", ("enabled", "true"), ("field_access_token", "at-2"));
+        await PublisherWebApp.PostFormAsync(admin, path, "Save", ("enabled", "true"), ("field_access_token", "at-2"));
         var stored = credentials.Unprotect((await AccountAsync(name)).EncryptedCredentials);
         Assert.Equal("at-2", stored["access_token"]);
         Assert.Equal("ck-visible-never", stored["consumer_key"]);
@@ -64,14 +57,14 @@ public class ChannelConnectionPageTests(PublisherWebApp app)
     {
         var admin = await app.SignedInAsync(Roles.Admin);
         var name = $"Hook {Guid.NewGuid():N}";
-        await PostAsync(admin, "/Channels/Connection", "Create", ("name", name), ("kind", "Webhook"));
+        await PublisherWebApp.PostFormAsync(admin, "/Channels/Connection", "Create", ("name", name), ("kind", "Webhook"));
         var account = await AccountAsync(name);
         var path = $"/Channels/Connection/{account.Id}";
-        await PostAsync(admin, path, "Save", ("baseAddress", "ftp://example.com/hook"));
+        await PublisherWebApp.PostFormAsync(admin, path, "Save", ("baseAddress", "ftp://example.com/hook"));
         Assert.Null((await AccountAsync(name)).BaseAddress);
         Assert.Contains("must be a full address", await admin.GetStringAsync(path));
 
-        await PostAsync(admin, path, "Test");
+        await PublisherWebApp.PostFormAsync(admin, path, "Test");
 
         var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
         var queued = monitoring.EnqueuedJobs("default", 0, 500);

@@ -15,13 +15,6 @@ namespace Publisher.Web.Tests.Publishing;
 [Collection(WebAppCollection.Name)]
 public class EndToEndTests(PublisherWebApp app)
 {
-    private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, string handler, params (string, string)[] fields)
-    {
-        var token = await PublisherWebApp.AntiforgeryTokenAsync(client, path);
-        var form = fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2)).Append(new("__RequestVerificationToken", token));
-        return await client.PostAsync($"{path}?handler={handler}", new FormUrlEncodedContent(form));
-    }
-
     [Fact]
     public async Task A_message_written_in_the_web_app_reaches_the_network_exactly_as_approved()
     {
@@ -31,17 +24,17 @@ public class EndToEndTests(PublisherWebApp app)
 
         var admin = await app.SignedInAsync(Roles.Admin);
         var name = $"Northwind on Mastodon {Guid.NewGuid():N}";
-        await PostAsync(admin, "/Channels/Connection", "Create", ("name", name), ("kind", "Mastodon"));
+        await PublisherWebApp.PostFormAsync(admin, "/Channels/Connection", "Create", ("name", name), ("kind", "Mastodon"));
         var accountId = await Editor.WithDbAsync(app, db => db.ChannelAccounts.Where(a => a.Name == name).Select(a => a.Id).SingleAsync());
-        await PostAsync(admin, $"/Channels/Connection/{accountId}", "Save", ("enabled", "true"), ("handle", "@northwind"),
+        await PublisherWebApp.PostFormAsync(admin, $"/Channels/Connection/{accountId}", "Save", ("enabled", "true"), ("handle", "@northwind"),
             ("baseAddress", mastodon.BaseUri.ToString()), ("field_access_token", mastodon.AccessToken));
 
         var marketer = await app.SignedInAsync(Roles.Marketer);
         var messageId = Editor.SavedMessageId(await Editor.PostAsync(marketer, "/Messages/New", Editor.Fields("Spring blend", "Notes of fig.", accountId)));
         var variantId = await Editor.WithDbAsync(app, db => db.Variants.Where(v => v.MessageId == messageId).Select(v => v.Id).SingleAsync());
-        await PostAsync(marketer, $"/Variants/{variantId}", "Submit");
+        await PublisherWebApp.PostFormAsync(marketer, $"/Variants/{variantId}", "Submit");
         var approver = await app.SignedInAsync(Roles.Approver);
-        await PostAsync(approver, $"/Variants/{variantId}", "Approve");
+        await PublisherWebApp.PostFormAsync(approver, $"/Variants/{variantId}", "Approve");
         Assert.Equal(VariantState.Scheduled, (await Editor.WithDbAsync(app, db => db.Variants.SingleAsync(v => v.Id == variantId))).State);
 
         await using var worker = WorkerProcess.Start(new Dictionary<string, string>
@@ -49,7 +42,7 @@ public class EndToEndTests(PublisherWebApp app)
             ["PUBLISHER_DB"] = app.ConnectionString,
             ["Publishing__SweepInterval"] = "00:00:01",
         });
-        await PostAsync(marketer, $"/Variants/{variantId}", "PublishNow");
+        await PublisherWebApp.PostFormAsync(marketer, $"/Variants/{variantId}", "PublishNow");
 
         var deadline = DateTime.UtcNow.AddMinutes(2);
         Variant variant;
