@@ -228,7 +228,8 @@ public sealed class XClientTests : IAsyncLifetime
     [Fact]
     public async Task A_reused_nonce_is_refused_by_the_fake()
     {
-        var client = new XClient(new ChannelKitHttp(), TimeProvider.System) { NonceFactory = () => "always-the-same" };
+        // A nonce is unique per timestamp: a frozen clock keeps both requests in the same second.
+        var client = new XClient(new ChannelKitHttp(), new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow)) { NonceFactory = () => "always-the-same" };
 
         var first = await client.PublishAsync(ChannelKit.Request(Connection(), "one"), new RecordingProgress(), CancellationToken.None);
         var second = await client.PublishAsync(ChannelKit.Request(Connection(), "two"), new RecordingProgress(), CancellationToken.None);
