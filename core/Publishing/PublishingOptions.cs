@@ -28,6 +28,12 @@ public sealed class PublishingOptions
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     public int DispatchConcurrency { get; set; } = 16;
 
+    /// <summary>
+    /// How far ahead of a variant's time a worker claims it (checks it and records the attempt), so that the
+    /// request itself leaves on the second. At most 5 s; the request never leaves early.
+    /// </summary>
+    public TimeSpan ClaimLead { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long after a variant's time its Hangfire job fires, if no dispatcher has published it by then.</summary>
     public TimeSpan JobBackstopDelay { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -12,6 +12,7 @@ public sealed class ScriptedChannelClient : IChannelClient
 {
     private readonly Queue<Func<PublishRequest, IPublishProgress, CancellationToken, Task<PublishResult>>> _answers = new();
     private readonly List<PublishRequest> _calls = [];
+    private readonly List<DateTimeOffset> _callTimes = [];
     private int _reconciles;
 
     public ChannelKind Kind => ChannelKind.Mastodon;
@@ -20,6 +21,12 @@ public sealed class ScriptedChannelClient : IChannelClient
     public IReadOnlyList<PublishRequest> Calls
     {
         get { lock (_calls) return _calls.ToList(); }
+    }
+
+    /// <summary>When each call arrived, in the order of <see cref="Calls"/>.</summary>
+    public IReadOnlyList<DateTimeOffset> CallTimes
+    {
+        get { lock (_calls) return _callTimes.ToList(); }
     }
 
     public int Reconciles => Volatile.Read(ref _reconciles);
@@ -34,7 +41,11 @@ public sealed class ScriptedChannelClient : IChannelClient
 
     public async Task<PublishResult> PublishAsync(PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken)
     {
-        lock (_calls) _calls.Add(request);
+        lock (_calls)
+        {
+            _calls.Add(request);
+            _callTimes.Add(DateTimeOffset.UtcNow);
+        }
         Func<PublishRequest, IPublishProgress, CancellationToken, Task<PublishResult>>? answer;
         lock (_answers) _answers.TryDequeue(out answer);
         return answer is null

@@ -1,45 +1,69 @@
-using Microsoft.EntityFrameworkCore;
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Publisher.Core.Data;
-using Publisher.Core.Domain;
 using Publisher.Core.Jobs;
 using Publisher.Core.Publishing;
+using Publisher.Worker.Channels;
 
 namespace Publisher.Worker.Publishing;
 
 /// <summary>
 /// Publishes variants the moment they come due. Hangfire's delayed-job scheduler on PostgreSQL moves due jobs
 /// to the queue one at a time (in the publish-lag harness, 100 jobs due at one instant took 16 s to start),
-/// too slow for a campaign that goes out everywhere at 09:00. So each worker also looks for due variants
-/// every <see cref="PublishingOptions.DispatchInterval"/> and runs the same publish job on them directly, a
-/// few at a time. The Hangfire job stays the durable trigger (and carries retries); whichever comes first
+/// too slow for a campaign that goes out everywhere at 09:00. So each worker also looks for due variants every
+/// <see cref="PublishingOptions.DispatchInterval"/> and publishes them itself, in three stages:
+/// <list type="number">
+/// <item>claim: one transaction takes as many due variants as there are free sending slots, passing over rows
+/// another worker holds (<c>FOR UPDATE SKIP LOCKED</c>), checks each as the publish job does and records its
+/// attempt. It claims no more than it can send at once, so a crash leaves few attempts to reconcile;</item>
+/// <item>send: up to <see cref="PublishingOptions.DispatchConcurrency"/> network calls at a time;</item>
+/// <item>record: outcomes are written as they arrive, all those waiting in one transaction.</item>
+/// </list>
+/// The Hangfire job stays the durable trigger (and the sweep the net under it); whichever comes first
 /// publishes, and the variant's row lock makes the other a no-op.
 /// </summary>
-public sealed class DueDispatcher(IServiceScopeFactory scopes, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<DueDispatcher> log) : BackgroundService
+public sealed class DueDispatcher(IServiceScopeFactory scopes, DispatchActivity activity, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<DueDispatcher> log)
+    : BackgroundService
 {
-    private readonly HashSet<Guid> _running = [];
+    private PublishVariantJob _publisher = null!;
+
+    /// <summary>The most outcomes written in one transaction.</summary>
+    private const int RecordBatch = 100;
+
+    private readonly Channel<(PublishVariantJob.Claim, PublishResult)> _outcomes =
+        Channel.CreateUnbounded<(PublishVariantJob.Claim, PublishResult)>(new UnboundedChannelOptions { SingleReader = true });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await WarmUpAsync(stoppingToken);
+        // The job makes its own scope for each transaction; this one only holds the job and its clients.
+        await using var scope = scopes.CreateAsyncScope();
+        _publisher = (PublishVariantJob)scope.ServiceProvider.GetRequiredService<IPublishVariantJob>();
+        await _publisher.WarmUpAsync(stoppingToken);
+        var recorder = RecordLoopAsync();
         var concurrency = Math.Max(1, options.Value.DispatchConcurrency);
         using var slots = new SemaphoreSlim(concurrency);
-        var tasks = new List<Task>();
+        var sends = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
+            var more = false;
             try
             {
-                foreach (var (id, token) in await DueAsync(concurrency * 4, stoppingToken))
+                // Wait for a free slot, then a moment for others to free up, so claims come in batches.
+                await slots.WaitAsync(stoppingToken);
+                slots.Release();
+                if (slots.CurrentCount < concurrency / 2)
+                    await Task.Delay(TimeSpan.FromMilliseconds(5), clock, stoppingToken);
+                var free = slots.CurrentCount;
+                var claims = await _publisher.ClaimDueAsync(free, stoppingToken);
+                foreach (var claim in claims)
                 {
-                    lock (_running)
-                    {
-                        if (!_running.Add(id))
-                            continue;
-                    }
                     await slots.WaitAsync(stoppingToken);
-                    tasks.Add(RunAsync(id, token, slots, stoppingToken));
+                    sends.Add(SendAsync(claim, slots, stoppingToken));
                 }
-                tasks.RemoveAll(t => t.IsCompleted);
+                if (claims.Count > 0)
+                    activity.Claimed(clock.GetUtcNow());
+                sends.RemoveAll(t => t.IsCompleted);
+                // A full claim means more may be due: go again as soon as slots free up.
+                more = claims.Count == free;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -49,6 +73,8 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, IOptions<Publishi
             {
                 log.LogWarning("Looking for due variants failed ({Error}); trying again shortly", e.Message);
             }
+            if (more)
+                continue;
             try
             {
                 await Task.Delay(options.Value.DispatchInterval, clock, stoppingToken);
@@ -58,62 +84,51 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, IOptions<Publishi
                 break;
             }
         }
-        await Task.WhenAll(tasks).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await Task.WhenAll(sends).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _outcomes.Writer.TryComplete();
+        await recorder;
     }
 
-    /// <summary>
-    /// Compiles the publish path's queries and loads the key ring before anything is due, so the first posts
-    /// of a busy minute do not wait for a cold start.
-    /// </summary>
-    private async Task WarmUpAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await DueAsync(1, cancellationToken);
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-            await db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.PublishAttempts)
-                .Where(v => v.Id == Guid.Empty).ToListAsync(cancellationToken);
-            var credentials = scope.ServiceProvider.GetRequiredService<ChannelCredentials>();
-            credentials.Unprotect(credentials.Protect(new Dictionary<string, string> { ["warm"] = "up" }));
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            log.LogInformation("Warming up the publish path failed ({Error}); the first posts may be a little slower", e.Message);
-        }
-    }
-
-    private async Task<List<(Guid, Guid)>> DueAsync(int limit, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        var now = clock.GetUtcNow();
-        var due = await db.Variants.AsNoTracking()
-            .Where(v => v.State == VariantState.Scheduled && v.ScheduleToken != null && (v.NextAttemptAt ?? v.ScheduledAt) <= now)
-            .OrderBy(v => v.NextAttemptAt ?? v.ScheduledAt)
-            .Select(v => new { v.Id, Token = v.ScheduleToken!.Value })
-            .Take(limit)
-            .ToListAsync(cancellationToken);
-        return due.Select(v => (v.Id, v.Token)).ToList();
-    }
-
-    private async Task RunAsync(Guid id, Guid token, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task SendAsync(PublishVariantJob.Claim claim, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         try
         {
             await Task.Yield();
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IPublishVariantJob>().PublishAsync(id, token, stoppingToken);
+            var result = await _publisher.CallNetworkAsync(claim, stoppingToken);
+            _outcomes.Writer.TryWrite((claim, result));
         }
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            // The Hangfire job and the sweep try again; the log says why this one did not get through.
-            log.LogWarning("Publishing {Variant} from the dispatcher failed: {Error}", id, e.Message);
+            // Left open, the attempt is reconciled by the sweep once it is older than the request timeout.
+            log.LogWarning("Publishing {Variant} from the dispatcher stopped before an answer ({Error}); it will be reconciled", claim.VariantId, e.Message);
         }
         finally
         {
-            lock (_running) _running.Remove(id);
             slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes outcomes as they come, each time all those waiting (up to <see cref="RecordBatch"/>) in one
+    /// transaction. It runs on until the dispatcher has stopped and every answer received is written.
+    /// </summary>
+    private async Task RecordLoopAsync()
+    {
+        var batch = new List<(PublishVariantJob.Claim, PublishResult)>(RecordBatch);
+        while (await _outcomes.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < RecordBatch && _outcomes.Reader.TryRead(out var outcome))
+                batch.Add(outcome);
+            try
+            {
+                await _publisher.RecordAsync(batch, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The database stayed away through every retry: the attempts stay open and are reconciled later.
+                log.LogError(e, "Recording {Count} publish outcome(s) failed; the sweep will reconcile them", batch.Count);
+            }
+            batch.Clear();
         }
     }
 }

@@ -15,10 +15,14 @@ namespace Publisher.Worker.Publishing;
 /// to the job, which reconciles them; and deletes the jobs of variants that are no longer scheduled. Every
 /// job it enqueues is checked under the variant's lock, so sweeping twice never publishes twice.
 /// </summary>
-public sealed class PublishSweeper(IServiceScopeFactory scopes, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishSweeper> log) : BackgroundService
+public sealed class PublishSweeper(
+    IServiceScopeFactory scopes, DispatchActivity dispatch, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishSweeper> log) : BackgroundService
 {
     /// <summary>How long past due a scheduled variant may wait for its own job before the sweep enqueues another.</summary>
     public static readonly TimeSpan OverdueAfter = TimeSpan.FromSeconds(20);
+
+    /// <summary>The most stale jobs one sweep deletes.</summary>
+    private const int DeleteAtMost = 5000;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,6 +63,15 @@ public sealed class PublishSweeper(IServiceScopeFactory scopes, IOptions<Publish
             acted++;
         }
 
+        // While this worker's dispatcher is working through a burst, due variants are being published and the
+        // sweep would only compete with it for the database: overdue ones wait for the next sweep, and so do
+        // the stale jobs (deleting one is a Hangfire state change, with its lock).
+        if (dispatch.BusySince(now - DispatchActivity.BusyWindow))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return acted;
+        }
+
         // Overdue: the worker was down when it came due, or its job died. The job applies the grace window.
         var overdueBefore = now - OverdueAfter;
         var overdue = await db.Variants
@@ -79,11 +92,22 @@ public sealed class PublishSweeper(IServiceScopeFactory scopes, IOptions<Publish
         acted += abandoned.Count;
 
         // Jobs of variants no longer scheduled (edited back to review, published, cancelled): delete them.
-        foreach (var variant in await db.Variants.Where(v => v.JobId != null && v.State != VariantState.Scheduled && v.State != VariantState.Publishing).Take(500).ToListAsync(cancellationToken))
+        // In chunks, each saved as it goes, so a sweep after a big campaign clears its jobs before they fire.
+        for (var deleted = 0; deleted < DeleteAtMost && !dispatch.BusySince(clock.GetUtcNow() - DispatchActivity.BusyWindow);)
         {
-            scheduler.DeleteJob(variant.JobId);
-            variant.JobId = null;
-            acted++;
+            var stale = await db.Variants
+                .Where(v => v.JobId != null && v.State != VariantState.Scheduled && v.State != VariantState.Publishing)
+                .Take(250).ToListAsync(cancellationToken);
+            foreach (var variant in stale)
+            {
+                scheduler.DeleteJob(variant.JobId);
+                variant.JobId = null;
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            deleted += stale.Count;
+            acted += stale.Count;
+            if (stale.Count < 250)
+                break;
         }
         await db.SaveChangesAsync(cancellationToken);
         if (overdue.Count + abandoned.Count > 0)

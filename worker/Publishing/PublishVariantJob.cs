@@ -31,61 +31,153 @@ public sealed class PublishVariantJob(
     private PublishingOptions Options => options.Value;
 
     /// <remarks>
-    /// Run by the variant's Hangfire job and by each worker's <see cref="DueDispatcher"/>. The dispatcher leaves the
-    /// job (the backstop, due a little later) for the sweep to delete: deleting it here would put a Hangfire state
-    /// change, with its lock, on every publish's path.
+    /// Run by the variant's Hangfire job (the backstop, due a little after the variant) and by the sweep. Each
+    /// worker's <see cref="DueDispatcher"/> publishes due variants in batches through <see cref="ClaimDueAsync"/>
+    /// and <see cref="RecordAsync(IReadOnlyList{ValueTuple{Claim, PublishResult}}, CancellationToken)"/>, which
+    /// make the same checks and records; whichever comes first publishes, and the row lock makes the other a no-op.
     /// </remarks>
     public async Task PublishAsync(Guid variantId, Guid scheduleToken, CancellationToken cancellationToken)
     {
-        var claim = await ClaimAsync(variantId, scheduleToken, cancellationToken);
-        if (claim is null)
-            return;
-        var outcome = await CallNetworkAsync(claim, cancellationToken);
-        await RecordAsync(claim, outcome, cancellationToken);
+        var claims = await ClaimAsync(new ClaimOne(variantId, scheduleToken), cancellationToken);
+        foreach (var claim in claims)
+        {
+            var outcome = await CallNetworkAsync(claim, cancellationToken);
+            await RecordAsync([(claim, outcome)], cancellationToken);
+        }
     }
 
-    /// <summary>What the job is about to send, captured under the lock.</summary>
-    private sealed record Claim(Guid VariantId, Guid AttemptId, int AttemptNumber, bool Reconcile, DateTimeOffset? InterruptedAt, ChannelAccount Account, PublishRequest? Request, string? SetupError);
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> variants due within <see cref="PublishingOptions.ClaimLead"/> that no
+    /// other worker holds (<c>FOR UPDATE SKIP LOCKED</c>), in one transaction: each is checked as the job checks
+    /// it, and the ones that pass get their attempt recorded. The caller sends each claim (not before its time:
+    /// <see cref="CallNetworkAsync"/> waits for it) and records the outcomes.
+    /// </summary>
+    public Task<IReadOnlyList<Claim>> ClaimDueAsync(int limit, CancellationToken cancellationToken) =>
+        ClaimAsync(new ClaimDue(limit), cancellationToken);
 
-    private async Task<Claim?> ClaimAsync(Guid variantId, Guid token, CancellationToken cancellationToken)
+    /// <summary>The earliest a variant may be claimed before its time; sending still waits for the time itself.</summary>
+    public static readonly TimeSpan EarliestClaim = TimeSpan.FromSeconds(5);
+
+    private TimeSpan ClaimLead => Options.ClaimLead < TimeSpan.Zero ? TimeSpan.Zero : Options.ClaimLead > EarliestClaim ? EarliestClaim : Options.ClaimLead;
+
+    /// <summary>What the job is about to send, captured under the lock.</summary>
+    public sealed record Claim(Guid VariantId, Guid AttemptId, int AttemptNumber, DateTimeOffset SendAt, bool Reconcile, DateTimeOffset? InterruptedAt, ChannelAccount Account, PublishRequest? Request, string? SetupError);
+
+    private abstract record ClaimWhat;
+    private sealed record ClaimOne(Guid VariantId, Guid Token) : ClaimWhat;
+    private sealed record ClaimDue(int Limit) : ClaimWhat;
+
+    private async Task<IReadOnlyList<Claim>> ClaimAsync(ClaimWhat what, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var workflow = scope.ServiceProvider.GetRequiredService<VariantWorkflow>();
         var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-        // The row lock: a second job for the same variant waits here, then sees what the first one did.
-        var locked = await db.Database.SqlQuery<Guid>($"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = {variantId} FOR UPDATE""").ToListAsync(cancellationToken);
-        if (locked.Count == 0)
-            return null;
-        var variant = await db.Variants
-            .Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.PublishAttempts)
-            .SingleAsync(v => v.Id == variantId, cancellationToken);
         var now = clock.GetUtcNow();
 
-        async Task<Claim?> Skip(string why)
+        // The row lock. A second job for the same variant waits here, then sees what the first one did; a
+        // dispatcher passes over rows another worker holds and takes the next due ones.
+        var ids = what switch
+        {
+            ClaimOne one => await db.Database.SqlQuery<Guid>(
+                $"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = {one.VariantId} FOR UPDATE""").ToListAsync(cancellationToken),
+            ClaimDue due => await db.Database.SqlQuery<Guid>($"""
+                SELECT "Id" AS "Value" FROM "Variants"
+                WHERE "State" = 'Scheduled' AND "ScheduleToken" IS NOT NULL AND COALESCE("NextAttemptAt", "ScheduledAt") <= {now + ClaimLead}
+                ORDER BY COALESCE("NextAttemptAt", "ScheduledAt") LIMIT {due.Limit}
+                FOR UPDATE SKIP LOCKED
+                """).ToListAsync(cancellationToken),
+            _ => throw new ArgumentOutOfRangeException(nameof(what)),
+        };
+        if (ids.Count == 0)
+            return [];
+        var variants = await LoadForClaimAsync(db, ids, cancellationToken);
+
+        var attempts = new List<(Variant Variant, PublishAttempt Attempt, bool Reconcile, DateTimeOffset? InterruptedAt)>();
+        foreach (var variant in variants.OrderBy(v => v.NextAttemptAt ?? v.ScheduledAt))
+        {
+            // A dispatcher's claim is current by construction: it read the token it acts on under the lock.
+            var token = what is ClaimOne one ? one.Token : variant.ScheduleToken!.Value;
+            if (Check(variant, token, now, workflow, notifier) is { } attempt)
+            {
+                // Added to the set, not the navigation: its key is set already, which would read as an existing row.
+                db.PublishAttempts.Add(attempt.Item2);
+                attempts.Add(attempt);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        return attempts.Select(a =>
+        {
+            var (request, setupError) = BuildRequest(a.Variant, a.Attempt.IdempotencyKey);
+            return new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError);
+        }).ToList();
+    }
+
+    private static Task<List<Variant>> LoadForClaimAsync(PublisherDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
+        db.Variants
+            .Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.PublishAttempts)
+            .AsSingleQuery()
+            .Where(v => ids.Contains(v.Id))
+            .ToListAsync(cancellationToken);
+
+    private static async Task<(Dictionary<Guid, Variant>, Dictionary<Guid, PublishAttempt>)> LoadForRecordAsync(
+        PublisherDbContext db, Guid[] ids, Guid[] attemptIds, CancellationToken cancellationToken)
+    {
+        var variants = await db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount)
+            .Where(v => ids.Contains(v.Id)).ToDictionaryAsync(v => v.Id, cancellationToken);
+        var attempts = await db.PublishAttempts.Where(a => attemptIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        return (variants, attempts);
+    }
+
+    /// <summary>
+    /// Runs the publish path's queries once with nothing to find and loads the key ring, so the first posts
+    /// of a busy minute do not wait for query compilation and a cold start.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ClaimDueAsync(0, cancellationToken);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            await LoadForClaimAsync(db, [Guid.Empty], cancellationToken);
+            await LoadForRecordAsync(db, [Guid.Empty], [Guid.Empty], cancellationToken);
+            credentials.Unprotect(credentials.Protect(new Dictionary<string, string> { ["warm"] = "up" }));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            log.LogInformation("Warming up the publish path failed ({Error}); the first posts may be a little slower", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The checks made under the lock before anything is sent. Returns the attempt to make, or null when the
+    /// variant is not to be published now; then why is recorded (and the variant moved, and its author told,
+    /// where that is the answer). Changes are left for the caller's one save.
+    /// </summary>
+    private (Variant, PublishAttempt, bool, DateTimeOffset?)? Check(Variant variant, Guid token, DateTimeOffset now, VariantWorkflow workflow, Notifier notifier)
+    {
+        (Variant, PublishAttempt, bool, DateTimeOffset?)? Skip(string why)
         {
             workflow.Record(nameof(Variant), variant.Id.ToString(), "publish skipped", Actor.System, why);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            log.LogInformation("Publish job for {Variant} did nothing: {Why}", variantId, why);
+            log.LogInformation("Publish job for {Variant} did nothing: {Why}", variant.Id, why);
             return null;
         }
 
-        async Task<Claim?> Stop(VariantState to, string why, string tell)
+        (Variant, PublishAttempt, bool, DateTimeOffset?)? Stop(VariantState to, string why, string tell)
         {
             variant.LastError = why;
             workflow.Transition(variant, to, Actor.System, why);
             notifier.Tell(variant.Message!.AuthorId, tell, Notifier.VariantLink(variant.Id));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            log.LogWarning("Variant {Variant} was not published: {Why}", variantId, why);
+            log.LogWarning("Variant {Variant} was not published: {Why}", variant.Id, why);
             return null;
         }
 
         if (variant.ScheduleToken != token)
-            return await Skip("stale job: the variant was rescheduled, unscheduled or cancelled after this job was created");
+            return Skip("stale job: the variant was rescheduled, unscheduled or cancelled after this job was created");
 
         var what = $"the {variant.ChannelAccount!.Name} variant of “{variant.Message!.Title}”";
         var reconcile = false;
@@ -94,7 +186,7 @@ public sealed class PublishVariantJob(
         {
             var open = variant.PublishAttempts.Where(a => a.FinishedAt is null).MaxBy(a => a.Number);
             if (open is not null && now - open.StartedAt < InFlightLimit)
-                return await Skip($"already being published by {open.Worker} (attempt {open.Number})");
+                return Skip($"already being published by {open.Worker} (attempt {open.Number})");
             if (open is not null)
             {
                 interruptedAt = open.StartedAt;
@@ -106,25 +198,26 @@ public sealed class PublishVariantJob(
         }
         else if (variant.State != VariantState.Scheduled)
         {
-            return await Skip($"the variant is {VariantTransitions.Describe(variant.State)}, not scheduled");
+            return Skip($"the variant is {VariantTransitions.Describe(variant.State)}, not scheduled");
         }
         else
         {
             var due = variant.NextAttemptAt ?? variant.ScheduledAt ?? now;
-            if (due > now + TimeSpan.FromSeconds(5))
-                return await Skip($"not due until {due:yyyy-MM-dd HH:mm:ss} UTC");
+            if (due > now + EarliestClaim)
+                return Skip($"not due until {due:yyyy-MM-dd HH:mm:ss} UTC");
             if (now - due > Options.GraceWindow)
-                return await Stop(VariantState.Missed,
+                return Stop(VariantState.Missed,
                     $"no worker ran at its time ({due:yyyy-MM-dd HH:mm} UTC) and it is now past the {Options.GraceWindow.TotalMinutes:0}-minute grace window",
                     $"{Capital(what)} was not published: no worker was running at its time, and it is now too late. Reschedule it to send it.");
             if (PublishScheduler.PublishBlocker(variant) is { } blocked)
-                return await Stop(VariantState.Failed, blocked, $"{Capital(what)} was not published. {blocked}");
+                return Stop(VariantState.Failed, blocked, $"{Capital(what)} was not published. {blocked}");
             if (!ApprovalService.IsFullyApproved(variant))
-                return await Stop(VariantState.InReview, "the content no longer matches what was approved",
+                return Stop(VariantState.InReview, "the content no longer matches what was approved",
                     $"{Capital(what)} was not published: what would go out is not what was approved. It is back in review.");
             workflow.Transition(variant, VariantState.Publishing, Actor.System, $"publishing (attempt {variant.Attempts + 1})");
         }
 
+        var sendAt = variant.NextAttemptAt ?? variant.ScheduledAt ?? now;
         variant.Attempts++;
         variant.NextAttemptAt = null;
         var attempt = new PublishAttempt
@@ -134,14 +227,10 @@ public sealed class PublishVariantJob(
             ContentHash = variant.ContentHash,
             IdempotencyKey = $"{variant.Id:N}-{variant.ContentHash[..Math.Min(16, variant.ContentHash.Length)]}",
             Worker = WorkerName,
-            StartedAt = now,
+            // Claimed a moment early, it is sent at its time: that is when the attempt starts.
+            StartedAt = sendAt > now ? sendAt : now,
         };
-        db.PublishAttempts.Add(attempt);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-
-        var (request, setupError) = BuildRequest(variant, attempt.IdempotencyKey);
-        return new Claim(variant.Id, attempt.Id, attempt.Number, reconcile, interruptedAt, variant.ChannelAccount, request, setupError);
+        return (variant, attempt, reconcile, interruptedAt);
     }
 
     private static readonly TimeSpan MastodonIdempotencyWindow = TimeSpan.FromMinutes(50);
@@ -166,8 +255,12 @@ public sealed class PublishVariantJob(
             variant.ScheduledAt ?? clock.GetUtcNow()), null);
     }
 
-    private async Task<PublishResult> CallNetworkAsync(Claim claim, CancellationToken cancellationToken)
+    public async Task<PublishResult> CallNetworkAsync(Claim claim, CancellationToken cancellationToken)
     {
+        // Nothing goes out before its time, however early it was claimed. Timers count whole milliseconds
+        // and can wake a little early, so the clock has the last word.
+        while (claim.SendAt - clock.GetUtcNow() is { Ticks: > 0 } early)
+            await Task.Delay(early + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
         if (claim.Request is not { } request)
             return new PublishResult(PublishOutcome.Permanent, Detail: claim.SetupError);
         var client = clients.For(claim.Account);
@@ -236,20 +329,26 @@ public sealed class PublishVariantJob(
         }
     }
 
-    /// <summary>Records the outcome, retrying through a database outage: the network's answer must not be lost.</summary>
-    private async Task RecordAsync(Claim claim, PublishResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records outcomes, several in one transaction when a dispatcher has a batch of them, retrying through a
+    /// database outage: the network's answer must not be lost.
+    /// </summary>
+    public async Task RecordAsync(IReadOnlyList<(Claim Claim, PublishResult Result)> outcomes, CancellationToken cancellationToken)
     {
+        if (outcomes.Count == 0)
+            return;
         var delay = TimeSpan.FromMilliseconds(250);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await RecordOnceAsync(claim, result, cancellationToken);
+                await RecordOnceAsync(outcomes, cancellationToken);
                 return;
             }
             catch (Exception e) when (IsDatabaseOutage(e) && attempt < 40 && !cancellationToken.IsCancellationRequested)
             {
-                log.LogWarning("Recording the outcome of {Variant} failed ({Error}); trying again in {Delay}", claim.VariantId, e.Message, delay);
+                log.LogWarning("Recording the outcome of {Count} publish attempt(s) (first {Variant}) failed ({Error}); trying again in {Delay}",
+                    outcomes.Count, outcomes[0].Claim.VariantId, e.Message, delay);
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
             }
@@ -260,7 +359,7 @@ public sealed class PublishVariantJob(
         e is NpgsqlException or TimeoutException || e.InnerException is NpgsqlException or TimeoutException
         || e is InvalidOperationException { InnerException: NpgsqlException };
 
-    private async Task RecordOnceAsync(Claim claim, PublishResult result, CancellationToken cancellationToken)
+    private async Task RecordOnceAsync(IReadOnlyList<(Claim Claim, PublishResult Result)> outcomes, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
@@ -270,27 +369,42 @@ public sealed class PublishVariantJob(
         var now = clock.GetUtcNow();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Database.SqlQuery<Guid>($"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = {claim.VariantId} FOR UPDATE""").ToListAsync(cancellationToken);
-        var variant = await db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).SingleAsync(v => v.Id == claim.VariantId, cancellationToken);
-        var attempt = await db.PublishAttempts.SingleAsync(a => a.Id == claim.AttemptId, cancellationToken);
-        attempt.FinishedAt = now;
-        attempt.Outcome = result.Outcome;
-        attempt.HttpStatus = result.HttpStatus;
-        attempt.Detail = Trim(result.Detail);
-        var what = $"the {variant.ChannelAccount!.Name} variant of “{variant.Message!.Title}”";
-        var author = variant.Message.AuthorId;
-        var link = Notifier.VariantLink(variant.Id);
+        // Locked in id order, so two workers recording overlapping batches cannot deadlock.
+        var ids = outcomes.Select(o => o.Claim.VariantId).Distinct().Order().ToArray();
+        await db.Database.SqlQuery<Guid>($"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = ANY({ids}) ORDER BY "Id" FOR UPDATE""").ToListAsync(cancellationToken);
+        var (variants, attempts) = await LoadForRecordAsync(db, ids, outcomes.Select(o => o.Claim.AttemptId).ToArray(), cancellationToken);
 
+        var retry = new List<Variant>();
+        foreach (var (claim, result) in outcomes)
+        {
+            var variant = variants[claim.VariantId];
+            var attempt = attempts[claim.AttemptId];
+            attempt.FinishedAt = now;
+            attempt.Outcome = result.Outcome;
+            attempt.HttpStatus = result.HttpStatus;
+            attempt.Detail = Trim(result.Detail);
+            if (Settle(variant, claim, result, now, workflow, notifier))
+                retry.Add(variant);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var variant in retry)
+            await scheduler.CreateJobAsync(variant, cancellationToken);
+    }
+
+    /// <summary>Moves the variant on from its attempt's outcome and tells the author. True when it is to be tried again.</summary>
+    private bool Settle(Variant variant, Claim claim, PublishResult result, DateTimeOffset now, VariantWorkflow workflow, Notifier notifier)
+    {
         if (variant.State is not (VariantState.Publishing or VariantState.NeedsAttention))
         {
             // Someone (or a reconciling worker) already settled it; keep the attempt's record only.
             log.LogWarning("Outcome {Outcome} of {Variant} arrived after it became {State}", result.Outcome, variant.Id, variant.State);
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return;
+            return false;
         }
 
-        var createJob = false;
+        var what = $"the {variant.ChannelAccount!.Name} variant of “{variant.Message!.Title}”";
+        var author = variant.Message.AuthorId;
+        var link = Notifier.VariantLink(variant.Id);
         switch (result.Outcome)
         {
             case PublishOutcome.Published:
@@ -300,7 +414,7 @@ public sealed class PublishVariantJob(
                 variant.PublishedAt = now;
                 variant.LastError = null;
                 notifier.Tell(author, $"Published {what}" + (result.ExternalUrl is { } url ? $": {url}" : "."), link);
-                break;
+                return false;
 
             case PublishOutcome.Transient when variant.Attempts < Options.MaxAttempts && variant.State == VariantState.Publishing:
                 var wait = Backoff(variant.Attempts, result.RetryAfter);
@@ -309,8 +423,7 @@ public sealed class PublishVariantJob(
                 workflow.Transition(variant, VariantState.Scheduled, Actor.System, $"{variant.LastError}; trying again at {variant.NextAttemptAt:HH:mm:ss} UTC");
                 if (variant.Attempts == 1)
                     notifier.Tell(author, $"{Capital(what)} could not be published yet ({variant.LastError}). Publisher will keep trying, up to {Options.MaxAttempts} attempts.", link);
-                createJob = true;
-                break;
+                return true;
 
             case PublishOutcome.Transient or PublishOutcome.Permanent:
                 variant.LastError = Trim(result.Outcome == PublishOutcome.Transient
@@ -318,19 +431,15 @@ public sealed class PublishVariantJob(
                     : Describe(result));
                 workflow.Transition(variant, VariantState.Failed, Actor.System, variant.LastError);
                 notifier.Tell(author, $"{Capital(what)} failed to publish: {variant.LastError}", link);
-                break;
+                return false;
 
             default:
                 variant.LastError = Trim($"it is not known whether the post went out ({result.Detail}). Look on the network, then mark it published or schedule it again.");
                 if (variant.State != VariantState.NeedsAttention)
                     workflow.Transition(variant, VariantState.NeedsAttention, Actor.System, variant.LastError);
                 notifier.Tell(author, $"{Capital(what)} needs attention: {variant.LastError}", link);
-                break;
+                return false;
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        if (createJob)
-            await scheduler.CreateJobAsync(variant, cancellationToken);
     }
 
     /// <summary>Exponential back-off with jitter; a Retry-After or rate-limit reset is honoured and never shortened.</summary>

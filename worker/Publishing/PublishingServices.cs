@@ -14,6 +14,7 @@ public static class PublishingServices
         services.AddScoped<ChannelClientResolver>();
         services.AddScoped<IPublishVariantJob, PublishVariantJob>();
         services.AddScoped<IChannelConnectionTestJob, ChannelConnectionTestJob>();
+        services.AddSingleton<DispatchActivity>();
         services.AddSingleton<PublishSweeper>();
         return services;
     }

@@ -1,0 +1,200 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Publisher.Core.Domain;
+using Publisher.Core.Jobs;
+using Publisher.Testing;
+using Publisher.Worker.Channels;
+using Publisher.Worker.Publishing;
+
+namespace Publisher.Publishing.Tests;
+
+/// <summary>The batch path each worker's dispatcher takes: claim due variants together, send, record outcomes together.</summary>
+[Collection(PostgresCollection.Name)]
+public class DueDispatcherTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private PublishingHarness _h = null!;
+
+    public async Task InitializeAsync() => _h = await PublishingHarness.StartAsync(postgres);
+
+    public async Task DisposeAsync() => await _h.DisposeAsync();
+
+    private static DateTimeOffset Now => DateTimeOffset.UtcNow;
+
+    private async Task<T> WithJobAsync<T>(Func<PublishVariantJob, Task<T>> act)
+    {
+        await using var scope = _h.Services.CreateAsyncScope();
+        return await act((PublishVariantJob)scope.ServiceProvider.GetRequiredService<IPublishVariantJob>());
+    }
+
+    [Fact]
+    public async Task A_claim_takes_the_earliest_due_variants_up_to_its_limit_and_passes_over_rows_another_worker_holds()
+    {
+        var held = await _h.ScheduledVariantAsync(Now.AddSeconds(-50));
+        var first = await _h.ScheduledVariantAsync(Now.AddSeconds(-40));
+        var second = await _h.ScheduledVariantAsync(Now.AddSeconds(-30));
+        var third = await _h.ScheduledVariantAsync(Now.AddSeconds(-20));
+        var later = await _h.ScheduledVariantAsync(Now.AddMinutes(10));
+
+        // Another worker is in the middle of claiming the earliest one.
+        await using var other = new NpgsqlConnection(_h.ConnectionString);
+        await other.OpenAsync();
+        await using var otherTransaction = await other.BeginTransactionAsync();
+        await using (var lockIt = new NpgsqlCommand("""SELECT 1 FROM "Variants" WHERE "Id" = @id FOR UPDATE""", other, otherTransaction))
+        {
+            lockIt.Parameters.AddWithValue("id", held);
+            await lockIt.ExecuteScalarAsync();
+        }
+
+        var claims = await WithJobAsync(job => job.ClaimDueAsync(2, CancellationToken.None));
+
+        Assert.Equal([first, second], claims.Select(c => c.VariantId));
+        foreach (var claim in claims)
+        {
+            var variant = await _h.LoadAsync(claim.VariantId);
+            Assert.Equal(VariantState.Publishing, variant.State);
+            var attempt = Assert.Single(variant.PublishAttempts);
+            Assert.Equal(claim.AttemptId, attempt.Id);
+            Assert.Null(attempt.FinishedAt);
+            Assert.Equal("Fresh beans on Saturday.", claim.Request!.Text);
+        }
+        Assert.Equal(VariantState.Scheduled, (await _h.LoadAsync(held)).State);
+        Assert.Empty((await _h.LoadAsync(held)).PublishAttempts);
+
+        // The lock is let go: the next claim takes what is left and due, and never what is not yet due.
+        await otherTransaction.RollbackAsync();
+        var rest = await WithJobAsync(job => job.ClaimDueAsync(10, CancellationToken.None));
+        Assert.Equal([held, third], rest.Select(c => c.VariantId));
+        Assert.Equal(VariantState.Scheduled, (await _h.LoadAsync(later)).State);
+        Assert.Empty(await WithJobAsync(job => job.ClaimDueAsync(10, CancellationToken.None)));
+        Assert.Empty(_h.Client.Calls);
+    }
+
+    [Fact]
+    public async Task A_claim_applies_the_jobs_checks_to_every_variant_it_takes()
+    {
+        var fine = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+        var edited = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), tweak: v => v.ManualOverride = "Edited after approval.");
+        var missed = await _h.ScheduledVariantAsync(Now.AddHours(-2));
+        var held = await _h.ScheduledVariantAsync(Now.AddSeconds(-1), tweak: v => v.HeldByStyleGuide = true);
+
+        var claims = await WithJobAsync(job => job.ClaimDueAsync(10, CancellationToken.None));
+
+        Assert.Equal([fine], claims.Select(c => c.VariantId));
+        Assert.Equal(VariantState.InReview, (await _h.LoadAsync(edited)).State);
+        Assert.Equal(VariantState.Missed, (await _h.LoadAsync(missed)).State);
+        Assert.Equal(VariantState.Failed, (await _h.LoadAsync(held)).State);
+    }
+
+    [Fact]
+    public async Task Outcomes_recorded_together_each_move_their_own_variant()
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+            ids.Add(await _h.ScheduledVariantAsync(Now.AddSeconds(-10 + i)));
+        var claims = await WithJobAsync(job => job.ClaimDueAsync(10, CancellationToken.None));
+        Assert.Equal(ids, claims.Select(c => c.VariantId));
+        PublishResult[] results =
+        [
+            PublishResult.Published("p-1", "https://social.example/@brand/p-1"),
+            ScriptedChannelClient.Failure(PublishOutcome.Transient, 503, "down for maintenance", TimeSpan.FromMinutes(2)),
+            ScriptedChannelClient.Failure(PublishOutcome.Permanent, 422, "Text is too long"),
+            ScriptedChannelClient.Failure(PublishOutcome.Unknown, null, "no answer within 5 s"),
+        ];
+
+        await WithJobAsync(async job =>
+        {
+            await job.RecordAsync(claims.Zip(results).ToList(), CancellationToken.None);
+            return 0;
+        });
+
+        var published = await _h.LoadAsync(ids[0]);
+        Assert.Equal((VariantState.Published, "p-1"), (published.State, published.ExternalId));
+        var retried = await _h.LoadAsync(ids[1]);
+        Assert.Equal(VariantState.Scheduled, retried.State);
+        Assert.True(retried.NextAttemptAt >= Now.AddMinutes(2).AddSeconds(-5), $"retry at {retried.NextAttemptAt}");
+        Assert.NotNull(retried.JobId);
+        var failed = await _h.LoadAsync(ids[2]);
+        Assert.Equal(VariantState.Failed, failed.State);
+        Assert.Contains("Text is too long", failed.LastError);
+        Assert.Equal(VariantState.NeedsAttention, (await _h.LoadAsync(ids[3])).State);
+        foreach (var id in ids)
+            Assert.NotNull(Assert.Single((await _h.LoadAsync(id)).PublishAttempts).FinishedAt);
+        var told = await _h.QueryAsync(db => db.Notifications.Where(n => n.UserId == _h.AuthorId).Select(n => n.Text));
+        Assert.Equal(4, told.Count);
+    }
+
+    [Fact]
+    public async Task A_variant_claimed_ahead_of_its_time_is_sent_at_its_time_and_not_before()
+    {
+        var due = Now.AddMilliseconds(700);
+        var soon = await _h.ScheduledVariantAsync(due);
+        var notYet = await _h.ScheduledVariantAsync(Now.AddSeconds(30));
+
+        var claims = await WithJobAsync(job => job.ClaimDueAsync(10, CancellationToken.None));
+
+        var claim = Assert.Single(claims);
+        Assert.Equal(soon, claim.VariantId);
+        Assert.InRange((claim.SendAt - due).Duration(), TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+        var result = await WithJobAsync(job => job.CallNetworkAsync(claim, CancellationToken.None));
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.True(_h.Client.CallTimes.Single() >= claim.SendAt, $"sent at {_h.Client.CallTimes.Single():HH:mm:ss.fff}, due {due:HH:mm:ss.fff}");
+        Assert.Equal(VariantState.Scheduled, (await _h.LoadAsync(notYet)).State);
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_sharing_the_database_publish_every_due_variant_once_and_none_early()
+    {
+        var due = Now.AddSeconds(2);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 60; i++)
+            ids.Add(await _h.ScheduledVariantAsync(due.AddMilliseconds(i * 10), text: $"Post {i}."));
+
+        // Two dispatchers, as two worker processes would run: each with its own services and activity.
+        var dispatchers = Enumerable.Range(0, 2)
+            .Select(_ => (IHostedService)ActivatorUtilities.CreateInstance<DueDispatcher>(_h.Services, new DispatchActivity()))
+            .ToList();
+        foreach (var dispatcher in dispatchers)
+            await dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            foreach (var id in ids)
+                await _h.WaitForStateAsync(id, VariantState.Published, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            foreach (var dispatcher in dispatchers)
+                await dispatcher.StopAsync(CancellationToken.None);
+        }
+
+        var calls = _h.Client.Calls;
+        Assert.Equal(ids.Count, calls.Count);
+        Assert.Equal(ids.Order(), calls.Select(c => c.VariantId).Order());
+        foreach (var (call, at) in calls.Zip(_h.Client.CallTimes))
+        {
+            var scheduled = (await _h.LoadAsync(call.VariantId)).ScheduledAt!.Value;
+            Assert.True(at >= scheduled, $"{call.Text} was sent at {at:HH:mm:ss.fff}, before its time {scheduled:HH:mm:ss.fff}");
+        }
+        foreach (var id in ids)
+            Assert.Single((await _h.LoadAsync(id)).PublishAttempts);
+    }
+
+    [Fact]
+    public async Task The_sweep_leaves_overdue_variants_and_stale_jobs_alone_while_the_dispatcher_is_busy()
+    {
+        var overdue = await _h.ScheduledVariantAsync(Now.AddMinutes(-5), tweak: v => v.JobId = "lost");
+        var activity = _h.Services.GetRequiredService<DispatchActivity>();
+        var sweeper = _h.Services.GetRequiredService<PublishSweeper>();
+        var enqueuedBefore = _h.Monitoring.EnqueuedCount(JobQueues.Publish);
+
+        activity.Claimed(Now);
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(enqueuedBefore, _h.Monitoring.EnqueuedCount(JobQueues.Publish));
+
+        activity.Claimed(Now - DispatchActivity.BusyWindow - TimeSpan.FromSeconds(1));
+        await sweeper.SweepAsync(CancellationToken.None);
+        var queued = _h.Monitoring.EnqueuedJobs(JobQueues.Publish, 0, 100).Select(j => (Guid)j.Value.Job.Args[0]).ToList();
+        Assert.Contains(overdue, queued);
+    }
+}
