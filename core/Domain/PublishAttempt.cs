@@ -36,4 +36,6 @@ public enum PublishOutcome
     Permanent,
     /// <summary>The attempt was interrupted and the network cannot tell whether the post went out.</summary>
     Unknown,
+    /// <summary>Claimed ahead of its time, the request never left: the worker stopped first. Nothing was posted.</summary>
+    NotSent,
 }

@@ -26,7 +26,7 @@ public sealed class PublishingOptions
 
     /// <summary>How often each worker looks for variants that have come due, and how many it publishes at once.</summary>
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMilliseconds(250);
-    public int DispatchConcurrency { get; set; } = 16;
+    public int DispatchConcurrency { get; set; } = 32;
 
     /// <summary>
     /// How far ahead of a variant's time a worker claims it (checks it and records the attempt), so that the

@@ -181,6 +181,54 @@ public class DueDispatcherTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dispatcher_stopped_before_its_claims_time_gives_them_back_unsent_and_the_next_one_sends_them_on_time()
+    {
+        await _h.DisposeAsync();
+        // Claims are made up to 5 s ahead here, so the dispatcher holds them well before their time.
+        _h = await PublishingHarness.StartAsync(postgres, new Dictionary<string, string?> { ["Publishing:ClaimLead"] = "00:00:05" });
+        var due = Now.AddSeconds(4);
+        var ids = new List<Guid> { await _h.ScheduledVariantAsync(due), await _h.ScheduledVariantAsync(due.AddMilliseconds(200)) };
+
+        var first = (IHostedService)ActivatorUtilities.CreateInstance<DueDispatcher>(_h.Services, new DispatchActivity());
+        await first.StartAsync(CancellationToken.None);
+        foreach (var id in ids)
+            await _h.WaitForStateAsync(id, VariantState.Publishing, TimeSpan.FromSeconds(3));
+        await first.StopAsync(CancellationToken.None);
+
+        Assert.True(Now < due, "the claims were to be given back before their time; the machine was too slow for this test");
+        Assert.Empty(_h.Client.Calls);
+        foreach (var id in ids)
+        {
+            var variant = await _h.LoadAsync(id);
+            Assert.Equal(VariantState.Scheduled, variant.State);
+            Assert.Equal(0, variant.Attempts);
+            Assert.Null(variant.NextAttemptAt);
+            var attempt = Assert.Single(variant.PublishAttempts);
+            Assert.Equal(PublishOutcome.NotSent, attempt.Outcome);
+            Assert.NotNull(attempt.FinishedAt);
+        }
+        var told = await _h.QueryAsync(db => db.Notifications.Where(n => n.UserId == _h.AuthorId));
+        Assert.Empty(told);
+
+        var next = (IHostedService)ActivatorUtilities.CreateInstance<DueDispatcher>(_h.Services, new DispatchActivity());
+        await next.StartAsync(CancellationToken.None);
+        try
+        {
+            foreach (var id in ids)
+                await _h.WaitForStateAsync(id, VariantState.Published, TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await next.StopAsync(CancellationToken.None);
+        }
+        Assert.Equal(ids.Order(), _h.Client.Calls.Select(c => c.VariantId).Order());
+        foreach (var (call, at) in _h.Client.Calls.Zip(_h.Client.CallTimes))
+            Assert.True(at >= (await _h.LoadAsync(call.VariantId)).ScheduledAt, $"sent at {at:HH:mm:ss.fff}, before its time");
+        foreach (var id in ids)
+            Assert.Equal(1, (await _h.LoadAsync(id)).Attempts);
+    }
+
+    [Fact]
     public async Task The_sweep_leaves_overdue_variants_and_stale_jobs_alone_while_the_dispatcher_is_busy()
     {
         var overdue = await _h.ScheduledVariantAsync(Now.AddMinutes(-5), tweak: v => v.JobId = "lost");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
 using Publisher.Core.Domain;
 using Publisher.Templates.Channels;
@@ -18,6 +19,51 @@ public static class ChannelHttp
     public static string ClientName(ChannelKind kind) => $"Publisher.Channels.{kind}";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>
+    /// Sends one small request through a channel's HTTP stack to a throwaway listener on loopback and reads
+    /// its answer. A fresh worker process compiles the handler chain on its first request, which made the
+    /// first posts of a burst a few hundred milliseconds late; after this they go out on the second.
+    /// Nothing leaves the machine, and the connection is closed after the one answer.
+    /// </summary>
+    public static async Task WarmUpAsync(IHttpClientFactory factory, CancellationToken cancellationToken)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var answer = AnswerOnceAsync(listener, cancellationToken);
+        using (var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}/warm-up")
+               {
+                   Content = new StringContent("""{"type":"warm-up"}""", Encoding.UTF8, "application/json"),
+               })
+        using (var response = await factory.CreateClient(ClientName(ChannelKind.Webhook)).SendAsync(request, cancellationToken))
+            await response.Content.ReadAsStringAsync(cancellationToken);
+        await answer;
+    }
+
+    private static async Task AnswerOnceAsync(TcpListener listener, CancellationToken cancellationToken)
+    {
+        using var socket = await listener.AcceptSocketAsync(cancellationToken);
+        // Read the whole request (headers, then Content-Length bytes of body) before answering, so closing
+        // the socket cannot reset a request still being written.
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        int headerEnd = -1, length = 0;
+        while (headerEnd < 0 || received.Count < headerEnd + length)
+        {
+            var read = await socket.ReceiveAsync(buffer, cancellationToken);
+            if (read == 0) return;
+            received.AddRange(buffer.AsSpan(0, read));
+            if (headerEnd >= 0) continue;
+            var text = Encoding.ASCII.GetString(received.ToArray());
+            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (end < 0) continue;
+            headerEnd = end + 4;
+            var header = text[..end].Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+            length = header is null ? 0 : int.Parse(header["Content-Length:".Length..].Trim(), CultureInfo.InvariantCulture);
+        }
+        await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"u8.ToArray(), cancellationToken);
+    }
 
     /// <summary>The outcome of an answer that was not a success: Transient for 408, 429 and 5xx, Permanent otherwise.</summary>
     public static async Task<PublishResult> FailureAsync(HttpResponseMessage response, ChannelKind kind, DateTimeOffset now, CancellationToken cancellationToken)

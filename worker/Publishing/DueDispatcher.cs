@@ -12,9 +12,10 @@ namespace Publisher.Worker.Publishing;
 /// too slow for a campaign that goes out everywhere at 09:00. So each worker also looks for due variants every
 /// <see cref="PublishingOptions.DispatchInterval"/> and publishes them itself, in three stages:
 /// <list type="number">
-/// <item>claim: one transaction takes as many due variants as there are free sending slots, passing over rows
-/// another worker holds (<c>FOR UPDATE SKIP LOCKED</c>), checks each as the publish job does and records its
-/// attempt. It claims no more than it can send at once, so a crash leaves few attempts to reconcile;</item>
+/// <item>claim: one transaction takes as many due variants as there is room for, passing over rows another
+/// worker holds (<c>FOR UPDATE SKIP LOCKED</c>), checks each as the publish job does and records its attempt.
+/// It holds no more than two rounds of sends, so a crash leaves few attempts to reconcile, and a worker told
+/// to stop gives back the claims whose time has not come;</item>
 /// <item>send: up to <see cref="PublishingOptions.DispatchConcurrency"/> network calls at a time;</item>
 /// <item>record: outcomes are written as they arrive, all those waiting in one transaction.</item>
 /// </list>
@@ -40,6 +41,10 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, DispatchActivity 
         await _publisher.WarmUpAsync(stoppingToken);
         var recorder = RecordLoopAsync();
         var concurrency = Math.Max(1, options.Value.DispatchConcurrency);
+        // Claimed and not yet settled: two rounds of sends, so the next claim is made while a round is out (a
+        // claim transaction takes about as long as a round of sends) and a crash leaves few attempts to reconcile.
+        var inHand = concurrency * 2;
+        using var room = new SemaphoreSlim(inHand);
         using var slots = new SemaphoreSlim(concurrency);
         var sends = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
@@ -47,22 +52,24 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, DispatchActivity 
             var more = false;
             try
             {
-                // Wait for a free slot, then a moment for others to free up, so claims come in batches.
-                await slots.WaitAsync(stoppingToken);
-                slots.Release();
-                if (slots.CurrentCount < concurrency / 2)
+                // Wait for room, then a moment for more to free up, so claims come in batches.
+                await room.WaitAsync(stoppingToken);
+                room.Release();
+                if (room.CurrentCount < inHand / 2)
                     await Task.Delay(TimeSpan.FromMilliseconds(5), clock, stoppingToken);
-                var free = slots.CurrentCount;
+                var free = room.CurrentCount;
                 var claims = await _publisher.ClaimDueAsync(free, stoppingToken);
                 foreach (var claim in claims)
                 {
-                    await slots.WaitAsync(stoppingToken);
-                    sends.Add(SendAsync(claim, slots, stoppingToken));
+                    // Never waits (only this loop takes room) and never gives up: every claim must reach SendAsync,
+                    // which sends it or, if the worker is stopping, releases it unsent.
+                    await room.WaitAsync(CancellationToken.None);
+                    sends.Add(SendAsync(claim, room, slots, stoppingToken));
                 }
                 if (claims.Count > 0)
                     activity.Claimed(clock.GetUtcNow());
                 sends.RemoveAll(t => t.IsCompleted);
-                // A full claim means more may be due: go again as soon as slots free up.
+                // A full claim means more may be due: go again as soon as there is room.
                 more = claims.Count == free;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -89,13 +96,25 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, DispatchActivity 
         await recorder;
     }
 
-    private async Task SendAsync(PublishVariantJob.Claim claim, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task SendAsync(PublishVariantJob.Claim claim, SemaphoreSlim room, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
+        var sending = false;
+        var requested = false;
         try
         {
             await Task.Yield();
+            await slots.WaitAsync(stoppingToken);
+            sending = true;
+            await _publisher.WaitForSendTimeAsync(claim, stoppingToken);
+            requested = true;
             var result = await _publisher.CallNetworkAsync(claim, stoppingToken);
             _outcomes.Writer.TryWrite((claim, result));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested && !requested && !claim.Reconcile)
+        {
+            // Stopping before the post's time (or before a free slot): nothing left the machine, so the variant
+            // goes back on the schedule for the next worker instead of waiting to be reconciled.
+            _outcomes.Writer.TryWrite((claim, PublishVariantJob.NotSent));
         }
         catch (Exception e)
         {
@@ -104,7 +123,9 @@ public sealed class DueDispatcher(IServiceScopeFactory scopes, DispatchActivity 
         }
         finally
         {
-            slots.Release();
+            if (sending)
+                slots.Release();
+            room.Release();
         }
     }
 

@@ -57,7 +57,7 @@ public sealed class PublishSweeper(
         var acted = 0;
 
         // Scheduled with no job: the job could not be created, or the variant was scheduled by the seeder.
-        foreach (var variant in await db.Variants.Where(v => v.State == VariantState.Scheduled && v.JobId == null && v.ScheduleToken != null).Take(500).ToListAsync(cancellationToken))
+        foreach (var variant in await db.Variants.Where(v => v.State == VariantState.Scheduled && v.JobId == null && v.ScheduleToken != null).OrderBy(v => v.ScheduledAt).Take(500).ToListAsync(cancellationToken))
         {
             await scheduler.CreateJobAsync(variant, cancellationToken);
             acted++;
@@ -76,6 +76,7 @@ public sealed class PublishSweeper(
         var overdueBefore = now - OverdueAfter;
         var overdue = await db.Variants
             .Where(v => v.State == VariantState.Scheduled && v.ScheduleToken != null && (v.NextAttemptAt ?? v.ScheduledAt) < overdueBefore)
+            .OrderBy(v => v.NextAttemptAt ?? v.ScheduledAt)
             .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).Take(1000).ToListAsync(cancellationToken);
         foreach (var v in overdue)
             jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
@@ -86,6 +87,7 @@ public sealed class PublishSweeper(
         var abandoned = await db.Variants
             .Where(v => v.State == VariantState.Publishing && v.ScheduleToken != null
                         && v.PublishAttempts.Any(a => a.FinishedAt == null && a.StartedAt < abandonedBefore))
+            .OrderBy(v => v.Id)
             .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).Take(500).ToListAsync(cancellationToken);
         foreach (var v in abandoned)
             jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
@@ -97,6 +99,7 @@ public sealed class PublishSweeper(
         {
             var stale = await db.Variants
                 .Where(v => v.JobId != null && v.State != VariantState.Scheduled && v.State != VariantState.Publishing)
+                .OrderBy(v => v.Id)
                 .Take(250).ToListAsync(cancellationToken);
             foreach (var variant in stale)
             {

@@ -23,6 +23,7 @@ public sealed class PublishVariantJob(
     IServiceScopeFactory scopes,
     ChannelClientResolver clients,
     ChannelCredentials credentials,
+    IHttpClientFactory http,
     IOptions<PublishingOptions> options,
     TimeProvider clock,
     ILogger<PublishVariantJob> log) : IPublishVariantJob
@@ -133,8 +134,9 @@ public sealed class PublishVariantJob(
     }
 
     /// <summary>
-    /// Runs the publish path's queries once with nothing to find and loads the key ring, so the first posts
-    /// of a busy minute do not wait for query compilation and a cold start.
+    /// Runs the publish path's queries once with nothing to find, loads the key ring and sends one request
+    /// through the HTTP stack to loopback, so the first posts of a busy minute do not wait for query
+    /// compilation and a cold start.
     /// </summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
@@ -146,6 +148,9 @@ public sealed class PublishVariantJob(
             await LoadForClaimAsync(db, [Guid.Empty], cancellationToken);
             await LoadForRecordAsync(db, [Guid.Empty], [Guid.Empty], cancellationToken);
             credentials.Unprotect(credentials.Protect(new Dictionary<string, string> { ["warm"] = "up" }));
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(TimeSpan.FromSeconds(10));
+            await ChannelHttp.WarmUpAsync(http, limit.Token);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -255,12 +260,23 @@ public sealed class PublishVariantJob(
             variant.ScheduledAt ?? clock.GetUtcNow()), null);
     }
 
-    public async Task<PublishResult> CallNetworkAsync(Claim claim, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the claim's time: nothing goes out before it, however early it was claimed. Timers count whole
+    /// milliseconds and can wake a little early, so the clock has the last word.
+    /// </summary>
+    public async Task WaitForSendTimeAsync(Claim claim, CancellationToken cancellationToken)
     {
-        // Nothing goes out before its time, however early it was claimed. Timers count whole milliseconds
-        // and can wake a little early, so the clock has the last word.
         while (claim.SendAt - clock.GetUtcNow() is { Ticks: > 0 } early)
             await Task.Delay(early + TimeSpan.FromMilliseconds(1), clock, cancellationToken);
+    }
+
+    /// <summary>What a claim that was never sent records: the worker stopped while it waited for its time or a free slot.</summary>
+    public static readonly PublishResult NotSent =
+        new(PublishOutcome.NotSent, Detail: "not sent: the worker stopped before the post's time; it is back on the schedule");
+
+    public async Task<PublishResult> CallNetworkAsync(Claim claim, CancellationToken cancellationToken)
+    {
+        await WaitForSendTimeAsync(claim, cancellationToken);
         if (claim.Request is not { } request)
             return new PublishResult(PublishOutcome.Permanent, Detail: claim.SetupError);
         var client = clients.For(claim.Account);
@@ -407,6 +423,14 @@ public sealed class PublishVariantJob(
         var link = Notifier.VariantLink(variant.Id);
         switch (result.Outcome)
         {
+            case PublishOutcome.NotSent when variant.State == VariantState.Publishing:
+                // Nothing left the machine: the variant is as it was before the claim, and the attempt does not count.
+                variant.Attempts = Math.Max(0, variant.Attempts - 1);
+                variant.NextAttemptAt = variant.Attempts == 0 ? null : claim.SendAt;
+                workflow.Transition(variant, VariantState.Scheduled, Actor.System, "released unsent: the worker stopped before its time");
+                // Its Hangfire job (same token) still stands as the backstop; a next worker's dispatcher takes it first.
+                return false;
+
             case PublishOutcome.Published:
                 workflow.Transition(variant, VariantState.Published, Actor.System, $"published on attempt {claim.AttemptNumber}");
                 variant.ExternalId = result.ExternalId;

@@ -13,6 +13,33 @@ public sealed class ChannelHttpTests
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
 
     [Fact]
+    public async Task Warming_up_sends_one_request_through_the_channel_stack_to_loopback_and_reads_the_answer()
+    {
+        var seen = new List<(HttpMethod, Uri?, HttpStatusCode)>();
+        var services = new ServiceCollection().AddLogging().AddChannelClients();
+        services.AddHttpClient(ChannelHttp.ClientName(ChannelKind.Webhook)).AddHttpMessageHandler(() => new Watching(seen));
+        await using var provider = services.BuildServiceProvider();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        await ChannelHttp.WarmUpAsync(provider.GetRequiredService<IHttpClientFactory>(), deadline.Token);
+
+        var (method, uri, status) = Assert.Single(seen);
+        Assert.Equal(HttpMethod.Post, method);
+        Assert.True(uri is { IsLoopback: true }, $"the warm-up went to {uri}, not loopback");
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    private sealed class Watching(List<(HttpMethod, Uri?, HttpStatusCode)> seen) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            seen.Add((request.Method, request.RequestUri, response.StatusCode));
+            return response;
+        }
+    }
+
+    [Fact]
     public void Retry_After_as_an_HTTP_date_is_the_time_until_then()
     {
         using var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
