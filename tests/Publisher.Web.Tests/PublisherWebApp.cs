@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Testing;
@@ -17,6 +19,7 @@ namespace Publisher.Web.Tests;
 public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string Password = "Test-password-1";
+    private static readonly ILoggerFactory ProcessLogging = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning));
     private readonly PostgresServer _postgres = new();
 
     public string ConnectionString { get; private set; } = "";
@@ -49,6 +52,12 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Hangfire keeps its log provider in a process-wide setting, made from the ILoggerFactory of the app that
+        // configured it last. The browser tests' apps come and go beside the collection's, and once one was
+        // disposed every other app's job creation threw ObjectDisposedException (LoggerFactory). So all apps in
+        // this test process share one factory that no app disposes: a container never disposes an instance it
+        // was handed.
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(ProcessLogging)));
         builder.UseSetting("Database:ConnectionString", ConnectionString);
     }
 
