@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Publisher.Core.Data;
 using Publisher.Core.Database;
@@ -91,7 +92,10 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         await DatabaseInitializer.MigrateAsync(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), cancellationToken);
         if (!settings.SeedDemo)
         {
-            console.WriteLine("PUBLISHER_DEMO=false: migrated only; no demo brand or users were added.");
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            await DatabaseInitializer.SeedEssentialsAsync(db, scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>(), TimeProvider.System, cancellationToken);
+            console.WriteLine("PUBLISHER_DEMO=false: no demo brand or users. The roles, shipped templates and style guide are in place; "
+                + "while nobody has an account, the web app prints the first administrator's invitation link (for PUBLISHER_ADMIN_EMAIL).");
             return [];
         }
         var created = await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(cancellationToken);

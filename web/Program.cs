@@ -48,6 +48,7 @@ builder.Services.ConfigureApplicationCookie(cookie =>
     };
 });
 builder.Services.AddAuthorization(Policies.Add);
+builder.Services.AddHostedService<FirstAdministrator>();
 builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
 builder.Services.AddRazorPages();
 builder.Services.AddMemoryCache();

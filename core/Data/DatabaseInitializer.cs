@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Domain;
 using Publisher.StyleGuide;
@@ -11,6 +12,23 @@ public static class DatabaseInitializer
     /// <summary>Brings the schema up to date. Safe to call from several processes: migrations take a lock.</summary>
     public static Task MigrateAsync(PublisherDbContext db, CancellationToken cancellationToken = default) =>
         db.Database.MigrateAsync(cancellationToken);
+
+    /// <summary>
+    /// What every installation needs before anyone signs in, demo or not: the four roles, and the shipped
+    /// templates and style guide (<see cref="SeedDefaultsAsync"/>). Safe to run on every start.
+    /// </summary>
+    public static async Task SeedEssentialsAsync(PublisherDbContext db, RoleManager<IdentityRole> roles, TimeProvider clock, CancellationToken cancellationToken = default)
+    {
+        foreach (var role in Roles.All)
+        {
+            if (await roles.RoleExistsAsync(role))
+                continue;
+            var created = await roles.CreateAsync(new IdentityRole(role));
+            if (!created.Succeeded)
+                throw new InvalidOperationException($"Could not create the role {role}: {string.Join(" ", created.Errors.Select(e => e.Description))}");
+        }
+        await SeedDefaultsAsync(db, clock, cancellationToken);
+    }
 
     /// <summary>
     /// Gives every channel kind its shipped template, and the brand the shipped style guide, as version 1

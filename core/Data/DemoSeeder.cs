@@ -23,13 +23,7 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
     /// <summary>Creates the roles (always) and the demo data (once). Returns the demo users created now, or none.</summary>
     public async Task<IReadOnlyList<DemoUser>> SeedAsync(CancellationToken cancellationToken = default)
     {
-        foreach (var role in Roles.All)
-        {
-            if (!await roles.RoleExistsAsync(role))
-                Check(await roles.CreateAsync(new IdentityRole(role)), $"create role {role}");
-        }
-
-        await DatabaseInitializer.SeedDefaultsAsync(db, clock, cancellationToken);
+        await DatabaseInitializer.SeedEssentialsAsync(db, roles, clock, cancellationToken);
         if (await db.Brands.AnyAsync(cancellationToken))
             return [];
 

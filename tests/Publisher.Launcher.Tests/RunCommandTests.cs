@@ -18,69 +18,175 @@ public class RunCommandTests
     [Fact]
     public async Task From_an_empty_data_folder_it_starts_everything_a_demo_user_signs_in_and_ctrl_c_stops_it_all()
     {
-        var data = Path.Combine(Path.GetTempPath(), "publisher-run-" + Guid.NewGuid().ToString("N")[..8]);
-        var port = FreePort();
-        var output = new StringBuilder();
-        var launcher = Path.Combine(RepositoryRoot.Path, "launcher", "bin", Configuration, "net10.0", "Publisher.Launcher.dll");
-        var start = new ProcessStartInfo("dotnet", [launcher])
+        await using var run = await Run.StartAsync(new Dictionary<string, string>());
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(3));
+        var log = run.Log;
+        Assert.Contains("Creating a private PostgreSQL cluster", log);
+        Assert.Contains(run.Url, log);
+        var admin = Regex.Match(log, @"admin@demo\.publisher\.local\s+(\S+)\s+Admin");
+        Assert.True(admin.Success, "the demo users and their passwords are printed:\n" + log);
+
+        // A demo user signs in through the real form.
+        Assert.Equal(HttpStatusCode.Redirect, (await run.SignInAsync("admin@demo.publisher.local", admin.Groups[1].Value)).StatusCode);
+        Assert.Contains("Autumn Blend", await run.Http.GetStringAsync("/Calendar"));
+
+        // The worker it started heartbeats, so health turns fully healthy.
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), TimeSpan.FromMinutes(1));
+
+        await run.StopWithCtrlCAsync();
+    }
+
+    [Fact]
+    public async Task Without_the_demo_the_first_administrator_is_invited_by_a_printed_link_and_signs_in_with_the_password_they_chose()
+    {
+        await using var run = await Run.StartAsync(new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepositoryRoot.Path,
-        };
-        start.Environment["PUBLISHER_DATA_DIR"] = data;
-        start.Environment["PUBLISHER_URL"] = $"http://127.0.0.1:{port}";
-        start.Environment.Remove("PUBLISHER_DB");
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
+            ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
+        });
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at") && run.Log.Contains("First administrator:"), TimeSpan.FromMinutes(3));
+        Assert.DoesNotContain("demo.publisher.local", run.Log);
+        var link = Regex.Match(run.Log, @"(http://\S+/Account/AcceptInvite\?userId=\S+&token=\S+)");
+        Assert.True(link.Success, "the invitation link is printed:\n" + run.Log);
+        Assert.StartsWith(run.Url, link.Value);
+
+        // Until the invitation is used, the sign-in page says why nobody can sign in.
+        Assert.Contains("no accounts yet", await run.Http.GetStringAsync("/Account/SignIn"));
+
+        var form = await run.Http.GetStringAsync(link.Value);
+        Assert.Contains("owner@brand.example", form);
+        var chosen = await run.Http.PostAsync(link.Value, new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            await WaitForAsync(() => Text(output).Contains("Publisher is running at"), TimeSpan.FromMinutes(3), output);
-            var log = Text(output);
-            Assert.Contains("Creating a private PostgreSQL cluster", log);
-            Assert.Contains($"http://127.0.0.1:{port}", log);
-            var admin = Regex.Match(log, @"admin@demo\.publisher\.local\s+(\S+)\s+Admin");
-            Assert.True(admin.Success, "the demo users and their passwords are printed:\n" + log);
+            ["UserId"] = Hidden(form, "UserId"), ["Token"] = Hidden(form, "Token"), ["password"] = "Chosen-password-7",
+            ["__RequestVerificationToken"] = Hidden(form, "__RequestVerificationToken"),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, chosen.StatusCode);
 
-            // A demo user signs in through the real form.
-            var cookies = new CookieContainer();
-            using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false })
-            {
-                BaseAddress = new Uri($"http://127.0.0.1:{port}"),
-            };
-            var form = await http.GetStringAsync("/Account/SignIn");
-            var token = WebUtility.HtmlDecode(Regex.Match(form, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
-            var signIn = await http.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["Input.Email"] = "admin@demo.publisher.local", ["Input.Password"] = admin.Groups[1].Value, ["__RequestVerificationToken"] = token,
-            }));
-            Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
-            Assert.Contains("Autumn Blend", await http.GetStringAsync("/Calendar"));
+        // Signed in as Admin: the users page shows them, and the shipped templates are in place.
+        var people = await run.Http.GetStringAsync("/Admin/Users");
+        Assert.Contains("owner@brand.example", people);
+        Assert.Contains("Mastodon", await run.Http.GetStringAsync("/Templates"));
 
-            // The worker it started heartbeats, so health turns fully healthy.
-            await WaitForAsync(async () => (await http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), TimeSpan.FromMinutes(1), output);
+        // The link is spent, and the password they chose signs them in on a fresh session.
+        using var again = run.NewClient();
+        var spent = await again.GetStringAsync(link.Value);
+        Assert.Contains("not valid any more", spent);
+        Assert.Equal(HttpStatusCode.Redirect, (await Run.SignInAsync(again, "owner@brand.example", "Chosen-password-7")).StatusCode);
+        Assert.DoesNotContain("no accounts yet", await again.GetStringAsync("/Account/SignIn"));
 
-            // Ctrl-C: everything stops, PostgreSQL included.
-            Assert.Equal(0, Kill("-INT", process.Id));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.Contains("Stopped.", Text(output));
-            Assert.False(File.Exists(Path.Combine(FindPgData(data), "postmaster.pid")), "PostgreSQL was stopped");
-            await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/health"));
+        await run.StopWithCtrlCAsync();
+    }
+
+    private static string Hidden(string html, string name) =>
+        WebUtility.HtmlDecode(Regex.Match(html, $"name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value);
+
+    /// <summary>The launcher, as ./run.sh starts it, on a data folder and port of its own; disposing it leaves nothing running.</summary>
+    private sealed class Run : IAsyncDisposable
+    {
+        private readonly StringBuilder _output = new();
+        private readonly Process _process;
+        private readonly string _data;
+
+        private Run(Process process, string data, int port)
+        {
+            _process = process;
+            _data = data;
+            Url = $"http://127.0.0.1:{port}";
+            Http = NewClient();
         }
-        finally
+
+        public string Url { get; }
+        public HttpClient Http { get; }
+
+        public string Log
         {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
+            get { lock (_output) return _output.ToString(); }
+        }
+
+        public static Task<Run> StartAsync(IReadOnlyDictionary<string, string> environment)
+        {
+            var data = Path.Combine(Path.GetTempPath(), "publisher-run-" + Guid.NewGuid().ToString("N")[..8]);
+            var port = FreePort();
+            var launcher = Path.Combine(RepositoryRoot.Path, "launcher", "bin", Configuration, "net10.0", "Publisher.Launcher.dll");
+            var start = new ProcessStartInfo("dotnet", [launcher])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = RepositoryRoot.Path,
+            };
+            start.Environment["PUBLISHER_DATA_DIR"] = data;
+            start.Environment["PUBLISHER_URL"] = $"http://127.0.0.1:{port}";
+            start.Environment.Remove("PUBLISHER_DB");
+            start.Environment.Remove("PUBLISHER_DEMO");
+            start.Environment.Remove("PUBLISHER_ADMIN_EMAIL");
+            foreach (var (key, value) in environment)
+                start.Environment[key] = value;
+            var process = Process.Start(start)!;
+            var run = new Run(process, data, port);
+            process.OutputDataReceived += (_, e) => { lock (run._output) run._output.AppendLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { lock (run._output) run._output.AppendLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return Task.FromResult(run);
+        }
+
+        public HttpClient NewClient() =>
+            new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = new Uri(Url) };
+
+        public Task<HttpResponseMessage> SignInAsync(string email, string password) => SignInAsync(Http, email, password);
+
+        public static async Task<HttpResponseMessage> SignInAsync(HttpClient http, string email, string password)
+        {
+            var form = await http.GetStringAsync("/Account/SignIn");
+            return await http.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Input.Email"] = email, ["Input.Password"] = password, ["__RequestVerificationToken"] = Hidden(form, "__RequestVerificationToken"),
+            }));
+        }
+
+        /// <summary>Ctrl-C: everything stops, PostgreSQL included.</summary>
+        public async Task StopWithCtrlCAsync()
+        {
+            Assert.Equal(0, Kill("-INT", _process.Id));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            await _process.WaitForExitAsync(timeout.Token);
+            Assert.Contains("Stopped.", Log);
+            Assert.False(File.Exists(Path.Combine(FindPgData(_data), "postmaster.pid")), "PostgreSQL was stopped");
+            await Assert.ThrowsAsync<HttpRequestException>(() => Http.GetAsync("/health"));
+        }
+
+        public Task WaitForAsync(Func<bool> condition, TimeSpan limit) => WaitForAsync(() => Task.FromResult(condition()), limit);
+
+        public async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit)
+        {
+            var deadline = DateTime.UtcNow + limit;
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    if (await condition())
+                        return;
+                }
+                catch (HttpRequestException)
+                {
+                }
+                await Task.Delay(250);
+            }
+            Assert.Fail($"Gave up after {limit}. Output so far:\n{Log}");
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            _process.Dispose();
             // Leave no server behind even when an assertion failed half-way.
-            var pgdata = FindPgData(data);
+            var pgdata = FindPgData(_data);
             if (File.Exists(Path.Combine(pgdata, "postmaster.pid")))
                 StopCluster(pgdata);
-            if (Directory.Exists(data))
-                Directory.Delete(data, recursive: true);
+            if (Directory.Exists(_data))
+                Directory.Delete(_data, recursive: true);
+            return ValueTask.CompletedTask;
         }
     }
 
@@ -101,33 +207,6 @@ public class RunCommandTests
         using var kill = Process.Start("kill", [signal, pid.ToString()]);
         kill.WaitForExit();
         return kill.ExitCode;
-    }
-
-    private static string Text(StringBuilder output)
-    {
-        lock (output)
-            return output.ToString();
-    }
-
-    private static Task WaitForAsync(Func<bool> condition, TimeSpan limit, StringBuilder output) =>
-        WaitForAsync(() => Task.FromResult(condition()), limit, output);
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan limit, StringBuilder output)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if (await condition())
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(250);
-        }
-        Assert.Fail($"Gave up after {limit}. Output so far:\n{Text(output)}");
     }
 
     private static int FreePort()

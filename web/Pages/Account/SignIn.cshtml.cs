@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Domain;
 
 namespace Publisher.Web.Pages.Account;
 
 [AllowAnonymous]
-public class SignInModel(SignInManager<AppUser> signIn) : PageModel
+public class SignInModel(SignInManager<AppUser> signIn, Core.Data.PublisherDbContext db) : PageModel
 {
     public sealed record InputModel(string Email, string Password);
 
@@ -19,9 +20,10 @@ public class SignInModel(SignInManager<AppUser> signIn) : PageModel
 
     public string? Error { get; private set; }
 
-    public void OnGet()
-    {
-    }
+    /// <summary>Nobody can sign in yet: a new installation waiting for its first administrator.</summary>
+    public bool NoAccounts { get; private set; }
+
+    public async Task OnGetAsync() => NoAccounts = !await db.Users.AnyAsync(u => u.InvitedAt == null);
 
     public async Task<IActionResult> OnPostAsync()
     {
