@@ -48,6 +48,7 @@ public static class CoreServiceCollectionExtensions
             .ValidateOnStart();
         services.AddScoped<Email.NotificationMailer>();
         services.AddScoped<StyleGuideRecheck>();
+        services.AddScoped<TemplateChanges>();
         services.AddScoped<StyleGuideVersions>();
         services.AddTemplates();
         services.AddStyleGuide();

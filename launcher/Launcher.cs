@@ -30,9 +30,9 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
                 connectionString = cluster.ConnectionString("publisher");
             }
 
-            var demoUsers = await PrepareDatabaseAsync(connectionString, stopping);
-
             var url = FreeUrl(settings.Url);
+            var demoUsers = await PrepareDatabaseAsync(connectionString, url, stopping);
+
             // The key that wraps the credential-encryption keys: given, or made once and kept beside the data.
             var masterKey = settings.MasterKey ?? MasterKey.LoadOrCreateFile(Path.Combine(settings.DataFolder, "master.key"));
             var environment = new Dictionary<string, string>
@@ -84,9 +84,9 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
     }
 
     /// <summary>Migrates, seeds the demo brand once, and returns the demo sign-ins to print.</summary>
-    private async Task<IReadOnlyList<string>> PrepareDatabaseAsync(string connectionString, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> PrepareDatabaseAsync(string connectionString, string url, CancellationToken cancellationToken)
     {
-        var services = new ServiceCollection().AddDatabaseTools(connectionString).BuildServiceProvider();
+        var services = new ServiceCollection().AddDatabaseTools(connectionString, url).BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();
         console.WriteLine("Applying database migrations …");
         await DatabaseInitializer.MigrateAsync(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), cancellationToken);

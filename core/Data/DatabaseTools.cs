@@ -11,9 +11,10 @@ public static class DatabaseTools
 {
     /// <summary>
     /// What migrating and seeding need, without a web host: the run command and the tests use it
-    /// against a connection string they already have.
+    /// against a connection string they already have. <paramref name="publicUrl"/> is where the app will be
+    /// reached, so seeded blog variants link where the web app's own rendering would.
     /// </summary>
-    public static IServiceCollection AddDatabaseTools(this IServiceCollection services, string connectionString) =>
+    public static IServiceCollection AddDatabaseTools(this IServiceCollection services, string connectionString, string? publicUrl = null) =>
         services
             .AddLogging()
             .AddSingleton(TimeProvider.System)
@@ -22,7 +23,8 @@ public static class DatabaseTools
             .AddTemplates()
             .AddStyleGuide()
             .AddScoped<VariantWorkflow>()
-            .AddScoped<VariantComposer>()
+            .AddScoped(sp => new VariantComposer(sp.GetRequiredService<PublisherDbContext>(), sp.GetRequiredService<Templates.Rendering.VariantRenderer>(),
+                sp.GetRequiredService<StyleGuideLinter>(), publicUrl))
             .AddScoped<Review.Notifier>()
             .AddScoped<Review.ApprovalService>()
             .AddScoped<Review.ReviewDeadlines>()

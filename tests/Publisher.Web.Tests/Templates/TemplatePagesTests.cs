@@ -6,6 +6,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Templates.Channels;
+using Publisher.Templates.Rendering;
+using Publisher.Web.Tests.Messages;
 
 namespace Publisher.Web.Tests.Templates;
 
@@ -35,6 +38,81 @@ public class TemplatePagesTests(PublisherWebApp app)
         var token = Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
         client.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
         return client;
+    }
+
+    [Fact]
+    public async Task A_saved_template_lists_the_posts_it_would_change_and_re_rendering_them_sends_approved_ones_back_to_review()
+    {
+        await Editor.SeedDefaultsAsync(app);
+        var marketer = await app.SignedInAsync(Roles.Marketer);
+        var accounts = await Editor.AccountsAsync(app, "LinkedIn", "LinkedIn", "LinkedIn");
+        var id = Editor.SavedMessageId(await Editor.PostAsync(marketer, "/Messages/New", Editor.Fields("Template change under test", "Autumn Blend is back.", accounts)));
+        var variants = (await Editor.LoadAsync(app, id)).Variants.ToDictionary(v => v.ChannelAccountId, v => v.Id);
+        var (draft, approved, published) = (variants[accounts[0]], variants[accounts[1]], variants[accounts[2]]);
+        var publishedText = await Editor.WithDbAsync(app, async db =>
+        {
+            var approver = await db.Users.SingleAsync(u => u.Email == PublisherWebApp.EmailFor(Roles.Approver));
+            var a = await db.Variants.SingleAsync(v => v.Id == approved);
+            a.State = VariantState.Approved;
+            db.Approvals.Add(new Approval
+            {
+                VariantId = a.Id, ApproverId = approver.Id, ContentHash = a.ContentHash, ContentText = a.RenderedText,
+                Decision = ApprovalDecision.Approved, Step = 0, Role = Roles.Approver, At = DateTimeOffset.UtcNow,
+            });
+            var p = await db.Variants.SingleAsync(v => v.Id == published);
+            p.State = VariantState.Published;
+            p.PublishedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync();
+            return p.RenderedText;
+        });
+
+        var manager = await app.SignedInAsync(Roles.BrandManager);
+        var before = (await VersionsAsync("LinkedIn")).LastOrDefault()?.Source ?? DefaultTemplates.For(ChannelKind.LinkedIn);
+        try
+        {
+            var saved = await PostAsync(manager, "LinkedIn", "Save", new() { ["Source"] = "{{ message.title }} (new sign-off)\n{{ link }}\n", ["Note"] = "sign-off" });
+            Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+            var page = WebUtility.HtmlDecode(await manager.GetStringAsync("/Templates/Edit/LinkedIn"));
+            Assert.Contains("would look different: see below", page);
+            Assert.Contains($"data-outdated=\"{draft}\"", page);
+            Assert.Contains($"data-outdated=\"{approved}\"", page);
+            Assert.DoesNotContain($"data-outdated=\"{published}\"", page);
+            Assert.Contains("approved or scheduled", page);
+            // Saving changed nothing yet.
+            Assert.DoesNotContain("(new sign-off)", (await Editor.WithDbAsync(app, db => db.Variants.SingleAsync(v => v.Id == draft))).RenderedText);
+
+            var listed = Regex.Matches(page, "name=\"ids\" value=\"([0-9a-f-]{36})\"").Select(m => m.Groups[1].Value).ToList();
+            Assert.Contains(draft.ToString(), listed);
+            Assert.Contains(approved.ToString(), listed);
+            // Other tests' LinkedIn variants may be listed too: re-render just this test's, as the form would post them.
+            var fields = new List<KeyValuePair<string, string>>([KeyValuePair.Create("ids", draft.ToString()), KeyValuePair.Create("ids", approved.ToString())])
+            {
+                KeyValuePair.Create("__RequestVerificationToken", await PublisherWebApp.AntiforgeryTokenAsync(manager, "/Templates/Edit/LinkedIn")),
+            };
+            var rerendered = await manager.PostAsync("/Templates/Edit/LinkedIn?handler=Rerender", new FormUrlEncodedContent(fields));
+            Assert.Equal(HttpStatusCode.Redirect, rerendered.StatusCode);
+
+            var after = await Editor.LoadAsync(app, id);
+            var d = after.Variants.Single(v => v.Id == draft);
+            Assert.Equal((VariantState.Draft, "Template change under test (new sign-off)"), (d.State, d.RenderedText.Split('\n')[0]));
+            var a = after.Variants.Single(v => v.Id == approved);
+            Assert.Equal(VariantState.InReview, a.State);
+            Assert.StartsWith("Template change under test (new sign-off)", a.RenderedText);
+            Assert.NotNull(Assert.Single(a.Approvals).VoidedAt);
+            Assert.Equal(publishedText, after.Variants.Single(v => v.Id == published).RenderedText);
+
+            var notice = WebUtility.HtmlDecode(await manager.GetStringAsync("/Templates/Edit/LinkedIn"));
+            Assert.Contains("Re-rendered 2 LinkedIn variants", notice);
+            Assert.DoesNotContain($"data-outdated=\"{draft}\"", notice);
+            Assert.DoesNotContain($"data-outdated=\"{approved}\"", notice);
+            var told = await Editor.WithDbAsync(app, db => db.Notifications
+                .Where(n => n.Link == $"/Variants/{approved}").Select(n => n.Text).ToListAsync());
+            Assert.Contains(told, t => t.Contains("is back in review"));
+        }
+        finally
+        {
+            await PostAsync(manager, "LinkedIn", "Save", new() { ["Source"] = before, ["Note"] = "back as it was" });
+        }
     }
 
     [Fact]

@@ -60,6 +60,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
 
         var isNew = message is null;
         message ??= new Message { Title = "", AuthorId = actor.UserId!, TimeZone = form.TimeZone!, CreatedAt = now };
+        var byline = await BylineAsync(message, actor, cancellationToken);
         var previousPlannedAt = message.PlannedAt;
         message.Title = form.Title!.Trim();
         message.BodyMarkdown = form.Body!;
@@ -103,7 +104,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 variant.ScheduledAt = plannedAt; // a variant moved on its own keeps its time
 
             var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
-            var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, actor.Name, cancellationToken), accepted);
+            var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken), accepted);
             variant.UpdatedAt = now;
             if (changed)
             {
@@ -119,7 +120,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 MessageId = message.Id, ChannelAccountId = account.Id, State = VariantState.Draft, ScheduledAt = plannedAt,
                 UpdatedAt = now, LastEditedById = actor.UserId,
             };
-            composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, actor.Name, cancellationToken), []);
+            composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken), []);
             db.Variants.Add(variant);
         }
         workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor);
@@ -191,11 +192,12 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         var message = variant.Message!;
         var account = variant.ChannelAccount!;
         change(variant, message);
+        var byline = await BylineAsync(message, actor, cancellationToken);
         var context = await composer.LoadContextAsync(cancellationToken);
         var campaign = message.CampaignId is { } id
             ? await db.Campaigns.Where(c => c.Id == id).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync(cancellationToken)
             : null;
-        var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, actor.Name, cancellationToken),
+        var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken),
             variant.WarningAcceptances.Select(w => w.FindingKey));
         variant.UpdatedAt = clock.GetUtcNow();
         variant.LastEditedById = actor.UserId;
@@ -204,6 +206,15 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             workflow.ContentChanged(variant, actor, $"The variant was {what}");
         return await CommitAsync(variant.MessageId, cancellationToken);
     }
+
+    /// <summary>
+    /// The name a rendering credits (a blog post's or newsletter's byline): the message's author, whoever edits it,
+    /// so an approver's or colleague's touch does not put their name on someone else's post.
+    /// </summary>
+    private async Task<string> BylineAsync(Message message, Actor actor, CancellationToken cancellationToken) =>
+        message.AuthorId == actor.UserId
+            ? actor.Name
+            : await db.Users.Where(u => u.Id == message.AuthorId).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken) ?? actor.Name;
 
     /// <summary>The variant, only as part of the message the page is about, so a posted id cannot reach another message's variant.</summary>
     private Task<Variant?> LoadVariantAsync(Guid messageId, Guid id, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Workflow;
@@ -18,7 +19,7 @@ namespace Publisher.Web.Pages.Templates;
 /// look at any earlier version and restore it (which saves it again as the newest).
 /// </summary>
 [Authorize(Policy = Policies.ManageStyleGuide)]
-public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantWorkflow audit, UserManager<AppUser> users, TimeProvider clock) : PageModel
+public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantWorkflow audit, UserManager<AppUser> users, TimeProvider clock, TemplateChanges changes) : PageModel
 {
     public sealed record VersionRow(int Number, string By, DateTimeOffset At, string? Note);
 
@@ -29,6 +30,9 @@ public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantW
     /// <summary>Set when an earlier version is open in the editor.</summary>
     public VersionRow? Viewing { get; private set; }
     public IReadOnlyList<Diagnostic> Diagnostics { get; private set; } = [];
+
+    /// <summary>Variants not yet published that the template in use would render differently.</summary>
+    public IReadOnlyList<TemplateChanges.Outdated> Outdated { get; private set; } = [];
 
     [BindProperty]
     public string Source { get; set; } = "";
@@ -70,7 +74,9 @@ public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantW
             return Page();
         }
         var number = await SaveVersionAsync(k, Source ?? "", Note);
-        Notice = $"Saved the {Profile.DisplayName} template as version {number}. New and re-rendered variants use it from now on.";
+        var outdated = (await changes.FindAsync(k)).Count;
+        Notice = $"Saved the {Profile.DisplayName} template as version {number}. New variants use it from now on"
+            + (outdated == 0 ? "; no post waiting to go out looks any different." : $"; {outdated} not yet published would look different: see below.");
         return RedirectToPage(new { kind = k.ToString() });
     }
 
@@ -91,6 +97,20 @@ public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantW
         }
         var saved = await SaveVersionAsync(k, old, $"Restored version {number}");
         Notice = $"Restored version {number} of the {Profile.DisplayName} template: it is now version {saved}.";
+        return RedirectToPage(new { kind = k.ToString() });
+    }
+
+    /// <summary>Re-renders the variants listed on the page (those still outdated) with the template in use.</summary>
+    public async Task<IActionResult> OnPostRerenderAsync(string kind, List<Guid> ids)
+    {
+        if (!TryKind(kind, out var k))
+            return NotFound();
+        Profile = ChannelProfiles.Get(k);
+        var (rerendered, backToReview) = await changes.RerenderAsync(k, ids, User.Actor());
+        Notice = rerendered == 0
+            ? "Nothing to re-render: those variants were changed, published or re-rendered in the meantime."
+            : $"Re-rendered {rerendered} {Profile.DisplayName} variant{(rerendered == 1 ? "" : "s")} with the template in use"
+              + (backToReview == 0 ? "." : $"; {backToReview} that {(backToReview == 1 ? "was" : "were")} approved went back to review, and {(backToReview == 1 ? "its author has" : "their authors have")} been told.");
         return RedirectToPage(new { kind = k.ToString() });
     }
 
@@ -120,6 +140,7 @@ public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantW
         Versions = await db.ChannelTemplateVersions.Where(t => t.Kind == kind.ToString()).OrderByDescending(t => t.Number)
             .Select(t => new VersionRow(t.Number, t.CreatedByName, t.CreatedAt, t.Note)).ToListAsync();
         CurrentNumber = Versions.Count > 0 ? Versions[0].Number : null;
+        Outdated = await changes.FindAsync(kind);
     }
 
     private static bool TryKind(string kind, out ChannelKind parsed) =>
