@@ -27,8 +27,9 @@ public static class RenderApi
 
     /// <param name="Edits">Hand-written text per account id: that variant is checked (and counted) as edited, like a saved manual edit.</param>
     /// <param name="Accepted">Finding keys accepted per account id, so accepted warnings show as accepted.</param>
+    /// <param name="MessageId">The saved message being edited, if any: its author is the byline, as when it is saved.</param>
     public sealed record RenderRequest(MessageFields? Message, List<string>? Channels, List<Guid>? AccountIds,
-        Dictionary<Guid, string>? Edits = null, Dictionary<Guid, List<string>>? Accepted = null);
+        Dictionary<Guid, string>? Edits = null, Dictionary<Guid, List<string>>? Accepted = null, Guid? MessageId = null);
 
     public static void MapRenderApi(this RouteGroupBuilder api)
     {
@@ -65,11 +66,15 @@ public static class RenderApi
             var campaign = request.Message.CampaignId is { } campaignId
                 ? await db.Campaigns.Where(c => c.Id == campaignId).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync()
                 : null;
+            // The byline credits the message's author whoever is editing, as MessageWriter does when it saves.
+            var author = request.MessageId is { } messageId
+                ? await db.Messages.Where(x => x.Id == messageId).Join(db.Users, x => x.AuthorId, u => u.Id, (_, u) => u.DisplayName).FirstOrDefaultAsync()
+                : null;
             var m = request.Message;
             var message = new MessageInput
             {
                 Title = m.Title ?? "", BodyMarkdown = m.Body ?? "", Summary = m.Summary, Link = m.Link, CallToAction = m.CallToAction,
-                Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = http.User.DisplayName(),
+                Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = author ?? http.User.DisplayName(),
             };
 
             var variants = targets.Select(t =>

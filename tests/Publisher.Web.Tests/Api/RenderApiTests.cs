@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Web.Tests.Messages;
 
 namespace Publisher.Web.Tests.Api;
 
@@ -24,6 +25,33 @@ public class RenderApiTests(PublisherWebApp app)
         message = new { title = "Autumn Blend is here", body, link = "https://northwind.example/autumn?ref=home", hashtags = new[] { "coffee", "autumn", "roastery" } },
         channels = new[] { "X", "Mastodon", "Email" },
     };
+
+    [Fact]
+    public async Task The_preview_of_a_saved_message_credits_its_author_whoever_edits_it()
+    {
+        var marketer = await app.SignedInAsync(Roles.Marketer);
+        var blog = await Editor.AccountsAsync(app, "Blog");
+        var id = Editor.SavedMessageId(await Editor.PostAsync(marketer, "/Messages/New", Editor.Fields("Byline under test", "Autumn Blend is back.", blog)));
+        var manager = await WithTokenAsync(await app.SignedInAsync(Roles.BrandManager));
+        Assert.Contains($"data-message-id=\"{id}\"", await manager.GetStringAsync($"/Messages/Edit/{id}"));
+
+        async Task<string> BlogHtmlAsync(Guid? messageId)
+        {
+            var response = await manager.PostAsJsonAsync("/api/render", new { message = new { title = "Byline under test", body = "Autumn Blend is back." }, channels = new[] { "Blog" }, messageId });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            return WebUtility.HtmlDecode(json.RootElement.GetProperty("variants")[0].GetProperty("html").GetString()!);
+        }
+
+        Assert.Contains("By Marketer Tester", await BlogHtmlAsync(id));
+        // A message not saved yet is the editing user's own.
+        Assert.Contains("By BrandManager Tester", await BlogHtmlAsync(null));
+        // Saved by the brand manager, the byline stays the author's.
+        var message = await Editor.LoadAsync(app, id);
+        Editor.SavedMessageId(await Editor.PostAsync(manager, $"/Messages/Edit/{id}", Editor.EditFields(message, body: "Autumn Blend is back, and bolder.")));
+        var saved = (await Editor.LoadAsync(app, id)).Variants.Single();
+        Assert.Contains("By Marketer Tester", WebUtility.HtmlDecode(saved.RenderedHtml));
+    }
 
     [Fact]
     public async Task Renders_one_variant_per_channel_with_counts_against_each_networks_limit()

@@ -35,6 +35,7 @@
       accountIds,
       edits,
       accepted,
+      messageId: form.dataset.messageId || null,
     };
   };
 
