@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +16,7 @@ namespace Publisher.Web.Pages.StyleGuide;
 /// edits of the vocabulary. Every save is a new version, and every variant not yet published is checked again.
 /// </summary>
 [Authorize(Policy = Policies.ManageStyleGuide)]
-public class EditModel(PublisherDbContext db, StyleGuideVersions versions, UserManager<AppUser> users) : PageModel
+public class EditModel(PublisherDbContext db, StyleGuideVersions versions) : PageModel
 {
     /// <summary>Style guides are small; a bigger upload is almost certainly the wrong file.</summary>
     public const int MaxImportBytes = 1024 * 1024;
@@ -171,7 +170,7 @@ public class EditModel(PublisherDbContext db, StyleGuideVersions versions, UserM
 
     private async Task<IActionResult> SaveAsync(BrandStyleGuide guide, string? note)
     {
-        var actor = new Actor(users.GetUserId(User), User.Identity?.Name ?? "brand manager");
+        var actor = User.Actor();
         var saved = await versions.SaveAsync(guide, note, actor, HttpContext.RequestAborted);
         var r = saved.Recheck;
         Notice = $"Saved version {saved.Version.Number}. Checked {r.Checked:N0} variant{(r.Checked == 1 ? "" : "s")} not yet published against it" +

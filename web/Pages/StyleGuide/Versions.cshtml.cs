@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +13,7 @@ namespace Publisher.Web.Pages.StyleGuide;
 
 /// <summary>Every saved version of the guide, who saved it and when; any of them can be restored (saved again as the newest).</summary>
 [Authorize(Policy = Policies.ManageStyleGuide)]
-public class VersionsModel(PublisherDbContext db, StyleGuideVersions versions, UserManager<AppUser> users) : PageModel
+public class VersionsModel(PublisherDbContext db, StyleGuideVersions versions) : PageModel
 {
     public sealed record Row(int Number, string By, DateTimeOffset At, string? Note, string Hash);
 
@@ -38,7 +37,7 @@ public class VersionsModel(PublisherDbContext db, StyleGuideVersions versions, U
             await LoadAsync();
             return Page();
         }
-        var actor = new Actor(users.GetUserId(User), User.Identity?.Name ?? "brand manager");
+        var actor = User.Actor();
         var saved = await versions.SaveAsync(parsed.Guide!, $"Restored version {number}", actor, HttpContext.RequestAborted);
         Notice = $"Restored version {number} as version {saved.Version.Number}. Checked {saved.Recheck.Checked:N0} variants not yet published: " +
                  $"{saved.Recheck.Held} held back, {saved.Recheck.Released} released.";

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +18,7 @@ namespace Publisher.Web.Pages.Templates;
 /// look at any earlier version and restore it (which saves it again as the newest).
 /// </summary>
 [Authorize(Policy = Policies.ManageStyleGuide)]
-public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantWorkflow audit, UserManager<AppUser> users, TimeProvider clock, TemplateChanges changes) : PageModel
+public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantWorkflow audit, TimeProvider clock, TemplateChanges changes) : PageModel
 {
     public sealed record VersionRow(int Number, string By, DateTimeOffset At, string? Note);
 
@@ -118,7 +117,7 @@ public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantW
     {
         Profile = ChannelProfiles.Get(kind);
         var number = (await db.ChannelTemplateVersions.Where(t => t.Kind == kind.ToString()).MaxAsync(t => (int?)t.Number) ?? 0) + 1;
-        var actor = new Actor(users.GetUserId(User), User.Identity?.Name ?? "brand manager");
+        var actor = User.Actor();
         db.ChannelTemplateVersions.Add(new ChannelTemplateVersion
         {
             Kind = kind.ToString(), Number = number, Source = source,

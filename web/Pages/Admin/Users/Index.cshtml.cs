@@ -113,7 +113,7 @@ public class IndexModel(UserManager<AppUser> users, VariantWorkflow audit, Core.
         return RedirectToPage();
     }
 
-    private Actor Actor() => new(users.GetUserId(User), User.Identity?.Name ?? "admin");
+    private Actor Actor() => User.Actor();
 
     private async Task LoadAsync()
     {
