@@ -76,7 +76,7 @@ public class IndexModel(PublisherDbContext db, ApprovalService approvals, Publis
         await db.SaveChangesAsync();
         foreach (var variant in db.ChangeTracker.Entries<Variant>().Select(e => e.Entity).Where(v => v.State == VariantState.Approved).ToList())
             await scheduler.ScheduleIfApprovedAsync(variant, User.Actor());
-        Notice = $"Approved {approved} clean variant(s)." + (refused.Count > 0 ? " Not approved: " + string.Join(" ", refused) : "");
+        Notice = (approved == 1 ? "Approved 1 clean variant." : $"Approved {approved} clean variants.") + (refused.Count > 0 ? " Not approved: " + string.Join(" ", refused) : "");
         return RedirectToPage(new { Account, Campaign, Author, DueBefore });
     }
 
