@@ -17,11 +17,11 @@ public static class PostText
     private static readonly Regex Hashtag = new(@"(?<![\p{L}\p{M}\p{N}_&/#])#(?=[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}])[\p{L}\p{M}\p{N}_]+",
         RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
-    /// <summary>The class a preview gives a segment; plain text gets none.</summary>
+    /// <summary>The class a preview gives a segment (the same the editor's live previews use); plain text gets none.</summary>
     public static string? CssClass(Kind kind) => kind switch
     {
-        Kind.Link => "post-link",
-        Kind.Hashtag => "post-tag",
+        Kind.Link => "t-link",
+        Kind.Hashtag => "t-tag",
         _ => null,
     };
 
