@@ -17,22 +17,10 @@ public sealed record EmailLayoutModel
     public string Subject { get; init; } = "";
     /// <summary>Preview text shown after the subject in the inbox, hidden in the body.</summary>
     public string Preheader { get; init; } = "";
-    /// <summary>Logo text in the header band.</summary>
-    public string LogoText { get; init; } = "";
+    /// <summary>The brand's logo text, colours and fonts.</summary>
+    public LayoutBrand Brand { get; init; } = new();
     /// <summary>Sanitized HTML of the message content.</summary>
     public string ContentHtml { get; init; } = "";
-    /// <summary>Header and button colour.</summary>
-    public string PrimaryColor { get; init; } = "";
-    /// <summary>Link colour.</summary>
-    public string AccentColor { get; init; } = "";
-    /// <summary>Page background colour.</summary>
-    public string BackgroundColor { get; init; } = "";
-    /// <summary>Body text colour.</summary>
-    public string TextColor { get; init; } = "";
-    /// <summary>Body font stack (already checked to be safe CSS).</summary>
-    public string FontFamily { get; init; } = "";
-    /// <summary>Heading font stack (already checked to be safe CSS).</summary>
-    public string HeadingFontFamily { get; init; } = "";
     /// <summary>Footer line.</summary>
     public string? FooterText { get; init; }
     /// <summary>Sender's postal address.</summary>
@@ -50,8 +38,8 @@ public sealed record BlogPageModel
     public string Title { get; init; } = "";
     /// <summary>Brand name (in the title and feed link).</summary>
     public string BrandName { get; init; } = "";
-    /// <summary>Logo text in the header.</summary>
-    public string LogoText { get; init; } = "";
+    /// <summary>The brand's logo text, colours and fonts.</summary>
+    public LayoutBrand Brand { get; init; } = new();
     /// <summary>Meta description.</summary>
     public string? Description { get; init; }
     /// <summary>The article's own address.</summary>
@@ -60,17 +48,24 @@ public sealed record BlogPageModel
     public string? FeedUrl { get; init; }
     /// <summary>Sanitized article HTML.</summary>
     public string ArticleHtml { get; init; } = "";
-    /// <summary>Header colour.</summary>
+}
+
+/// <summary>The brand's look as both layouts use it, each value already checked (colours and font stacks by <see cref="BrandStyle"/>).</summary>
+public sealed record LayoutBrand
+{
+    /// <summary>Logo text in the header.</summary>
+    public string LogoText { get; init; } = "";
+    /// <summary>Header and button colour.</summary>
     public string PrimaryColor { get; init; } = "";
     /// <summary>Link colour.</summary>
     public string AccentColor { get; init; } = "";
     /// <summary>Page background colour.</summary>
     public string BackgroundColor { get; init; } = "";
-    /// <summary>Text colour.</summary>
+    /// <summary>Body text colour.</summary>
     public string TextColor { get; init; } = "";
-    /// <summary>Body font stack.</summary>
+    /// <summary>Body font stack, safe CSS.</summary>
     public string FontFamily { get; init; } = "";
-    /// <summary>Heading font stack.</summary>
+    /// <summary>Heading font stack, safe CSS.</summary>
     public string HeadingFontFamily { get; init; } = "";
 }
 

@@ -258,14 +258,8 @@ public sealed partial class VariantRenderer
         {
             Subject = subject,
             Preheader = preheader,
-            LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
+            Brand = LayoutBrandOf(brand),
             ContentHtml = contentHtml,
-            PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
-            AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
-            BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
-            TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
-            FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
-            HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
             FooterText = brand.FooterText,
             PostalAddress = brand.PostalAddress,
             WebsiteUrl = SafeHttpUrl(brand.WebsiteUrl),
@@ -313,17 +307,11 @@ public sealed partial class VariantRenderer
         {
             Title = prepared.Message.Title,
             BrandName = brand.Name,
-            LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
+            Brand = LayoutBrandOf(brand),
             Description = prepared.Message.Summary ?? TemplateFunctions.FirstSentence(prepared.BodyText),
             CanonicalUrl = blog?["article_url"] as string,
             FeedUrl = blog?["feed_url"] as string,
             ArticleHtml = article,
-            PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
-            AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
-            BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
-            TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
-            FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
-            HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
         });
         CheckBrandStyle(brand, diagnostics);
         var text = HtmlToText(article);
@@ -361,6 +349,18 @@ public sealed partial class VariantRenderer
             Count = ChannelCounter.Count(ChannelKind.Webhook, text), Diagnostics = diagnostics,
         };
     }
+
+    /// <summary>The brand's look for the layouts: logo text (the name when there is none), and colours and fonts checked, with the product's defaults.</summary>
+    private static LayoutBrand LayoutBrandOf(BrandInput brand) => new()
+    {
+        LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
+        PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
+        AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
+        BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
+        TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
+        FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
+        HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
+    };
 
     private static void CheckBrandStyle(BrandInput brand, List<Diagnostic> diagnostics)
     {
