@@ -42,6 +42,9 @@ public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantW
     [TempData]
     public string? Notice { get; set; }
 
+    [TempData]
+    public bool JustSaved { get; set; }
+
     public async Task<IActionResult> OnGetAsync(string kind, int? version)
     {
         if (!TryKind(kind, out var k))
@@ -73,9 +76,9 @@ public class EditModel(PublisherDbContext db, VariantRenderer renderer, VariantW
             return Page();
         }
         var number = await SaveVersionAsync(k, Source ?? "", Note);
-        var outdated = (await changes.FindAsync(k)).Count;
-        Notice = $"Saved the {Profile.DisplayName} template as version {number}. New variants use it from now on"
-            + (outdated == 0 ? "; no post waiting to go out looks any different." : $"; {outdated} not yet published would look different: see below.");
+        Notice = $"Saved the {Profile.DisplayName} template as version {number}. New variants use it from now on";
+        // The page it redirects to finds the outdated posts anyway; it finishes the sentence with their count.
+        JustSaved = true;
         return RedirectToPage(new { kind = k.ToString() });
     }
 
