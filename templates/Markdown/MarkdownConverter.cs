@@ -4,6 +4,7 @@ using Markdig;
 using Markdig.Syntax;
 using Markdig.Renderers;
 using Markdig.Syntax.Inlines;
+using Publisher.Templates.Diagnostics;
 
 namespace Publisher.Templates.Markdown;
 
@@ -43,7 +44,69 @@ public sealed class MarkdownConverter
         string.IsNullOrWhiteSpace(markdown) ? "" : ToSafeHtml(Parse(markdown));
 
     /// <summary>Parses Markdown once, for callers that need both <see cref="ToPlainText(MarkdownDocument)"/> and <see cref="ToSafeHtml(MarkdownDocument)"/>.</summary>
+    /// <exception cref="ArgumentException">The Markdown nests deeper than Markdig allows; <see cref="TryParse"/> says so as a diagnostic.</exception>
     internal static MarkdownDocument Parse(string markdown) => Markdig.Markdown.Parse(markdown, Pipeline);
+
+    /// <summary>
+    /// Parses Markdown, or says on which line it nests quotes, lists, emphasis or links deeper than the
+    /// parser goes (Markdig stops at a fixed depth, about 128, rather than overflow its stack).
+    /// </summary>
+    internal static MarkdownDocument? TryParse(string markdown, out Diagnostic? problem)
+    {
+        problem = null;
+        try
+        {
+            return Parse(markdown);
+        }
+        catch (ArgumentException)
+        {
+            problem = TooDeepDiagnostic(markdown);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Null when the body can be rendered; otherwise the error saying where it nests too deep, the same the
+    /// renderer reports, for forms that check the body before saving.
+    /// </summary>
+    public static Diagnostic? CheckNesting(string? markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown)) return null;
+        TryParse(markdown, out var problem);
+        return problem;
+    }
+
+    private static bool TooDeep(string markdown)
+    {
+        try
+        {
+            Parse(markdown);
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    // The first line at which the text so far no longer parses, found by halving: the error path only.
+    private static Diagnostic TooDeepDiagnostic(string markdown)
+    {
+        var ends = new List<int>();
+        for (var i = markdown.IndexOf('\n'); i >= 0; i = markdown.IndexOf('\n', i + 1)) ends.Add(i);
+        ends.Add(markdown.Length);
+        int low = 0, high = ends.Count - 1; // the first line index whose prefix fails
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (TooDeep(markdown[..ends[middle]])) high = middle;
+            else low = middle + 1;
+        }
+        var line = low + 1;
+        return Diagnostic.Error("message.markdown-too-deep",
+            $"The message nests quotes, lists, emphasis or links too deeply on line {line:N0} for it to be rendered: " +
+            "remove the extra > or list markers (or brackets and asterisks) there.", line, 1);
+    }
 
     /// <summary>Safe HTML from a parsed body (removes unsafe links from <paramref name="document"/>).</summary>
     internal static string ToSafeHtml(MarkdownDocument document)

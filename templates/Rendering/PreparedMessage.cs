@@ -15,11 +15,12 @@ internal sealed class PreparedMessage
     private string? _bodyText;
     private string? _bodyHtml;
 
-    private PreparedMessage(MessageInput message, List<Diagnostic> diagnostics, bool bodyUsable)
+    private PreparedMessage(MessageInput message, List<Diagnostic> diagnostics, bool bodyUsable, Markdig.Syntax.MarkdownDocument? document = null)
     {
         Message = message;
         Diagnostics = diagnostics;
         BodyUsable = bodyUsable;
+        _document = document;
     }
 
     /// <summary>The message with control characters removed from every text field.</summary>
@@ -34,11 +35,10 @@ internal sealed class PreparedMessage
     /// <summary>True when an error makes every variant of this message unrenderable.</summary>
     public bool IsFatal => !BodyUsable || Diagnostics.Any(d => d.Code == "message.empty");
 
-    // Parsed once and shared by the plain-text and HTML forms (most renders need both).
-    private Markdig.Syntax.MarkdownDocument? _document;
+    // Parsed once, when the message is prepared, and shared by the plain-text and HTML forms.
+    private readonly Markdig.Syntax.MarkdownDocument? _document;
 
-    private Markdig.Syntax.MarkdownDocument? Document =>
-        !BodyUsable || string.IsNullOrWhiteSpace(Message.BodyMarkdown) ? null : _document ??= MarkdownConverter.Parse(Message.BodyMarkdown);
+    private Markdig.Syntax.MarkdownDocument? Document => BodyUsable ? _document : null;
 
     public string BodyText => _bodyText ??= Document is { } document ? MarkdownConverter.ToPlainText(document) : "";
 
@@ -117,7 +117,15 @@ internal sealed class PreparedMessage
             diagnostics.Add(Diagnostic.Error("message.link-invalid", linkError));
         }
 
-        return new PreparedMessage(cleaned, diagnostics, bodyUsable: true);
+        if (string.IsNullOrWhiteSpace(cleaned.BodyMarkdown))
+            return new PreparedMessage(cleaned, diagnostics, bodyUsable: true);
+        var document = MarkdownConverter.TryParse(cleaned.BodyMarkdown, out var nesting);
+        if (nesting is not null)
+        {
+            diagnostics.Add(nesting);
+            return new PreparedMessage(cleaned, diagnostics, bodyUsable: false);
+        }
+        return new PreparedMessage(cleaned, diagnostics, bodyUsable: true, document);
     }
 
     // Keeps tab and newline; turns CR LF and lone CR into LF; drops other C0/C1 controls and noncharacters.

@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Publisher.Core.Domain;
-using Publisher.Templates.Rendering;
+using Publisher.Core.Publishing;
+using Publisher.Templates.Markdown;
+using Publisher.Templates.Model;
 
 namespace Publisher.Web.Pages.Messages;
 
@@ -8,7 +10,7 @@ namespace Publisher.Web.Pages.Messages;
 public sealed class MessageForm
 {
     /// <summary>The renderer's own limit: a longer body could never be rendered, so it is refused with that number.</summary>
-    public static readonly int MaxBodyCharacters = new RenderLimits().MaxBodyCharacters;
+    public static readonly int MaxBodyCharacters = MessageLimits.Body;
 
     public string? Title { get; set; }
     public string? Body { get; set; }
@@ -60,13 +62,12 @@ public sealed class MessageForm
         plannedAtUtc = null;
         if (string.IsNullOrWhiteSpace(Title))
             errors.Add((nameof(Title), "Give the message a title: it is how you find it on the calendar and the email's subject."));
-        else if (Title.Length > 300)
-            errors.Add((nameof(Title), $"The title is {Title.Length} characters: keep it to 300 or fewer."));
-
         if (string.IsNullOrWhiteSpace(Body))
             errors.Add((nameof(Body), "Write the message itself: every channel is rendered from this text."));
-        else if (Body.Length > MaxBodyCharacters)
-            errors.Add((nameof(Body), $"The message is {Body.Length:N0} characters; the most Publisher renders is {MaxBodyCharacters:N0}. Shorten it, or link to the long version."));
+        var tooLong = MessageLimits.Check(new MessageLimits.Fields(Title, Body, Summary, Link, CallToAction, HashtagList(), KeyFactList()));
+        errors.AddRange(tooLong.Select(e => (e.Field.ToString(), e.Error)));
+        if (tooLong.All(e => e.Field != MessageLimits.Field.Body) && MarkdownConverter.CheckNesting(Body) is { } nesting)
+            errors.Add((nameof(Body), nesting.Message));
 
         foreach (var (field, text) in new[] { (nameof(Title), Title), (nameof(Body), Body), (nameof(Summary), Summary), (nameof(CallToAction), CallToAction), (nameof(Hashtags), Hashtags), (nameof(KeyFacts), KeyFacts), (nameof(Link), Link) })
         {
@@ -74,12 +75,8 @@ public sealed class MessageForm
                 errors.Add((field, $"The {Describe(field)} contains an invisible control character (U+{(int)c:X4}), often left by a copy and paste: retype that part or paste it as plain text."));
         }
 
-        if (!string.IsNullOrWhiteSpace(Link))
-        {
-            var link = Link.Trim();
-            if (link.Length > 2048 || !Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || string.IsNullOrEmpty(uri.Host) || link.Any(char.IsWhiteSpace))
-                errors.Add((nameof(Link), $"The link \"{Shorten(link)}\" is not a web address: write it in full, starting with https://, without spaces."));
-        }
+        if (!string.IsNullOrWhiteSpace(Link) && Link.Trim().Length <= MessageLimits.Link && !WebAddress.IsWeb(Link))
+            errors.Add((nameof(Link), $"The link \"{Shorten(Link.Trim())}\" is not a web address: write it in full, starting with https://, without spaces."));
 
         if (AccountIds.Count == 0)
             errors.Add((nameof(AccountIds), "Choose at least one channel account: a message goes out through its accounts."));
@@ -89,7 +86,10 @@ public sealed class MessageForm
         else if (PlannedLocal is { } local)
         {
             var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-            if (zone.IsInvalidTime(wall))
+            // Checked before converting: a day like 9999-12-31 overflows on the way to UTC.
+            if (PlanningWindow.Outside(DateOnly.FromDateTime(wall), now) is { } outside)
+                errors.Add((nameof(PlannedLocal), outside));
+            else if (zone.IsInvalidTime(wall))
                 errors.Add((nameof(PlannedLocal), $"{wall:yyyy-MM-dd HH:mm} does not exist in {zone.Id} (the clocks jump forward that night): choose another time."));
             else
             {
