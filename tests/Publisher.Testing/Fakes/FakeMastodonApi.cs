@@ -23,6 +23,9 @@ public sealed partial class FakeMastodonApi : FakeApiServer
     public string AccessToken { get; init; } = "fake-mastodon-token";
     public string Username { get; init; } = "publisher";
 
+    /// <summary>When set, every status's <c>url</c> in the answers is this, as a hostile or broken server could say.</summary>
+    public string? StatusUrl { get; init; }
+
     public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string> { ["access_token"] = AccessToken };
 
     public IReadOnlyList<FakeStatus> Statuses
@@ -102,7 +105,7 @@ public sealed partial class FakeMastodonApi : FakeApiServer
         in_reply_to_id = status.InReplyToId,
         visibility = status.Visibility,
         uri = new Uri(BaseUri, $"users/{Username}/statuses/{status.Id}").ToString(),
-        url = new Uri(BaseUri, $"@{Username}/{status.Id}").ToString(),
+        url = StatusUrl ?? new Uri(BaseUri, $"@{Username}/{status.Id}").ToString(),
         content = "<p>" + WebUtility.HtmlEncode(status.Text) + "</p>",
         account = new { id = "109000", username = Username, acct = Username },
     };

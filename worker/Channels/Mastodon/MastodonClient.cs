@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Publisher.Core.Domain;
 using Publisher.Templates.Channels;
+using Publisher.Templates.Model;
 
 namespace Publisher.Worker.Channels.Mastodon;
 
@@ -36,7 +37,8 @@ public sealed class MastodonClient(IHttpClientFactory httpClientFactory, TimePro
                 var status = await ReadStatusAsync(response, cancellationToken);
                 if (status?.Id is null)
                     return ChannelHttp.ForPart(new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "Mastodon accepted the status but its answer had no id."), index, parts.Count);
-                if (index == 0) firstUrl = status.Url;
+                // The server says where the status is: believed only when it is a web address (else the address is built here).
+                if (index == 0) firstUrl = WebAddress.OrNull(status.Url);
                 posted.Add(status.Id);
                 await progress.PartPostedAsync(status.Id, cancellationToken);
             }
