@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
+using Publisher.Core.Domain;
 using Publisher.StyleGuide;
 using Publisher.Templates.Channels;
 using Publisher.Templates.Counting;
@@ -37,18 +38,36 @@ public static class RenderApi
         {
             if (request.Message is null)
                 return Results.Problem(statusCode: 400, title: "No message", detail: "Send the message fields under \"message\".");
+            var m = request.Message;
+            // The same limits as the editor and the CSV import; the body's own limit comes back as the renderer's error on each variant.
+            var tooLong = MessageLimits.Check(new MessageLimits.Fields(m.Title, null, m.Summary, m.Link, m.CallToAction, m.Hashtags ?? [], m.KeyFacts ?? []));
+            if (tooLong.Count > 0)
+                return Results.ValidationProblem(tooLong.GroupBy(e => JsonName(e.Field)).ToDictionary(g => g.Key, g => g.Select(e => e.Error).ToArray()),
+                    title: "A field is too long", detail: string.Join(" ", tooLong.Select(e => e.Error)));
+
+            // Each channel and account once: a list that repeats them only multiplies the work and the answer.
+            var channels = request.Channels ?? [];
+            if (channels.GroupBy(c => c.Trim(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1) is { } repeatedKind)
+                return Results.Problem(statusCode: 400, title: "A channel is named twice", detail: $"'{repeatedKind.Key}' is in \"channels\" {repeatedKind.Count()} times: name each channel once.");
+            var ids = request.AccountIds ?? [];
+            if (ids.GroupBy(id => id).FirstOrDefault(g => g.Count() > 1) is { } repeatedAccount)
+                return Results.Problem(statusCode: 400, title: "An account is named twice", detail: $"The account {repeatedAccount.Key} is in \"accountIds\" {repeatedAccount.Count()} times: name each account once.");
 
             var context = await composer.LoadContextAsync(http.RequestAborted);
             var targets = new List<(ChannelSettings Settings, Guid? AccountId, string? AccountName)>();
-            foreach (var name in request.Channels ?? [])
+            foreach (var name in channels)
             {
                 if (!Enum.TryParse<ChannelKind>(name, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
                     return Results.Problem(statusCode: 400, title: "Unknown channel",
                         detail: $"'{name}' is not a channel kind. Use one of: {string.Join(", ", Enum.GetNames<ChannelKind>())}.");
                 targets.Add((ChannelSettings.For(kind) with { TemplateSource = context.Templates.GetValueOrDefault(kind) }, null, null));
             }
-            if (request.AccountIds is { Count: > 0 } ids)
+            if (ids.Count > 0)
             {
+                // More accounts than the brand has can only be repeats or strangers: refused before any query.
+                var brandAccounts = await db.ChannelAccounts.CountAsync(http.RequestAborted);
+                if (ids.Count > brandAccounts)
+                    return Results.Problem(statusCode: 400, title: "Too many accounts", detail: $"\"accountIds\" names {ids.Count} accounts; the brand has {brandAccounts}.");
                 var accounts = await db.ChannelAccounts.Where(a => ids.Contains(a.Id)).ToListAsync();
                 var missing = ids.Except(accounts.Select(a => a.Id)).ToList();
                 if (missing.Count > 0)
@@ -63,23 +82,28 @@ public static class RenderApi
             if (targets.Count == 0)
                 return Results.Problem(statusCode: 400, title: "No channels", detail: "Name at least one channel kind in \"channels\" or account in \"accountIds\".");
 
-            var campaign = request.Message.CampaignId is { } campaignId
+            var campaign = m.CampaignId is { } campaignId
                 ? await db.Campaigns.Where(c => c.Id == campaignId).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync()
                 : null;
             // The byline credits the message's author whoever is editing, as MessageWriter does when it saves.
             var author = request.MessageId is { } messageId
                 ? await db.Messages.Where(x => x.Id == messageId).Join(db.Users, x => x.AuthorId, u => u.Id, (_, u) => u.DisplayName).FirstOrDefaultAsync()
                 : null;
-            var m = request.Message;
             var message = new MessageInput
             {
                 Title = m.Title ?? "", BodyMarkdown = m.Body ?? "", Summary = m.Summary, Link = m.Link, CallToAction = m.CallToAction,
                 Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = author ?? http.User.DisplayName(),
             };
 
-            var variants = targets.Select(t =>
+            if (request.Edits?.FirstOrDefault(e => e.Value.Length > MessageLimits.Body) is { Value: not null } longEdit)
+                return Results.Problem(statusCode: 400, title: "An edit is too long", detail: $"The edit for {longEdit.Key} is {longEdit.Value.Length:N0} characters; the most is {MessageLimits.Body:N0}.");
+
+            // One budget for the whole request: every variant draws its output and time from it, and the
+            // message's Markdown is read once for all of them.
+            var budget = new RenderBudget(renderer.Limits);
+            var renders = renderer.RenderAll(message, context.Brand, campaign, targets.Select(t => t.Settings), http.RequestAborted, budget);
+            var variants = targets.Zip(renders, (t, rendered) =>
             {
-                var rendered = renderer.Render(message, context.Brand, campaign, t.Settings, http.RequestAborted);
                 var edit = t.AccountId is { } id ? request.Edits?.GetValueOrDefault(id) : null;
                 var accepted = t.AccountId is { } aid ? request.Accepted?.GetValueOrDefault(aid) ?? [] : [];
                 // Linted as VariantComposer.Check lints a saved variant, so the preview's findings are the ones the approver will see.
@@ -96,11 +120,27 @@ public static class RenderApi
                 }).WithAcceptedWarnings(accepted);
                 return Describe(rendered, t.AccountId, t.AccountName, lint, edit);
             }).ToList();
-            return Results.Ok(new { variants, guideVersion = context.CompiledGuide.Version });
+            return Results.Json(new { variants, guideVersion = context.CompiledGuide.Version }, AnswerJson);
         })
         .RequireAuthorization(Policies.Author)
         .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
     }
+
+    /// <summary>
+    /// The answer carries HTML for a page's script to read, not to embed in HTML: escaping every &lt; and &gt; as
+    /// \u003C would make it up to six times larger than the variants themselves.
+    /// </summary>
+    private static readonly System.Text.Json.JsonSerializerOptions AnswerJson = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private static string JsonName(MessageLimits.Field field) => field switch
+    {
+        MessageLimits.Field.CallToAction => "callToAction",
+        MessageLimits.Field.KeyFacts => "keyFacts",
+        _ => field.ToString().ToLowerInvariant(),
+    };
 
     private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, string? edit) => new
     {

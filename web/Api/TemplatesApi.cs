@@ -42,10 +42,12 @@ public static class TemplatesApi
                 return Results.Problem(statusCode: 400, title: "Unknown channel",
                     detail: $"'{request.Kind}' is not a channel kind. Use one of: {string.Join(", ", Enum.GetNames<ChannelKind>())}.");
             var source = request.Source ?? "";
-            var diagnostics = renderer.ValidateTemplate(kind, source);
+            // The check and the preview share one budget: together they can take no longer than one request may.
+            var budget = new RenderBudget(renderer.Limits);
+            var diagnostics = renderer.ValidateTemplate(kind, source, budget);
             var context = await composer.LoadContextAsync(http.RequestAborted);
             var preview = renderer.Render(SampleMessage, context.Brand, SampleCampaign,
-                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, http.RequestAborted);
+                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, http.RequestAborted, budget);
             return Results.Ok(new
             {
                 valid = !diagnostics.Any(d => d.Severity == Templates.Diagnostics.DiagnosticSeverity.Error),
@@ -81,12 +83,15 @@ public static class TemplatesApi
     private static void MapPreviewDocument(RouteGroupBuilder api) =>
         api.MapPost("/templates/preview", async (VariantRenderer renderer, VariantComposer composer, HttpContext http) =>
         {
+            if (!http.Request.HasFormContentType)
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send a form",
+                    detail: "Post the template as a form (application/x-www-form-urlencoded or multipart/form-data) with kind, source and the antiforgery token.");
             var form = await http.Request.ReadFormAsync(http.RequestAborted);
             if (!Enum.TryParse<ChannelKind>(form["kind"], ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
                 return Results.Problem(statusCode: 400, title: "Unknown channel", detail: $"'{form["kind"]}' is not a channel kind.");
             var context = await composer.LoadContextAsync(http.RequestAborted);
             var preview = renderer.Render(SampleMessage, context.Brand, SampleCampaign,
-                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = form["source"].ToString() }, http.RequestAborted);
+                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = form["source"].ToString() }, http.RequestAborted, new RenderBudget(renderer.Limits));
             var html = preview.Html is { Length: > 0 } rendered
                 ? rendered
                 : "<!DOCTYPE html><p style=\"font-family:sans-serif;color:#b91c1c\">No HTML to show: " +
