@@ -77,6 +77,7 @@ public static class StyleGuideYaml
                 return (YamlNode)node;
             })));
         }
+        AddList(identityNode, "imageHosts", identity.ImageHosts);
         if (identityNode.Children.Count > 0)
         {
             root.Add("identity", identityNode);

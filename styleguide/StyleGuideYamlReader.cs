@@ -122,7 +122,7 @@ internal sealed class StyleGuideYamlReader
 
     private BrandIdentity ReadIdentity(YamlNode node)
     {
-        var map = Mapping(node, "identity", "identity", "name", "mission", "voice", "palette", "typography");
+        var map = Mapping(node, "identity", "identity", "name", "mission", "voice", "palette", "typography", "imageHosts");
         if (map is null)
         {
             return BrandIdentity.Empty;
@@ -156,6 +156,7 @@ internal sealed class StyleGuideYamlReader
                             OptionalString(m, "fallback", path + ".fallback"), OptionalString(m, "notes", path + ".notes"))
                         : null).OfType<Typeface>().ToValueList()
                 : ValueList<Typeface>.Empty,
+            ImageHosts = Strings(map, "imageHosts", "identity.imageHosts"),
         };
     }
 

@@ -39,14 +39,18 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             if (Enum.TryParse<ChannelKind>(t.Kind, out var kind))
                 byKind[kind] = t.Source;
         }
-        return new CompositionContext(ToBrandInput(brand, guide) with { BlogUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/blog" }, byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC");
+        return new CompositionContext(ToBrandInput(brand, guide) with
+        {
+            BlogUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/blog",
+            MediaBaseUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/media/",
+        }, byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC");
     }
 
     /// <summary>
     /// The current guide, parsed once per version: the editor asks for it on every keystroke, and parsing
     /// the YAML costs milliseconds where reading its hash costs a tiny query.
     /// </summary>
-    private async Task<BrandStyleGuide> CurrentGuideAsync(CancellationToken cancellationToken)
+    public async Task<BrandStyleGuide> CurrentGuideAsync(CancellationToken cancellationToken = default)
     {
         var hash = await db.StyleGuideVersions.OrderByDescending(g => g.Number).Select(g => g.VersionHash).FirstOrDefaultAsync(cancellationToken);
         if (hash is null)
@@ -205,7 +209,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             ? string.IsNullOrWhiteSpace(t.Fallback) ? t.Family : $"{t.Family}, {t.Fallback}"
             : null;
         string? Swatch(string usage) => palette.FirstOrDefault(c => c.Usage?.Contains(usage, StringComparison.OrdinalIgnoreCase) == true)?.Hex;
-        var input = new BrandInput { Name = brand?.Name ?? guide.Identity.Name ?? "Your brand", LogoText = brand?.LogoText };
+        var input = new BrandInput { Name = brand?.Name ?? guide.Identity.Name ?? "Your brand", LogoText = brand?.LogoText, ImageHosts = guide.Identity.ImageHosts };
         return input with
         {
             PrimaryColor = palette.Count > 0 ? palette[0].Hex : input.PrimaryColor,
