@@ -33,8 +33,9 @@ public static class CoreServiceCollectionExtensions
                 "No database is configured: set PUBLISHER_DB to a PostgreSQL connection string, or start Publisher with ./run.sh, which starts a private PostgreSQL for you.")
             .ValidateOnStart();
 
-        services.AddDbContext<PublisherDbContext>((sp, options) =>
-            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        services.AddDbContext<PublisherDbContext>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+            .AddInterceptors(NulCharacterGuard.Instance));
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<VariantWorkflow>();

@@ -40,6 +40,13 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
+        if (HasUnreadableFields)
+        {
+            if (!await LoadAsync(id, fillForm: false))
+                return NotFound();
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
         var result = await writer.SaveAsync(id, Input, CurrentActor(), cancellationToken);
         return await AfterAsync(id, result, "Saved. Every variant was rendered again from the message.");
     }

@@ -13,6 +13,8 @@ namespace Publisher.Web.Pages.Messages;
 // A 5 MB body must reach the validation (which names the limit) rather than fail in the form reader.
 [RequestFormLimits(ValueLengthLimit = 8 * 1024 * 1024, MultipartBodyLengthLimit = 8 * 1024 * 1024)]
 [RequestSizeLimit(9 * 1024 * 1024)]
+// The form's own checks find control characters (NUL included) and show them beside their field, keeping the form.
+[ValidatesControlCharacters]
 public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
 {
     public sealed record AccountOption(Guid Id, string Name, string Kind, string? Handle, bool IsEnabled);
@@ -46,6 +48,12 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
         foreach (var (field, error) in result.Errors)
             ModelState.AddModelError(field.Length == 0 ? "" : prefix + field, error);
     }
+
+    /// <summary>
+    /// True when a value could not even be read into its field (a date or an id with a stray character): it
+    /// is shown beside its field like the form's own checks, and nothing is saved.
+    /// </summary>
+    protected bool HasUnreadableFields => !ModelState.IsValid;
 
     public IEnumerable<string> ErrorsFor(string field) =>
         ModelState.TryGetValue(field, out var entry) ? entry.Errors.Select(e => e.ErrorMessage) : [];

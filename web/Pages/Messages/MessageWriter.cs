@@ -153,6 +153,10 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     {
         if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length < 5)
             return Result.Fail("reason", "Say why this warning is acceptable (a few words at least): the approver reads your reason.");
+        if (reason.Length > 2_000)
+            return Result.Fail("reason", $"Your reason is {reason.Length:N0} characters; keep it to 2,000 or fewer.");
+        if (reason.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+            return Result.Fail("reason", "Your reason contains an invisible control character, often left by a copy and paste: retype that part.");
         var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
         if (variant is null)
             return Result.Fail("", "This variant no longer exists: reload the page.");

@@ -31,6 +31,12 @@ public class NewModel(PublisherDbContext db, UserTimeZone userZone, MessageWrite
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        if (HasUnreadableFields)
+        {
+            await LoadOptionsAsync();
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
         var result = await writer.SaveAsync(null, Input, CurrentActor(), cancellationToken);
         if (result.Succeeded)
         {
