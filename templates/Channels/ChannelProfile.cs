@@ -9,7 +9,7 @@ public enum CountingRule
     Mastodon,
     /// <summary>Grapheme clusters (user-perceived characters, <see cref="System.Globalization.StringInfo"/> text elements).</summary>
     Graphemes,
-    /// <summary>Bluesky: grapheme clusters of the post as the app shows it, with long links shortened (see <c>BlueskyFacets.ShortenLinks</c>).</summary>
+    /// <summary>Bluesky: grapheme clusters of the post as sent, its links in the short form Bluesky's app gives them (see <c>BlueskyFacets.Prepare</c>).</summary>
     Bluesky,
     /// <summary>UTF-16 code units, as JavaScript's <c>length</c> counts them.</summary>
     Utf16,

@@ -182,18 +182,17 @@ public sealed partial class VariantRenderer
         };
     }
 
-    // Bluesky shows long links shortened, with the full address in the facet: the post is the shortened text.
+    // Bluesky's app posts links in a short form, with the full address in the facet: the post is that text.
     private RenderedVariant FinishBlueskyPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics)
     {
-        var (shown, links) = BlueskyFacets.ShortenLinks(text);
-        return FinishPost(shown, profile, channel, link, diagnostics, links);
+        var post = BlueskyFacets.Prepare(text);
+        return FinishPost(post.Text, profile, channel, link, diagnostics, post);
     }
 
-    private RenderedVariant FinishPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics, IReadOnlyList<BlueskyLink>? blueskyLinks = null)
+    private RenderedVariant FinishPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics, BlueskyPost? bluesky = null)
     {
-        // Counting the already-shortened Bluesky text again changes nothing: short links stay as they are.
         var count = ChannelCounter.Count(profile, text);
-        var facets = blueskyLinks is null ? (IReadOnlyList<BlueskyFacet>)[] : BlueskyFacets.Extract(text, blueskyLinks);
+        var facets = bluesky?.Facets ?? [];
         if (text.Length == 0)
         {
             diagnostics.Add(Diagnostic.Error("variant.empty", $"The {profile.DisplayName} template produced no text: check that it writes the message."));
@@ -218,8 +217,9 @@ public sealed partial class VariantRenderer
                 }
                 else
                 {
+                    // Each part keeps the full addresses of the links it shows.
                     parts = split.Select(p => new VariantPart(p, ChannelCounter.Count(profile, p),
-                        blueskyLinks is null ? [] : BlueskyFacets.Extract(p, blueskyLinks))).ToList();
+                        bluesky is null ? [] : BlueskyFacets.Prepare(p, bluesky.Links).Facets)).ToList();
                     diagnostics.Add(Diagnostic.Info("variant.thread",
                         $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters, so it goes out as a thread of {parts.Count} posts."));
                 }

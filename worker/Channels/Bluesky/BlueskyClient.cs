@@ -178,7 +178,7 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
             var shown = Encoding.UTF8.GetString(bytes, facet.ByteStart, facet.ByteEnd - facet.ByteStart);
             JsonObject? feature = facet.Kind switch
             {
-                BlueskyFacetKind.Link when shown == BlueskyFacets.DisplayForm(facet.Value) || shown == facet.Value =>
+                BlueskyFacetKind.Link when BlueskyFacets.IsShownFormOf(shown, facet.Value) =>
                     new JsonObject { ["$type"] = facet.FeatureType, ["uri"] = facet.Value },
                 BlueskyFacetKind.Tag when shown == "#" + facet.Value =>
                     new JsonObject { ["$type"] = facet.FeatureType, ["tag"] = facet.Value },
