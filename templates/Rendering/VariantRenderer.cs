@@ -111,7 +111,7 @@ public sealed partial class VariantRenderer
     private static bool IsAboutTheTemplate(Diagnostic diagnostic) =>
         !diagnostic.Code.StartsWith("message.", StringComparison.Ordinal) &&
         !diagnostic.Code.StartsWith("brand.", StringComparison.Ordinal) &&
-        diagnostic.Code is not ("variant.too-long" or "variant.thread" or "email.subject-long");
+        diagnostic.Code is not ("variant.too-long" or "variant.thread" or "variant.left-out" or "email.subject-long");
 
     /// <summary>
     /// Compiles the Razor layouts and the URL pattern and renders every default template once, so the
@@ -177,8 +177,31 @@ public sealed partial class VariantRenderer
             ChannelKind.Email => FinishEmail(output, model, prepared, brand, tagged.Url, diagnostics),
             ChannelKind.Blog => FinishBlog(output, model, prepared, brand, tagged.Url, diagnostics),
             ChannelKind.Webhook => FinishWebhook(output, tagged.Url, diagnostics),
-            ChannelKind.Bluesky => FinishBlueskyPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics),
-            _ => FinishPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics),
+            ChannelKind.Bluesky => WithLeftOut(FinishBlueskyPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics), profile, prepared.Message),
+            _ => WithLeftOut(FinishPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics), profile, prepared.Message),
+        };
+    }
+
+    // A short post that leaves out part of the message (a hashtag, a key fact, the call to action, the end of its lead)
+    // says so, so the editor can show what was cut while the marketer types.
+    private static RenderedVariant WithLeftOut(RenderedVariant variant, ChannelProfile profile, MessageInput message)
+    {
+        if (!profile.SupportsThreads || variant.Text.Length == 0) return variant;
+        var text = variant.Text;
+        var missing = new List<string>();
+        foreach (var tag in message.Hashtags.Select(t => t.Trim().TrimStart('#', '\uFF03')).Where(t => t.Length > 0).Take(profile.MaxHashtags))
+        {
+            if (!text.Contains("#" + tag, StringComparison.OrdinalIgnoreCase)) missing.Add("#" + tag);
+        }
+        missing.AddRange(TemplateFunctions.MissingFacts(text, message.KeyFacts).Select(f => $"the key fact \u201C{f}\u201D"));
+        if (variant.Link is not null && message.CallToAction?.Trim() is { Length: > 0 } cta && !text.Contains(cta, StringComparison.OrdinalIgnoreCase))
+            missing.Add($"the call to action \u201C{cta}\u201D");
+        if (text.Contains('\u2026') && !(message.Summary ?? "").Contains('\u2026') && !message.BodyMarkdown.Contains('\u2026'))
+            missing.Add("the end of its text (shortened with \u2026)");
+        if (missing.Count == 0) return variant;
+        return variant with
+        {
+            Diagnostics = [.. variant.Diagnostics, Diagnostic.Info("variant.left-out", $"The {profile.DisplayName} variant leaves out {string.Join(", ", missing)}.")],
         };
     }
 
