@@ -41,6 +41,7 @@ public class EndToEndTests(PublisherWebApp app)
         {
             ["PUBLISHER_DB"] = app.ConnectionString,
             ["Publishing__SweepInterval"] = "00:00:01",
+            [PrivateNetworks.EnvironmentVariable] = "true", // the fake Mastodon listens on 127.0.0.1
         });
         await PublisherWebApp.PostFormAsync(marketer, $"/Variants/{variantId}", "PublishNow");
 
