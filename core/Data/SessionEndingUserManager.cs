@@ -26,22 +26,14 @@ public sealed class SessionEndingUserManager(
     public override async Task<IdentityResult> AddToRoleAsync(AppUser user, string role) =>
         await EndSessionsIfAsync(await base.AddToRoleAsync(user, role), user);
 
-    public override async Task<IdentityResult> AddToRolesAsync(AppUser user, IEnumerable<string> roles)
-    {
-        var list = roles.ToList();
-        var result = await base.AddToRolesAsync(user, list);
-        return list.Count == 0 ? result : await EndSessionsIfAsync(result, user);
-    }
+    public override Task<IdentityResult> AddToRolesAsync(AppUser user, IEnumerable<string> roles) =>
+        ChangeRolesAsync(user, roles, base.AddToRolesAsync);
 
     public override async Task<IdentityResult> RemoveFromRoleAsync(AppUser user, string role) =>
         await EndSessionsIfAsync(await base.RemoveFromRoleAsync(user, role), user);
 
-    public override async Task<IdentityResult> RemoveFromRolesAsync(AppUser user, IEnumerable<string> roles)
-    {
-        var list = roles.ToList();
-        var result = await base.RemoveFromRolesAsync(user, list);
-        return list.Count == 0 ? result : await EndSessionsIfAsync(result, user);
-    }
+    public override Task<IdentityResult> RemoveFromRolesAsync(AppUser user, IEnumerable<string> roles) =>
+        ChangeRolesAsync(user, roles, base.RemoveFromRolesAsync);
 
     /// <summary>A lockout (by an admin, or the last of too many failed sign-ins) ends the sessions too; lifting one does not revive them.</summary>
     public override async Task<IdentityResult> SetLockoutEndDateAsync(AppUser user, DateTimeOffset? lockoutEnd)
@@ -54,6 +46,14 @@ public sealed class SessionEndingUserManager(
     {
         var result = await base.AccessFailedAsync(user);
         return result.Succeeded && await IsLockedOutAsync(user) ? await EndSessionsIfAsync(result, user) : result;
+    }
+
+    // An empty list changes nothing (the users page always sends both), so it ends no session.
+    private async Task<IdentityResult> ChangeRolesAsync(AppUser user, IEnumerable<string> roles, Func<AppUser, IEnumerable<string>, Task<IdentityResult>> change)
+    {
+        var list = roles.ToList();
+        var result = await change(user, list);
+        return list.Count == 0 ? result : await EndSessionsIfAsync(result, user);
     }
 
     private async Task<IdentityResult> EndSessionsIfAsync(IdentityResult result, AppUser user) =>
