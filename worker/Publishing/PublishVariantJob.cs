@@ -296,7 +296,7 @@ public sealed class PublishVariantJob(
             log.LogInformation("Attempt for {Variant} was interrupted; {Kind} says posting again is safe", claim.VariantId, request.Connection.Kind);
         }
 
-        var progress = new PartProgress(scopes, claim.VariantId);
+        var progress = new PartProgress(scopes, claim.VariantId, claim.AttemptId, clock);
         PublishResult result;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -484,8 +484,11 @@ public sealed class PublishVariantJob(
 
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
-    /// <summary>Stores each thread part's id as soon as it is posted, so a retry resumes after it.</summary>
-    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId) : IPublishProgress
+    /// <summary>
+    /// Stores each thread part's id as soon as it is posted, so a retry resumes after it, and each uploaded medium's
+    /// network id with the attempt, so a retry reuses the upload.
+    /// </summary>
+    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId, Guid attemptId, TimeProvider clock) : IPublishProgress
     {
         private readonly List<string> _posted = [];
 
@@ -501,6 +504,18 @@ public sealed class PublishVariantJob(
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             await db.Database.ExecuteSqlInterpolatedAsync(
                 $"""UPDATE "Variants" SET "ExternalPartIds" = array_append("ExternalPartIds", {externalId}) WHERE "Id" = {variantId}""", CancellationToken.None);
+        }
+
+        public async Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            // Not the caller's token: once the network has the medium, the record must survive a cancelled post.
+            db.MediaUploads.Add(new MediaUpload
+            {
+                VariantId = variantId, AttemptId = attemptId, MediaKey = key, NetworkMediaId = networkMediaId, ExpiresAt = expiresAt, UploadedAt = clock.GetUtcNow(),
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
         }
     }
 }
