@@ -111,7 +111,11 @@ public sealed class MediaLibrary(PublisherDbContext db, IBlobStore blobs, MediaI
     private static string PosterSpec(DerivativeSpec spec) => "poster|" + spec.Key;
 
     /// <summary>The smallest derivative of each asset (its preview in lists and the editor), by asset id.</summary>
-    public async Task<Dictionary<Guid, MediaDerivative>> ThumbnailsAsync(IReadOnlyCollection<Guid> assetIds, CancellationToken cancellationToken) =>
+    public Task<Dictionary<Guid, MediaDerivative>> ThumbnailsAsync(IReadOnlyCollection<Guid> assetIds, CancellationToken cancellationToken) =>
+        ThumbnailsAsync(db, assetIds, cancellationToken);
+
+    /// <inheritdoc cref="ThumbnailsAsync(IReadOnlyCollection{Guid}, CancellationToken)"/>
+    public static async Task<Dictionary<Guid, MediaDerivative>> ThumbnailsAsync(PublisherDbContext db, IReadOnlyCollection<Guid> assetIds, CancellationToken cancellationToken) =>
         (await db.MediaDerivatives.AsNoTracking().Where(d => assetIds.Contains(d.AssetId)).ToListAsync(cancellationToken))
             .GroupBy(d => d.AssetId)
             .ToDictionary(g => g.Key, g => g.OrderBy(d => d.Kind == MediaKind.AnimatedGif ? 1 : 0).ThenBy(d => d.Width).First());

@@ -8,6 +8,8 @@ using Publisher.Core.Jobs;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
+using Publisher.Media;
+using Publisher.Media.Storage;
 using Publisher.Templates.Channels;
 using Publisher.Worker.Channels;
 
@@ -23,6 +25,7 @@ public sealed class PublishVariantJob(
     IServiceScopeFactory scopes,
     ChannelClientResolver clients,
     ChannelCredentials credentials,
+    IBlobStore blobs,
     IHttpClientFactory http,
     IOptions<PublishingOptions> options,
     TimeProvider clock,
@@ -110,12 +113,58 @@ public sealed class PublishVariantJob(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        return attempts.Select(a =>
+        var withMedia = attempts.Where(a => a.Variant.Media.Count > 0).Select(a => a.Variant.Id).ToList();
+        var uploads = withMedia.Count == 0 ? [] : await db.MediaUploads.AsNoTracking()
+            .Where(u => withMedia.Contains(u.VariantId)).OrderBy(u => u.UploadedAt).ToListAsync(cancellationToken);
+        var claims = new List<Claim>(attempts.Count);
+        foreach (var a in attempts)
         {
             var (request, setupError) = BuildRequest(a.Variant, a.Attempt.IdempotencyKey);
-            return new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError);
-        }).ToList();
+            if (request is not null && a.Variant.Media.Count > 0)
+            {
+                request = request with
+                {
+                    Media = await PublishMediaAsync(a.Variant, cancellationToken),
+                    // The latest upload of each medium by an earlier attempt of this variant (same account, same bytes).
+                    UploadedMedia = uploads.Where(u => u.VariantId == a.Variant.Id)
+                        .GroupBy(u => u.MediaKey).ToDictionary(g => g.Key, g => new UploadedMedia(g.Last().NetworkMediaId, g.Last().ExpiresAt)),
+                };
+            }
+            claims.Add(new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError));
+        }
+        return claims;
     }
+
+    /// <summary>The variant's media as the channel client takes them: each derivative with its facts, how to read it, and its public address.</summary>
+    private async Task<IReadOnlyList<PublishMedia>> PublishMediaAsync(Variant variant, CancellationToken cancellationToken)
+    {
+        var media = new List<PublishMedia>(variant.Media.Count);
+        foreach (var m in variant.Media.OrderBy(m => m.Position))
+        {
+            PublishMedia? poster = null;
+            if (m.PosterKey is { } posterKey && await blobs.GetInfoAsync(posterKey, cancellationToken) is { } info)
+            {
+                var posterName = Publisher.Core.Media.MediaLibrary.ServedName(m.FileName, MediaTypes.Jpeg);
+                poster = new PublishMedia(posterKey, PublishMediaKind.Image, info.ContentType, info.Length, m.Width, m.Height, null, m.AltText, null,
+                    Opener(posterKey), new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, posterKey, posterName)));
+            }
+            media.Add(new PublishMedia(
+                m.Key,
+                m.Kind switch { MediaKind.Video => PublishMediaKind.Video, MediaKind.AnimatedGif => PublishMediaKind.AnimatedGif, _ => PublishMediaKind.Image },
+                m.ContentType, m.Length, m.Width, m.Height,
+                m.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                m.AltText,
+                m.FocalX is { } x && m.FocalY is { } y ? new MediaFocalPoint(x, y) : null,
+                Opener(m.Key),
+                new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, m.Key, m.FileName)),
+                poster));
+        }
+        return media;
+    }
+
+    private Func<CancellationToken, Task<Stream>> Opener(string key) => async cancellationToken =>
+        await blobs.OpenReadAsync(key, cancellationToken)
+        ?? throw new ChannelConfigurationException($"A medium of this post ({key[..12]}…) is missing from Publisher's media store: attach the file again and have the variant approved again.");
 
     private static Task<List<Variant>> LoadForClaimAsync(PublisherDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
         db.Variants
