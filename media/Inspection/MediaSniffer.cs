@@ -8,6 +8,8 @@ namespace Publisher.Media.Inspection;
 /// </summary>
 public static class MediaSniffer
 {
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
     /// <summary>How many leading bytes <see cref="Sniff"/> looks at.</summary>
     public const int HeaderLength = 512;
 
@@ -16,7 +18,7 @@ public static class MediaSniffer
     {
         if (head.Length >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF)
             return MediaTypes.Jpeg;
-        if (head.StartsWith("\x89PNG\r\n\x1a\n"u8))
+        if (head.StartsWith(PngSignature))
             return MediaTypes.Png;
         if (head.StartsWith("GIF87a"u8) || head.StartsWith("GIF89a"u8))
             return MediaTypes.Gif;

@@ -36,11 +36,12 @@ public sealed class DerivativeMaker
             return [];
         try
         {
-            var maxWidth = specs.Max(s => s.MaxWidth);
-            var maxHeight = specs.Max(s => s.MaxHeight);
+            var (maxWidth, maxHeight) = DecodeBox(path, specs);
             // Shrink-on-load: a 24-megapixel JPEG is decoded at a half or a quarter of its size when that is enough.
+            // Decoded once into memory: the source is read sequentially, and every spec reads the result again.
             using var loaded = Image.Thumbnail(path, maxWidth, height: maxHeight, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated, outputProfile: "srgb");
-            using var still = Normalize(loaded).CopyMemory();
+            using var decoded = loaded.CopyMemory();
+            using var still = Normalize(decoded);
             var made = new Dictionary<string, MadeDerivative>();
             var results = new List<MadeDerivative>(specs.Count);
             foreach (var spec in specs)
@@ -60,6 +61,31 @@ public sealed class DerivativeMaker
         {
             throw new DerivativeException($"The image could not be decoded ({FirstLine(e.Message)}): it is damaged or cut short. Save it again from the original and upload it again.", e);
         }
+    }
+
+    /// <summary>
+    /// The box the source is decoded into: the largest spec's, or larger where a spec crops (a 6:1 panorama cropped to
+    /// Instagram's 1.91:1 needs its full height, so it is decoded wider than any spec's box).
+    /// </summary>
+    private static (int Width, int Height) DecodeBox(string path, IReadOnlyList<DerivativeSpec> specs)
+    {
+        var width = specs.Max(s => s.MaxWidth);
+        var height = specs.Max(s => s.MaxHeight);
+        if (!specs.Any(s => s.Crops))
+            return (width, height);
+        using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
+        var turned = header.Contains("orientation") && header.Get("orientation") is int o && o >= 5 && o <= 8;
+        double sourceWidth = turned ? header.Height : header.Width, sourceHeight = turned ? header.Width : header.PageHeight;
+        var ratio = sourceWidth / sourceHeight;
+        foreach (var spec in specs.Where(s => s.Crops))
+        {
+            var target = Math.Clamp(ratio, spec.MinAspectRatio ?? ratio, spec.MaxAspectRatio ?? ratio);
+            if (ratio > target)
+                width = Math.Max(width, (int)Math.Ceiling(Math.Min(spec.MaxWidth, spec.MaxHeight * target) * ratio / target));
+            else if (ratio < target)
+                height = Math.Max(height, (int)Math.Ceiling(Math.Min(spec.MaxHeight, spec.MaxWidth / target) * target / ratio));
+        }
+        return (Math.Min(width, (int)sourceWidth), Math.Min(height, (int)sourceHeight));
     }
 
     /// <summary>Eight bits per band, sRGB, and alpha only where it is really used.</summary>
