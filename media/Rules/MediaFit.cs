@@ -60,5 +60,5 @@ public static class MediaFit
     private static string Megabytes(long bytes) => bytes >= 1024L * 1024 * 1024 ? $"{bytes / (1024.0 * 1024 * 1024):0.#} GB" : $"{bytes / (1024.0 * 1024):0.#} MB";
 
     private static string Describe(TimeSpan duration) =>
-        duration.TotalSeconds < 60 ? $"{duration.TotalSeconds:0.#} s" : duration.TotalMinutes < 60 ? $"{duration.TotalMinutes:0.#} min" : $"{duration.TotalHours:0.#} h";
+        duration.TotalSeconds < 300 ? $"{duration.TotalSeconds:0.#} s" : duration.TotalMinutes < 60 ? $"{duration.TotalMinutes:0.#} min" : $"{duration.TotalHours:0.#} h";
 }

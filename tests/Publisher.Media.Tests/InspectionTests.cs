@@ -152,3 +152,47 @@ public static class TestVideos
         Assert.True(process.ExitCode == 0, $"ffmpeg could not make the test video: {errors}");
     }
 }
+
+/// <summary>What cannot fit a channel is found while writing, with a message that says what to do.</summary>
+public sealed class MediaFitTests
+{
+    private static Rules.FitItem Image(string alt = "A cup") => new(MediaKind.Image, MediaTypes.Jpeg, 100_000, 2000, 1333, null, null, alt, "cup.jpg");
+    private static Rules.FitItem Video(double seconds, string codec = "h264") => new(MediaKind.Video, MediaTypes.Mp4, 20_000_000, 1920, 1080, TimeSpan.FromSeconds(seconds), codec, "A tour", "tour.mp4");
+
+    [Fact]
+    public void Five_images_are_too_many_for_x_and_a_video_cannot_join_images()
+    {
+        var x = Rules.ChannelMediaTable.For("X")!;
+        var problems = Rules.MediaFit.Check(x, Enumerable.Range(0, 5).Select(_ => Image()).ToList());
+        Assert.Contains(problems, p => p.Code == "media.too-many" && p.Message.Contains("X takes at most 4 media"));
+        Assert.Contains(Rules.MediaFit.Check(x, [Image(), Video(30)]), p => p.Code == "media.video-alone");
+        Assert.Empty(Rules.MediaFit.Check(x, [Image(), Image(), Image(), Image()]));
+    }
+
+    [Fact]
+    public void Video_length_and_codec_are_checked_against_each_network()
+    {
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("X")!, [Video(200)]), p => p.Code == "media.video-too-long" && p.Message.Contains("up to 140 s"));
+        Assert.Empty(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("LinkedIn")!, [Video(200)]));
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("LinkedIn")!, [Video(2)]), p => p.Code == "media.video-too-short");
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("Bluesky")!, [Video(30, "hevc")]), p => p.Code == "media.video-codec");
+    }
+
+    [Fact]
+    public void An_alt_text_longer_than_the_network_keeps_is_an_error()
+    {
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("X")!, [Image(new string('a', 1001))]), p => p.Code == "media.alt-too-long");
+        Assert.Empty(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("Mastodon")!, [Image(new string('a', 1001))]));
+    }
+
+    [Fact]
+    public void A_mastodon_instance_s_own_limits_replace_the_defaults()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse("""
+            {"configuration":{"statuses":{"max_media_attachments":6},"media_attachments":{"image_size_limit":8388608,"image_matrix_limit":16777216,"video_size_limit":41943040,"description_limit":1000}}}
+            """);
+        var rules = Publisher.Core.Media.ChannelMediaRulesSource.FromInstance(Rules.ChannelMediaTable.For("Mastodon")!, json.RootElement);
+        Assert.Equal((6, 8_388_608L, 41_943_040L, 1000), (rules.MaxItems!.Value, rules.MaxImageBytes, rules.MaxVideoBytes, rules.MaxAltTextLength));
+        Assert.Equal(16_777_216L, rules.MaxImagePixels);
+    }
+}
