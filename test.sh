@@ -28,6 +28,9 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
   need_package "PostgreSQL's server programs" postgresql
 fi
 
+# Media tests read and make videos with Debian's ffmpeg (ffprobe and ffmpeg).
+command -v ffprobe >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 || need_package "ffmpeg" ffmpeg
+
 dotnet build Publisher.sln -c Release -nologo -v quiet
 
 log=$(mktemp)
