@@ -7,9 +7,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
+using Publisher.Core.Networking;
 using Publisher.StyleGuide;
 using Publisher.Templates;
 using Publisher.Core.Workflow;
+using Publisher.Media;
 
 namespace Publisher.Core;
 
@@ -40,7 +42,12 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<VariantWorkflow>();
         services.AddScoped(sp => new VariantComposer(sp.GetRequiredService<PublisherDbContext>(), sp.GetRequiredService<Publisher.Templates.Rendering.VariantRenderer>(),
-            sp.GetRequiredService<StyleGuideLinter>(), sp.GetRequiredService<IOptions<Publishing.PublishingOptions>>().Value.PublicUrl));
+            sp.GetRequiredService<StyleGuideLinter>(), sp.GetRequiredService<IOptions<Publishing.PublishingOptions>>().Value.PublicUrl,
+            sp.GetRequiredService<Media.ChannelMediaRulesSource>()));
+        services.AddMedia(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString!);
+        services.AddHttpClient(Media.ChannelMediaRulesSource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<Media.ChannelMediaRulesSource>();
+        services.AddScoped<Media.MediaLibrary>();
         services.AddScoped<Review.Notifier>();
         services.AddScoped<Review.ApprovalService>();
         services.AddScoped<Review.ReviewDeadlines>();
@@ -64,6 +71,9 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PUBLISHER_URL (Publishing:PublicUrl) must be an absolute http(s) address.")
             .Validate(o => o.MaxAttempts >= 1 && o.GraceWindow >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, "Publishing: MaxAttempts must be at least 1, GraceWindow not negative and RequestTimeout positive.")
             .ValidateOnStart();
+        // Every connection to a server an admin named (channel APIs, webhooks, SMTP) is checked against this.
+        services.AddOptions<Networking.OutboundNetworkOptions>().BindConfiguration(Networking.OutboundNetworkOptions.SectionName);
+        services.AddOutboundNetworkGuard();
         services.AddScoped<Publishing.PublishScheduler>();
         services.AddSingleton<Publishing.ChannelCredentials>();
 

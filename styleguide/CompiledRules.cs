@@ -24,7 +24,20 @@ internal abstract class CompiledRule
 
     public bool AppliesToChannel(string channel) => _channels is null || _channels.Contains(channel);
 
-    public bool AppliesToField(string field) => _fields is null || _fields.Contains(field);
+    /// <summary>
+    /// Whether the rule reads alt texts when its scope names no fields. Rules about the words used do (a banned term is
+    /// banned in a description too); rules about what the post says or how it reads (required elements, key facts,
+    /// counts, readability, conditions) do not: nobody sees an alt text unless they need it.
+    /// </summary>
+    protected virtual bool ChecksAltText => true;
+
+    public bool AppliesToField(string field)
+    {
+        var alt = LintInput.IsAltTextField(field);
+        if (_fields is null)
+            return !alt || ChecksAltText;
+        return _fields.Contains(alt ? LintInput.AltTextField : field);
+    }
 
     public abstract void Evaluate(LintContext context, List<Finding> findings);
 
@@ -139,7 +152,7 @@ internal abstract class UserRule : CompiledRule
     {
         Rule = rule;
         Mode = TextFolding.ModeFor(rule.IgnoreCase, rule.IgnoreAccents);
-        _exceptionSlot = builder.AddTerms(this, Mode, rule.Exceptions);
+        _exceptionSlot = builder.AddTerms(this, Mode, rule.Exceptions, proseOnly: false);
     }
 
     protected StyleRule Rule { get; }
@@ -198,11 +211,16 @@ internal sealed class CompiledMatcher
     private readonly int _slot;
     private readonly Regex? _regex;
     private readonly FoldMode _regexMode;
+    private readonly bool _proseOnly;
 
-    public CompiledMatcher(RuleBuilder builder, CompiledRule owner, TextMatcher matcher, StyleRule rule)
+    // proseOnly: true for matchers that look for words to flag (existence, occurrence, a conditional's trigger): they
+    // do not match inside links, handles, hashtags, cashtags, e-mail addresses or code. False for presence checks
+    // (required, a conditional's requirement), which read the whole text: a required "#ad" is a hashtag.
+    public CompiledMatcher(RuleBuilder builder, CompiledRule owner, TextMatcher matcher, StyleRule rule, bool proseOnly)
     {
         _owner = owner;
-        _slot = builder.AddTerms(owner, TextFolding.ModeFor(rule.IgnoreCase, rule.IgnoreAccents), matcher.Tokens);
+        _proseOnly = proseOnly;
+        _slot = builder.AddTerms(owner, TextFolding.ModeFor(rule.IgnoreCase, rule.IgnoreAccents), matcher.Tokens, proseOnly);
         Description = matcher.Tokens.Count > 0 ? matcher.Tokens[0] : matcher.Patterns.Count > 0 ? matcher.Patterns[0] : "";
         if (matcher.Patterns.Count > 0)
         {
@@ -234,7 +252,10 @@ internal sealed class CompiledMatcher
                     if (match.Length > 0)
                     {
                         var (start, length) = folded.ToOriginal(match.Index, match.Index + match.Length);
-                        spans.Add(new TextSpan(start, length));
+                        if (!_proseOnly || !field.InsideNonProse(start, length))
+                        {
+                            spans.Add(new TextSpan(start, length));
+                        }
                     }
                 }
             }
@@ -258,7 +279,7 @@ internal sealed class ExistenceCheck : UserRule
     private readonly CompiledMatcher _matcher;
 
     public ExistenceCheck(RuleBuilder builder, ExistenceRule rule) : base(builder, rule) =>
-        _matcher = new CompiledMatcher(builder, this, rule.Match, rule);
+        _matcher = new CompiledMatcher(builder, this, rule.Match, rule, proseOnly: true);
 
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
@@ -336,6 +357,8 @@ internal sealed class CapitalizationCheck : UserRule
 
 internal sealed class OccurrenceCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly OccurrenceRule _rule;
     private readonly CompiledMatcher? _matcher;
 
@@ -344,7 +367,7 @@ internal sealed class OccurrenceCheck : UserRule
         _rule = rule;
         if (rule.Token == OccurrenceToken.Custom)
         {
-            _matcher = new CompiledMatcher(builder, this, rule.Match, rule);
+            _matcher = new CompiledMatcher(builder, this, rule.Match, rule, proseOnly: true);
         }
     }
 
@@ -383,6 +406,8 @@ internal sealed class OccurrenceCheck : UserRule
 
 internal sealed class ConditionalCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly ConditionalRule _rule;
     private readonly CompiledMatcher _if;
     private readonly CompiledMatcher _then;
@@ -390,8 +415,8 @@ internal sealed class ConditionalCheck : UserRule
     public ConditionalCheck(RuleBuilder builder, ConditionalRule rule) : base(builder, rule)
     {
         _rule = rule;
-        _if = new CompiledMatcher(builder, this, rule.If.Match, rule);
-        _then = new CompiledMatcher(builder, this, rule.Then, rule);
+        _if = new CompiledMatcher(builder, this, rule.If.Match, rule, proseOnly: true);
+        _then = new CompiledMatcher(builder, this, rule.Then, rule, proseOnly: false);
     }
 
     public override void Evaluate(LintContext context, List<Finding> findings)
@@ -433,6 +458,8 @@ internal sealed class ConditionalCheck : UserRule
 
 internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.Severity, rule.Message, rule.Scope)
 {
+    protected override bool ChecksAltText => false;
+
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
         foreach (var field in context.FieldsFor(this))
@@ -466,6 +493,8 @@ internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.
 
 internal sealed class RequiredCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly RequiredRule _rule;
     private readonly CompiledMatcher? _matcher;
 
@@ -474,7 +503,7 @@ internal sealed class RequiredCheck : UserRule
         _rule = rule;
         if (rule.Element == RequiredElement.Text)
         {
-            _matcher = new CompiledMatcher(builder, this, rule.Match, rule);
+            _matcher = new CompiledMatcher(builder, this, rule.Match, rule, proseOnly: false);
         }
     }
 
@@ -556,6 +585,8 @@ internal sealed class RequiredCheck : UserRule
 
 internal sealed class KeyFactsCheck(RuleBuilder builder, KeyFactsRule rule) : UserRule(builder, rule)
 {
+    protected override bool ChecksAltText => false;
+
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
         var fields = context.FieldsFor(this).ToList();

@@ -51,6 +51,8 @@ public sealed class SafeHtmlPolicy
         "href", "src", "alt", "title", "width", "height", "class", "role", "datetime", "cite", "lang", "dir", "colspan", "rowspan",
         "align", "valign", "border", "cellpadding", "cellspacing", "bgcolor", "color", "face", "size", "start", "reversed", "type",
         "aria-label", "aria-hidden", "scope", "headers", "abbr", "open", StyleHolder,
+        // Responsive images (the blog's attached media): srcset's addresses are held to the image policy in Run.
+        "srcset", "sizes", "loading",
     };
 
     // On the layouts' <meta> and <link> only.
@@ -194,6 +196,7 @@ public sealed class SafeHtmlPolicy
             _removed = [];
             _images = images;
             var sheets = HoldStyles(dom, context);
+            CheckResponsiveImages(context);
             SanitizeDom(dom, context, "");
             RestoreStyles(dom, sheets);
             if (_document)
@@ -217,6 +220,30 @@ public sealed class SafeHtmlPolicy
                 : $"the image {Shorten(url)}");
             _imageReported = true;
             return null;
+        }
+
+        // srcset lists more image addresses: each must pass the image policy as src does, else the whole list goes
+        // (src stays, so the image still shows). Only <img> may have srcset, sizes and loading, with plain values.
+        private void CheckResponsiveImages(IElement context)
+        {
+            foreach (var element in context.QuerySelectorAll("[srcset],[sizes],[loading]").ToList())
+            {
+                foreach (var name in new[] { "srcset", "sizes", "loading" })
+                {
+                    if (element.GetAttribute(name) is not { } value)
+                        continue;
+                    var allowed = element.LocalName == "img" && name switch
+                    {
+                        "srcset" => value.Split(',').Select(c => c.Trim()).Where(c => c.Length > 0).All(c => _images.Allows(c.Split(' ', 2)[0])),
+                        "loading" => value is "lazy" or "eager",
+                        _ => value.All(ch => char.IsAsciiLetterOrDigit(ch) || " ().,:%-".Contains(ch)), // media conditions and lengths
+                    };
+                    if (allowed)
+                        continue;
+                    _removed.Add($"the attribute {name} on <{element.LocalName}>");
+                    element.RemoveAttribute(name);
+                }
+            }
         }
 
         // Style attributes and the layouts' <style> sheets are taken out of HtmlSanitizer's hands (see StyleHolder).

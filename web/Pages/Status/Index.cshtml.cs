@@ -19,6 +19,9 @@ public class IndexModel : PageModel
     /// <summary>Enough rows to show a kept field's text without scrolling, up to a dozen.</summary>
     public static int Rows(string text) => Math.Clamp(text.Count(c => c == '\n') + 1, 1, 12);
 
+    /// <summary>Signed in, but the account has no role yet: every page answers this, and nothing links further in.</summary>
+    public bool NoAccessYet { get; private set; }
+
     public void OnGet(int code) => Describe(code);
 
     public void OnPost(int code) => Describe(code);
@@ -28,6 +31,13 @@ public class IndexModel : PageModel
         if (HttpContext.Features.Get<RejectedInput>() is { } rejected)
         {
             (Title, Explanation, Kept) = (rejected.Title, rejected.Explanation, rejected.Kept);
+            return;
+        }
+        NoAccessYet = code == 403 && User.Identity?.IsAuthenticated == true && User.Roles().Count == 0;
+        if (NoAccessYet)
+        {
+            (Title, Explanation) = ("You have no access yet",
+                "Your account has no role yet, so there is nothing in Publisher you can open. Ask an administrator to give you a role (Admin → Users); then sign in again.");
             return;
         }
         (Title, Explanation) = code switch
