@@ -79,6 +79,24 @@ public class SafeHtmlPolicyTests
     }
 
     [Fact]
+    public void A_responsive_image_keeps_its_srcset_only_when_every_address_in_it_is_allowed()
+    {
+        const string own = "<img src=\"/media/0f/a.png\" srcset=\"/media/0f/a-320.png 320w, https://publisher.example/media/0f/a-640.png 640w\" sizes=\"(max-width: 42rem) 100vw, 42rem\" loading=\"lazy\" alt=\"a\">";
+        var kept = Policy.SanitizeFragment(own, Images);
+        Assert.Empty(kept.Removed);
+        Assert.Equal(own, kept.Html);
+
+        var foreign = Policy.SanitizeFragment(
+            "<img src=\"/media/0f/b.png\" srcset=\"/media/0f/b-320.png 320w, https://tracker.example/p.gif 640w\" loading=\"javascript:x\" alt=\"b\">" +
+            "<p srcset=\"/media/0f/c.png 1x\" sizes=\"100vw\">c</p>", Images);
+        Assert.DoesNotContain("tracker.example", foreign.Html);
+        Assert.DoesNotContain("loading", foreign.Html);
+        Assert.Contains("src=\"/media/0f/b.png\"", foreign.Html); // the image stays, from its allowed src
+        Assert.Equal("<p>c</p>", foreign.Html[foreign.Html.IndexOf("<p", StringComparison.Ordinal)..]);
+        Assert.Contains("the attribute srcset on <img>", foreign.Removed);
+    }
+
+    [Fact]
     public void What_email_needs_passes_exactly_as_written_hex_colours_included()
     {
         const string html = "<table role=\"presentation\" width=\"600\" cellpadding=\"0\" cellspacing=\"0\"><tbody><tr><td align=\"center\" style=\"padding:24px 12px;background:#f2f4f5;font-family:Georgia, 'Times New Roman', serif;\">" +
