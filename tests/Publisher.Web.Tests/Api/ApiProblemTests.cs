@@ -25,7 +25,7 @@ public class ApiProblemTests(PublisherWebApp app)
     [Fact]
     public async Task Malformed_json_to_every_api_endpoint_is_a_problem_document_that_says_so()
     {
-        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Admin));
+        var client = await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.Admin));
         var endpoints = PostEndpoints();
         Assert.Contains("/api/render", endpoints);
         Assert.True(endpoints.Count >= 5, string.Join(", ", endpoints));
@@ -76,7 +76,7 @@ public class ApiProblemTests(PublisherWebApp app)
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         await ProblemAsync(forbidden, "/api/admin/users");
 
-        var tooLarge = await (await WithTokenAsync(await app.SignedInAsync(Roles.Marketer))).PostAsync("/api/render",
+        var tooLarge = await (await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.Marketer))).PostAsync("/api/render",
             new StringContent("{\"message\":{\"body\":\"" + new string('a', 9 * 1024 * 1024) + "\"}}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
         Assert.Contains("at most 8 MB", (await ProblemAsync(tooLarge, "/api/render")).GetProperty("detail").GetString());
@@ -90,11 +90,4 @@ public class ApiProblemTests(PublisherWebApp app)
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    private static async Task<HttpClient> WithTokenAsync(HttpClient client)
-    {
-        var html = await client.GetStringAsync("/Calendar");
-        var token = Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
-        client.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
-        return client;
-    }
 }

@@ -18,7 +18,7 @@ public class RenderAbuseTests(PublisherWebApp app)
     [Fact]
     public async Task The_same_channel_a_thousand_times_is_refused_before_anything_is_rendered()
     {
-        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var client = await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.Marketer));
         var body = string.Join("\n\n", Enumerable.Repeat("Eighty kilobytes of perfectly ordinary prose about coffee beans.", 1_250));
 
         var response = await client.PostAsJsonAsync("/api/render", new { message = new { title = "Amplified", body }, channels = Enumerable.Repeat("Email", 1_000) });
@@ -30,7 +30,7 @@ public class RenderAbuseTests(PublisherWebApp app)
     [Fact]
     public async Task Repeated_accounts_and_more_accounts_than_the_brand_has_are_refused()
     {
-        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var client = await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.Marketer));
         var account = (await Editor.AccountsAsync(app, "Email")).Single();
 
         var repeated = await client.PostAsJsonAsync("/api/render", new { message = new { title = "T", body = "B" }, accountIds = new[] { account, account } });
@@ -46,7 +46,7 @@ public class RenderAbuseTests(PublisherWebApp app)
     [Fact]
     public async Task Every_channel_at_once_with_the_longest_body_stays_within_the_request_budget()
     {
-        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var client = await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.Marketer));
         var body = string.Join("\n\n", Enumerable.Repeat("A paragraph of ordinary prose about coffee beans, roasted on Tuesdays.", 1_350));
 
         var response = await client.PostAsJsonAsync("/api/render", new
@@ -66,7 +66,7 @@ public class RenderAbuseTests(PublisherWebApp app)
     [Fact]
     public async Task The_131_character_template_answers_at_once_with_a_clear_diagnostic()
     {
-        var client = await WithTokenAsync(await app.SignedInAsync(Roles.BrandManager));
+        var client = await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.BrandManager));
         const string source = "{{ capture content_html }}{{ \"\" | string.pad_left 100000 | string.replace \" \" \"<b>\" }}x{{ end }}{{ message.title }}";
 
         var response = await client.PostAsJsonAsync("/api/templates/validate", new { kind = "Email", source });
@@ -85,11 +85,4 @@ public class RenderAbuseTests(PublisherWebApp app)
     private static async Task<string> TitleAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString()!;
 
-    private static async Task<HttpClient> WithTokenAsync(HttpClient client)
-    {
-        var html = await client.GetStringAsync("/Calendar");
-        var token = Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
-        client.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
-        return client;
-    }
 }

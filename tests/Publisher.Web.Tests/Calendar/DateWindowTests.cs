@@ -92,7 +92,7 @@ public class DateWindowTests(PublisherWebApp app)
         var (client, userId) = await CalendarData.UserAsync(app, Roles.Marketer, "America/Los_Angeles");
         var account = await CalendarData.AccountAsync(app);
         var variant = (await CalendarData.MessageAsync(app, userId, DateTimeOffset.UtcNow.AddDays(3), VariantState.Draft, CalendarData.Unique("Move far"), account)).Single();
-        await WithTokenAsync(client);
+        await PublisherWebApp.WithApiTokenAsync(client);
 
         var response = await client.PostAsJsonAsync("/api/calendar/move", new { variantId = variant.Id, date, time });
 
@@ -107,7 +107,7 @@ public class DateWindowTests(PublisherWebApp app)
         var (client, userId) = await CalendarData.UserAsync(app, Roles.Marketer, "Europe/Paris");
         var account = await CalendarData.AccountAsync(app);
         var variant = (await CalendarData.MessageAsync(app, userId, DateTimeOffset.UtcNow.AddDays(3), VariantState.Draft, CalendarData.Unique("Six years"), account)).Single();
-        await WithTokenAsync(client);
+        await PublisherWebApp.WithApiTokenAsync(client);
         var sixYears = DateTime.UtcNow.AddYears(PlanningWindow.YearsAhead + 1).ToString("yyyy-MM-dd");
 
         var moved = await client.PostAsJsonAsync("/api/calendar/move", new { variantId = variant.Id, date = sixYears, time = "09:00" });
@@ -134,10 +134,4 @@ public class DateWindowTests(PublisherWebApp app)
         Assert.Contains("9999-12-31 is more than 5 years ahead", WebUtility.HtmlDecode(await campaign.Content.ReadAsStringAsync()));
     }
 
-    private static async Task WithTokenAsync(HttpClient client)
-    {
-        var html = await client.GetStringAsync("/Calendar");
-        var token = Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
-        client.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
-    }
 }

@@ -23,7 +23,7 @@ public class MessageInputLimitTests(PublisherWebApp app)
     [Fact]
     public async Task Markdown_nested_too_deep_is_an_error_on_every_variant_in_the_render_api()
     {
-        var client = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var client = await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.Marketer));
         var response = await client.PostAsJsonAsync("/api/render", new { message = new { title = "Quotes", body = "Fine line.\n\n" + DeepQuotes }, channels = new[] { "X", "Email", "Blog" } });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -67,7 +67,7 @@ public class MessageInputLimitTests(PublisherWebApp app)
         var editor = await Editor.PostAsync(client, "/Messages/New", fields);
         Assert.Contains(said, WebUtility.HtmlDecode(await editor.Content.ReadAsStringAsync()));
 
-        var api = await WithTokenAsync(await app.SignedInAsync(Roles.Marketer));
+        var api = await PublisherWebApp.WithApiTokenAsync(await app.SignedInAsync(Roles.Marketer));
         var rendered = await api.PostAsJsonAsync("/api/render", new { message = new { title, body = "Fresh beans.", summary = huge }, channels = new[] { "Email" } });
         Assert.Equal(HttpStatusCode.BadRequest, rendered.StatusCode);
         using (var problem = JsonDocument.Parse(await rendered.Content.ReadAsStringAsync()))
@@ -168,11 +168,4 @@ public class MessageInputLimitTests(PublisherWebApp app)
         return html[start..html.IndexOf("</li>", start, StringComparison.Ordinal)];
     }
 
-    private static async Task<HttpClient> WithTokenAsync(HttpClient client)
-    {
-        var html = await client.GetStringAsync("/Calendar");
-        var token = Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
-        client.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
-        return client;
-    }
 }

@@ -125,19 +125,12 @@ public class HostileFormInputTests(PublisherWebApp app)
         Assert.Contains("a style guide may be at most 1,024 KB", html);
         Assert.Contains(line.TrimEnd(), html); // the text is still in the editor
 
-        var api = await WithTokenAsync(client);
+        var api = await PublisherWebApp.WithApiTokenAsync(client);
         var answer = await api.PostAsync("/api/styleguide/validate", Json(new { yaml }));
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Contains("a style guide may be at most 1,024 KB", await answer.Content.ReadAsStringAsync());
     }
 
-    private static async Task<HttpClient> WithTokenAsync(HttpClient client)
-    {
-        var html = await client.GetStringAsync("/Calendar");
-        var token = System.Text.RegularExpressions.Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value;
-        client.DefaultRequestHeaders.Add("RequestVerificationToken", WebUtility.HtmlDecode(token));
-        return client;
-    }
 
     private static StringContent Json(object value) => new(System.Text.Json.JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
 
