@@ -116,6 +116,40 @@ public static class ChannelMedia
         return result is not null;
     }
 
+    /// <summary>
+    /// Uploads each medium of the request in order with <paramref name="uploadOne"/> (which answers the network's id,
+    /// or why not), unless an earlier attempt's upload can still be attached; records each new upload, kept for
+    /// <paramref name="keptFor"/>, and maps exceptions as <see cref="TryMapUploadException"/> does. For networks whose
+    /// upload is one exchange per medium with no processing to wait for (LinkedIn, Facebook).
+    /// </summary>
+    public static async Task<(IReadOnlyList<string> Ids, PublishResult? Failure)> UploadEachAsync(
+        PublishRequest request, ChannelKind kind, IPublishProgress progress, TimeProvider clock, TimeSpan keptFor,
+        Func<PublishMedia, string, Task<(string? Id, PublishResult? Failure)>> uploadOne, CancellationToken cancellationToken)
+    {
+        var ids = new List<string>(request.Media.Count);
+        foreach (var medium in request.Media)
+        {
+            var what = Describe(request, medium);
+            if (Reusable(request, medium, clock.GetUtcNow()) is { } reused)
+            {
+                ids.Add(reused);
+                continue;
+            }
+            try
+            {
+                var (id, failure) = await uploadOne(medium, what);
+                if (failure is not null) return ([], failure);
+                await progress.MediaUploadedAsync(medium.Key, id!, clock.GetUtcNow() + keptFor, cancellationToken);
+                ids.Add(id!);
+            }
+            catch (Exception e) when (TryMapUploadException(e, kind, what, out var failure))
+            {
+                return ([], failure);
+            }
+        }
+        return (ids, null);
+    }
+
     /// <summary>A network said it could not process a medium: permanent, in its own words.</summary>
     public static PublishResult ProcessingFailed(ChannelKind kind, string what, string? reason) =>
         new(PublishOutcome.Permanent, Detail: $"{ChannelHttp.Name(kind)} could not process {what}" + (string.IsNullOrWhiteSpace(reason) ? "." : $": {reason}"));

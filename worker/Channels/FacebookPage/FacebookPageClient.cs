@@ -96,45 +96,27 @@ public sealed class FacebookPageClient(IHttpClientFactory httpClientFactory, Tim
     /// (https://developers.facebook.com/docs/pages-api/posts, multi-photo posts), and the alt text as
     /// <c>alt_text_custom</c> (the Photo node's accessible description).
     /// </summary>
-    private async Task<(IReadOnlyList<string> Ids, PublishResult? Failure)> UploadPhotosAsync(HttpClient http, PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken)
-    {
-        var connection = request.Connection;
-        var ids = new List<string>(request.Media.Count);
-        foreach (var medium in request.Media)
+    private Task<(IReadOnlyList<string> Ids, PublishResult? Failure)> UploadPhotosAsync(HttpClient http, PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken) =>
+        ChannelMedia.UploadEachAsync(request, Kind, progress, clock, UnusedPhotoKept, async (medium, what) =>
         {
-            var what = ChannelMedia.Describe(request, medium);
-            if (ChannelMedia.Reusable(request, medium, clock.GetUtcNow()) is { } reused)
-            {
-                ids.Add(reused);
-                continue;
-            }
-            try
-            {
-                await using var stream = await medium.OpenAsync(cancellationToken);
-                using var form = new MultipartFormDataContent();
-                var file = new StreamContent(stream);
-                file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
-                form.Add(file, "source", ChannelMedia.FileName(medium));
-                form.Add(new StringContent("false"), "published");
-                if (!string.IsNullOrWhiteSpace(medium.AltText)) form.Add(new StringContent(medium.AltText), "alt_text_custom");
-                form.Add(new StringContent(connection.Credential("page_access_token")), "access_token");
-                using var response = await http.PostAsync(
-                    ChannelHttp.Combine(connection.BaseAddress, $"{Version(connection)}/{Uri.EscapeDataString(connection.Setting("page_id"))}/photos"), form, cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                    return ([], await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
-                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                if (!document.RootElement.TryGetProperty("id", out var idElement) || idElement.GetString() is not { Length: > 0 } id)
-                    return ([], new PublishResult(PublishOutcome.Transient, HttpStatus: (int)response.StatusCode, Detail: $"Facebook accepted {what} but its answer had no id; nothing was posted."));
-                await progress.MediaUploadedAsync(medium.Key, id, clock.GetUtcNow() + UnusedPhotoKept, cancellationToken);
-                ids.Add(id);
-            }
-            catch (Exception e) when (ChannelMedia.TryMapUploadException(e, Kind, what, out var failure))
-            {
-                return ([], failure);
-            }
-        }
-        return (ids, null);
-    }
+            var connection = request.Connection;
+            await using var stream = await medium.OpenAsync(cancellationToken);
+            using var form = new MultipartFormDataContent();
+            var file = new StreamContent(stream);
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
+            form.Add(file, "source", ChannelMedia.FileName(medium));
+            form.Add(new StringContent("false"), "published");
+            if (!string.IsNullOrWhiteSpace(medium.AltText)) form.Add(new StringContent(medium.AltText), "alt_text_custom");
+            form.Add(new StringContent(connection.Credential("page_access_token")), "access_token");
+            using var response = await http.PostAsync(
+                ChannelHttp.Combine(connection.BaseAddress, $"{Version(connection)}/{Uri.EscapeDataString(connection.Setting("page_id"))}/photos"), form, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+                return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            return document.RootElement.TryGetProperty("id", out var idElement) && idElement.GetString() is { Length: > 0 } id
+                ? (id, null)
+                : (null, new PublishResult(PublishOutcome.Transient, HttpStatus: (int)response.StatusCode, Detail: $"Facebook accepted {what} but its answer had no id; nothing was posted."));
+        }, cancellationToken);
 
     private static string Version(ChannelConnection connection) => connection.OptionalSetting("graph_version") ?? DefaultGraphVersion;
 }

@@ -108,54 +108,36 @@ public sealed class LinkedInClient(IHttpClientFactory httpClientFactory, TimePro
     /// image URN, then the bytes are PUT to the upload address. That address comes from LinkedIn's answer, so it goes
     /// through the same outbound guard, and the token goes with it only on LinkedIn's own hosts.
     /// </summary>
-    private async Task<(IReadOnlyList<string> Urns, PublishResult? Failure)> UploadImagesAsync(HttpClient http, PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken)
-    {
-        var connection = request.Connection;
-        var urns = new List<string>(request.Media.Count);
-        foreach (var medium in request.Media)
+    private Task<(IReadOnlyList<string> Ids, PublishResult? Failure)> UploadImagesAsync(HttpClient http, PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken) =>
+        ChannelMedia.UploadEachAsync(request, Kind, progress, clock, UnusedImageKept, async (medium, what) =>
         {
-            var what = ChannelMedia.Describe(request, medium);
-            if (ChannelMedia.Reusable(request, medium, clock.GetUtcNow()) is { } reused)
+            var connection = request.Connection;
+            string? uploadUrl, urn;
+            using (var initialize = Versioned(connection, HttpMethod.Post, "rest/images?action=initializeUpload"))
             {
-                urns.Add(reused);
-                continue;
+                initialize.Content = JsonContent.Create(new JsonObject { ["initializeUploadRequest"] = new JsonObject { ["owner"] = connection.Setting("author_urn") } });
+                using var response = await http.SendAsync(initialize, cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                    return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
+                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                var value = document.RootElement.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Object ? v : default;
+                uploadUrl = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("uploadUrl", out var u) ? u.GetString() : null;
+                urn = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("image", out var i) ? i.GetString() : null;
             }
-            try
-            {
-                string? uploadUrl, urn;
-                using (var initialize = Versioned(connection, HttpMethod.Post, "rest/images?action=initializeUpload"))
-                {
-                    initialize.Content = JsonContent.Create(new JsonObject { ["initializeUploadRequest"] = new JsonObject { ["owner"] = connection.Setting("author_urn") } });
-                    using var response = await http.SendAsync(initialize, cancellationToken);
-                    if (!response.IsSuccessStatusCode)
-                        return ([], await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
-                    using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                    var value = document.RootElement.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Object ? v : default;
-                    uploadUrl = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("uploadUrl", out var u) ? u.GetString() : null;
-                    urn = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("image", out var i) ? i.GetString() : null;
-                }
-                if (urn is null || !Uri.TryCreate(uploadUrl, UriKind.Absolute, out var target) || target.Scheme is not ("https" or "http"))
-                    return ([], new PublishResult(PublishOutcome.Transient, Detail: $"LinkedIn's answer to uploading {what} had no upload address or image URN; nothing was posted."));
+            if (urn is null || !Uri.TryCreate(uploadUrl, UriKind.Absolute, out var target) || target.Scheme is not ("https" or "http"))
+                return (null, new PublishResult(PublishOutcome.Transient, Detail: $"LinkedIn's answer to uploading {what} had no upload address or image URN; nothing was posted."));
 
-                await using var stream = await medium.OpenAsync(cancellationToken);
-                using var put = new HttpRequestMessage(HttpMethod.Put, target) { Content = new StreamContent(stream) };
-                put.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
-                put.Content.Headers.ContentLength = medium.Length;
-                if (IsLinkedInHost(target, connection.BaseAddress))
-                    ChannelHttp.Bearer(put, connection.Credential("access_token"));
-                using var uploaded = await http.SendAsync(put, cancellationToken);
-                if (!uploaded.IsSuccessStatusCode)
-                    return ([], await ChannelMedia.RefusedAsync(uploaded, Kind, what, clock.GetUtcNow(), cancellationToken));
-                await progress.MediaUploadedAsync(medium.Key, urn, clock.GetUtcNow() + UnusedImageKept, cancellationToken);
-                urns.Add(urn);
-            }
-            catch (Exception e) when (ChannelMedia.TryMapUploadException(e, Kind, what, out var failure))
-            {
-                return ([], failure);
-            }
-        }
-        return (urns, null);
-    }
+            await using var stream = await medium.OpenAsync(cancellationToken);
+            using var put = new HttpRequestMessage(HttpMethod.Put, target) { Content = new StreamContent(stream) };
+            put.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
+            put.Content.Headers.ContentLength = medium.Length;
+            if (IsLinkedInHost(target, connection.BaseAddress))
+                ChannelHttp.Bearer(put, connection.Credential("access_token"));
+            using var uploaded = await http.SendAsync(put, cancellationToken);
+            return uploaded.IsSuccessStatusCode
+                ? (urn, null)
+                : (null, await ChannelMedia.RefusedAsync(uploaded, Kind, what, clock.GetUtcNow(), cancellationToken));
+        }, cancellationToken);
 
     /// <summary>The account's own API host, or linkedin.com and its subdomains: the only places the token is sent.</summary>
     private static bool IsLinkedInHost(Uri target, Uri baseAddress) =>
