@@ -57,12 +57,6 @@ public sealed record LintInput
     public bool Sponsored { get; init; }
 
     /// <summary>
-    /// The alt text of each image or video that goes out with the variant, in order. A null or blank one is an error
-    /// (every medium needs a description); the others are linted like the text, by the guide's vocabulary rules.
-    /// </summary>
-    public IReadOnlyList<string?> AltTexts { get; init; } = [];
-
-    /// <summary>
     /// What is not prose in each field (by field name: "title", "subject", "body", …), as the channel's own entity
     /// extraction finds it (the one its counter and previews use). Vocabulary, brand-name, casing, substitution and
     /// existence rules do not match inside these ranges; presence checks (key facts, required text, calls to
@@ -73,6 +67,12 @@ public sealed record LintInput
     /// <summary>The non-prose ranges given for <paramref name="field"/>, or none.</summary>
     public IReadOnlyList<NonProseRange> NonProseIn(string field) =>
         NonProse.TryGetValue(field, out var ranges) ? ranges : [];
+
+    /// <summary>
+    /// The alt text of each image or video that goes out with the variant, in order. A null or blank one is an error
+    /// (every medium needs a description); the others are linted like the text, by the guide's vocabulary rules.
+    /// </summary>
+    public IReadOnlyList<string?> AltTexts { get; init; } = [];
 
     /// <summary>The non-empty fields in a fixed order: title, subject, body, the others by name, then the alt texts.</summary>
     public IEnumerable<(string Name, string Text)> EnumerateFields()

@@ -213,8 +213,8 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             CallToAction = message.CallToAction,
             KeyFacts = message.KeyFacts,
             Sponsored = message.IsSponsored,
-            AltTexts = variant.Media.OrderBy(m => m.Position).Select(m => (string?)m.AltText).ToList(),
             NonProse = ChannelText.NonProse(ParseKind(account.Kind), message.Title, variant.Subject, variant.EffectiveText, ChannelText.KnownLinks(variant.FacetsJson)),
+            AltTexts = variant.Media.OrderBy(m => m.Position).Select(m => (string?)m.AltText).ToList(),
         }).WithAcceptedWarnings(acceptedWarningKeys);
 
         variant.StyleFindingsJson = JsonSerializer.Serialize(result.Findings.Select(f => new

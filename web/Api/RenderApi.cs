@@ -90,7 +90,6 @@ public static class RenderApi
             var storedFacets = request.MessageId is { } editedId && request.Edits is { Count: > 0 }
                 ? await db.Variants.Where(v => v.MessageId == editedId).Select(v => new { v.ChannelAccountId, v.FacetsJson }).ToDictionaryAsync(v => v.ChannelAccountId, v => v.FacetsJson)
                 : [];
-
             // The attachments as the editor holds them, planned for each channel as saving would plan them.
             var transient = new Message { Title = message.Title, AuthorId = "", TimeZone = "UTC" };
             var assetIds = (request.Media ?? []).Select(a => a.AssetId).Distinct().Take(MessageForm.MaxMedia).ToList();
@@ -151,8 +150,8 @@ public static class RenderApi
                     CallToAction = message.CallToAction,
                     KeyFacts = message.KeyFacts,
                     Sponsored = m.Sponsored == true,
-                    AltTexts = variantMedia.Select(x => (string?)x.AltText).ToList(),
                     NonProse = ChannelText.NonProse(t.Settings.Kind, message.Title, rendered.Subject, body, known),
+                    AltTexts = variantMedia.Select(x => (string?)x.AltText).ToList(),
                 }).WithAcceptedWarnings(accepted);
                 var mediaProblems = composer.MediaDiagnostics(planned[index], t.Account).ToList();
                 return Describe(rendered with { Diagnostics = rendered.Diagnostics.Concat(mediaProblems).ToList() }, t.AccountId, t.AccountName, lint, measured,
@@ -164,8 +163,7 @@ public static class RenderApi
         .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
     }
 
-    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, MeasuredText? edit,
-        IReadOnlyList<VariantMedia> planned, IReadOnlyList<MediaInput> media)
+    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, MeasuredText? edit, IReadOnlyList<VariantMedia> planned, IReadOnlyList<MediaInput> media)
     {
         // What goes out: the edit as measured (Bluesky links shortened, threaded when allowed), or the rendering.
         var text = edit?.Text ?? v.Text;

@@ -25,8 +25,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         Guid Id, Guid AccountId, string AccountName, string Kind, VariantState State, uint Version,
         string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<DiffLine> Diff,
         int? Score, IReadOnlyList<MessageWriter.StoredFinding> Findings, IReadOnlyList<AcceptanceView> Acceptances,
-        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<Guid>? MediaChoice, IReadOnlyList<Guid> MediaShown,
-        IReadOnlyList<string> ThreadParts);
+        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts, IReadOnlyList<Guid>? MediaChoice, IReadOnlyList<Guid> MediaShown);
 
     public sealed record AttachmentView(Guid Id, string FileName, string Kind);
 
@@ -111,8 +110,8 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
                 v.ManualOverride, v.RenderedText, stale, stale ? Diff(v.ManualOverride!, v.RenderedText) : [],
                 v.StyleScore, MessageWriter.FindingsOf(v),
                 v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
-                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null,
-                v.MediaChoice, v.Media.OrderBy(m => m.Position).Select(m => m.AttachmentId).ToList(), v.ThreadParts);
+                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts,
+                v.MediaChoice, v.Media.OrderBy(m => m.Position).Select(m => m.AttachmentId).ToList());
         }).ToList();
         Attachments = message.Media.OrderBy(a => a.Position).Select(a => new AttachmentView(a.Id, a.Asset?.FileName ?? "file", a.Asset?.Kind.ToString() ?? "")).ToList();
         return true;
