@@ -53,6 +53,7 @@ builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
 builder.Services.AddRazorPages();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<WorkerHeartbeat>();
+builder.Services.AddSingleton<Publisher.Web.Api.PreviewDocuments>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<UserTimeZone>();
 builder.Services.AddScoped<Publisher.Web.Pages.Messages.MessageWriter>();

@@ -33,7 +33,7 @@ public static class RenderApi
 
     public static void MapRenderApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, VariantComposer composer, HttpContext http) =>
+        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, VariantComposer composer, PreviewDocuments documents, HttpContext http) =>
         {
             if (request.Message is null)
                 return Results.Problem(statusCode: 400, title: "No message", detail: "Send the message fields under \"message\".");
@@ -94,15 +94,21 @@ public static class RenderApi
                     KeyFacts = message.KeyFacts,
                     Sponsored = m.Sponsored == true,
                 }).WithAcceptedWarnings(accepted);
-                return Describe(rendered, t.AccountId, t.AccountName, lint, edit);
+                // A hand edit replaces the text only, so its preview is that text, not the template's HTML.
+                var htmlUrl = edit is null && rendered.Html is { Length: > 0 } html ? documents.Store(html) : null;
+                return Describe(rendered, t.AccountId, t.AccountName, lint, edit, htmlUrl);
             }).ToList();
             return Results.Ok(new { variants, guideVersion = context.CompiledGuide.Version });
         })
         .RequireAuthorization(Policies.Author)
         .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+
+        api.MapGet("/render/html/{key}", (string key, PreviewDocuments documents, HttpContext http) =>
+                documents.Find(key) is { } html ? PreviewDocuments.Serve(http, html) : Results.NotFound())
+            .RequireAuthorization(Policies.Author);
     }
 
-    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, string? edit) => new
+    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, string? edit, string? htmlUrl) => new
     {
         kind = v.Kind.ToString(),
         accountId,
@@ -112,6 +118,7 @@ public static class RenderApi
         edited = edit is not null,
         editText = edit,
         html = v.Html,
+        htmlUrl,
         subject = v.Subject,
         preheader = v.Preheader,
         link = v.Link,
@@ -133,6 +140,7 @@ public static class RenderApi
         {
             ruleId = f.RuleId, severity = f.Severity.ToString().ToLowerInvariant(), message = f.Message, field = f.Field,
             start = f.Start, length = f.Length, matchedText = f.MatchedText, fix = f.Fix, key = f.Key, accepted = f.Accepted,
+            highlights = f.Highlights.Select(h => new { start = h.Start, length = h.Length, text = h.Text }),
         }),
     };
 }
