@@ -36,6 +36,7 @@ public static class BlogLook
             a { color: {{link}}; }
             p, li { overflow-wrap: break-word; }
             img, video { max-width: 100%; height: auto; }
+            figure { margin: 24px 0; }
             pre, code { white-space: pre-wrap; overflow-wrap: anywhere; }
             blockquote { margin: 1.2em 0; padding: 2px 18px; border-left: 4px solid {{primary}}; }
             .byline, time { color: #4b5563; font-size: 0.9em; }
