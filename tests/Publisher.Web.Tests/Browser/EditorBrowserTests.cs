@@ -148,8 +148,9 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await page.ClickAsync("#save");
         await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
         await Assertions.Expect(variant.Locator("[data-stale]")).ToContainTextAsync("The message changed since your edit");
-        await Assertions.Expect(variant.Locator(".diff del").First).ToContainTextAsync("Written by hand for X");
-        await Assertions.Expect(variant.Locator(".diff ins").First).ToContainTextAsync("hazelnut");
+        // A word diff marks each run of changed words: the hand-written words are among the struck-out runs, the message's new ones among the added.
+        await Assertions.Expect(variant.Locator(".diff del", new() { HasText = "Written by hand for X" })).ToHaveCountAsync(1);
+        await Assertions.Expect(variant.Locator(".diff ins", new() { HasText = "hazelnut" })).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("variant-diff.png"), FullPage = true });
 
         await variant.Locator("[data-rerender]").ClickAsync();
