@@ -483,11 +483,37 @@ internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.
                 continue;
             }
             var bound = score < rule.Min ? rule.Min : score > rule.Max ? rule.Max : null;
-            if (bound is not null)
+            if (bound is null)
             {
-                findings.Add(At(field, 0, field.Text.Length, Format(Message, value: Number(score), limit: Number(bound.Value)), keySubject: "readability"));
+                continue;
             }
+            var message = Format(Message, value: Number(score), limit: Number(bound.Value));
+            if (score > rule.Max || field.Sentences.Count == 0)
+            {
+                findings.Add(At(field, 0, field.Text.Length, message, keySubject: "readability"));
+                continue;
+            }
+            // Too hard to read: point to the sentences that pull the score down, not the whole field.
+            var hard = HardSentences(field, rule.Min!.Value);
+            var hardest = hard.MinBy(h => h.Ease);
+            findings.Add(At(field, hardest.Start, hardest.Length, message, keySubject: "readability") with
+            {
+                Highlights = hard.Select(h => new FindingSpan(h.Start, h.Length, field.Text.Substring(h.Start, h.Length))).ToList(),
+            });
         }
+    }
+
+    /// <summary>
+    /// The sentences whose own reading ease is under the floor, in text order. A field's ease is never under that of
+    /// all its sentences, so there is at least one; rounding aside, the hardest sentence stands in.
+    /// </summary>
+    private static List<(int Start, int Length, double Ease)> HardSentences(LintField field, double floor)
+    {
+        var measured = field.Sentences
+            .Select(s => (s.Start, s.Length, Ease: TextScanners.FleschReadingEase(field.Text, [s]).Score))
+            .ToList();
+        var hard = measured.Where(s => s.Ease < floor).ToList();
+        return hard.Count > 0 ? hard : [measured.MinBy(s => s.Ease)];
     }
 }
 

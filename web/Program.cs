@@ -74,6 +74,7 @@ builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o =
 builder.Services.AddRazorPages();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<WorkerHeartbeat>();
+builder.Services.AddSingleton<Publisher.Web.Api.PreviewDocuments>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<UserTimeZone>();
 builder.Services.AddScoped<Publisher.Web.Pages.Messages.MessageWriter>();

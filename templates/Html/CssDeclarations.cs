@@ -23,6 +23,8 @@ internal static partial class CssDeclarations
         "border-collapse", "border-spacing",
         "width", "height", "max-width", "min-width", "max-height", "min-height",
         "display", "overflow", "float", "clear", "box-sizing", "table-layout", "list-style", "list-style-type", "list-style-position",
+        // The blog layout's flexible header and footer, and phones that must not enlarge its text on their own.
+        "flex", "flex-direction", "flex-wrap", "align-items", "justify-content", "gap", "-webkit-text-size-adjust", "text-size-adjust",
     };
 
     // Words, numbers with units, #colours, quoted font names, commas, slashes and the few functions colours and sizes need.
@@ -32,9 +34,14 @@ internal static partial class CssDeclarations
     [GeneratedRegex(@"^-?[A-Za-z][A-Za-z\-]*$", RegexOptions.CultureInvariant, 100)]
     private static partial Regex PropertyName();
 
-    // Selectors of the layouts: element names, classes, ids, combinators, commas.
-    [GeneratedRegex(@"^[\sA-Za-z0-9.#,>_\-:*]+$", RegexOptions.CultureInvariant, 100)]
+    // Selectors of the layouts: element names, classes, ids, combinators, commas, pseudo-classes such as :not(.logo).
+    [GeneratedRegex(@"^[\sA-Za-z0-9.#,>_\-:*()]+$", RegexOptions.CultureInvariant, 100)]
     private static partial Regex SafeSelector();
+
+    // A media query's condition, such as "screen and (max-width: 600px)": media types, and/or/not/only, and
+    // features with a number or a keyword; nothing that looks like a function.
+    [GeneratedRegex(@"^@media(?:\s+(?:and|or|not|only|all|screen|print)|\s*,|\s+\(\s*[a-z\-]+\s*:\s*(?:[0-9.]+(?:px|em|rem)?|[a-z\-]+)\s*\))+\s*$", RegexOptions.CultureInvariant, 100)]
+    private static partial Regex SafeMediaQuery();
 
     /// <summary>
     /// The declarations of <paramref name="style"/> that pass, joined; exactly <paramref name="style"/> when all pass.
@@ -63,7 +70,7 @@ internal static partial class CssDeclarations
     }
 
     /// <summary>
-    /// Checks a style sheet of plain rules (<c>selector { declarations }</c>, no at-rules): the sheet when every
+    /// Checks a style sheet of plain rules (<c>selector { declarations }</c>, and <c>@media</c> blocks of them; no other at-rules): the sheet when every
     /// rule passes, otherwise the rules that pass. Each rule or declaration dropped is added to <paramref name="removed"/>.
     /// </summary>
     public static string CheckSheet(string sheet, List<string> removed)
@@ -85,6 +92,27 @@ internal static partial class CssDeclarations
                 break;
             }
             var selector = sheet[at..open];
+            if (selector.TrimStart().StartsWith('@'))
+            {
+                // A media query holds rules of its own: checked by the same rules, kept only with a plain condition.
+                var end = MatchingBrace(sheet, open);
+                if (end < 0 || !SafeMediaQuery().IsMatch(selector.Trim()))
+                {
+                    dropped = true;
+                    removed.Add($"the style rule \"{Shorten(selector.Trim())}\"");
+                }
+                else
+                {
+                    var before = removed.Count;
+                    var inner = CheckSheet(sheet[(open + 1)..end], removed);
+                    dropped |= removed.Count > before;
+                    kept.Append(selector.Trim()).Append(" {\n").Append(inner).Append("}\n");
+                }
+                if (end < 0)
+                    break;
+                at = end + 1;
+                continue;
+            }
             var body = sheet[(open + 1)..close];
             if (!SafeSelector().IsMatch(selector) || body.Contains('{'))
             {
@@ -101,6 +129,18 @@ internal static partial class CssDeclarations
             at = close + 1;
         }
         return dropped ? kept.ToString() : sheet;
+    }
+
+    // The index of the brace that closes the one at <paramref name="open"/>, or -1.
+    private static int MatchingBrace(string sheet, int open)
+    {
+        var depth = 0;
+        for (var i = open; i < sheet.Length; i++)
+        {
+            if (sheet[i] == '{') depth++;
+            else if (sheet[i] == '}' && --depth == 0) return i;
+        }
+        return -1;
     }
 
     private static bool IsAllowed(string declaration)

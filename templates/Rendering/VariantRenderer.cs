@@ -336,7 +336,7 @@ public sealed partial class VariantRenderer
         {
             Subject = subject,
             Preheader = preheader,
-            Brand = LayoutBrandOf(brand),
+            Brand = LayoutBrand.Of(brand),
             ContentHtml = safeContent,
             FooterText = brand.FooterText,
             PostalAddress = brand.PostalAddress,
@@ -403,10 +403,11 @@ public sealed partial class VariantRenderer
         {
             Title = prepared.Message.Title,
             BrandName = brand.Name,
-            Brand = LayoutBrandOf(brand),
+            Brand = LayoutBrand.Of(brand),
             Description = prepared.Message.Summary ?? TemplateFunctions.FirstSentence(prepared.BodyText),
             CanonicalUrl = WebAddress.OrNull(blog?["article_url"] as string),
             FeedUrl = WebAddress.OrNull(blog?["feed_url"] as string),
+            IndexUrl = WebAddress.OrNull(brand.BlogUrl),
             ArticleHtml = safeArticle,
         });
         var html = SanitizeDocument(page, images, profile, removed, diagnostics, deadline);
@@ -498,18 +499,7 @@ public sealed partial class VariantRenderer
         };
     }
 
-    /// <summary>The brand's look for the layouts: logo text (the name when there is none), and colours and fonts checked, with the product's defaults.</summary>
-    private static LayoutBrand LayoutBrandOf(BrandInput brand) => new()
-    {
-        LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
-        PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
-        AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
-        BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
-        TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
-        FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
-        HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
-    };
-
+    /// <summary>Warns when the brand's colours or fonts were unsafe or malformed and the layouts fell back to the defaults.</summary>
     private static void CheckBrandStyle(BrandInput brand, List<Diagnostic> diagnostics)
     {
         foreach (var (name, value) in new[] { ("primary", brand.PrimaryColor), ("accent", brand.AccentColor), ("background", brand.BackgroundColor), ("text", brand.TextColor) })

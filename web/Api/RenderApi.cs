@@ -42,7 +42,7 @@ public static class RenderApi
 
     public static void MapRenderApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, VariantComposer composer, MediaLibrary library, IOptions<PublishingOptions> publishing, HttpContext http) =>
+        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, VariantComposer composer, MediaLibrary library, IOptions<PublishingOptions> publishing, PreviewDocuments documents, HttpContext http) =>
         {
             if (request.Message is null)
                 return Results.Problem(statusCode: 400, title: "No message", detail: "Send the message fields under \"message\".");
@@ -178,13 +178,19 @@ public static class RenderApi
                     AltTexts = variantMedia.Select(x => (string?)x.AltText).ToList(),
                 }).WithAcceptedWarnings(accepted);
                 var mediaProblems = composer.MediaDiagnostics(planned[index], t.Account).ToList();
+                // A hand edit replaces the text only, so its preview is that text, not the template's HTML.
+                var htmlUrl = edit is null && rendered.Html is { Length: > 0 } html ? documents.Store(html) : null;
                 return Describe(rendered with { Diagnostics = rendered.Diagnostics.Concat(mediaProblems).ToList() }, t.AccountId, t.AccountName, lint, measured,
-                    variantMedia, VariantComposer.ToMediaInputs(variantMedia, ""));
+                    variantMedia, VariantComposer.ToMediaInputs(variantMedia, ""), htmlUrl);
             }).ToList();
             return Results.Json(new { variants, guideVersion = context.CompiledGuide.Version }, AnswerJson);
         })
         .RequireAuthorization(Policies.Author)
         .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
+
+        api.MapGet("/render/html/{key}", (string key, PreviewDocuments documents, HttpContext http) =>
+                documents.Find(key) is { } html ? PreviewDocuments.Serve(http, html) : Results.NotFound())
+            .RequireAuthorization(Policies.Author);
     }
 
     /// <summary>
@@ -203,7 +209,7 @@ public static class RenderApi
         _ => field.ToString().ToLowerInvariant(),
     };
 
-    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, MeasuredText? edit, IReadOnlyList<VariantMedia> planned, IReadOnlyList<MediaInput> media)
+    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, MeasuredText? edit, IReadOnlyList<VariantMedia> planned, IReadOnlyList<MediaInput> media, string? htmlUrl)
     {
         // What goes out: the edit as measured (Bluesky links shortened, threaded when allowed), or the rendering.
         var text = edit?.Text ?? v.Text;
@@ -230,6 +236,7 @@ public static class RenderApi
             edited = edit is not null,
             editText = edit?.Text,
             html = v.Html,
+            htmlUrl,
             subject = v.Subject,
             preheader = v.Preheader,
             link = v.Link,
@@ -256,6 +263,7 @@ public static class RenderApi
             {
                 ruleId = f.RuleId, severity = f.Severity.ToString().ToLowerInvariant(), message = f.Message, field = f.Field,
                 start = f.Start, length = f.Length, matchedText = f.MatchedText, fix = f.Fix, key = f.Key, accepted = f.Accepted,
+                highlights = f.Highlights.Select(h => new { start = h.Start, length = h.Length, text = h.Text }),
             }),
         };
     }

@@ -73,13 +73,9 @@ public static class TemplatesApi
     }
 
     /// <summary>
-    /// The preview of an HTML channel as its own document, which the editor posts into a sandboxed frame. A
-    /// document of its own gets its own policy, so the email's inline styles apply (srcdoc would inherit the
-    /// app's policy and lose them) while script, forms and every fetch stay off.
+    /// The preview of an HTML channel as its own document, which the editor posts into a sandboxed frame, served
+    /// under <see cref="PreviewDocuments.Policy"/>.
     /// </summary>
-    private const string PreviewPolicy =
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; font-src data: https:; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox";
-
     private static void MapPreviewDocument(RouteGroupBuilder api) =>
         api.MapPost("/templates/preview", async (VariantRenderer renderer, VariantComposer composer, HttpContext http) =>
         {
@@ -96,10 +92,9 @@ public static class TemplatesApi
                 ? rendered
                 : "<!DOCTYPE html><p style=\"font-family:sans-serif;color:#b91c1c\">No HTML to show: " +
                   System.Net.WebUtility.HtmlEncode(preview.Diagnostics.FirstOrDefault(d => d.Severity == Templates.Diagnostics.DiagnosticSeverity.Error)?.Message ?? "the template wrote none.") + "</p>";
-            http.Response.Headers.ContentSecurityPolicy = PreviewPolicy;
-            http.Response.Headers.XFrameOptions = "SAMEORIGIN";
+            var served = PreviewDocuments.Serve(http, html);
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Content(html, "text/html; charset=utf-8");
+            return served;
         })
         .RequireAuthorization(Policies.ManageStyleGuide)
         .WithMetadata(new RequestSizeLimitAttribute(1024 * 1024))

@@ -1,4 +1,4 @@
-using System.Net;
+using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
@@ -9,6 +9,7 @@ using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
 using Publisher.Templates.Html;
+using Publisher.Templates.Rendering;
 
 namespace Publisher.Web.Blog;
 
@@ -60,32 +61,22 @@ public static class BlogEndpoints
             return Results.Text(xml, "application/atom+xml; charset=utf-8", Encoding.UTF8);
         });
 
-        blog.MapGet("/", async (PublisherDbContext db, HttpContext http, VariantComposer composer, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
+        blog.MapGet("/", async (PublisherDbContext db, VariantComposer composer, LayoutRenderer layouts, HttpContext http, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
         {
             var posts = await Published(db).Take(100)
                 .Select(v => new { v.ExternalId, v.Message!.Title, v.Message.Summary, v.PublishedAt }).ToListAsync(cancellationToken);
-            var brand = await db.Brands.Select(b => b.Name).FirstOrDefaultAsync(cancellationToken) ?? "Blog";
-            var html = new StringBuilder();
-            html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-                .Append("<title>").Append(WebUtility.HtmlEncode(brand)).Append(" · Blog</title>")
-                .Append("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/blog/feed.atom\" title=\"").Append(WebUtility.HtmlEncode(brand)).Append("\">")
-                .Append("<style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}li{margin:1rem 0}time{color:#555}</style>")
-                .Append("</head><body><h1>").Append(WebUtility.HtmlEncode(brand)).Append("</h1>");
-            if (posts.Count == 0)
-                html.Append("<p>Nothing published yet.</p>");
-            html.Append("<ul id=\"posts\">");
-            foreach (var p in posts)
+            // The list wears the brand's current look from the style guide, as the article pages do.
+            var context = await composer.LoadContextAsync(cancellationToken);
+            var html = layouts.RenderBlogIndex(new BlogIndexModel
             {
-                html.Append("<li><a href=\"/blog/").Append(WebUtility.HtmlEncode(p.ExternalId)).Append("\">").Append(WebUtility.HtmlEncode(p.Title)).Append("</a>");
-                if (p.PublishedAt is { } at)
-                    html.Append(" <time datetime=\"").Append(at.UtcDateTime.ToString("O")).Append("\">").Append(at.UtcDateTime.ToString("d MMMM yyyy")).Append("</time>");
-                if (p.Summary is { Length: > 0 } summary)
-                    html.Append("<br>").Append(WebUtility.HtmlEncode(summary));
-                html.Append("</li>");
-            }
-            html.Append("</ul><p><a href=\"/blog/feed.atom\">Atom feed</a></p></body></html>");
+                BrandName = context.Brand.Name,
+                Brand = LayoutBrand.Of(context.Brand),
+                FeedUrl = "/blog/feed.atom",
+                Posts = posts.Select(p => new BlogIndexEntry(p.Title, "/blog/" + Uri.EscapeDataString(p.ExternalId!), p.PublishedAt,
+                    p.PublishedAt?.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture), p.Summary)).ToList(),
+            });
             http.Response.Headers.ContentSecurityPolicy = PagePolicy(await ImagesAsync(composer, options.Value, cancellationToken));
-            return Results.Content(html.ToString(), "text/html; charset=utf-8");
+            return Results.Content(html, "text/html; charset=utf-8");
         });
 
         blog.MapGet("/{slug}", async (string slug, PublisherDbContext db, HttpContext http, VariantComposer composer, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>

@@ -127,6 +127,26 @@ public class SafeHtmlPolicyTests
     }
 
     [Fact]
+    public void The_blogs_own_stylesheet_passes_whole_media_queries_included_and_a_hostile_media_block_does_not()
+    {
+        var css = Publisher.Templates.Rendering.BlogLook.Css(Publisher.Templates.Rendering.LayoutBrand.Of(new Publisher.Templates.Model.BrandInput { Name = "Northwind" }));
+        Assert.Contains("@media", css);
+        var page = $"<!DOCTYPE html><html lang=\"en\"><head><title>T</title><style>{css}</style></head><body><p>x</p></body></html>";
+        var safe = Policy.SanitizeDocument(page, Images);
+        Assert.Empty(safe.Removed);
+        Assert.Contains("@media (max-width: 600px)", safe.Html);
+        Assert.Contains(".site a:not(.logo)", safe.Html);
+        Assert.Contains("flex-direction: column", safe.Html);
+
+        var hostile = Policy.SanitizeDocument(page.Replace("@media (max-width: 600px) {", "@media (max-width: 600px) { p { background: url(https://evil.example/p.gif); }")
+            .Replace("<style>", "<style>@media screen and url(x) { a { color: red; } } @supports (display: grid) { a { color: red; } }"), Images);
+        Assert.DoesNotContain("evil.example", hostile.Html);
+        Assert.DoesNotContain("@supports", hostile.Html);
+        Assert.DoesNotContain("url(x)", hostile.Html);
+        Assert.Contains("@media (max-width: 600px)", hostile.Html); // the rest of the block stays
+    }
+
+    [Fact]
     public void A_feed_entry_gets_the_same_policy_for_its_html_and_only_web_addresses()
     {
         const string entry = "<entry xmlns=\"http://www.w3.org/2005/Atom\" xmlns:media=\"http://search.yahoo.com/mrss/\">" +

@@ -1,11 +1,10 @@
-using DiffPlex.DiffBuilder;
-using DiffPlex.DiffBuilder.Model;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -18,12 +17,11 @@ namespace Publisher.Web.Pages.Messages;
 [Authorize(Policy = Policies.Author)]
 public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWriter writer) : EditorPageModel(db, userZone)
 {
-    public sealed record DiffLine(string Kind, string Text);
     public sealed record AcceptanceView(string FindingKey, string Reason, string By, DateTimeOffset At);
 
     public sealed record VariantView(
         Guid Id, Guid AccountId, string AccountName, string Kind, VariantState State, uint Version,
-        string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<DiffLine> Diff,
+        string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<TextDiff.Piece> Diff,
         int? Score, IReadOnlyList<MessageWriter.StoredFinding> Findings, IReadOnlyList<AcceptanceView> Acceptances,
         int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts, IReadOnlyList<Guid>? MediaChoice, IReadOnlyList<Guid> MediaShown);
 
@@ -114,7 +112,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         {
             var stale = v.ManualOverride is not null && v.SourceMessageHash != fingerprint;
             return new VariantView(v.Id, v.ChannelAccountId, v.ChannelAccount!.Name, v.ChannelAccount.Kind, v.State, v.Version,
-                v.ManualOverride, v.RenderedText, stale, stale ? Diff(v.ManualOverride!, v.RenderedText) : [],
+                v.ManualOverride, v.RenderedText, stale, stale ? TextDiff.Words(v.ManualOverride, v.RenderedText) : [],
                 v.StyleScore, MessageWriter.FindingsOf(v),
                 v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
                 v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts,
@@ -123,14 +121,4 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         Attachments = message.Media.OrderBy(a => a.Position).Select(a => new AttachmentView(a.Id, a.Asset?.FileName ?? "file", a.Asset?.Kind.ToString() ?? "")).ToList();
         return true;
     }
-
-    /// <summary>Line by line, your edit against what the message renders to now.</summary>
-    private static IReadOnlyList<DiffLine> Diff(string edit, string fresh) =>
-        InlineDiffBuilder.Diff(edit, fresh).Lines.Select(l => new DiffLine(l.Type switch
-        {
-            ChangeType.Deleted => "deleted",
-            ChangeType.Inserted => "inserted",
-            ChangeType.Modified => "modified",
-            _ => "same",
-        }, l.Text)).ToList();
 }
