@@ -20,6 +20,14 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
             .Include(v => v.Approvals)
             .SingleOrDefaultAsync(v => v.Id == variantId, cancellationToken);
 
+    /// <summary>Why the variant cannot be sent to review now, or null: the page offers "Submit" only when this is null.</summary>
+    public static string? SubmitRefusal(Variant variant)
+    {
+        if (variant.State is not (VariantState.Draft or VariantState.Rejected or VariantState.Missed))
+            return $"It is {VariantTransitions.Describe(variant.State)}: only a draft, a rejected or a missed variant is sent to review.";
+        return Blocker(variant) is { } blocked ? blocked + " before submitting it for review." : null;
+    }
+
     /// <summary>Sends a variant to review. Style guide or rendering errors block it.</summary>
     public async Task<WorkflowResult> SubmitAsync(Variant variant, Actor actor, CancellationToken cancellationToken = default)
     {
@@ -61,6 +69,7 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
             Step = step, Role = role, At = clock.GetUtcNow(),
         });
         var author = variant.Message!.AuthorId;
+        await notifier.ReviewDecidedAsync(variant, cancellationToken);
         if (step + 1 < steps.Count)
         {
             workflow.Record(nameof(Variant), variant.Id.ToString(), "approved step", approver, $"step {step + 1} of {steps.Count} as {role}");
@@ -70,12 +79,12 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
 
         var result = workflow.Transition(variant, VariantState.Approved, approver, steps.Count > 1 ? $"approved ({steps.Count} steps)" : "approved");
         if (result.Succeeded)
-            notifier.Tell(author, $"{approver.Name} approved the {variant.ChannelAccount?.Name} variant of “{variant.Message.Title}”.", Notifier.VariantLink(variant.Id));
+            notifier.Tell(author, $"{approver.Name} approved {AccountWording.VariantOf(variant.ChannelAccount?.Name, variant.Message.Title)}.", Notifier.VariantLink(variant.Id));
         return result;
     }
 
     /// <summary>Rejects the variant back to its author; the comment is required and kept on the variant.</summary>
-    public WorkflowResult Reject(Variant variant, Actor reviewer, string comment)
+    public async Task<WorkflowResult> RejectAsync(Variant variant, Actor reviewer, string comment, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(comment))
             return WorkflowResult.Refused("Say what needs to change: rejecting needs a comment for the author.");
@@ -91,7 +100,8 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
             Comment = comment.Trim(), At = now, Step = ValidApprovals(variant, ContentHash.Of(variant)).Count(),
         });
         db.Comments.Add(new Comment { VariantId = variant.Id, AuthorId = reviewer.UserId!, Body = comment.Trim(), At = now });
-        notifier.Tell(variant.Message!.AuthorId, $"{reviewer.Name} rejected the {variant.ChannelAccount?.Name} variant of “{variant.Message.Title}”: {comment.Trim()}",
+        await notifier.ReviewDecidedAsync(variant, cancellationToken);
+        notifier.Tell(variant.Message!.AuthorId, $"{reviewer.Name} rejected {AccountWording.VariantOf(variant.ChannelAccount?.Name, variant.Message.Title)}: {comment.Trim()}",
             Notifier.VariantLink(variant.Id));
         return result;
     }
@@ -135,8 +145,6 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
         var steps = Steps(variant);
         var role = steps[Math.Min(step, steps.Count - 1)];
         var allExcept = except.Append(variant.Message?.AuthorId ?? "").ToList();
-        await notifier.TellRoleAsync(role,
-            $"The {variant.ChannelAccount?.Name} variant of “{variant.Message?.Title}” awaits your review" + (steps.Count > 1 ? $" (step {step + 1} of {steps.Count})." : "."),
-            Notifier.VariantLink(variant.Id), allExcept, cancellationToken);
+        await notifier.TellReviewAsync(role, variant, steps.Count > 1 ? $"step {step + 1} of {steps.Count}" : null, allExcept, cancellationToken);
     }
 }

@@ -28,6 +28,7 @@ public static class BlogEndpoints
         {
             var posts = await Published(db).Take(50).Select(v => new { v.FeedEntry, v.PublishedAt, v.ExternalId }).ToListAsync(cancellationToken);
             var brand = await db.Brands.Select(b => b.Name).FirstOrDefaultAsync(cancellationToken) ?? "Blog";
+            var zone = await BrandZoneAsync(db, cancellationToken);
             var root = options.Value.PublicUrl + "/blog";
             XNamespace atom = AtomNamespace;
             var feed = new XElement(atom + "feed",
@@ -38,7 +39,7 @@ public static class BlogEndpoints
                 new XElement(atom + "link", new XAttribute("rel", "alternate"), new XAttribute("type", "text/html"), new XAttribute("href", root)));
             foreach (var post in posts)
             {
-                if (Entry(post.FeedEntry, root + "/" + post.ExternalId, post.PublishedAt) is { } entry)
+                if (Entry(post.FeedEntry, root + "/" + post.ExternalId, post.PublishedAt, zone) is { } entry)
                     feed.Add(entry);
             }
             var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), feed).Declaration + "\n" + feed.ToString(SaveOptions.DisableFormatting);
@@ -50,6 +51,7 @@ public static class BlogEndpoints
             var posts = await Published(db).Take(100)
                 .Select(v => new { v.ExternalId, v.Message!.Title, v.Message.Summary, v.PublishedAt }).ToListAsync(cancellationToken);
             var brand = await db.Brands.Select(b => b.Name).FirstOrDefaultAsync(cancellationToken) ?? "Blog";
+            var zone = await BrandZoneAsync(db, cancellationToken);
             var html = new StringBuilder();
             html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .Append("<title>").Append(WebUtility.HtmlEncode(brand)).Append(" · Blog</title>")
@@ -63,7 +65,7 @@ public static class BlogEndpoints
             {
                 html.Append("<li><a href=\"/blog/").Append(WebUtility.HtmlEncode(p.ExternalId)).Append("\">").Append(WebUtility.HtmlEncode(p.Title)).Append("</a>");
                 if (p.PublishedAt is { } at)
-                    html.Append(" <time datetime=\"").Append(at.UtcDateTime.ToString("O")).Append("\">").Append(at.UtcDateTime.ToString("d MMMM yyyy")).Append("</time>");
+                    html.Append(" <time datetime=\"").Append(at.UtcDateTime.ToString("O")).Append("\">").Append(PublishedDate.Day(at, zone)).Append("</time>");
                 if (p.Summary is { Length: > 0 } summary)
                     html.Append("<br>").Append(WebUtility.HtmlEncode(summary));
                 html.Append("</li>");
@@ -75,11 +77,11 @@ public static class BlogEndpoints
 
         blog.MapGet("/{slug}", async (string slug, PublisherDbContext db, HttpContext http, CancellationToken cancellationToken) =>
         {
-            var html = await Published(db).Where(v => v.ExternalId == slug).Select(v => v.RenderedHtml).FirstOrDefaultAsync(cancellationToken);
-            if (html is null)
+            var post = await Published(db).Where(v => v.ExternalId == slug).Select(v => new { v.RenderedHtml, v.PublishedAt }).FirstOrDefaultAsync(cancellationToken);
+            if (post?.RenderedHtml is not { } html)
                 return Results.NotFound();
             http.Response.Headers.ContentSecurityPolicy = PagePolicy;
-            return Results.Content(html, "text/html; charset=utf-8");
+            return Results.Content(PublishedDate.Rewrite(html, post.PublishedAt, await BrandZoneAsync(db, cancellationToken)), "text/html; charset=utf-8");
         });
     }
 
@@ -89,7 +91,12 @@ public static class BlogEndpoints
             .OrderByDescending(v => v.PublishedAt);
 
     /// <summary>The entry the template rendered, with its address and dates set to where and when it was actually published.</summary>
-    private static XElement? Entry(string? feedEntry, string url, DateTimeOffset? publishedAt)
+    private static async Task<TimeZoneInfo> BrandZoneAsync(PublisherDbContext db, CancellationToken cancellationToken) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(await db.Brands.OrderBy(b => b.Id).Select(b => b.TimeZone).FirstOrDefaultAsync(cancellationToken) ?? "UTC", out var zone)
+            ? zone
+            : TimeZoneInfo.Utc;
+
+    private static XElement? Entry(string? feedEntry, string url, DateTimeOffset? publishedAt, TimeZoneInfo zone)
     {
         if (string.IsNullOrWhiteSpace(feedEntry))
             return null;
@@ -109,6 +116,9 @@ public static class BlogEndpoints
         entry.SetElementValue(atom + "updated", when);
         entry.SetElementValue(atom + "published", when);
         entry.Elements(atom + "link").Where(l => (string?)l.Attribute("rel") is null or "alternate").Remove();
+        // The article inside says when it went out too, not when it was planned.
+        if (entry.Element(atom + "content") is { } content)
+            content.Value = PublishedDate.Rewrite(content.Value, publishedAt, zone);
         entry.Add(new XElement(atom + "link", new XAttribute("rel", "alternate"), new XAttribute("type", "text/html"), new XAttribute("href", url)));
         return entry;
     }

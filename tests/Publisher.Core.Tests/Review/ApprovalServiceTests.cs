@@ -194,11 +194,11 @@ public class ApprovalServiceTests(PostgresServer postgres) : IAsyncLifetime
     public async Task Rejecting_needs_a_comment_which_the_author_then_reads()
     {
         var id = await NewVariantAsync(VariantState.InReview);
-        var (silent, _) = await ActAsync(id, (s, v) => Task.FromResult(s.Reject(v, _approver.Actor, "  ")));
+        var (silent, _) = await ActAsync(id, (s, v) => s.RejectAsync(v, _approver.Actor, "  "));
         Assert.False(silent.Succeeded);
         Assert.Contains("needs a comment", silent.Error);
 
-        var (rejected, variant) = await ActAsync(id, (s, v) => Task.FromResult(s.Reject(v, _approver.Actor, "Saturday is wrong: it is Sunday.")));
+        var (rejected, variant) = await ActAsync(id, (s, v) => s.RejectAsync(v, _approver.Actor, "Saturday is wrong: it is Sunday."));
         Assert.True(rejected.Succeeded, rejected.Error);
         Assert.Equal(VariantState.Rejected, variant.State);
 

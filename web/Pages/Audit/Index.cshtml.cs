@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -15,7 +16,7 @@ namespace Publisher.Web.Pages.Audit;
 /// audit event, and the database refuses it too.
 /// </summary>
 [Authorize(Policy = Policies.Audit)]
-public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
+public partial class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
 {
     public const int PageSize = 200;
 
@@ -29,11 +30,64 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageMode
     public IReadOnlyList<string> Actions { get; private set; } = [];
     public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
 
+    /// <summary>What each event is about, by its title or name, keyed by entity type and id.</summary>
+    public IReadOnlyDictionary<(string Type, string Id), string> Names { get; private set; } = new Dictionary<(string, string), string>();
+
     public async Task OnGetAsync()
     {
         Zone = await userZone.GetAsync();
         Events = await Filtered().OrderByDescending(e => e.At).ThenByDescending(e => e.Id).Take(PageSize).ToListAsync();
         Actions = await db.AuditEvents.Select(e => e.Action).Distinct().OrderBy(a => a).ToListAsync();
+        Names = await NamesAsync(Events);
+    }
+
+    /// <summary>The name of the thing an event is about, or null when it is gone (or never had one).</summary>
+    public string? NameOf(AuditEvent e) => Names.GetValueOrDefault((e.EntityType, e.EntityId));
+
+    /// <summary>A short form of the id, for things that have no name.</summary>
+    public static string ShortId(string id) => id[..Math.Min(8, id.Length)];
+
+    /// <summary>
+    /// Reasons were written when the event happened, with instants in UTC ("scheduled for 2026-12-08 08:00 UTC"):
+    /// shown in the reader's zone like every other time on the page.
+    /// </summary>
+    public string Localize(string? reason) => reason is null ? "" : UtcInText().Replace(reason, m =>
+    {
+        var withSeconds = m.Groups["s"].Success;
+        if (!DateTime.TryParseExact(m.Groups["at"].Value + (withSeconds ? "" : ":00"), "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var utc))
+            return m.Value;
+        return Zone.Local(new DateTimeOffset(utc, TimeSpan.Zero)).ToString(withSeconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<at>\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?<s>:\d{2})?) UTC", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex UtcInText();
+
+    private async Task<IReadOnlyDictionary<(string, string), string>> NamesAsync(IReadOnlyList<AuditEvent> events)
+    {
+        var names = new Dictionary<(string, string), string>();
+        IEnumerable<Guid> Ids(string type) => events.Where(e => e.EntityType == type).Select(e => Guid.TryParse(e.EntityId, out var id) ? id : Guid.Empty).Where(id => id != Guid.Empty).Distinct();
+
+        var variantIds = Ids(nameof(Variant)).ToList();
+        foreach (var v in await db.Variants.AsNoTracking().Where(v => variantIds.Contains(v.Id)).Select(v => new { v.Id, v.Message!.Title, Account = v.ChannelAccount!.Name }).ToListAsync())
+            names[(nameof(Variant), v.Id.ToString())] = $"“{v.Title}” on {v.Account}";
+        var messageIds = Ids(nameof(Message)).ToList();
+        foreach (var m in await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).Select(m => new { m.Id, m.Title }).ToListAsync())
+            names[(nameof(Message), m.Id.ToString())] = $"“{m.Title}”";
+        var accountIds = Ids(nameof(ChannelAccount)).ToList();
+        foreach (var a in await db.ChannelAccounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).Select(a => new { a.Id, a.Name }).ToListAsync())
+            names[(nameof(ChannelAccount), a.Id.ToString())] = a.Name;
+        var campaignIds = Ids(nameof(Campaign)).ToList();
+        foreach (var c in await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).Select(c => new { c.Id, c.Name }).ToListAsync())
+            names[(nameof(Campaign), c.Id.ToString())] = c.Name;
+        var userIds = events.Where(e => e.EntityType == "User").Select(e => e.EntityId).Distinct().ToList();
+        foreach (var u in await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName, u.Email }).ToListAsync())
+            names[("User", u.Id)] = string.IsNullOrEmpty(u.DisplayName) ? u.Email ?? u.Id : u.DisplayName;
+        foreach (var e in events.Where(e => e.EntityType == nameof(StyleGuideVersion)))
+            names[(e.EntityType, e.EntityId)] = $"style guide version {e.EntityId}";
+        foreach (var e in events.Where(e => e.EntityType == nameof(ChannelTemplateVersion) && e.EntityId.Contains('/')))
+            names[(e.EntityType, e.EntityId)] = $"{ChannelNames.Of(e.EntityId.Split('/')[0])} template version {e.EntityId.Split('/')[1]}";
+        return names;
     }
 
     /// <summary>The same filter as the page, every matching event, as CSV (RFC 4180).</summary>

@@ -27,6 +27,8 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
 
     protected PublisherDbContext Db => db;
 
+    protected UserTimeZone UserZone => userZone;
+
     protected async Task LoadOptionsAsync(IEnumerable<Guid>? alsoAccounts = null)
     {
         var also = alsoAccounts?.ToList() ?? [];

@@ -19,10 +19,37 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     public const string ConcurrencyError = "Someone else changed this message's variants while you were editing: nothing of yours was saved. Reload the page to see their changes, then make yours again.";
 
     /// <summary>The outcome: the message id, or errors keyed by field ("" for the whole form).</summary>
-    public sealed record Result(Guid? MessageId, IReadOnlyList<(string Field, string Error)> Errors)
+    /// <param name="Impact">What a message save did (or, unconfirmed, would do) to approved and hand-edited variants.</param>
+    /// <param name="NeedsConfirmation">Nothing was saved: the save would send approved variants back to review or leave
+    /// hand edits behind, and the author has not confirmed exactly that yet.</param>
+    public sealed record Result(Guid? MessageId, IReadOnlyList<(string Field, string Error)> Errors, SaveImpact? Impact = null, bool NeedsConfirmation = false)
     {
-        public bool Succeeded => Errors.Count == 0;
+        public bool Succeeded => Errors.Count == 0 && !NeedsConfirmation;
         public static Result Fail(string field, string error) => new(null, [(field, error)]);
+    }
+
+    /// <summary>One variant a message save touches beyond re-rendering it.</summary>
+    public sealed record AffectedVariant(Guid VariantId, string Account, VariantState State);
+
+    /// <summary>
+    /// What saving the message does to variants someone already relied on: approved or scheduled ones whose content
+    /// changes lose their approval and go back to review; hand-edited ones keep their edit, written against the
+    /// message as it was. <see cref="Token"/> names exactly this list, so a confirmation given for it does not cover
+    /// a different one (another approval came in meanwhile): the author is asked again.
+    /// </summary>
+    public sealed record SaveImpact(IReadOnlyList<AffectedVariant> BackToReview, IReadOnlyList<AffectedVariant> LeftBehind)
+    {
+        public bool IsEmpty => BackToReview.Count == 0 && LeftBehind.Count == 0;
+
+        public string Token => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join(';', BackToReview.Select(v => "r" + v.VariantId).Concat(LeftBehind.Select(v => "e" + v.VariantId)).Order(StringComparer.Ordinal)))))[..16];
+
+        /// <summary>The sentence after "Saved.", naming the accounts.</summary>
+        public string Describe() =>
+            (BackToReview.Count == 0 ? "" : $" Back to review, their approval no longer matching what would go out: {Names(BackToReview)}.")
+            + (LeftBehind.Count == 0 ? "" : $" Hand-edited, kept as written (the message changed since the edit): {Names(LeftBehind)}.");
+
+        private static string Names(IEnumerable<AffectedVariant> variants) => string.Join(", ", variants.Select(v => v.Account));
     }
 
     public async Task<Result> SaveAsync(Guid? messageId, MessageForm form, Actor actor, CancellationToken cancellationToken = default)
@@ -62,6 +89,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         message ??= new Message { Title = "", AuthorId = actor.UserId!, TimeZone = form.TimeZone!, CreatedAt = now };
         var byline = await BylineAsync(message, actor, cancellationToken);
         var previousPlannedAt = message.PlannedAt;
+        var previousFingerprint = isNew ? null : MessageFingerprint.Of(message);
         message.Title = form.Title!.Trim();
         message.BodyMarkdown = form.Body!;
         message.Summary = Blank(form.Summary);
@@ -74,6 +102,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         message.TimeZone = form.TimeZone!;
         message.PlannedAt = plannedAt;
         message.UpdatedAt = now;
+        message.Fingerprint = MessageFingerprint.Of(message);
         if (isNew)
             db.Messages.Add(message);
 
@@ -86,6 +115,8 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             return Result.Fail("", ConcurrencyError);
         }
 
+        var backToReview = new List<AffectedVariant>();
+        var leftBehind = new List<AffectedVariant>();
         foreach (var variant in message.Variants.ToList())
         {
             if (form.Versions.TryGetValue(variant.Id, out var seen))
@@ -104,13 +135,25 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 variant.ScheduledAt = plannedAt; // a variant moved on its own keeps its time
 
             var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
+            var wasApproved = variant.State is VariantState.Approved or VariantState.Scheduled;
             var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken), accepted);
             variant.UpdatedAt = now;
             if (changed)
             {
                 variant.LastEditedById = actor.UserId;
                 workflow.ContentChanged(variant, actor, "The message was edited");
+                if (wasApproved && variant.State == VariantState.InReview)
+                    backToReview.Add(new AffectedVariant(variant.Id, account.Name, VariantState.InReview));
             }
+            if (variant.ManualOverride is not null && previousFingerprint != message.Fingerprint && variant.SourceMessageHash != message.Fingerprint)
+                leftBehind.Add(new AffectedVariant(variant.Id, account.Name, variant.State));
+        }
+        var impact = new SaveImpact(backToReview.OrderBy(v => v.Account).ToList(), leftBehind.OrderBy(v => v.Account).ToList());
+        if (!impact.IsEmpty && form.ConfirmImpact != impact.Token)
+        {
+            // Nothing is saved until the author has seen exactly these consequences and said yes.
+            db.ChangeTracker.Clear();
+            return new Result(message.Id, [], impact, NeedsConfirmation: true);
         }
 
         foreach (var account in accounts.Where(a => !alreadyOn.Contains(a.Id)))
@@ -123,10 +166,26 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken), []);
             db.Variants.Add(variant);
         }
-        workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor);
+        workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor,
+            impact.IsEmpty ? null : impact.Describe().Trim());
 
-        return await CommitAsync(message.Id, cancellationToken);
+        var saved = await CommitAsync(message.Id, cancellationToken);
+        return saved.Succeeded ? saved with { Impact = impact } : saved;
     }
+
+    /// <summary>
+    /// The author read what changed in the message and keeps the hand edit as it is: the variant counts as written
+    /// against the message as it is now, and its "message changed since this edit" mark goes. Nothing that goes out
+    /// changes, so its approval stands.
+    /// </summary>
+    public Task<Result> ConfirmEditAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
+        ChangeVariantAsync(messageId, variantId, version, actor, "edit confirmed against the changed message", (variant, message) =>
+        {
+            if (variant.ManualOverride is null)
+                return "This variant has no hand edit to confirm: it follows the message.";
+            variant.SourceMessageHash = MessageFingerprint.Of(message);
+            return null;
+        }, cancellationToken);
 
     /// <summary>Replaces the variant's text with a hand-written one ("edited"), remembering which message it was written against.</summary>
     public async Task<Result> EditVariantAsync(Guid messageId, Guid variantId, uint version, string? text, Actor actor, CancellationToken cancellationToken = default)
@@ -141,12 +200,17 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         {
             variant.ManualOverride = text;
             variant.SourceMessageHash = MessageFingerprint.Of(message);
+            return null;
         }, cancellationToken);
     }
 
     /// <summary>Drops the hand-written text: the variant goes back to the message's fresh rendering.</summary>
     public Task<Result> ReRenderAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
-        ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) => variant.ManualOverride = null, cancellationToken);
+        ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) =>
+        {
+            variant.ManualOverride = null;
+            return null;
+        }, cancellationToken);
 
     /// <summary>Accepts one warning of the variant with a written reason; errors cannot be accepted.</summary>
     public async Task<Result> AcceptWarningAsync(Guid messageId, Guid variantId, uint version, string? findingKey, string? reason, Actor actor, CancellationToken cancellationToken = default)
@@ -181,7 +245,8 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         return await CommitAsync(variant.MessageId, cancellationToken);
     }
 
-    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Action<Variant, Message> change, CancellationToken cancellationToken)
+    /// <param name="change">Makes the change; returns why it cannot be made, or null.</param>
+    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Func<Variant, Message, string?> change, CancellationToken cancellationToken)
     {
         var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
         if (variant is null)
@@ -191,7 +256,11 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         db.Entry(variant).Property(v => v.Version).OriginalValue = version;
         var message = variant.Message!;
         var account = variant.ChannelAccount!;
-        change(variant, message);
+        if (change(variant, message) is { } refused)
+        {
+            db.ChangeTracker.Clear();
+            return Result.Fail("", refused);
+        }
         var byline = await BylineAsync(message, actor, cancellationToken);
         var context = await composer.LoadContextAsync(cancellationToken);
         var campaign = message.CampaignId is { } id
