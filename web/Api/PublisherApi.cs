@@ -55,12 +55,12 @@ public static class PublisherApi
     /// <summary>What the API reads of a variant: the columns its answer needs, no texts beyond them.</summary>
     private sealed record VariantRow(
         Guid Id, Guid MessageId, string Message, string Channel, string Kind, VariantState State, DateTimeOffset? ScheduledAt, string TimeZone,
-        string? HeldFindings, bool EditOutdated, DateTimeOffset? PublishedAt, string? ExternalId, string? ExternalUrl, List<string> ExternalPartIds,
+        bool Held, string? HeldFindings, bool EditOutdated, DateTimeOffset? PublishedAt, string? ExternalId, string? ExternalUrl, List<string> ExternalPartIds,
         string? Handle, string? BaseAddress, bool IsDemo, string? LastError);
 
     private static IQueryable<VariantRow> VariantRows(IQueryable<Variant> variants) => variants.Select(v => new VariantRow(
         v.Id, v.MessageId, v.Message!.Title, v.ChannelAccount!.Name, v.ChannelAccount.Kind, v.State, v.ScheduledAt, v.Message.TimeZone,
-        v.HeldByStyleGuide ? v.StyleFindingsJson ?? "" : null,
+        v.HeldByStyleGuide, v.HeldByStyleGuide ? v.StyleFindingsJson : null,
         v.ManualOverride != null && v.Message.Fingerprint != null && v.SourceMessageHash != v.Message.Fingerprint,
         v.PublishedAt, v.ExternalId, v.ExternalUrl, v.ExternalPartIds, v.ChannelAccount.Handle, v.ChannelAccount.BaseAddress, v.ChannelAccount.IsDemo, v.LastError));
 
@@ -74,8 +74,8 @@ public static class PublisherApi
         return new
         {
             r.Id, r.MessageId, r.Message, r.Channel, r.Kind, State = r.State.ToString(), r.ScheduledAt, r.TimeZone,
-            Held = r.HeldFindings is not null,
-            HeldReason = r.HeldFindings is null ? null : HeldView.Reason(r.HeldFindings),
+            r.Held,
+            HeldReason = r.Held ? HeldView.Reason(r.HeldFindings) : null,
             MessageChangedSinceEdit = r.EditOutdated,
             r.PublishedAt, r.ExternalUrl, r.LastError,
             Parts = PostAddresses.PartsOf(account, r.ExternalPartIds, r.ExternalId, r.ExternalUrl)

@@ -115,6 +115,9 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 
         await page.FillAsync("#body", "Notes of fig, cocoa and hazelnut.");
         await page.ClickAsync("#save");
+        // The hand edit will not carry the change: the editor says so and asks first.
+        await Assertions.Expect(page.Locator("#confirm-save [data-left-behind]")).ToBeVisibleAsync();
+        await page.ClickAsync("#confirm-save-button");
         await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
         await Assertions.Expect(variant.Locator("[data-stale]")).ToContainTextAsync("The message changed since your edit");
         await Assertions.Expect(variant.Locator(".diff-deleted")).ToContainTextAsync("Written by hand for X");

@@ -45,14 +45,15 @@ public static class CalendarEntries
                 // Only the start of the text leaves the database: an email's body can be many kilobytes.
                 Text = (v.ManualOverride ?? v.RenderedText).Substring(0, PreviewCharacters),
                 // The findings only of held posts, which are few: they say why it is held.
-                HeldFindings = v.HeldByStyleGuide ? v.StyleFindingsJson ?? "" : null,
+                v.HeldByStyleGuide,
+                HeldFindings = v.HeldByStyleGuide ? v.StyleFindingsJson : null,
                 EditOutdated = v.ManualOverride != null && v.Message.Fingerprint != null && v.SourceMessageHash != v.Message.Fingerprint,
                 v.ExternalId, v.ExternalUrl, v.ExternalPartIds,
             })
             .ToListAsync(cancellationToken);
         return rows.Select(r => new CalendarEntry(r.Id, r.MessageId, r.Title, r.ChannelAccountId, r.Account, r.Kind, CalendarFilter.SafeColor(r.AccountColor),
             r.CampaignId, r.Campaign, CalendarFilter.SafeColor(r.CampaignColor), r.AuthorId, r.State, r.ScheduledAt!.Value, FirstWords(r.Text, 12),
-            r.HeldFindings is null ? null : HeldView.Reason(r.HeldFindings), r.EditOutdated, r.ExternalId, r.ExternalUrl, r.ExternalPartIds)).ToList();
+            r.HeldByStyleGuide ? HeldView.Reason(r.HeldFindings) : null, r.EditOutdated, r.ExternalId, r.ExternalUrl, r.ExternalPartIds)).ToList();
     }
 
     public static string Badge(VariantState state) => state switch

@@ -108,8 +108,10 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
 
         var context = await composer.LoadContextAsync(cancellationToken);
         var chosen = accounts.ToDictionary(a => a.Id);
-        // A variant the page never showed (someone added its account meanwhile) is not the author's to remove.
-        if (!isNew && message.Variants.Any(v => !form.Versions.ContainsKey(v.Id) && !chosen.ContainsKey(v.ChannelAccountId)))
+        // A variant the page never showed (someone added its account meanwhile) is not the author's to remove; a variant
+        // changed since the page showed it would fail the save anyway, so say so before asking the author anything.
+        if (!isNew && message.Variants.Any(v => (!form.Versions.ContainsKey(v.Id) && !chosen.ContainsKey(v.ChannelAccountId))
+                                                || (form.Versions.TryGetValue(v.Id, out var shown) && shown != v.Version)))
         {
             db.ChangeTracker.Clear();
             return Result.Fail("", ConcurrencyError);
