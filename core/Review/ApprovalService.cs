@@ -40,26 +40,40 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
         return result;
     }
 
+    /// <summary>
+    /// Why this person's approval would be refused now, or null. The variant page offers "Approve" only when this is
+    /// null and otherwise shows the reason, so nobody is offered a click that cannot succeed.
+    /// </summary>
+    public static string? ApproveRefusal(Variant variant, Actor approver, IReadOnlyCollection<string> approverRoles)
+    {
+        if (variant.State != VariantState.InReview)
+            return $"Only a variant in review can be approved; this one is {VariantTransitions.Describe(variant.State)}.";
+        if (SelfReview(variant, approver) is { } self)
+            return self;
+        if (Blocker(variant) is { } blocked)
+            return blocked + " before it can be approved.";
+        var steps = Steps(variant);
+        var valid = ValidApprovals(variant, ContentHash.Of(variant)).ToList();
+        if (valid.Any(a => a.ApproverId == approver.UserId))
+            return "You already approved this content; the next step needs someone else.";
+        var step = valid.Count;
+        return approverRoles.Contains(steps[step]) ? null : $"Step {step + 1} of {steps.Count} for {variant.ChannelAccount?.Name} needs a {steps[step]}; you are not one.";
+    }
+
+    /// <summary>Why this person's rejection would be refused (they wrote or last edited it), or null.</summary>
+    public static string? RejectRefusal(Variant variant, Actor reviewer) => SelfReview(variant, reviewer)?.Replace("approve", "review");
+
     /// <summary>Approves the current content for the policy's next step; the last step makes the variant approved.</summary>
     public async Task<WorkflowResult> ApproveAsync(Variant variant, Actor approver, IReadOnlyCollection<string> approverRoles, CancellationToken cancellationToken = default)
     {
-        if (variant.State != VariantState.InReview)
-            return WorkflowResult.Refused($"Only a variant in review can be approved; this one is {VariantTransitions.Describe(variant.State)}.");
-        if (SelfReview(variant, approver) is { } self)
-            return WorkflowResult.Refused(self);
-        if (Blocker(variant) is { } blocked)
-            return WorkflowResult.Refused(blocked + " before it can be approved.");
+        if (ApproveRefusal(variant, approver, approverRoles) is { } refused)
+            return WorkflowResult.Refused(refused);
 
         // The hash is recomputed from the content, not trusted from the column.
         var hash = ContentHash.Of(variant);
         var steps = Steps(variant);
-        var valid = ValidApprovals(variant, hash).ToList();
-        if (valid.Any(a => a.ApproverId == approver.UserId))
-            return WorkflowResult.Refused("You already approved this content; the next step needs someone else.");
-        var step = valid.Count;
+        var step = ValidApprovals(variant, hash).Count();
         var role = steps[step];
-        if (!approverRoles.Contains(role))
-            return WorkflowResult.Refused($"Step {step + 1} of {steps.Count} for {variant.ChannelAccount?.Name} needs a {role}; you are not one.");
 
         // Added through the set, not the navigation: an entity with its key already set that is found
         // through a navigation would be taken for an existing row.
@@ -88,8 +102,8 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
     {
         if (string.IsNullOrWhiteSpace(comment))
             return WorkflowResult.Refused("Say what needs to change: rejecting needs a comment for the author.");
-        if (SelfReview(variant, reviewer) is { } self)
-            return WorkflowResult.Refused(self.Replace("approve", "review"));
+        if (RejectRefusal(variant, reviewer) is { } self)
+            return WorkflowResult.Refused(self);
         var result = workflow.Transition(variant, VariantState.Rejected, reviewer, comment.Trim());
         if (!result.Succeeded)
             return result;

@@ -121,6 +121,32 @@ public class TruthPagesTests(PublisherWebApp app)
     }
 
     [Fact]
+    public async Task A_reviewer_who_wrote_the_message_is_shown_why_they_cannot_approve_it_instead_of_a_button_that_would_be_refused()
+    {
+        // An account whose one approval step is the brand manager's.
+        var account = await CalendarData.AccountAsync(app);
+        await DbAsync(async db =>
+        {
+            (await db.ChannelAccounts.SingleAsync(a => a.Id == account.Id)).ApprovalSteps = [Roles.BrandManager];
+            return await db.SaveChangesAsync();
+        });
+        var ownId = (await CalendarData.MessageAsync(app, await UserIdAsync(Roles.BrandManager), DateTimeOffset.UtcNow.AddDays(2), VariantState.InReview,
+            CalendarData.Unique("Own words"), account))[0].Id;
+        var othersId = (await CalendarData.MessageAsync(app, await UserIdAsync(Roles.Marketer), DateTimeOffset.UtcNow.AddDays(2), VariantState.InReview,
+            CalendarData.Unique("Someone else's"), account))[0].Id;
+        var brandManager = await app.SignedInAsync(Roles.BrandManager);
+
+        var own = WebUtility.HtmlDecode(await brandManager.GetStringAsync($"/Variants/{ownId}"));
+        Assert.Contains("id=\"approve\" disabled", own);
+        Assert.Contains("You wrote this message, so someone else must approve its variants.", own);
+        Assert.DoesNotContain("id=\"reject\"", own);
+
+        var others = WebUtility.HtmlDecode(await brandManager.GetStringAsync($"/Variants/{othersId}"));
+        Assert.Contains("name=\"comment\"", others);
+        Assert.DoesNotContain("id=\"approve\" disabled", others);
+    }
+
+    [Fact]
     public async Task The_audit_log_names_variants_messages_and_accounts_by_title_and_name_with_the_id_on_hover()
     {
         var account = await CalendarData.AccountAsync(app);

@@ -16,7 +16,7 @@ namespace Publisher.Web.Pages.Audit;
 /// audit event, and the database refuses it too.
 /// </summary>
 [Authorize(Policy = Policies.Audit)]
-public partial class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
+public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
 {
     public const int PageSize = 200;
 
@@ -47,21 +47,8 @@ public partial class IndexModel(PublisherDbContext db, UserTimeZone userZone) : 
     /// <summary>A short form of the id, for things that have no name.</summary>
     public static string ShortId(string id) => id[..Math.Min(8, id.Length)];
 
-    /// <summary>
-    /// Reasons were written when the event happened, with instants in UTC ("scheduled for 2026-12-08 08:00 UTC"):
-    /// shown in the reader's zone like every other time on the page.
-    /// </summary>
-    public string Localize(string? reason) => reason is null ? "" : UtcInText().Replace(reason, m =>
-    {
-        var withSeconds = m.Groups["s"].Success;
-        if (!DateTime.TryParseExact(m.Groups["at"].Value + (withSeconds ? "" : ":00"), "yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var utc))
-            return m.Value;
-        return Zone.Local(new DateTimeOffset(utc, TimeSpan.Zero)).ToString(withSeconds ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
-    });
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<at>\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?<s>:\d{2})?) UTC", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex UtcInText();
+    /// <summary>Reasons were written with instants in UTC; shown in the reader's zone like every other time on the page.</summary>
+    public string Localize(string? reason) => Zone.LocalizeUtc(reason);
 
     private async Task<IReadOnlyDictionary<(string, string), string>> NamesAsync(IReadOnlyList<AuditEvent> events)
     {

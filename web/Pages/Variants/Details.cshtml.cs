@@ -69,6 +69,10 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
 
     public bool CanEditMessage { get; private set; }
 
+    /// <summary>Why this reviewer's approval, or rejection, would be refused; null when it is offered.</summary>
+    public string? ApproveBlocked { get; private set; }
+    public string? RejectBlocked { get; private set; }
+
     [TempData]
     public string? Notice { get; set; }
 
@@ -269,6 +273,8 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
         CanEditMessage = CanSchedule;
         Attempts = await db.PublishAttempts.AsNoTracking().Where(a => a.VariantId == id).OrderByDescending(a => a.Number).Take(20).ToListAsync();
         CanReview = variant.State == VariantState.InReview && (await authorization.AuthorizeAsync(User, Policies.Review)).Succeeded;
+        ApproveBlocked = CanReview ? ApprovalService.ApproveRefusal(variant, User.Actor(), User.Roles()) : null;
+        RejectBlocked = CanReview ? ApprovalService.RejectRefusal(variant, User.Actor()) : null;
         MoveBlocked = PublishScheduler.MoveBlocker(variant);
         CanMove = MoveBlocked is null && CanSchedule;
         PublishNowBlocked = PublishScheduler.PublishNowRefusal(variant);
