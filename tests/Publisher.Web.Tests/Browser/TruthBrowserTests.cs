@@ -397,4 +397,34 @@ public class TruthBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(admin.Locator(".alert-ok")).ToContainTextAsync("Re-rendered 1");
         Assert.True((await TruthData.LoadAsync(site, id)).ThreadParts.Count > 1);
     }
+
+    [Fact]
+    public async Task A_post_the_worker_is_publishing_says_so_and_its_page_shows_the_result_by_itself_once_it_is_known()
+    {
+        var account = await CalendarData.AccountAsync(site.App, "Mastodon");
+        var (_, variants) = await TruthData.MessageAsync(site, Unique("Going out"), "Our Autumn Blend is back: notes of fig and cocoa.", TruthData.TuesdayAhead(), 10, account);
+        var id = variants[account.Id];
+        await TruthData.ApproveAsync(site, id);
+        // The worker's claim, as its dispatcher makes it.
+        await TruthData.QueryAsync(site, db => db.Variants.Where(v => v.Id == id).ExecuteUpdateAsync(u => u.SetProperty(v => v.State, VariantState.Publishing)));
+
+        var (playwright, browser) = await LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await site.SignInAsync(browser, Roles.Marketer);
+        await page.GotoAsync($"{site.BaseUrl}/Variants/{id}");
+        await Assertions.Expect(page.Locator("#being-published")).ToContainTextAsync("Being published");
+        await Assertions.Expect(page.Locator("#published")).ToHaveCountAsync(0);
+
+        // The network answers; nobody touches the page, and it shows the post.
+        const string url = "https://mastodon.example/@northwind/1101";
+        await TruthData.QueryAsync(site, db => db.Variants.Where(v => v.Id == id).ExecuteUpdateAsync(u => u
+            .SetProperty(v => v.State, VariantState.Published).SetProperty(v => v.PublishedAt, DateTimeOffset.UtcNow)
+            .SetProperty(v => v.ExternalId, "1101").SetProperty(v => v.ExternalUrl, url)
+            .SetProperty(v => v.ExternalPartIds, new List<string> { "1101" })));
+        await Assertions.Expect(page.Locator("#published")).ToContainTextAsync("Published");
+        await Assertions.Expect(page.Locator("#posted-parts a")).ToHaveAttributeAsync("href", url);
+        await Assertions.Expect(page.Locator("#posted-parts .part-id")).ToHaveTextAsync("1101");
+        await Assertions.Expect(page.Locator("#being-published")).ToHaveCountAsync(0);
+    }
 }

@@ -95,7 +95,11 @@ public class TruthPagesTests(PublisherWebApp app)
 
         var user1 = await DbAsync(db => db.Users.AsNoTracking().SingleAsync(u => u.Id == leaverId));
         Assert.NotNull(user1.DeactivatedAt);
-        Assert.NotEqual(stampBefore, user1.SecurityStamp); // open sessions end on their next stamp check
+        Assert.NotEqual(stampBefore, user1.SecurityStamp);
+        // The session the leaver had open ends at its next request.
+        var openSession = await leaverClient.GetAsync($"/Variants/{variantId}");
+        Assert.Equal(HttpStatusCode.Redirect, openSession.StatusCode);
+        Assert.StartsWith("/Account/SignIn", openSession.Headers.Location!.OriginalString);
         var refused = await PublisherWebApp.PostSignInAsync(app.NewClient(), leaver, PublisherWebApp.Password);
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.Contains("deactivated", await refused.Content.ReadAsStringAsync());

@@ -205,16 +205,19 @@ public class IndexModel(UserManager<AppUser> users, VariantWorkflow audit, Core.
          where r.Name == Core.Domain.Roles.Admin && u.Id != exceptUserId && u.DeactivatedAt == null && u.InvitedAt == null
          select u.Id).AnyAsync();
 
-    /// <summary>Whether nothing in the history points at the person.</summary>
-    private async Task<bool> NeverActedAsync(string userId) =>
-        !await db.AuditEvents.AnyAsync(e => e.ActorId == userId)
-        && !await db.Messages.AnyAsync(m => m.AuthorId == userId)
-        && !await db.Approvals.AnyAsync(a => a.ApproverId == userId)
-        && !await db.Comments.AnyAsync(c => c.AuthorId == userId)
-        && !await db.WarningAcceptances.AnyAsync(w => w.AcceptedById == userId)
-        && !await db.Variants.AnyAsync(v => v.LastEditedById == userId)
-        && !await db.ChannelTemplateVersions.AnyAsync(t => t.CreatedById == userId)
-        && !await db.StyleGuideVersions.AnyAsync(g => g.CreatedById == userId);
+    /// <summary>
+    /// Everyone the history points at: whoever recorded an event, wrote a message, approved, commented, accepted a
+    /// warning, edited a variant, or saved a template or guide version. One definition for the page's "never acted"
+    /// and for what may be removed, so the page never offers a removal that would be refused.
+    /// </summary>
+    private IQueryable<string> PeopleWhoActed() =>
+        db.AuditEvents.Where(e => e.ActorId != null).Select(e => e.ActorId!)
+            .Union(db.Messages.Select(m => m.AuthorId)).Union(db.Approvals.Select(a => a.ApproverId)).Union(db.Comments.Select(c => c.AuthorId))
+            .Union(db.WarningAcceptances.Select(w => w.AcceptedById)).Union(db.Variants.Where(v => v.LastEditedById != null).Select(v => v.LastEditedById!))
+            .Union(db.ChannelTemplateVersions.Where(t => t.CreatedById != null).Select(t => t.CreatedById!))
+            .Union(db.StyleGuideVersions.Where(g => g.CreatedById != null).Select(g => g.CreatedById!));
+
+    private async Task<bool> NeverActedAsync(string userId) => !await PeopleWhoActed().AnyAsync(id => id == userId);
 
     private Actor Actor() => User.Actor();
 
@@ -224,10 +227,7 @@ public class IndexModel(UserManager<AppUser> users, VariantWorkflow audit, Core.
         var now = clock.GetUtcNow();
         var all = await db.Users.OrderBy(u => u.Email).ToListAsync();
         var roleNames = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name }).ToListAsync();
-        var acted = (await db.AuditEvents.Where(e => e.ActorId != null).Select(e => e.ActorId!).Distinct()
-                .Union(db.Messages.Select(m => m.AuthorId)).Union(db.Approvals.Select(a => a.ApproverId)).Union(db.Comments.Select(c => c.AuthorId))
-                .Union(db.WarningAcceptances.Select(w => w.AcceptedById)).Union(db.Variants.Where(v => v.LastEditedById != null).Select(v => v.LastEditedById!))
-                .ToListAsync()).ToHashSet();
+        var acted = (await PeopleWhoActed().ToListAsync()).ToHashSet();
         Users = all.Select(u => new Row(u.Id, u.Email ?? "", u.DisplayName,
             roleNames.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order().ToList(),
             u.InvitedAt is not null, u.LockoutEnd > now, u.DeactivatedAt, !acted.Contains(u.Id))).ToList();
