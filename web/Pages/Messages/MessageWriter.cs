@@ -223,8 +223,11 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     /// the default (every attachment the channel takes). The choice stays when the message's attachments change.
     /// </summary>
     public Task<Result> ChooseMediaAsync(Guid messageId, Guid variantId, uint version, IReadOnlyCollection<Guid>? attachmentIds, Actor actor, CancellationToken cancellationToken = default) =>
-        ChangeVariantAsync(messageId, variantId, version, actor, attachmentIds is null ? "media back to the default choice" : "media chosen by hand", (variant, message) =>
-            variant.MediaChoice = attachmentIds?.ToList(), cancellationToken);
+        ChangeVariantAsync(messageId, variantId, version, actor, attachmentIds is null ? "media back to the default choice" : "media chosen by hand", (variant, _) =>
+        {
+            variant.MediaChoice = attachmentIds?.ToList();
+            return null;
+        }, cancellationToken);
 
     /// <summary>
     /// Makes the message's attachments what the form says, in its order, keeping each attachment that stays (so a
