@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
 
@@ -247,13 +248,7 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
         }
     }
 
-    public static string PostUrl(string? handle, string atUri)
-    {
-        // at://did:plc:abc/app.bsky.feed.post/rkey
-        var segments = atUri["at://".Length..].Split('/');
-        var profile = handle?.TrimStart('@') is { Length: > 0 } h ? h : segments[0];
-        return $"https://bsky.app/profile/{profile}/post/{segments[^1]}";
-    }
+    public static string PostUrl(string? handle, string atUri) => PostAddresses.BlueskyPost(handle, atUri);
 
     /// <summary>The renderer's facets (one array per part), or none when the variant has none.</summary>
     public static IReadOnlyList<IReadOnlyList<BlueskyFacet>> FacetsPerPart(string? facetsJson)
