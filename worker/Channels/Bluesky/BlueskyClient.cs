@@ -63,11 +63,23 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
                     response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
                 }
                 using var _ = response;
-                if (!response.IsSuccessStatusCode)
-                    return ChannelHttp.ForPart(await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken), index, parts.Count);
-                var reference = await ReadAsync<StrongRef>(response, cancellationToken);
-                if (reference?.Uri is null || reference.Cid is null)
-                    return ChannelHttp.ForPart(new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "Bluesky accepted the post but its answer had no uri and cid."), index, parts.Count);
+                StrongRef? reference;
+                if (response.IsSuccessStatusCode)
+                {
+                    reference = await ReadAsync<StrongRef>(response, cancellationToken);
+                    if (reference?.Uri is null || reference.Cid is null)
+                        return ChannelHttp.ForPart(new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "Bluesky accepted the post but its answer had no uri and cid."), index, parts.Count);
+                }
+                else
+                {
+                    var refused = await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken);
+                    // A PDS answers 500 when the record key is already taken: an earlier attempt posted this part and
+                    // its answer was lost. The key is derived from this publish, so the record there is this part.
+                    if ((int)response.StatusCode < 500) return ChannelHttp.ForPart(refused, index, parts.Count);
+                    var (existing, _) = await GetRecordAsync(http, request.Connection, session.Did, rkey, cancellationToken);
+                    if (existing is null) return ChannelHttp.ForPart(refused, index, parts.Count);
+                    reference = existing;
+                }
                 posted.Add(reference);
                 await progress.PartPostedAsync(reference.ToString(), cancellationToken);
             }
@@ -94,27 +106,20 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
             var found = request.PostedPartIds.Select(StrongRef.Parse).ToList();
             for (var index = found.Count; index < request.Parts.Count; index++)
             {
-                var rkey = BlueskyRecordKey.For(request.IdempotencyKey, index);
-                var query = $"xrpc/com.atproto.repo.getRecord?repo={Uri.EscapeDataString(session!.Did)}&collection={Collection}&rkey={rkey}";
-                // getRecord is public: no token, so an expired session cannot make the answer ambiguous.
-                using var response = await http.GetAsync(ChannelHttp.Combine(request.Connection.BaseAddress, query), cancellationToken);
-                if (response.IsSuccessStatusCode)
+                var (reference, absence) = await GetRecordAsync(http, request.Connection, session!.Did, BlueskyRecordKey.For(request.IdempotencyKey, index), cancellationToken);
+                if (reference is not null)
                 {
-                    var reference = await ReadAsync<StrongRef>(response, cancellationToken);
-                    if (reference?.Uri is null || reference.Cid is null)
-                        return new ReconcileResult(ReconcileVerdict.Unknown, Detail: "Bluesky's getRecord answer had no uri and cid.");
                     found.Add(reference);
                     continue;
                 }
-                var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                if (response.StatusCode == HttpStatusCode.BadRequest && body.Contains("\"RecordNotFound\"", StringComparison.Ordinal))
+                if (absence is null)
                 {
                     // Not there: posting again is safe (and writes to the same key, so it cannot happen twice).
                     return new ReconcileResult(ReconcileVerdict.SafeToRetry, Detail: index == 0
                         ? "The post is not on Bluesky."
                         : $"Parts 1–{index} are on Bluesky ({string.Join(", ", found)}), part {index + 1} is not.");
                 }
-                return new ReconcileResult(ReconcileVerdict.Unknown, Detail: $"Bluesky answered {(int)response.StatusCode} to getRecord: {ChannelHttp.ErrorMessage(Kind, body) ?? response.ReasonPhrase}");
+                return new ReconcileResult(ReconcileVerdict.Unknown, Detail: absence);
             }
             return new ReconcileResult(ReconcileVerdict.Published, found[0].Uri, PostUrl(session!.Handle, found[0].Uri),
                 found.Count > 1 ? "Thread: " + string.Join(", ", found) : null);
@@ -196,6 +201,26 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
             });
         }
         return result;
+    }
+
+    /// <summary>
+    /// The record at <paramref name="rkey"/> in the account's posts. Null and null: certainly not there
+    /// (RecordNotFound). Null and a reason: the answer did not say.
+    /// </summary>
+    private async Task<(StrongRef? Record, string? Unclear)> GetRecordAsync(HttpClient http, ChannelConnection connection, string did, string rkey, CancellationToken cancellationToken)
+    {
+        var query = $"xrpc/com.atproto.repo.getRecord?repo={Uri.EscapeDataString(did)}&collection={Collection}&rkey={rkey}";
+        // getRecord is public: no token, so an expired session cannot make the answer ambiguous.
+        using var response = await http.GetAsync(ChannelHttp.Combine(connection.BaseAddress, query), cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            var reference = await ReadAsync<StrongRef>(response, cancellationToken);
+            return reference?.Uri is null || reference.Cid is null ? (null, "Bluesky's getRecord answer had no uri and cid.") : (reference, null);
+        }
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.StatusCode == HttpStatusCode.BadRequest && body.Contains("\"RecordNotFound\"", StringComparison.Ordinal)
+            ? (null, null)
+            : (null, $"Bluesky answered {(int)response.StatusCode} to getRecord: {ChannelHttp.ErrorMessage(Kind, body) ?? response.ReasonPhrase}");
     }
 
     private static async Task<string?> ResolveHandleAsync(HttpClient http, ChannelConnection connection, string handle, CancellationToken cancellationToken)
