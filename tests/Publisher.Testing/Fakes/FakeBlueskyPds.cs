@@ -24,6 +24,8 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
     private readonly List<FakeRecord> _created = [];
     private readonly HashSet<string> _sessions = [];
     private readonly HashSet<string> _expired = [];
+    private readonly Dictionary<string, DateTimeOffset?> _refreshTokens = new(StringComparer.Ordinal); // token → first used
+    private readonly HashSet<string> _expiredRefreshTokens = [];
     private readonly Dictionary<string, List<DateTimeOffset>> _signIns = new(StringComparer.Ordinal);
     private long _lastTid;
 
@@ -50,19 +52,26 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         get { lock (_sessions) return _sessions.Count + _expired.Count; }
     }
 
-    /// <summary>Lets every access token handed out so far expire, as they do after two hours.</summary>
-    public void ExpireSessions()
+    /// <summary>
+    /// Lets every access token handed out so far expire, as they do after two hours; with
+    /// <paramref name="refreshTokensToo"/> also the refresh tokens, as after 90 days.
+    /// </summary>
+    public void ExpireSessions(bool refreshTokensToo = false)
     {
         lock (_sessions)
         {
             _expired.UnionWith(_sessions);
             _sessions.Clear();
+            if (!refreshTokensToo) return;
+            _expiredRefreshTokens.UnionWith(_refreshTokens.Keys);
+            _refreshTokens.Clear();
         }
     }
 
     protected override FakeResponse Respond(RecordedRequest request) => (request.Method, request.Path) switch
     {
         ("POST", "/xrpc/com.atproto.server.createSession") => CreateSession(request),
+        ("POST", "/xrpc/com.atproto.server.refreshSession") => RefreshSession(request),
         ("POST", "/xrpc/com.atproto.repo.createRecord") => Authorized(request) ?? CreateRecord(request),
         ("GET", "/xrpc/com.atproto.repo.getRecord") => GetRecord(request),
         ("GET", "/xrpc/com.atproto.identity.resolveHandle") => ResolveHandle(request),
@@ -80,9 +89,36 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         if (RateLimited(identifier.GetString()!) is { } limited) return limited;
         if ((identifier.GetString() != Handle && identifier.GetString() != Did) || password.GetString() != AppPassword)
             return Error(401, "AuthenticationRequired", "Invalid identifier or password");
-        var jwt = Jwt();
-        lock (_sessions) _sessions.Add(jwt);
-        return FakeResponse.Json(200, new { accessJwt = jwt, refreshJwt = Jwt(), handle = Handle, did = Did, active = true });
+        return NewSession();
+    }
+
+    private FakeResponse NewSession()
+    {
+        var (access, refresh) = (Jwt("at+jwt"), Jwt("refresh+jwt"));
+        lock (_sessions)
+        {
+            _sessions.Add(access);
+            _refreshTokens.Add(refresh, null);
+        }
+        return FakeResponse.Json(200, new { accessJwt = access, refreshJwt = refresh, handle = Handle, did = Did, active = true });
+    }
+
+    /// <summary>
+    /// A new access and refresh token for a refresh token. The PDS rotates them but accepts a used one again for two
+    /// hours (a client that lost the answer can try again), so this does too.
+    /// </summary>
+    private FakeResponse RefreshSession(RecordedRequest request)
+    {
+        var token = BearerToken(request);
+        if (token is null) return Error(401, "AuthMissing", "Authentication Required");
+        lock (_sessions)
+        {
+            if (_expiredRefreshTokens.Contains(token)) return Error(400, "ExpiredToken", "Token has expired");
+            if (!_refreshTokens.TryGetValue(token, out var used) || used < DateTimeOffset.UtcNow - TimeSpan.FromHours(2))
+                return Error(400, "InvalidToken", "Token could not be verified");
+            _refreshTokens[token] = used ?? DateTimeOffset.UtcNow;
+        }
+        return NewSession();
     }
 
     private FakeResponse? Authorized(RecordedRequest request)
@@ -244,11 +280,11 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         return new string(key);
     }
 
-    private string Jwt()
+    private string Jwt(string type)
     {
         static string Part(object value) => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        return $"{Part(new { typ = "at+jwt", alg = "ES256K" })}.{Part(new { scope = "com.atproto.appPass", sub = Did, iat = now, exp = now + 7200, jti = Guid.NewGuid() })}.{Part(Guid.NewGuid())}";
+        return $"{Part(new { typ = type, alg = "HS256" })}.{Part(new { scope = "com.atproto.appPass", sub = Did, iat = now, exp = now + 7200, jti = Guid.NewGuid() })}.{Part(Guid.NewGuid())}";
     }
 
     [GeneratedRegex("^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")]

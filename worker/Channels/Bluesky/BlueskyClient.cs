@@ -54,10 +54,10 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
                 var response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
                 if (!refreshed && await IsExpiredSessionAsync(response, cancellationToken))
                 {
-                    // A cached session ran out: nothing was written, so sign in again and send the same record once more.
+                    // A cached session ran out: nothing was written, so renew it and send the same record once more.
                     response.Dispose();
                     refreshed = true;
-                    (current, failure) = await SessionAsync(http, request.Connection, fresh: true, cancellationToken);
+                    (current, failure) = await RenewAsync(http, request.Connection, session, cancellationToken);
                     if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
                     session = current!;
                     response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
@@ -246,7 +246,27 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
         return (session, failure);
     }
 
-    /// <summary>Less than the two hours bsky.social's access tokens last; an earlier expiry is caught and signed in again.</summary>
+    /// <summary>
+    /// A new session after the access token expired: refreshSession with the session's refresh token (it lasts
+    /// months, and does not spend createSession's small budget), else a fresh sign-in.
+    /// </summary>
+    private async Task<(Session? Session, PublishResult? Failure)> RenewAsync(HttpClient http, ChannelConnection connection, Session expired, CancellationToken cancellationToken)
+    {
+        if (expired.RefreshJwt is not null)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, ChannelHttp.Combine(connection.BaseAddress, "xrpc/com.atproto.server.refreshSession"));
+            ChannelHttp.Bearer(message, expired.RefreshJwt);
+            using var response = await http.SendAsync(message, cancellationToken);
+            if (response.IsSuccessStatusCode && await ReadAsync<Session>(response, cancellationToken) is { AccessJwt: not null, Did: not null } renewed)
+            {
+                _sessions[SessionKey(connection)] = (renewed, clock.GetUtcNow() + SessionLifetime);
+                return (renewed, null);
+            }
+        }
+        return await SessionAsync(http, connection, fresh: true, cancellationToken);
+    }
+
+    /// <summary>Less than the two hours bsky.social's access tokens last; an earlier expiry is caught and renewed.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(60);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Session Session, DateTimeOffset Until)> _sessions = new();
@@ -294,7 +314,7 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
         }
     }
 
-    private sealed record Session(string AccessJwt, string Did, string? Handle);
+    private sealed record Session(string AccessJwt, string Did, string? Handle, string? RefreshJwt);
 
     /// <summary>An AT Protocol strong reference: the record's at-uri and the CID of its content.</summary>
     private sealed record StrongRef(string Uri, string Cid)

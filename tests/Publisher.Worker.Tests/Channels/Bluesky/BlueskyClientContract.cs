@@ -253,23 +253,41 @@ public abstract class BlueskyClientContract(IBlueskyTestServer server) : IAsyncL
     }
 
     [Fact]
-    public async Task One_session_serves_several_posts_and_an_expired_one_is_renewed()
+    public async Task One_session_serves_several_posts_and_an_expired_one_is_refreshed_without_signing_in_again()
     {
         var first = await _client.PublishAsync(ChannelKit.Request(Connection, "one"), new RecordingProgress(), CancellationToken.None);
         var second = await _client.PublishAsync(ChannelKit.Request(Connection, "two"), new RecordingProgress(), CancellationToken.None);
-        var sessionsBefore = SignIns();
         await server.ExpireSessionsAsync();
         var progress = new RecordingProgress();
         var third = await _client.PublishAsync(ChannelKit.Request(Connection, "three"), progress, CancellationToken.None);
+        var fourth = await _client.PublishAsync(ChannelKit.Request(Connection, "four"), new RecordingProgress(), CancellationToken.None);
 
-        Assert.Equal(1, sessionsBefore);
-        Assert.All(new[] { first, second, third }, r => Assert.Equal(PublishOutcome.Published, r.Outcome));
-        Assert.Equal(2, SignIns());
+        Assert.All(new[] { first, second, third, fourth }, r => Assert.Equal(PublishOutcome.Published, r.Outcome));
+        Assert.Equal(1, Calls("createSession"));
+        Assert.Equal(1, Calls("refreshSession"));
         var writes = server.Front.Requests.Where(r => r.Path.EndsWith("createRecord", StringComparison.Ordinal)).ToList();
-        Assert.Equal(4, writes.Count); // one, two, three with the expired token, three again
+        Assert.Equal(5, writes.Count); // one, two, three with the expired token, three again, four with the renewed one
         Assert.Equal(writes[2].Body, writes[3].Body);
+        Assert.NotEqual(writes[2].Header("Authorization"), writes[3].Header("Authorization"));
+        Assert.Equal(writes[3].Header("Authorization"), writes[4].Header("Authorization"));
         AssertStoredAsApproved(await ReadBackAsync(Assert.Single(progress.Ids)), "three", null);
-        Assert.Equal(3, server.Front.PostCount);
+        Assert.Equal(4, server.Front.PostCount);
+    }
+
+    [Fact]
+    public async Task When_the_refresh_token_has_expired_too_the_client_signs_in_again()
+    {
+        var first = await _client.PublishAsync(ChannelKit.Request(Connection, "one"), new RecordingProgress(), CancellationToken.None);
+        await server.ExpireSessionsAsync(refreshTokensToo: true);
+        var progress = new RecordingProgress();
+
+        var second = await _client.PublishAsync(ChannelKit.Request(Connection, "two"), progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, first.Outcome);
+        Assert.Equal(PublishOutcome.Published, second.Outcome);
+        Assert.Equal(1, Calls("refreshSession"));
+        Assert.Equal(2, Calls("createSession"));
+        AssertStoredAsApproved(await ReadBackAsync(Assert.Single(progress.Ids)), "two", null);
     }
 
     [Fact]
@@ -294,7 +312,7 @@ public abstract class BlueskyClientContract(IBlueskyTestServer server) : IAsyncL
         Assert.InRange(result.RetryAfter ?? TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
     }
 
-    private int SignIns() => server.Front.Requests.Count(r => r.Path.EndsWith("createSession", StringComparison.Ordinal));
+    private int Calls(string method) => server.Front.Requests.Count(r => r.Path.EndsWith("/com.atproto.server." + method, StringComparison.Ordinal));
 
     /// <summary>A record as the server holds it: read with getRecord, past the client.</summary>
     protected sealed record StoredRecord(string Uri, string Cid, JsonElement Value)

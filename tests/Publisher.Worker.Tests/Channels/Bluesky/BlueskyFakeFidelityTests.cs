@@ -59,6 +59,11 @@ public sealed class BlueskyFakeFidelityTests(BlueskyPdsServer pds) : IAsyncLifet
         var token = signedIn["accessJwt"]!.GetValue<string>();
         var did = signedIn["did"]!.GetValue<string>();
         answers["createSession"] = new Answer((int)session.StatusCode, null);
+        var refresh = signedIn["refreshJwt"]!.GetValue<string>();
+        answers["refreshSession with the access token"] = await SendAsync(target, HttpMethod.Post, "com.atproto.server.refreshSession", token, null);
+        answers["refreshSession"] = await SendAsync(target, HttpMethod.Post, "com.atproto.server.refreshSession", refresh, null);
+        answers["refreshSession, the same refresh token again"] = await SendAsync(target, HttpMethod.Post, "com.atproto.server.refreshSession", refresh, null);
+        answers["refreshSession, no token"] = await SendAsync(target, HttpMethod.Post, "com.atproto.server.refreshSession", null, null);
 
         JsonObject Create(JsonObject record, string? rkey) => rkey is null
             ? new() { ["repo"] = did, ["collection"] = BlueskyClient.Collection, ["record"] = record }

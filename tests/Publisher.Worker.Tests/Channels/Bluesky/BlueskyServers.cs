@@ -21,8 +21,11 @@ public interface IBlueskyTestServer : IAsyncDisposable
     /// <summary>How far the server's clock runs ahead of this machine's (its rate-limit resets are in its time).</summary>
     TimeSpan ClockOffset { get; }
 
-    /// <summary>Lets every access token handed out so far expire, as they do after two hours.</summary>
-    Task ExpireSessionsAsync();
+    /// <summary>
+    /// Lets every access token handed out so far expire, as they do after two hours; with
+    /// <paramref name="refreshTokensToo"/> the refresh tokens too, as after 90 days.
+    /// </summary>
+    Task ExpireSessionsAsync(bool refreshTokensToo = false);
 }
 
 public sealed class FakeBlueskyServer : IBlueskyTestServer
@@ -36,9 +39,9 @@ public sealed class FakeBlueskyServer : IBlueskyTestServer
     public (string Handle, string Did) Mentionable => ("alice.bsky.social", _fake.KnownHandles["alice.bsky.social"]);
     public TimeSpan ClockOffset => TimeSpan.Zero;
 
-    public Task ExpireSessionsAsync()
+    public Task ExpireSessionsAsync(bool refreshTokensToo = false)
     {
-        _fake.ExpireSessions();
+        _fake.ExpireSessions(refreshTokensToo);
         return Task.CompletedTask;
     }
 
@@ -56,8 +59,9 @@ public sealed class RealBlueskyServer(BlueskyPdsServer pds) : IBlueskyTestServer
     public (string Handle, string Did) Mentionable => (pds.Mentionable.Handle, pds.Mentionable.Did);
     public TimeSpan ClockOffset => pds.ClockOffset;
 
-    // The PDS's access tokens last two hours by its clock.
-    public Task ExpireSessionsAsync() => pds.AdvanceClockAsync(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+    // The PDS's access tokens last two hours by its clock, its refresh tokens 90 days.
+    public Task ExpireSessionsAsync(bool refreshTokensToo = false) =>
+        pds.AdvanceClockAsync(refreshTokensToo ? TimeSpan.FromDays(91) : TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
 
     public ValueTask DisposeAsync() => _relay.DisposeAsync();
 }
