@@ -49,9 +49,12 @@ if [ ! -f $pds/node_modules/.package-lock.json ] || [ $pds/package-lock.json -nt
   node_prefix=$(node -p 'require("path").resolve(process.execPath, "../..")')
   [ -f "$node_prefix/include/node/node.h" ] || need_package "Node.js's C headers" libnode-dev
   echo "Installing and compiling the Bluesky test server (tests/bluesky-pds) …"
+  # The compiler's output (warnings from SQLite's sources) is shown only if the build fails.
+  build_log=$(mktemp)
   (cd $pds && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
-     && npm run --silent build-sqlite -- --nodedir="$node_prefix" >/dev/null) \
-    || { echo "Cannot install the Bluesky test server: run 'npm ci --ignore-scripts && npm run build-sqlite -- --nodedir=/usr' in $pds and try again." >&2; exit 1; }
+     && npm run --silent build-sqlite -- --nodedir="$node_prefix" >"$build_log" 2>&1) \
+    || { cat "$build_log" >&2; rm -f "$build_log"; echo "Cannot install the Bluesky test server: run 'npm ci --ignore-scripts && npm run build-sqlite -- --nodedir=/usr' in $pds and try again." >&2; exit 1; }
+  rm -f "$build_log"
 fi
 
 dotnet build Publisher.sln -c Release -nologo -v quiet
