@@ -24,7 +24,20 @@ internal abstract class CompiledRule
 
     public bool AppliesToChannel(string channel) => _channels is null || _channels.Contains(channel);
 
-    public bool AppliesToField(string field) => _fields is null || _fields.Contains(field);
+    /// <summary>
+    /// Whether the rule reads alt texts when its scope names no fields. Rules about the words used do (a banned term is
+    /// banned in a description too); rules about what the post says or how it reads (required elements, key facts,
+    /// counts, readability, conditions) do not: nobody sees an alt text unless they need it.
+    /// </summary>
+    protected virtual bool ChecksAltText => true;
+
+    public bool AppliesToField(string field)
+    {
+        var alt = LintInput.IsAltTextField(field);
+        if (_fields is null)
+            return !alt || ChecksAltText;
+        return _fields.Contains(alt ? LintInput.AltTextField : field);
+    }
 
     public abstract void Evaluate(LintContext context, List<Finding> findings);
 
@@ -344,6 +357,8 @@ internal sealed class CapitalizationCheck : UserRule
 
 internal sealed class OccurrenceCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly OccurrenceRule _rule;
     private readonly CompiledMatcher? _matcher;
 
@@ -391,6 +406,8 @@ internal sealed class OccurrenceCheck : UserRule
 
 internal sealed class ConditionalCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly ConditionalRule _rule;
     private readonly CompiledMatcher _if;
     private readonly CompiledMatcher _then;
@@ -441,6 +458,8 @@ internal sealed class ConditionalCheck : UserRule
 
 internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.Severity, rule.Message, rule.Scope)
 {
+    protected override bool ChecksAltText => false;
+
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
         foreach (var field in context.FieldsFor(this))
@@ -474,6 +493,8 @@ internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.
 
 internal sealed class RequiredCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly RequiredRule _rule;
     private readonly CompiledMatcher? _matcher;
 
@@ -564,6 +585,8 @@ internal sealed class RequiredCheck : UserRule
 
 internal sealed class KeyFactsCheck(RuleBuilder builder, KeyFactsRule rule) : UserRule(builder, rule)
 {
+    protected override bool ChecksAltText => false;
+
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
         var fields = context.FieldsFor(this).ToList();

@@ -8,6 +8,7 @@ using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Web.Api;
 using Publisher.Web.Health;
+using Publisher.Web.Media;
 using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
@@ -99,6 +100,7 @@ app.UseAntiforgery();
 app.MapRazorPages();
 app.MapPublisherApi();
 app.MapBlog();
+app.MapMedia();
 app.MapCalendarFeed();
 app.MapPublisherHealth().AllowAnonymous();
 app.MapHangfireDashboard("/jobs", new DashboardOptions

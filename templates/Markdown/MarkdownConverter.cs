@@ -36,6 +36,10 @@ public sealed class MarkdownConverter
         _sanitizer.AllowedAttributes.Add("role");
         _sanitizer.AllowedAttributes.Add("class");
         _sanitizer.AllowedAttributes.Add("datetime");
+        // Responsive images in the blog template (srcset and sizes are attributes of <img>, served from /media).
+        _sanitizer.AllowedAttributes.Add("srcset");
+        _sanitizer.AllowedAttributes.Add("sizes");
+        _sanitizer.AllowedAttributes.Add("loading");
     }
 
     /// <summary>Safe HTML for the body: Markdown rendered with HTML disabled and unsafe link targets removed.</summary>

@@ -2,6 +2,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
+using Publisher.Core.Domain;
+using Publisher.Core.Media;
+using Publisher.Core.Publishing;
+using Microsoft.Extensions.Options;
+using Publisher.Web.Pages.Messages;
 using Publisher.StyleGuide;
 using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
@@ -30,23 +35,26 @@ public static class RenderApi
     /// <param name="Accepted">Finding keys accepted per account id, so accepted warnings show as accepted.</param>
     /// <param name="MessageId">The saved message being edited, if any: its author is the byline, as when it is saved.</param>
     public sealed record RenderRequest(MessageFields? Message, List<string>? Channels, List<Guid>? AccountIds,
-        Dictionary<Guid, string>? Edits = null, Dictionary<Guid, List<string>>? Accepted = null, Guid? MessageId = null);
+        Dictionary<Guid, string>? Edits = null, Dictionary<Guid, List<string>>? Accepted = null, Guid? MessageId = null, List<MediaField>? Media = null);
+
+    /// <summary>One attachment as the editor holds it: the library asset, its alt text and focal point.</summary>
+    public sealed record MediaField(Guid AssetId, string? AltText, double? FocalX, double? FocalY);
 
     public static void MapRenderApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, VariantComposer composer, HttpContext http) =>
+        api.MapPost("/render", async ([FromBody] RenderRequest request, PublisherDbContext db, VariantRenderer renderer, VariantComposer composer, MediaLibrary library, IOptions<PublishingOptions> publishing, HttpContext http) =>
         {
             if (request.Message is null)
                 return Results.Problem(statusCode: 400, title: "No message", detail: "Send the message fields under \"message\".");
 
             var context = await composer.LoadContextAsync(http.RequestAborted);
-            var targets = new List<(ChannelSettings Settings, Guid? AccountId, string? AccountName)>();
+            var targets = new List<(ChannelSettings Settings, Guid? AccountId, string? AccountName, ChannelAccount Account)>();
             foreach (var name in request.Channels ?? [])
             {
                 if (!Enum.TryParse<ChannelKind>(name, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
                     return Results.Problem(statusCode: 400, title: "Unknown channel",
                         detail: $"'{name}' is not a channel kind. Use one of: {string.Join(", ", Enum.GetNames<ChannelKind>())}.");
-                targets.Add((ChannelSettings.For(kind) with { TemplateSource = context.Templates.GetValueOrDefault(kind) }, null, null));
+                targets.Add((ChannelSettings.For(kind) with { TemplateSource = context.Templates.GetValueOrDefault(kind) }, null, null, new ChannelAccount { Name = kind.ToString(), Kind = kind.ToString() }));
             }
             if (request.AccountIds is { Count: > 0 } ids)
             {
@@ -58,7 +66,7 @@ public static class RenderApi
                 {
                     if (!Enum.TryParse<ChannelKind>(account.Kind, out var kind) || !Enum.IsDefined(kind))
                         return Results.Problem(statusCode: 400, title: "Unsupported channel account", detail: $"{account.Name} has the unknown kind '{account.Kind}'.");
-                    targets.Add((VariantComposer.ToChannelSettings(account, context), account.Id, account.Name));
+                    targets.Add((VariantComposer.ToChannelSettings(account, context), account.Id, account.Name, account));
                 }
             }
             if (targets.Count == 0)
@@ -79,12 +87,47 @@ public static class RenderApi
             };
 
             // An edited variant's stored facets hold the addresses of the links its text shows shortened.
-            var storedFacets = request.MessageId is { } savedId && request.Edits is { Count: > 0 }
-                ? await db.Variants.Where(v => v.MessageId == savedId).Select(v => new { v.ChannelAccountId, v.FacetsJson }).ToDictionaryAsync(v => v.ChannelAccountId, v => v.FacetsJson)
+            var storedFacets = request.MessageId is { } editedId && request.Edits is { Count: > 0 }
+                ? await db.Variants.Where(v => v.MessageId == editedId).Select(v => new { v.ChannelAccountId, v.FacetsJson }).ToDictionaryAsync(v => v.ChannelAccountId, v => v.FacetsJson)
                 : [];
-            var variants = targets.Select(t =>
+            // The attachments as the editor holds them, planned for each channel as saving would plan them.
+            var transient = new Message { Title = message.Title, AuthorId = "", TimeZone = "UTC" };
+            var assetIds = (request.Media ?? []).Select(a => a.AssetId).Distinct().Take(MessageForm.MaxMedia).ToList();
+            var assets = await db.MediaAssets.Where(a => assetIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id);
+            foreach (var field in (request.Media ?? []).Where(f => assets.ContainsKey(f.AssetId)).DistinctBy(f => f.AssetId).Take(MessageForm.MaxMedia))
+                transient.Media.Add(new MessageMedia
+                {
+                    MediaAssetId = field.AssetId, Asset = assets[field.AssetId], Position = transient.Media.Count, AltText = field.AltText,
+                    FocalX = field.FocalX is { } x && double.IsFinite(x) ? Math.Clamp(x, 0, 1) : null, FocalY = field.FocalY is { } y && double.IsFinite(y) ? Math.Clamp(y, 0, 1) : null,
+                });
+            // A saved variant's hand-made choice (attachment ids) is matched to the editor's attachments by asset.
+            var choices = request.MessageId is { } savedId
+                ? (await db.Variants.Where(v => v.MessageId == savedId && v.MediaChoice != null).Select(v => new { v.ChannelAccountId, v.MediaChoice }).ToListAsync())
+                    .ToDictionary(v => v.ChannelAccountId, v => v.MediaChoice!)
+                : [];
+            var chosenAssets = choices.Count == 0 ? [] : await db.MessageMedia.Where(m => m.MessageId == request.MessageId).ToDictionaryAsync(m => m.Id, m => m.MediaAssetId);
+            var planned = new List<Variant>();
+            foreach (var t in targets)
             {
-                var rendered = renderer.Render(message, context.Brand, campaign, t.Settings, http.RequestAborted);
+                var variant = new Variant();
+                if (t.AccountId is { } chosenFor && choices.TryGetValue(chosenFor, out var choice))
+                {
+                    var wanted = choice.Select(id => chosenAssets.GetValueOrDefault(id)).ToHashSet();
+                    variant.MediaChoice = transient.Media.Where(m => wanted.Contains(m.MediaAssetId)).Select(m => m.Id).ToList();
+                }
+                if (transient.Media.Count > 0 && composer.MediaRulesFor(t.Account) is { } rules)
+                    variant.Media = await library.PlanAsync(variant, transient, rules, http.RequestAborted);
+                planned.Add(variant);
+            }
+            // Derivatives made for a new focal point are a cache worth keeping; nothing else is saved.
+            if (db.ChangeTracker.HasChanges())
+                await db.SaveChangesAsync();
+            var publicUrl = publishing.Value.PublicUrl;
+
+            var variants = targets.Select((t, index) =>
+            {
+                var variantMedia = planned[index].Media;
+                var rendered = renderer.Render(message, context.Brand, campaign, t.Settings with { Media = VariantComposer.ToMediaInputs(variantMedia, publicUrl) }, http.RequestAborted);
                 var edit = t.AccountId is { } id ? request.Edits?.GetValueOrDefault(id) : null;
                 var accepted = t.AccountId is { } aid ? request.Accepted?.GetValueOrDefault(aid) ?? [] : [];
                 var known = ChannelText.KnownLinks(rendered).ToList();
@@ -108,8 +151,11 @@ public static class RenderApi
                     KeyFacts = message.KeyFacts,
                     Sponsored = m.Sponsored == true,
                     NonProse = ChannelText.NonProse(t.Settings.Kind, message.Title, rendered.Subject, body, known),
+                    AltTexts = variantMedia.Select(x => (string?)x.AltText).ToList(),
                 }).WithAcceptedWarnings(accepted);
-                return Describe(rendered, t.AccountId, t.AccountName, lint, measured);
+                var mediaProblems = composer.MediaDiagnostics(planned[index], t.Account).ToList();
+                return Describe(rendered with { Diagnostics = rendered.Diagnostics.Concat(mediaProblems).ToList() }, t.AccountId, t.AccountName, lint, measured,
+                    variantMedia, VariantComposer.ToMediaInputs(variantMedia, ""));
             }).ToList();
             return Results.Ok(new { variants, guideVersion = context.CompiledGuide.Version });
         })
@@ -117,7 +163,7 @@ public static class RenderApi
         .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
     }
 
-    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, MeasuredText? edit)
+    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, MeasuredText? edit, IReadOnlyList<VariantMedia> planned, IReadOnlyList<MediaInput> media)
     {
         // What goes out: the edit as measured (Bluesky links shortened, threaded when allowed), or the rendering.
         var text = edit?.Text ?? v.Text;
@@ -130,6 +176,12 @@ public static class RenderApi
         var threaded = parts.Count > 1;
         return new
         {
+            // Relative addresses: the editor shows them from this app whatever the public address is.
+            media = media.Select((x, i) => new
+            {
+                kind = x.Kind, url = x.Url, alt = x.Alt, width = x.Width, height = x.Height, contentType = x.ContentType, posterUrl = x.PosterUrl, sha256 = x.Sha256,
+                focalX = planned[i].FocalX, focalY = planned[i].FocalY,
+            }),
             kind = v.Kind.ToString(),
             accountId,
             accountName,

@@ -18,7 +18,7 @@ namespace Publisher.Web.Blog;
 public static class BlogEndpoints
 {
     private const string AtomNamespace = "http://www.w3.org/2005/Atom";
-    private const string PagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'";
+    private const string PagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; frame-ancestors 'none'";
 
     public static void MapBlog(this IEndpointRouteBuilder app)
     {

@@ -25,7 +25,12 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         Guid Id, Guid AccountId, string AccountName, string Kind, VariantState State, uint Version,
         string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<DiffLine> Diff,
         int? Score, IReadOnlyList<MessageWriter.StoredFinding> Findings, IReadOnlyList<AcceptanceView> Acceptances,
-        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts);
+        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts, IReadOnlyList<Guid>? MediaChoice, IReadOnlyList<Guid> MediaShown);
+
+    public sealed record AttachmentView(Guid Id, string FileName, string Kind);
+
+    /// <summary>The message's attachments, in order, for each variant's media choice.</summary>
+    public IReadOnlyList<AttachmentView> Attachments { get; private set; } = [];
 
     public Guid MessageId { get; private set; }
     public string MessageTitle { get; private set; } = "";
@@ -46,6 +51,11 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
 
     public async Task<IActionResult> OnPostEditVariantAsync(Guid id, Guid variantId, uint version, string? text, CancellationToken cancellationToken) =>
         await AfterAsync(id, await writer.EditVariantAsync(id, variantId, version, text, CurrentActor(), cancellationToken), "Your edit of the variant is saved.");
+
+    /// <summary>Chooses the media of one variant by hand (<paramref name="choice"/> "hand"), or goes back to all its channel takes ("default").</summary>
+    public async Task<IActionResult> OnPostChooseMediaAsync(Guid id, Guid variantId, uint version, string? choice, List<Guid>? media, CancellationToken cancellationToken) =>
+        await AfterAsync(id, await writer.ChooseMediaAsync(id, variantId, version, choice == "default" ? null : media ?? [], CurrentActor(), cancellationToken),
+            choice == "default" ? "The variant takes every attachment its channel takes again." : "The variant's media are as you chose.");
 
     public async Task<IActionResult> OnPostReRenderAsync(Guid id, Guid variantId, uint version, CancellationToken cancellationToken) =>
         await AfterAsync(id, await writer.ReRenderAsync(id, variantId, version, CurrentActor(), cancellationToken), "The variant is rendered from the message again; your edit is gone.");
@@ -75,6 +85,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         var message = await Db.Messages.AsNoTracking()
             .Include(m => m.Variants).ThenInclude(v => v.ChannelAccount)
             .Include(m => m.Variants).ThenInclude(v => v.WarningAcceptances)
+            .Include(m => m.Media).ThenInclude(a => a.Asset)
             .AsSplitQuery()
             .FirstOrDefaultAsync(m => m.Id == id);
         if (message is null)
@@ -99,8 +110,10 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
                 v.ManualOverride, v.RenderedText, stale, stale ? Diff(v.ManualOverride!, v.RenderedText) : [],
                 v.StyleScore, MessageWriter.FindingsOf(v),
                 v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
-                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts);
+                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts,
+                v.MediaChoice, v.Media.OrderBy(m => m.Position).Select(m => m.AttachmentId).ToList());
         }).ToList();
+        Attachments = message.Media.OrderBy(a => a.Position).Select(a => new AttachmentView(a.Id, a.Asset?.FileName ?? "file", a.Asset?.Kind.ToString() ?? "")).ToList();
         return true;
     }
 

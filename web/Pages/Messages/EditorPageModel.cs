@@ -27,8 +27,20 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
 
     protected PublisherDbContext Db => db;
 
+    /// <summary>The attachments as the editor's script starts from them (JSON), with their thumbnails.</summary>
+    public string AttachmentsJson { get; private set; } = "[]";
+
     protected async Task LoadOptionsAsync(IEnumerable<Guid>? alsoAccounts = null)
     {
+        var assetIds = Input.Media.Select(m => m.AssetId).ToList();
+        var assets = await db.MediaAssets.AsNoTracking().Where(a => assetIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id);
+        var thumbnails = await Publisher.Core.Media.MediaLibrary.ThumbnailsAsync(db, assetIds, HttpContext?.RequestAborted ?? default);
+        AttachmentsJson = System.Text.Json.JsonSerializer.Serialize(Input.Media.Where(m => assets.ContainsKey(m.AssetId)).Select(m =>
+        {
+            var view = Publisher.Web.Media.MediaEndpoints.View(assets[m.AssetId], thumbnails.GetValueOrDefault(m.AssetId));
+            return new { assetId = m.AssetId, fileName = view.FileName, kind = view.Kind, altText = m.AltText, focalX = m.FocalX, focalY = m.FocalY,
+                thumbnailUrl = view.PosterUrl ?? view.ThumbnailUrl, width = view.Width, height = view.Height };
+        }));
         var also = alsoAccounts?.ToList() ?? [];
         Accounts = await db.ChannelAccounts.Where(a => a.IsEnabled || also.Contains(a.Id)).OrderBy(a => a.Name)
             .Select(a => new AccountOption(a.Id, a.Name, a.Kind, a.Handle, a.IsEnabled, a.AllowThreads))

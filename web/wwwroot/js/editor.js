@@ -36,6 +36,7 @@
       edits,
       accepted,
       messageId: form.dataset.messageId || null,
+      media: window.publisher.attachments ? window.publisher.attachments() : [],
     };
   };
 
@@ -165,6 +166,8 @@
       withFindings(text, shown, bodyFindings, variant.entities);
     }
 
+    showMedia(card, variant.media ?? []);
+
     const card_ = card.querySelector("[data-linkcard]");
     let url = null;
     try { url = variant.link ? new URL(variant.link) : null; } catch { url = null; }
@@ -219,6 +222,38 @@
         item.append(document.createTextNode(" "), button);
       }
       return item;
+    }));
+  };
+
+  // The media as the network lays them out: a grid by count, cropped or not by the network's rule (site.css), the
+  // focal point kept where a crop cuts, and the alt text on each image.
+  const showMedia = (card, media) => {
+    const grid = card.querySelector("[data-media]");
+    if (!grid) return;
+    grid.hidden = media.length === 0;
+    grid.className = `media-grid count-${Math.min(media.length, 4)}${media.length > 4 ? " count-many" : ""}`;
+    grid.replaceChildren(...media.map((m) => {
+      const figure = document.createElement("figure");
+      figure.className = `media-item media-${m.kind}`;
+      const img = document.createElement("img");
+      img.src = m.kind === "video" ? m.posterUrl : m.url;
+      img.alt = m.alt;
+      img.width = m.width;
+      img.height = m.height;
+      if (m.width && m.height) figure.style.setProperty("--ratio", `${m.width} / ${m.height}`);
+      if (m.focalX != null && m.focalY != null) img.style.objectPosition = `${m.focalX * 100}% ${m.focalY * 100}%`;
+      figure.append(img);
+      if (m.kind === "video") {
+        const play = document.createElement("span");
+        play.className = "play-badge";
+        play.textContent = "▶";
+        figure.append(play);
+      }
+      const alt = document.createElement("figcaption");
+      alt.className = m.alt ? "alt-text" : "alt-text missing";
+      alt.textContent = m.alt ? `ALT: ${m.alt}` : "No alt text";
+      figure.append(alt);
+      return figure;
     }));
   };
 
