@@ -31,7 +31,8 @@ public sealed class BlueskyPdsRelay(Uri pds) : FakeApiServer
                 message.Headers.TryAddWithoutValidation(name, value);
         if (request.Method is not ("GET" or "HEAD"))
         {
-            message.Content = new StringContent(request.Body, Encoding.UTF8);
+            // The bytes as they came (uploadBlob sends images and video, not text).
+            message.Content = new ByteArrayContent(request.BodyBytes.Length > 0 ? request.BodyBytes : Encoding.UTF8.GetBytes(request.Body));
             message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.Header("Content-Type") ?? "application/json");
         }
         // Not the client's cancellation: a request the PDS received is finished, as it would be on the network.
