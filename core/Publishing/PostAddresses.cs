@@ -84,7 +84,8 @@ public static class PostAddresses
                     ChannelKind.FacebookPage => FacebookPost(id),
                     _ => null,
                 };
-            return new PostedPart(i + 1, id, cid, url);
+            // Only a web address is ever a link: the first part's address came from a network's answer or a form.
+            return new PostedPart(i + 1, id, cid, Publisher.Templates.Model.WebAddress.OrNull(url));
         }).ToList();
     }
 }

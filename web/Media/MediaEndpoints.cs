@@ -116,8 +116,10 @@ public static class MediaEndpoints
         }
     }
 
+    // An RFC 9457 problem document like every other /api refusal; "code" and "error" stay for the editor's script.
     private static IResult Refused(int status, string code, string message) =>
-        Results.Json(new { code, error = message }, statusCode: status);
+        Results.Problem(statusCode: status, title: "The file was not accepted", detail: message,
+            extensions: new Dictionary<string, object?> { ["code"] = code, ["error"] = message });
 
     private static async Task<IResult> ServeAsync(string sha256, string name, HttpContext http, IBlobStore blobs)
     {

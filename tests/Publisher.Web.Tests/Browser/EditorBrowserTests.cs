@@ -288,9 +288,10 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await using var __ = browser;
         await page.GotoAsync(site.BaseUrl + "/Messages/New");
         var x = page.Locator(".preview-card[data-kind='X']");
-        // Only the summary is a live region; the previews themselves are not announced.
+        // Only the summary is a live region while nothing uploads (the upload's own status is hidden until then);
+        // the previews themselves are not announced.
         Assert.Null(await page.Locator("#previews").GetAttributeAsync("aria-live"));
-        Assert.Equal(1, await page.Locator(".editor [aria-live], .editor [role=status]").CountAsync());
+        Assert.Equal(1, await page.Locator(".editor [aria-live]:not([hidden]), .editor [role=status]:not([hidden])").CountAsync());
         var summary = page.Locator("#preview-summary");
 
         await page.FillAsync("#title", "Autumn Blend");

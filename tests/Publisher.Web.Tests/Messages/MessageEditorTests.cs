@@ -73,7 +73,7 @@ public class MessageEditorTests(PublisherWebApp app)
     [InlineData("past", "has already passed")]
     [InlineData("empty-body", "Write the message itself")]
     [InlineData("control", "invisible control character")]
-    [InlineData("huge", "the most Publisher renders is")]
+    [InlineData("huge", "keep it to 100,000 or fewer")]
     [InlineData("zone", "is not a time zone Publisher knows")]
     public async Task Bad_input_is_refused_with_what_to_do_and_nothing_is_saved(string problem, string expected)
     {
