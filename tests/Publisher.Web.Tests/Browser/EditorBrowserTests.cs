@@ -263,8 +263,10 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         using var _ = playwright;
         await using var __ = browser;
         await page.GotoAsync(site.BaseUrl + "/Messages/New");
-        const string hard = "Organisational considerations notwithstanding, comprehensive sustainability initiatives necessitate interdisciplinary collaboration between cultivators.";
-        const string easy = "We roast on Tuesdays. Your beans ship the same day. They taste best in a week. Come and see us at the shop. We open at nine.";
+        // The body as a whole is far under the guide's floor of 50 (about 2), not near it, so the test does not hang
+        // on how a template frames the body; only the one long, hard sentence is under the floor by itself.
+        const string hard = "Organisational considerations notwithstanding, comprehensive sustainability initiatives necessitate interdisciplinary collaboration between agricultural cooperatives, international certification authorities and environmentally conscientious manufacturers.";
+        const string easy = "We roast on Tuesdays. Your beans ship the same day. They taste best in a week.";
 
         await page.FillAsync("#title", "Reading ease");
         await page.FillAsync("#body", $"{easy} {hard} {easy}");
