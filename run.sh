@@ -9,6 +9,10 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The private PostgreSQL is started from the machine's server programs: installed here when missing.
+source scripts/system-packages.sh
+install_missing_packages "${RUN_PACKAGES[@]}"
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 echo "Building Publisher …"
 dotnet build launcher/Publisher.Launcher.csproj -c Release -v quiet -nologo

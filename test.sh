@@ -6,27 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@";
-  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@";
-  else return 1; fi
-}
-
-apt_updated=""
-need_package() { # need_package <what is missing> <debian package>
-  echo "Installing $2 ($1 is missing) …"
-  if [ -z "$apt_updated" ]; then as_root apt-get update -qq || { echo "Cannot install $2: run 'sudo apt-get install -y $2' and try again." >&2; exit 1; }; apt_updated=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null \
-    || { echo "Cannot install $2: run 'sudo apt-get install -y $2' and try again." >&2; exit 1; }
-}
-
-# Browser tests drive Debian's Chromium (never a downloaded browser).
-[ -x /usr/bin/chromium ] || need_package "Chromium" chromium
-
-# Integration tests start a throwaway PostgreSQL from the machine's server binaries.
-if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  need_package "PostgreSQL's server programs" postgresql
-fi
+# Browser tests drive Debian's Chromium (never a downloaded browser); integration tests start a throwaway
+# PostgreSQL from the machine's server programs.
+source scripts/system-packages.sh
+install_missing_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 
 dotnet build Publisher.sln -c Release -nologo -v quiet
 

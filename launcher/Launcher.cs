@@ -11,7 +11,19 @@ namespace Publisher.Launcher;
 
 public sealed class Launcher(LauncherSettings settings, TextWriter console)
 {
-    private readonly List<Process> _children = [];
+    /// <summary>A process that stops this many times within <see cref="CrashWindow"/> is not started again: something is wrong with it.</summary>
+    public const int CrashLimit = 5;
+    public static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan LongestRestartDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>What was started, by role ("worker", "web"), so a process that stops can be started again the same way.</summary>
+    private readonly Dictionary<string, Child> _children = [];
+
+    private sealed record Child(string Role, string Dll, string WorkingFolder, IReadOnlyDictionary<string, string> Environment)
+    {
+        public Process Process { get; set; } = null!;
+        public List<DateTime> Stops { get; } = [];
+    }
 
     public async Task<int> RunAsync(CancellationToken stopping)
     {
@@ -57,13 +69,7 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
                 console.WriteLine("Press Ctrl-C to stop Publisher and its database.");
             }
 
-            var exited = await WaitForAnyChildAsync(stopping);
-            if (exited is not null)
-            {
-                console.WriteLine($"The {exited.StartInfo.Environment["PUBLISHER_ROLE"]} process stopped (exit code {exited.ExitCode}); stopping the rest.");
-                return 1;
-            }
-            return 0;
+            return await SuperviseAsync(stopping);
         }
         catch (PostgresNotInstalledException e)
         {
@@ -114,49 +120,95 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         return File.Exists(file) ? await File.ReadAllLinesAsync(file, cancellationToken) : ["(demo users were created earlier; their passwords are not on this machine)"];
     }
 
+    /// <summary>
+    /// Keeps the web app and the worker running until Ctrl-C: one that stops is said so and started again after a
+    /// back-off (1 s, 2 s, 4 s, … up to 30 s), while the others go on. Only a process that keeps stopping
+    /// (<see cref="CrashLimit"/> times within <see cref="CrashWindow"/>) stops everything, with the reason.
+    /// </summary>
+    private async Task<int> SuperviseAsync(CancellationToken stopping)
+    {
+        while (true)
+        {
+            var stopped = await WaitForAnyChildAsync(stopping);
+            if (stopped is null)
+                return 0;
+            var now = DateTime.UtcNow;
+            stopped.Stops.Add(now);
+            stopped.Stops.RemoveAll(at => now - at > CrashWindow);
+            var how = Describe(stopped.Process.ExitCode);
+            if (stopped.Stops.Count >= CrashLimit)
+            {
+                console.WriteLine($"The {stopped.Role} process stopped {stopped.Stops.Count} times within {CrashWindow.TotalMinutes:0} minutes (the last time {how}); "
+                    + "it is not started again. Its output above says why. Stopping everything.");
+                return 1;
+            }
+            var delay = TimeSpan.FromSeconds(Math.Min(LongestRestartDelay.TotalSeconds, Math.Pow(2, stopped.Stops.Count - 1)));
+            console.WriteLine($"The {stopped.Role} process stopped ({how}); starting it again in {delay.TotalSeconds:0} s. The others keep running.");
+            await Task.Delay(delay, stopping);
+            Start(stopped);
+        }
+    }
+
+    private static string Describe(int exitCode) => exitCode switch
+    {
+        137 => "exit code 137: killed",
+        143 => "exit code 143: terminated",
+        > 128 and < 160 => $"exit code {exitCode}: signal {exitCode - 128}",
+        _ => $"exit code {exitCode}",
+    };
+
     private void Start(string role, string relativeDll, string workingFolder, IReadOnlyDictionary<string, string> environment)
     {
         var dll = Path.Combine(settings.RepositoryRoot, relativeDll);
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build first (./run.sh does).");
+        var child = new Child(role, dll, Path.Combine(settings.RepositoryRoot, workingFolder), environment);
+        _children[role] = child;
+        Start(child);
+    }
+
+    private void Start(Child child)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.Combine(settings.RepositoryRoot, workingFolder),
+            WorkingDirectory = child.WorkingFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
-        foreach (var (key, value) in environment)
+        start.ArgumentList.Add(child.Dll);
+        foreach (var (key, value) in child.Environment)
             start.Environment[key] = value;
-        start.Environment["PUBLISHER_ROLE"] = role;
+        start.Environment["PUBLISHER_ROLE"] = child.Role;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var role = child.Role;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) console.WriteLine($"[{role}] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) console.WriteLine($"[{role}] {e.Data}"); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _children.Add(process);
+        child.Process = process;
+        console.WriteLine($"Started the {role} (process {process.Id}).");
     }
 
-    private async Task<Process?> WaitForAnyChildAsync(CancellationToken stopping)
+    private async Task<Child?> WaitForAnyChildAsync(CancellationToken stopping)
     {
-        var exits = _children.Select(async p => { await p.WaitForExitAsync(CancellationToken.None); return p; }).ToList();
+        var exits = _children.Values.Select(async c => { await c.Process.WaitForExitAsync(CancellationToken.None); return c; }).ToList();
         var cancelled = Task.Delay(Timeout.Infinite, stopping);
         var first = await Task.WhenAny(exits.Cast<Task>().Append(cancelled));
-        return first == cancelled ? null : await (Task<Process>)first;
+        return first == cancelled ? null : await (Task<Child>)first;
     }
 
     private async Task StopChildrenAsync()
     {
-        foreach (var child in _children.Where(c => !c.HasExited))
+        foreach (var child in _children.Values.Select(c => c.Process).Where(c => !c.HasExited))
         {
             // SIGTERM lets the host shut down gracefully (Hangfire hands its jobs back).
             using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", child.Id.ToString()]) { UseShellExecute = false });
             if (kill is not null)
                 await kill.WaitForExitAsync();
         }
-        foreach (var child in _children)
+        foreach (var child in _children.Values.Select(c => c.Process))
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
             try
@@ -174,7 +226,8 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline && !stopping.IsCancellationRequested && _children.All(c => !c.HasExited))
+        // Only the web app matters here: a worker that stops at start is started again by the supervision.
+        while (DateTime.UtcNow < deadline && !stopping.IsCancellationRequested && !_children["web"].Process.HasExited)
         {
             try
             {

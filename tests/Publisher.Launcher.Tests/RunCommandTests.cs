@@ -76,6 +76,52 @@ public class RunCommandTests
         await run.StopWithCtrlCAsync();
     }
 
+    [Fact]
+    public async Task A_killed_worker_is_said_and_started_again_while_the_web_app_keeps_answering()
+    {
+        await using var run = await Run.StartAsync(new Dictionary<string, string>
+        {
+            ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
+        });
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(3));
+        var first = Assert.Single(WorkerProcesses(run.Log));
+
+        Assert.Equal(0, Kill("-KILL", first));
+        await run.WaitForAsync(() => run.Log.Contains("The worker process stopped (exit code 137: killed); starting it again in 1 s. The others keep running."), TimeSpan.FromMinutes(1));
+        // The web app was not stopped with it: it answers throughout.
+        Assert.Contains("\"status\"", await (await run.Http.GetAsync("/health")).Content.ReadAsStringAsync());
+        await run.WaitForAsync(() => WorkerProcesses(run.Log).Count == 2, TimeSpan.FromMinutes(1));
+        var second = WorkerProcesses(run.Log)[1];
+        Assert.NotEqual(first, second);
+        Assert.False(Process.GetProcessById(second).HasExited);
+        // The new worker heartbeats, so health turns fully healthy again.
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), TimeSpan.FromMinutes(2));
+        Assert.DoesNotContain("Stopping everything", run.Log);
+
+        await run.StopWithCtrlCAsync();
+    }
+
+    [Fact]
+    public async Task A_worker_that_keeps_stopping_stops_everything_and_says_why()
+    {
+        // A worker that cannot start: Hangfire refuses zero worker threads.
+        await using var run = await Run.StartAsync(new Dictionary<string, string>
+        {
+            ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example", ["Worker__Count"] = "0",
+        });
+
+        var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The worker process stopped 5 times within 2 minutes", run.Log);
+        Assert.Contains("starting it again in 8 s", run.Log); // it backed off before giving up
+        Assert.Contains("Stopped.", run.Log);
+        Assert.False(File.Exists(Path.Combine(run.PgData, "postmaster.pid")), "PostgreSQL was stopped");
+    }
+
+    private static List<int> WorkerProcesses(string log) =>
+        Regex.Matches(log, @"Started the worker \(process (\d+)\)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
+
     private static string Hidden(string html, string name) =>
         WebUtility.HtmlDecode(Regex.Match(html, $"name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value);
 
@@ -141,6 +187,23 @@ public class RunCommandTests
             {
                 ["Input.Email"] = email, ["Input.Password"] = password, ["__RequestVerificationToken"] = Hidden(form, "__RequestVerificationToken"),
             }));
+        }
+
+        public string PgData => FindPgData(_data);
+
+        /// <summary>Waits for the run command to end by itself; its exit code.</summary>
+        public async Task<int> WaitForExitAsync(TimeSpan limit)
+        {
+            using var timeout = new CancellationTokenSource(limit);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"The run command was still running after {limit}. Output so far:\n{Log}");
+            }
+            return _process.ExitCode;
         }
 
         /// <summary>Ctrl-C: everything stops, PostgreSQL included.</summary>

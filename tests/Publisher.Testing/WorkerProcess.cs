@@ -22,23 +22,42 @@ public sealed class WorkerProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts the worker built in the same configuration as the running tests.</summary>
-    public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment)
+    /// <summary>The worker's dll, relative to the repository root, built in the same configuration as the running tests.</summary>
+    public static string RelativeDll =>
+        Path.Combine("worker", "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "Publisher.Worker.dll"); // bin/<Configuration>/net10.0
+
+    /// <summary>
+    /// Starts the worker built in the same configuration as the running tests, from the worker's folder, logging
+    /// warnings and Publisher's own information.
+    /// </summary>
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment) =>
+        Start(environment, Path.Combine(RepositoryRoot.Path, "worker"), Path.Combine(RepositoryRoot.Path, RelativeDll), quiet: true);
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> in <paramref name="workingDirectory"/>, as a person would by hand;
+    /// unless <paramref name="quiet"/>, with the log levels of the worker's own settings.
+    /// </summary>
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment, string workingDirectory, string dll, bool quiet)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(RepositoryRoot.Path, "worker", "bin", configuration, "net10.0", "Publisher.Worker.dll");
-        if (!File.Exists(dll))
+        if (!File.Exists(Path.Combine(workingDirectory, dll)))
             throw new InvalidOperationException($"{dll} is missing: build the solution first (./test.sh does).");
         var start = new ProcessStartInfo("dotnet", [dll])
         {
-            WorkingDirectory = Path.Combine(RepositoryRoot.Path, "worker"),
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Publisher"] = "Information";
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(name);
+        if (quiet)
+        {
+            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            start.Environment["Logging__LogLevel__Publisher"] = "Information";
+        }
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

@@ -16,7 +16,8 @@ namespace Publisher.Worker.Publishing;
 /// job it enqueues is checked under the variant's lock, so sweeping twice never publishes twice.
 /// </summary>
 public sealed class PublishSweeper(
-    IServiceScopeFactory scopes, DispatchActivity dispatch, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishSweeper> log) : BackgroundService
+    IServiceScopeFactory scopes, DispatchActivity dispatch, PublishWorkerHeartbeat heartbeat, IOptions<PublishingOptions> options, TimeProvider clock,
+    ILogger<PublishSweeper> log) : BackgroundService
 {
     /// <summary>How long past due a scheduled variant may wait for its own job before the sweep enqueues another.</summary>
     public static readonly TimeSpan OverdueAfter = TimeSpan.FromSeconds(20);
@@ -82,11 +83,15 @@ public sealed class PublishSweeper(
             jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
         acted += overdue.Count;
 
-        // Attempts left open by a worker that died mid-call: the job reconciles before posting again.
+        // Attempts left open by a worker whose heartbeat stopped, that no dispatcher has taken over (they do so
+        // within a second): the job takes them over. Never those of a live worker, however old: it holds their
+        // answer until the database takes it. Only judged once this worker's own heartbeat has run long enough.
         var abandonedBefore = now - options.Value.RequestTimeout - TimeSpan.FromSeconds(5);
-        var abandoned = await db.Variants
+        var deadAfter = options.Value.WorkerDeadAfter;
+        var abandoned = !heartbeat.CanJudgeOthers ? [] : await db.Variants
             .Where(v => v.State == VariantState.Publishing && v.ScheduleToken != null
-                        && v.PublishAttempts.Any(a => a.FinishedAt == null && a.StartedAt < abandonedBefore))
+                        && v.PublishAttempts.Any(a => a.FinishedAt == null && a.StartedAt < abandonedBefore
+                            && !db.PublishWorkers.Any(w => w.Name == a.Worker && w.SeenAt > DateTimeOffset.UtcNow - deadAfter)))
             .OrderBy(v => v.Id)
             .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).Take(500).ToListAsync(cancellationToken);
         foreach (var v in abandoned)
