@@ -59,17 +59,11 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
             Start("web", Path.Combine("web", "bin", settings.BuildConfiguration, "net10.0", "Publisher.Web.dll"), "web",
                 new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = url });
 
-            if (await WaitUntilHealthyAsync(url, stopping))
-            {
-                console.WriteLine();
-                console.WriteLine($"Publisher is running at {url}");
-                console.WriteLine("Sign in as one of the demo users:");
-                foreach (var line in demoUsers)
-                    console.WriteLine("  " + line);
-                console.WriteLine("Press Ctrl-C to stop Publisher and its database.");
-            }
-
-            return await SuperviseAsync(stopping);
+            // Supervision starts at once: a process that stops while the web app is still starting is started again.
+            var announced = AnnounceWhenAnsweringAsync(url, demoUsers, stopping);
+            var result = await SuperviseAsync(stopping);
+            await announced.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return result;
         }
         catch (PostgresNotInstalledException e)
         {
@@ -222,18 +216,18 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         }
     }
 
-    private async Task<bool> WaitUntilHealthyAsync(string url, CancellationToken stopping)
+    /// <summary>Prints the address and the sign-ins once the web app answers (however long its first start takes).</summary>
+    private async Task AnnounceWhenAnsweringAsync(string url, IReadOnlyList<string> demoUsers, CancellationToken stopping)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        // Only the web app matters here: a worker that stops at start is started again by the supervision.
-        while (DateTime.UtcNow < deadline && !stopping.IsCancellationRequested && !_children["web"].Process.HasExited)
+        var slow = DateTime.UtcNow.AddMinutes(2);
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
                 using var response = await http.GetAsync(url.TrimEnd('/') + "/health", stopping);
                 // 503 also means the web app answers; health then says what is missing.
-                return true;
+                break;
             }
             catch (HttpRequestException)
             {
@@ -241,9 +235,24 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
             catch (TaskCanceledException) when (!stopping.IsCancellationRequested)
             {
             }
+            if (DateTime.UtcNow > slow)
+            {
+                console.WriteLine($"The web app has not answered at {url} for 2 minutes; still waiting (its output above may say why).");
+                slow = DateTime.MaxValue;
+            }
             await Task.Delay(500, stopping);
         }
-        return false;
+        if (stopping.IsCancellationRequested)
+            return;
+        console.WriteLine();
+        console.WriteLine($"Publisher is running at {url}");
+        if (demoUsers.Count > 0)
+        {
+            console.WriteLine("Sign in as one of the demo users:");
+            foreach (var line in demoUsers)
+                console.WriteLine("  " + line);
+        }
+        console.WriteLine("Press Ctrl-C to stop Publisher and its database.");
     }
 
     /// <summary>The configured address, or the same host on a free port when that one is taken.</summary>

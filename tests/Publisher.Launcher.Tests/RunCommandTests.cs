@@ -19,7 +19,7 @@ public class RunCommandTests
     public async Task From_an_empty_data_folder_it_starts_everything_a_demo_user_signs_in_and_ctrl_c_stops_it_all()
     {
         await using var run = await Run.StartAsync(new Dictionary<string, string>());
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(3));
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(5));
         var log = run.Log;
         Assert.Contains("Creating a private PostgreSQL cluster", log);
         Assert.Contains(run.Url, log);
@@ -43,7 +43,7 @@ public class RunCommandTests
         {
             ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
         });
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at") && run.Log.Contains("First administrator:"), TimeSpan.FromMinutes(3));
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at") && run.Log.Contains("First administrator:"), TimeSpan.FromMinutes(5));
         Assert.DoesNotContain("demo.publisher.local", run.Log);
         var link = Regex.Match(run.Log, @"(http://\S+/Account/AcceptInvite\?userId=\S+&token=\S+)");
         Assert.True(link.Success, "the invitation link is printed:\n" + run.Log);
@@ -83,7 +83,7 @@ public class RunCommandTests
         {
             ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
         });
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(3));
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(5));
         var first = Assert.Single(WorkerProcesses(run.Log));
 
         Assert.Equal(0, Kill("-KILL", first));

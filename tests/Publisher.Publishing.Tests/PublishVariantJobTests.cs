@@ -356,6 +356,46 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(0, _h.Monitoring.EnqueuedCount(Core.Jobs.JobQueues.Publish));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_attempt_of_this_worker_that_it_no_longer_holds_is_taken_over_by_its_own_sweep_and_one_it_holds_is_not(bool held)
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddMinutes(-2), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        // What a claim leaves whose commit was made but answered with an error: this worker's attempt, never let go.
+        var attempt = new PublishAttempt
+        {
+            VariantId = id, Number = 1, ContentHash = "h", IdempotencyKey = "k", Worker = PublishWorkerHeartbeat.Name, StartedAt = Now - ClaimsInHand.LostAfter * 2,
+        };
+        await _h.DbAsync(async db =>
+        {
+            db.PublishAttempts.Add(attempt);
+            await db.SaveChangesAsync();
+        });
+        if (held)
+            _h.Services.GetRequiredService<ClaimsInHand>().Hold(attempt.Id);
+
+        await _h.Services.GetRequiredService<PublishSweeper>().SweepAsync(CancellationToken.None);
+        await _h.RunJobAsync(id);
+
+        var queued = _h.Monitoring.EnqueuedJobs(Core.Jobs.JobQueues.Publish, 0, 10).Select(j => (Guid)j.Value.Job.Args[0]).ToList();
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(0, _h.Client.Reconciles);
+        if (held)
+        {
+            Assert.Empty(queued);
+            Assert.Empty(_h.Client.Calls);
+            Assert.Equal(VariantState.Publishing, variant.State);
+        }
+        else
+        {
+            Assert.Equal([id], queued);
+            Assert.Single(_h.Client.Calls); // never let go: sent without reconciling
+            Assert.Equal(VariantState.Published, variant.State);
+            Assert.Equal(PublishOutcome.NotSent, variant.PublishAttempts.Single(a => a.Id == attempt.Id).Outcome);
+        }
+    }
+
     [Fact]
     public async Task A_thread_interrupted_after_its_first_part_resumes_after_it()
     {

@@ -27,7 +27,7 @@ namespace Publisher.Worker.Publishing;
 /// publishes, and the variant's row lock makes the other a no-op.
 /// </summary>
 public sealed class DueDispatcher(
-    IServiceScopeFactory scopes, DispatchActivity activity, OutcomeRecorder outcomes, PublishWorkerHeartbeat heartbeat,
+    IServiceScopeFactory scopes, DispatchActivity activity, OutcomeRecorder outcomes, PublishWorkerHeartbeat heartbeat, ClaimsInHand inHand,
     IOptions<PublishingOptions> options, TimeProvider clock, ILogger<DueDispatcher> log)
     : BackgroundService
 {
@@ -121,6 +121,7 @@ public sealed class DueDispatcher(
             if (!await rounds.LetGoAsync(claim, stoppingToken))
             {
                 log.LogWarning("Another worker took over {Variant} before its request left (this worker's heartbeat looked dead to it); not sending it", claim.VariantId);
+                inHand.Release(claim.AttemptId);
                 return;
             }
             requested = true;
@@ -142,8 +143,10 @@ public sealed class DueDispatcher(
         }
         catch (Exception e)
         {
-            // Left open, the attempt is taken over (and reconciled if it was let go) once this worker stops.
-            log.LogWarning("Publishing {Variant} from the dispatcher stopped before its request left ({Error})", claim.VariantId, e.Message);
+            // Left open and let out of hand: this worker's sweep hands it to the publish job, which takes it over
+            // (or, if this worker is stopping, the worker that takes over from it does).
+            log.LogWarning("Publishing {Variant} from the dispatcher stopped before its request left ({Error}); it will be taken over", claim.VariantId, e.Message);
+            inHand.Release(claim.AttemptId);
         }
         finally
         {

@@ -22,7 +22,7 @@ namespace Publisher.Worker.Publishing;
 /// than an outage is split, so one bad outcome cannot hold up the rest.
 /// </para>
 /// </summary>
-public sealed class OutcomeRecorder(IServiceScopeFactory scopes, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<OutcomeRecorder> log)
+public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand inHand, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<OutcomeRecorder> log)
     : IAsyncDisposable
 {
     /// <summary>The most outcomes written in one transaction.</summary>
@@ -88,7 +88,10 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, IOptions<Publis
                 kept.RemoveRange(0, chunk.Count);
                 Interlocked.Add(ref _unwritten, -chunk.Count);
                 foreach (var pending in chunk)
+                {
+                    inHand.Release(pending.Claim.AttemptId);
                     pending.Written.TrySetResult();
+                }
                 retry = FirstRetry;
                 single = single && kept.Count > 0;
             }

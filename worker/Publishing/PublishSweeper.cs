@@ -16,7 +16,7 @@ namespace Publisher.Worker.Publishing;
 /// job it enqueues is checked under the variant's lock, so sweeping twice never publishes twice.
 /// </summary>
 public sealed class PublishSweeper(
-    IServiceScopeFactory scopes, DispatchActivity dispatch, PublishWorkerHeartbeat heartbeat, IOptions<PublishingOptions> options, TimeProvider clock,
+    IServiceScopeFactory scopes, DispatchActivity dispatch, PublishWorkerHeartbeat heartbeat, ClaimsInHand inHand, IOptions<PublishingOptions> options, TimeProvider clock,
     ILogger<PublishSweeper> log) : BackgroundService
 {
     /// <summary>How long past due a scheduled variant may wait for its own job before the sweep enqueues another.</summary>
@@ -63,6 +63,22 @@ public sealed class PublishSweeper(
             await scheduler.CreateJobAsync(variant, cancellationToken);
             acted++;
         }
+
+        // Attempts of this very worker that it no longer holds in memory (a claim whose commit answered with an
+        // error though it was made, a send that broke off): nobody else may touch them while it lives, so it hands
+        // them to the job, which takes them over. Cheap (an index on open attempts by worker), so even in a burst.
+        var me = PublishWorkerHeartbeat.Name;
+        var lostBefore = now - ClaimsInHand.LostAfter;
+        var mine = await db.PublishAttempts.Where(a => a.Worker == me && a.FinishedAt == null && a.StartedAt < lostBefore)
+            .Select(a => new { a.Id, a.VariantId }).ToListAsync(cancellationToken);
+        var lostIds = mine.Where(a => !inHand.Holds(a.Id)).Select(a => a.VariantId).Distinct().ToList();
+        var lost = await db.Variants.Where(v => lostIds.Contains(v.Id) && v.State == VariantState.Publishing && v.ScheduleToken != null)
+            .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).ToListAsync(cancellationToken);
+        foreach (var v in lost)
+            jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
+        if (lost.Count > 0)
+            log.LogWarning("Sweep found {Count} attempt(s) of this worker that it no longer held; the publish job takes them over", lost.Count);
+        acted += lost.Count;
 
         // While this worker's dispatcher is working through a burst, due variants are being published and the
         // sweep would only compete with it for the database: overdue ones wait for the next sweep, and so do

@@ -28,6 +28,7 @@ public sealed class PublishVariantJob(
     IHttpClientFactory http,
     OutcomeRecorder outcomes,
     PublishWorkerHeartbeat heartbeat,
+    ClaimsInHand inHand,
     IOptions<PublishingOptions> options,
     TimeProvider clock,
     ILogger<PublishVariantJob> log) : IPublishVariantJob
@@ -49,7 +50,17 @@ public sealed class PublishVariantJob(
         var claims = await ClaimAsync(new ClaimOne(variantId, scheduleToken), cancellationToken);
         foreach (var claim in claims)
         {
-            var outcome = await CallNetworkAsync(claim, cancellationToken);
+            PublishResult outcome;
+            try
+            {
+                outcome = await CallNetworkAsync(claim, cancellationToken);
+            }
+            catch
+            {
+                // Left open (stopping mid-call): the sweep, or the worker taking over, reconciles it.
+                inHand.Release(claim.AttemptId);
+                throw;
+            }
             // Kept by the recorder until the database takes it, even if this job is stopped while it waits.
             await outcomes.RecordAsync(claim, outcome).WaitAsync(cancellationToken);
         }
@@ -140,6 +151,8 @@ public sealed class PublishVariantJob(
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        foreach (var (_, attempt, _, _) in attempts)
+            inHand.Hold(attempt.Id);
 
         return attempts.Select(a =>
         {
@@ -245,7 +258,7 @@ public sealed class PublishVariantJob(
             var open = variant.PublishAttempts.Where(a => a.FinishedAt is null).MaxBy(a => a.Number);
             // Its worker's heartbeat is fresh (or this worker cannot tell yet): the attempt is that worker's alone,
             // even when its answer is taking long to be recorded (it keeps the answer until the database takes it).
-            if (open is not null && (live is null || live.Contains(open.Worker)))
+            if (open is not null && (live is null || live.Contains(open.Worker)) && !LostHere(open, now))
                 return Skip($"already being published by {open.Worker} (attempt {open.Number})");
             if (open is { SentAt: null })
             {
@@ -307,6 +320,10 @@ public sealed class PublishVariantJob(
     }
 
     private static readonly TimeSpan MastodonIdempotencyWindow = TimeSpan.FromMinutes(50);
+
+    /// <summary>An attempt of this very worker that it no longer holds (see <see cref="ClaimsInHand"/>): nobody would settle it.</summary>
+    private bool LostHere(PublishAttempt open, DateTimeOffset now) =>
+        open.Worker == WorkerName && !inHand.Holds(open.Id) && now - open.StartedAt > ClaimsInHand.LostAfter;
 
     private (PublishRequest?, string?) BuildRequest(Variant variant, string idempotencyKey)
     {

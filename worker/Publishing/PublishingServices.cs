@@ -16,6 +16,7 @@ public static class PublishingServices
         services.AddScoped<IChannelConnectionTestJob, ChannelConnectionTestJob>();
         services.AddSingleton<DispatchActivity>();
         services.AddSingleton<OutcomeRecorder>();
+        services.AddSingleton<ClaimsInHand>();
         services.AddSingleton<PublishWorkerHeartbeat>();
         services.AddSingleton<PublishSweeper>();
         return services;
