@@ -154,9 +154,14 @@ public sealed class PublishVariantJob(
         foreach (var (_, attempt, _, _) in attempts)
             inHand.Hold(attempt.Id);
 
+        // One decryption per account, however many of its variants the batch holds.
+        var connections = new Dictionary<Guid, (ChannelConnection?, string?)>();
         return attempts.Select(a =>
         {
-            var (request, setupError) = BuildRequest(a.Variant, a.Attempt.IdempotencyKey);
+            var account = a.Variant.ChannelAccount!;
+            if (!connections.TryGetValue(account.Id, out var connection))
+                connections[account.Id] = connection = Connect(account);
+            var (request, setupError) = BuildRequest(a.Variant, connection, a.Attempt.IdempotencyKey);
             return new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError);
         }).ToList();
     }
@@ -325,17 +330,22 @@ public sealed class PublishVariantJob(
     private bool LostHere(PublishAttempt open, DateTimeOffset now) =>
         open.Worker == WorkerName && !inHand.Holds(open.Id) && now - open.StartedAt > ClaimsInHand.LostAfter;
 
-    private (PublishRequest?, string?) BuildRequest(Variant variant, string idempotencyKey)
+    private (ChannelConnection?, string?) Connect(ChannelAccount account)
     {
-        ChannelConnection connection;
         try
         {
-            connection = AccountConnection.For(variant.ChannelAccount!, credentials);
+            return (AccountConnection.For(account, credentials), null);
         }
         catch (Exception e) when (e is ChannelConfigurationException or JsonException)
         {
             return (null, e.Message);
         }
+    }
+
+    private (PublishRequest?, string?) BuildRequest(Variant variant, (ChannelConnection? Connection, string? Error) account, string idempotencyKey)
+    {
+        if (account.Connection is not { } connection)
+            return (null, account.Error);
         return (new PublishRequest(
             variant.Id, connection, variant.EffectiveText, variant.ThreadParts, variant.Subject, variant.Preheader, variant.RenderedHtml,
             variant.Link, variant.FacetsJson, variant.JsonPayload, variant.Message!.Title, idempotencyKey, variant.ExternalPartIds,

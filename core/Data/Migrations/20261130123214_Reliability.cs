@@ -33,6 +33,10 @@ namespace Publisher.Core.Data.Migrations
                     table.PrimaryKey("PK_PublishWorkers", x => x.Name);
                 });
 
+            // The dispatcher's claim takes the earliest due scheduled variants: this index serves it a burst's rows
+            // in order, so a claim reads what it takes instead of sorting every scheduled variant each time.
+            migrationBuilder.Sql("""CREATE INDEX "IX_Variants_DueScheduled" ON "Variants" (COALESCE("NextAttemptAt", "ScheduledAt")) WHERE "State" = 'Scheduled'""");
+
             migrationBuilder.CreateIndex(
                 name: "IX_PublishAttempts_Worker",
                 table: "PublishAttempts",
@@ -43,6 +47,8 @@ namespace Publisher.Core.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("""DROP INDEX "IX_Variants_DueScheduled" """);
+
             migrationBuilder.DropTable(
                 name: "PublishWorkers");
 
