@@ -7,9 +7,16 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); integration tests start a throwaway
-# PostgreSQL from the machine's server programs.
+# PostgreSQL from the machine's server programs; the differential tests need Node.js and npm.
 source scripts/system-packages.sh
 install_missing_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+
+# The differential tests run the networks' own text libraries (twitter-text for X, @atproto/api for Bluesky) under
+# Node, installed from tests/reference's lockfile: the npm registry is the only place reached.
+if [ ! -f tests/reference/node_modules/.package-lock.json ] || [ tests/reference/package-lock.json -nt tests/reference/node_modules/.package-lock.json ]; then
+  (cd tests/reference && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
+    || { echo "Cannot install the reference libraries: run 'npm ci' in tests/reference and try again." >&2; exit 1; }
+fi
 
 dotnet build Publisher.sln -c Release -nologo -v quiet
 

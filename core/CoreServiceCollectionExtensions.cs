@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
+using Publisher.Core.Networking;
 using Publisher.StyleGuide;
 using Publisher.Templates;
 using Publisher.Core.Workflow;
@@ -65,6 +66,9 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => o.HeartbeatInterval > TimeSpan.Zero && o.WorkerDeadAfter >= o.HeartbeatInterval * 3,
                 "Publishing: HeartbeatInterval must be positive and WorkerDeadAfter at least three heartbeats, so one late beat does not make a worker look dead.")
             .ValidateOnStart();
+        // Every connection to a server an admin named (channel APIs, webhooks, SMTP) is checked against this.
+        services.AddOptions<Networking.OutboundNetworkOptions>().BindConfiguration(Networking.OutboundNetworkOptions.SectionName);
+        services.AddOutboundNetworkGuard();
         services.AddScoped<Publishing.PublishScheduler>();
         services.AddSingleton<Publishing.ChannelCredentials>();
 

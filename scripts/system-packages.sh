@@ -11,12 +11,16 @@ RUN_PACKAGES=(
 # What only the tests need.
 TEST_PACKAGES=(
   "chromium:Chromium, for the browser tests"
+  "nodejs:Node.js, for the reference-library tests"
+  "npm:npm, for the reference-library tests"
 )
 
 package_missing() {
   case "$1" in
     postgresql) ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
     chromium) [ ! -x /usr/bin/chromium ] ;;
+    nodejs) ! command -v node >/dev/null 2>&1 ;;
+    npm) ! command -v npm >/dev/null 2>&1 ;;
     *) ! dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }

@@ -44,6 +44,7 @@ public sealed class PublishingHarness : IAsyncDisposable
         ["Publishing__SweepInterval"] = "00:00:01",
         ["Publishing__InitialBackoff"] = "00:00:01",
         ["Worker__Count"] = "4",
+        [PrivateNetworks.EnvironmentVariable] = "true", // the fake networks listen on 127.0.0.1
     };
 
     public string ConnectionString { get; }
@@ -79,6 +80,7 @@ public sealed class PublishingHarness : IAsyncDisposable
             // A quick heartbeat, so a test can see other workers judged dead without waiting ten seconds.
             ["Publishing:HeartbeatInterval"] = "00:00:00.2",
             ["Publishing:WorkerDeadAfter"] = "00:00:01",
+            [PrivateNetworks.ConfigurationKey] = "true", // the fake networks listen on 127.0.0.1
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
@@ -273,7 +274,8 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand in
     private static string Describe(PublishResult result) =>
         (result.HttpStatus is { } status ? $"HTTP {status}: " : "") + (result.Detail ?? result.Outcome.ToString().ToLowerInvariant());
 
-    private static string? Trim(string? text) => text is { Length: > 1900 } ? text[..1900] + "…" : text;
+    // Details carry a network's words (cleaned where the clients read them): stored and shown cleaned again, and short.
+    private static string? Trim(string? text) => text is null ? null : NetworkReplyText.Clean(text, 1900);
 
     public async ValueTask DisposeAsync()
     {

@@ -5,6 +5,7 @@ using Npgsql;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Jobs;
+using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
@@ -408,7 +409,9 @@ public sealed class PublishVariantJob(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Whatever broke, the request may have gone out: the outcome is unknown until reconciled, never lost.
-                result = new PublishResult(PublishOutcome.Unknown, Detail: e.Message);
+                result = ChannelHttp.TryMapException(e, request.Connection.Kind, cancellationToken, out var mapped)
+                    ? mapped
+                    : new PublishResult(PublishOutcome.Unknown, Detail: "the connection to the network failed; the post may have gone out");
             }
         }
         var posted = progress.Posted;
@@ -437,7 +440,9 @@ public sealed class PublishVariantJob(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new ReconcileResult(ReconcileVerdict.Unknown, Detail: $"checking whether it posted failed too ({e.Message})");
+            return new ReconcileResult(ReconcileVerdict.Unknown, Detail: e is ChannelConfigurationException
+                ? $"checking whether it posted failed too ({e.Message})"
+                : "checking whether it posted failed too (no usable answer from the network)");
         }
     }
 
