@@ -15,6 +15,8 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
     public const int CrashLimit = 5;
     public static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan LongestRestartDelay = TimeSpan.FromSeconds(30);
+    /// <summary>How long the web app and the worker get, together, to stop by themselves after Ctrl-C.</summary>
+    private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(25);
 
     /// <summary>What was started, by role ("worker", "web"), so a process that stops can be started again the same way.</summary>
     private readonly Dictionary<string, Child> _children = [];
@@ -25,7 +27,8 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         public List<DateTime> Stops { get; } = [];
     }
 
-    public async Task<int> RunAsync(CancellationToken stopping)
+    /// <summary>Runs until <paramref name="stopping"/> (Ctrl-C); <paramref name="hurry"/> (a second Ctrl-C) cuts the graceful stop short.</summary>
+    public async Task<int> RunAsync(CancellationToken stopping, CancellationToken hurry = default)
     {
         LocalPostgresCluster? cluster = null;
         try
@@ -76,7 +79,9 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         }
         finally
         {
-            await StopChildrenAsync();
+            if (stopping.IsCancellationRequested)
+                console.WriteLine("Stopping Publisher (Ctrl-C again stops it at once) …");
+            await StopChildrenAsync(hurry);
             if (cluster is not null)
                 await cluster.StopAsync();
             console.WriteLine("Stopped.");
@@ -124,7 +129,8 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         while (true)
         {
             var stopped = await WaitForAnyChildAsync(stopping);
-            if (stopped is null)
+            // In a terminal Ctrl-C reaches the children too, and one may stop before this process sees the signal.
+            if (stopped is null || stopping.IsCancellationRequested)
                 return 0;
             var now = DateTime.UtcNow;
             stopped.Stops.Add(now);
@@ -193,26 +199,62 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         return first == cancelled ? null : await (Task<Child>)first;
     }
 
-    private async Task StopChildrenAsync()
+    /// <summary>
+    /// Stops the web app and the worker together: SIGTERM to both at once, so each shuts down gracefully (Hangfire
+    /// hands its jobs back, the worker writes the outcomes it holds), then one shared deadline after which whatever
+    /// still runs is killed. A second Ctrl-C (<paramref name="hurry"/>) kills at once.
+    /// </summary>
+    private async Task StopChildrenAsync(CancellationToken hurry)
     {
-        foreach (var child in _children.Values.Select(c => c.Process).Where(c => !c.HasExited))
+        var running = _children.Values.Select(c => c.Process).Where(p => p is not null && !HasExited(p)).ToList();
+        foreach (var process in running)
+            Signal(process, "-TERM");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(hurry);
+        deadline.CancelAfter(GracefulStop);
+        try
         {
-            // SIGTERM lets the host shut down gracefully (Hangfire hands its jobs back).
-            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", child.Id.ToString()]) { UseShellExecute = false });
-            if (kill is not null)
-                await kill.WaitForExitAsync();
+            await Task.WhenAll(running.Select(p => p.WaitForExitAsync(deadline.Token)));
         }
-        foreach (var child in _children.Values.Select(c => c.Process))
+        catch (OperationCanceledException)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
+            foreach (var process in running.Where(p => !HasExited(p)))
             {
-                await child.WaitForExitAsync(timeout.Token);
+                var role = _children.Values.First(c => c.Process == process).Role;
+                console.WriteLine($"The {role} did not stop within {GracefulStop.TotalSeconds:0} s; killing it.");
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // It exited in the meantime.
+                }
             }
-            catch (OperationCanceledException)
-            {
-                child.Kill(entireProcessTree: true);
-            }
+        }
+    }
+
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // never started
+        }
+    }
+
+    private static void Signal(Process process, string signal)
+    {
+        try
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", [signal, process.Id.ToString()]) { UseShellExecute = false });
+            kill?.WaitForExit(5000);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // Without the kill command the deadline below still ends it.
         }
     }
 

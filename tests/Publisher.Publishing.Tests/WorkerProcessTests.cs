@@ -263,11 +263,12 @@ public class WorkerProcessTests(PostgresServer postgres, ITestOutputHelper outpu
     private static Task WaitForWorkersAsync(PublishingHarness h, int count) =>
         WaitUntilAsync(() => h.QueryAsync(db => db.PublishWorkers.Where(w => w.Name != PublishWorkerHeartbeat.Name)).GetAwaiter().GetResult().Count >= count);
 
-    /// <summary>Only what the README's "Running more workers" sets.</summary>
+    /// <summary>Only what the README's "Running more workers" sets, and the fake network's loopback address allowed.</summary>
     private static Dictionary<string, string> ByHand(PublishingHarness h) => new()
     {
         ["PUBLISHER_DB"] = h.ConnectionString,
         ["PUBLISHER_MASTER_KEY"] = h.MasterKeyValue,
+        [PrivateNetworks.EnvironmentVariable] = "true", // the fake Mastodon listens on 127.0.0.1
     };
 
     /// <summary>Brings every variant to the same instant, <paramref name="from"/> from now, in one write.</summary>
