@@ -191,6 +191,7 @@ static Process StartWorker(string dll, string connectionString, string masterKey
     start.Environment["PUBLISHER_MASTER_KEY"] = masterKey;
     start.Environment["DOTNET_ENVIRONMENT"] = "Production";
     start.Environment["Logging__LogLevel__Default"] = "Warning";
+    start.Environment["Publishing__AllowPrivateNetworks"] = "true"; // the receiver listens on 127.0.0.1
     // Each takes its share of the burst: the Hangfire backstop jobs lie an hour ahead.
     var process = Process.Start(start)!;
     process.OutputDataReceived += (_, _) => { };
