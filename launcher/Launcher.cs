@@ -11,7 +11,11 @@ namespace Publisher.Launcher;
 
 public sealed class Launcher(LauncherSettings settings, TextWriter console)
 {
-    /// <summary>A process that stops this many times within <see cref="CrashWindow"/> is not started again: something is wrong with it.</summary>
+    /// <summary>
+    /// A process that stops this many times in a row, each time within <see cref="CrashWindow"/> of its start, is
+    /// not started again: something is wrong with it. Counted per life rather than over a stretch of the clock, so a
+    /// machine slow to start .NET processes still recognises a process that cannot stay up.
+    /// </summary>
     public const int CrashLimit = 5;
     public static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan LongestRestartDelay = TimeSpan.FromSeconds(30);
@@ -24,7 +28,9 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
     private sealed record Child(string Role, string Dll, string WorkingFolder, IReadOnlyDictionary<string, string> Environment)
     {
         public Process Process { get; set; } = null!;
-        public List<DateTime> Stops { get; } = [];
+        public DateTime StartedAt { get; set; }
+        /// <summary>How many times in a row it stopped within <see cref="CrashWindow"/> of its start.</summary>
+        public int QuickStops { get; set; }
     }
 
     /// <summary>Runs until <paramref name="stopping"/> (Ctrl-C); <paramref name="hurry"/> (a second Ctrl-C) cuts the graceful stop short.</summary>
@@ -121,8 +127,9 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
 
     /// <summary>
     /// Keeps the web app and the worker running until Ctrl-C: one that stops is said so and started again after a
-    /// back-off (1 s, 2 s, 4 s, … up to 30 s), while the others go on. Only a process that keeps stopping
-    /// (<see cref="CrashLimit"/> times within <see cref="CrashWindow"/>) stops everything, with the reason.
+    /// back-off (1 s, 2 s, 4 s, … up to 30 s), while the others go on. Only a process that cannot stay up
+    /// (<see cref="CrashLimit"/> stops in a row, each within <see cref="CrashWindow"/> of its start) stops everything,
+    /// with the reason.
     /// </summary>
     private async Task<int> SuperviseAsync(CancellationToken stopping)
     {
@@ -132,17 +139,16 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
             // In a terminal Ctrl-C reaches the children too, and one may stop before this process sees the signal.
             if (stopped is null || stopping.IsCancellationRequested)
                 return 0;
-            var now = DateTime.UtcNow;
-            stopped.Stops.Add(now);
-            stopped.Stops.RemoveAll(at => now - at > CrashWindow);
+            // One that ran for a good while before it stopped starts a new count.
+            stopped.QuickStops = DateTime.UtcNow - stopped.StartedAt < CrashWindow ? stopped.QuickStops + 1 : 1;
             var how = Describe(stopped.Process.ExitCode);
-            if (stopped.Stops.Count >= CrashLimit)
+            if (stopped.QuickStops >= CrashLimit)
             {
-                console.WriteLine($"The {stopped.Role} process stopped {stopped.Stops.Count} times within {CrashWindow.TotalMinutes:0} minutes (the last time {how}); "
-                    + "it is not started again. Its output above says why. Stopping everything.");
+                console.WriteLine($"The {stopped.Role} process stopped {stopped.QuickStops} times in a row within {CrashWindow.TotalMinutes:0} minutes of starting "
+                    + $"(the last time {how}); it is not started again. Its output above says why. Stopping everything.");
                 return 1;
             }
-            var delay = TimeSpan.FromSeconds(Math.Min(LongestRestartDelay.TotalSeconds, Math.Pow(2, stopped.Stops.Count - 1)));
+            var delay = TimeSpan.FromSeconds(Math.Min(LongestRestartDelay.TotalSeconds, Math.Pow(2, stopped.QuickStops - 1)));
             console.WriteLine($"The {stopped.Role} process stopped ({how}); starting it again in {delay.TotalSeconds:0} s. The others keep running.");
             await Task.Delay(delay, stopping);
             Start(stopped);
@@ -188,6 +194,7 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         child.Process = process;
+        child.StartedAt = DateTime.UtcNow;
         console.WriteLine($"Started the {role} (process {process.Id}).");
     }
 

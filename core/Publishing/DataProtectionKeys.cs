@@ -62,6 +62,7 @@ public sealed class KeyRingStartup(IKeyManager keys, IOptions<DatabaseOptions> d
     private static readonly TimeSpan Propagation = TimeSpan.FromDays(2);
     private static readonly TimeSpan Lifetime = TimeSpan.FromDays(90);
     private static readonly TimeSpan CheckEvery = TimeSpan.FromHours(12);
+    private static readonly TimeSpan LockPollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly CancellationTokenSource _stop = new();
     private Task? _checks;
@@ -111,8 +112,14 @@ public sealed class KeyRingStartup(IKeyManager keys, IOptions<DatabaseOptions> d
     {
         await using var connection = new NpgsqlConnection(database.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({DataProtectionKeys.CreationLock})", connection))
-            await take.ExecuteNonQueryAsync(cancellationToken);
+        // Asked for again and again rather than waited on: a blocking wait that outlasted the command timeout (the
+        // other process making the key on a busy machine) could leave a session queued for the lock after its client
+        // gave up, holding the lock later with nobody to let it go until the server noticed.
+        await using (var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({DataProtectionKeys.CreationLock})", connection))
+        {
+            while (await take.ExecuteScalarAsync(cancellationToken) is not true)
+                await Task.Delay(LockPollInterval, cancellationToken); // real time: a test's frozen clock must not stall it
+        }
         try
         {
             // Read under the lock: a process that waited here finds the key the one before it made.

@@ -16,12 +16,18 @@ public class RunCommandTests
 {
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
+    /// <summary>
+    /// How long a first start may take: PostgreSQL's initdb, migrations and two .NET processes' first start, which
+    /// on two cores shared with other builds and tests has taken more than five minutes.
+    /// </summary>
+    private static readonly TimeSpan FirstStart = TimeSpan.FromMinutes(10);
+
     [Fact]
     public async Task From_an_empty_data_folder_it_starts_everything_a_demo_user_signs_in_and_ctrl_c_stops_it_all()
     {
         // The fake webhook below listens on 127.0.0.1, which Publisher refuses unless told otherwise.
         await using var run = await Run.StartAsync(new Dictionary<string, string> { [PrivateNetworks.EnvironmentVariable] = "true" });
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(5));
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), FirstStart);
         var log = run.Log;
         Assert.Contains("Creating a private PostgreSQL cluster", log);
         Assert.Contains(run.Url, log);
@@ -33,7 +39,7 @@ public class RunCommandTests
         Assert.Contains("Autumn Blend", await run.Http.GetStringAsync("/Calendar"));
 
         // The worker it started heartbeats, so health turns fully healthy.
-        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), TimeSpan.FromMinutes(1));
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), FirstStart);
 
         // The web app and the worker started together on an empty key ring, yet a secret the web app encrypts is
         // one the worker decrypts: it signs the connection test's ping with it, and the receiver checks the signature.
@@ -45,7 +51,7 @@ public class RunCommandTests
             new() { ["baseAddress"] = receiver.Url.ToString(), ["field_secret"] = receiver.Secret });
         Assert.Contains("Saved Cold-start webhook.", await run.Http.GetStringAsync(page));
         await run.PostFormAsync(page, page.Replace("?id=", "?handler=Test&id="), []);
-        await run.WaitForAsync(async () => (await run.Http.GetStringAsync(page)).Contains("accepted a signed ping"), TimeSpan.FromMinutes(2));
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync(page)).Contains("accepted a signed ping"), TimeSpan.FromMinutes(5));
         Assert.Equal(1, receiver.PingCount);
 
         await run.StopWithCtrlCAsync();
@@ -58,7 +64,7 @@ public class RunCommandTests
         {
             ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
         });
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at") && run.Log.Contains("First administrator:"), TimeSpan.FromMinutes(5));
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at") && run.Log.Contains("First administrator:"), FirstStart);
         Assert.DoesNotContain("demo.publisher.local", run.Log);
         var link = Regex.Match(run.Log, @"(http://\S+/Account/AcceptInvite\?userId=\S+&token=\S+)");
         Assert.True(link.Success, "the invitation link is printed:\n" + run.Log);
@@ -98,19 +104,19 @@ public class RunCommandTests
         {
             ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
         });
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(5));
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), FirstStart);
         var first = Assert.Single(WorkerProcesses(run.Log));
 
         Assert.Equal(0, Kill("-KILL", first));
-        await run.WaitForAsync(() => run.Log.Contains("The worker process stopped (exit code 137: killed); starting it again in 1 s. The others keep running."), TimeSpan.FromMinutes(1));
+        await run.WaitForAsync(() => run.Log.Contains("The worker process stopped (exit code 137: killed); starting it again in 1 s. The others keep running."), TimeSpan.FromMinutes(2));
         // The web app was not stopped with it: it answers throughout.
         Assert.Contains("\"status\"", await (await run.Http.GetAsync("/health")).Content.ReadAsStringAsync());
-        await run.WaitForAsync(() => WorkerProcesses(run.Log).Count == 2, TimeSpan.FromMinutes(1));
+        await run.WaitForAsync(() => WorkerProcesses(run.Log).Count == 2, TimeSpan.FromMinutes(2));
         var second = WorkerProcesses(run.Log)[1];
         Assert.NotEqual(first, second);
         Assert.False(Process.GetProcessById(second).HasExited);
         // The new worker heartbeats, so health turns fully healthy again.
-        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), TimeSpan.FromMinutes(2));
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), FirstStart);
         Assert.DoesNotContain("Stopping everything", run.Log);
 
         await run.StopWithCtrlCAsync();
@@ -125,10 +131,10 @@ public class RunCommandTests
             ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example", ["Worker__Count"] = "0",
         });
 
-        var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(5));
+        var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(15));
 
         Assert.Equal(1, exitCode);
-        Assert.Contains("The worker process stopped 5 times within 2 minutes", run.Log);
+        Assert.Contains("The worker process stopped 5 times in a row within 2 minutes of starting", run.Log);
         Assert.Contains("starting it again in 8 s", run.Log); // it backed off before giving up
         Assert.Contains("Stopped.", run.Log);
         Assert.False(File.Exists(Path.Combine(run.PgData, "postmaster.pid")), "PostgreSQL was stopped");
