@@ -112,35 +112,30 @@ public sealed class KeyRingStartup(IKeyManager keys, IOptions<DatabaseOptions> d
     {
         await using var connection = new NpgsqlConnection(database.Value.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        // Asked for again and again rather than waited on: a blocking wait that outlasted the command timeout (the
-        // other process making the key on a busy machine) could leave a session queued for the lock after its client
-        // gave up, holding the lock later with nobody to let it go until the server noticed.
-        await using (var take = new NpgsqlCommand($"SELECT pg_try_advisory_lock({DataProtectionKeys.CreationLock})", connection))
+        // The lock belongs to a transaction, so it ends with it however this ends: committed, rolled back when the
+        // connection goes back to the pool, or with the session. It is asked for again and again rather than waited
+        // on, so no session stays queued for it after its client gave up (a busy machine's command timeout).
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand($"SELECT pg_try_advisory_xact_lock({DataProtectionKeys.CreationLock})", connection, transaction))
         {
             while (await take.ExecuteScalarAsync(cancellationToken) is not true)
                 await Task.Delay(LockPollInterval, cancellationToken); // real time: a test's frozen clock must not stall it
         }
-        try
+
+        // Read under the lock: a process that waited here finds the key the one before it made.
+        var now = clock.GetUtcNow();
+        var usable = keys.GetAllKeys().Where(k => !k.IsRevoked).ToList();
+        if (!usable.Any(k => k.ActivationDate <= now && k.ExpirationDate > now))
         {
-            // Read under the lock: a process that waited here finds the key the one before it made.
-            var now = clock.GetUtcNow();
-            var usable = keys.GetAllKeys().Where(k => !k.IsRevoked).ToList();
-            if (!usable.Any(k => k.ActivationDate <= now && k.ExpirationDate > now))
-            {
-                keys.CreateNewKey(now, now + Lifetime);
-                log.LogInformation("Created the installation's data protection key");
-            }
-            else if (!usable.Any(k => k.ExpirationDate > now + SuccessorAhead))
-            {
-                keys.CreateNewKey(now + Propagation, now + Propagation + Lifetime);
-                log.LogInformation("Created the successor of the data protection key, active from {Activation:yyyy-MM-dd}", now + Propagation);
-            }
+            keys.CreateNewKey(now, now + Lifetime);
+            log.LogInformation("Created the installation's data protection key");
         }
-        finally
+        else if (!usable.Any(k => k.ExpirationDate > now + SuccessorAhead))
         {
-            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({DataProtectionKeys.CreationLock})", connection);
-            await release.ExecuteNonQueryAsync(CancellationToken.None);
+            keys.CreateNewKey(now + Propagation, now + Propagation + Lifetime);
+            log.LogInformation("Created the successor of the data protection key, active from {Activation:yyyy-MM-dd}", now + Propagation);
         }
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
