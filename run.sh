@@ -14,6 +14,15 @@ source scripts/system-packages.sh
 install_missing_packages "${RUN_PACKAGES[@]}"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# Videos are read with Debian's ffmpeg (ffprobe for the facts, ffmpeg for the poster frame).
+# Not fatal when it cannot be installed, unlike the packages above.
+if package_missing ffmpeg; then
+  echo "Installing ffmpeg (needed to take videos) …"
+  if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; }; then
+    echo "Could not install ffmpeg: Publisher runs, but refuses video uploads until 'sudo apt-get install -y ffmpeg' is run." >&2
+  fi
+fi
 echo "Building Publisher …"
 dotnet build launcher/Publisher.Launcher.csproj -c Release -v quiet -nologo
 dotnet build worker/Publisher.Worker.csproj -c Release -v quiet -nologo

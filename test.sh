@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); integration tests start a throwaway
-# PostgreSQL from the machine's server programs; the differential tests need Node.js and npm.
+# PostgreSQL from the machine's server programs; the differential tests need Node.js and npm; the media tests
+# read and make videos with ffmpeg.
 source scripts/system-packages.sh
 install_missing_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 

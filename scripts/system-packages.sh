@@ -8,11 +8,13 @@
 RUN_PACKAGES=(
   "postgresql:PostgreSQL's server programs"
 )
-# What only the tests need.
+# What only the tests need. (Running Publisher uses ffmpeg too, for videos, but runs without it: ./run.sh tries
+# to install it and goes on when it cannot.)
 TEST_PACKAGES=(
   "chromium:Chromium, for the browser tests"
   "nodejs:Node.js, for the reference-library tests"
   "npm:npm, for the reference-library tests"
+  "ffmpeg:ffmpeg and ffprobe, for the media tests (they read and make videos)"
 )
 
 package_missing() {
@@ -21,6 +23,7 @@ package_missing() {
     chromium) [ ! -x /usr/bin/chromium ] ;;
     nodejs) ! command -v node >/dev/null 2>&1 ;;
     npm) ! command -v npm >/dev/null 2>&1 ;;
+    ffmpeg) ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1 ;;
     *) ! dpkg -s "$1" >/dev/null 2>&1 ;;
   esac
 }

@@ -11,10 +11,14 @@ namespace Publisher.Core.Workflow;
 public static class ContentHash
 {
     public static string Of(Variant variant) =>
-        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload);
+        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload,
+            variant.Media.OrderBy(m => m.Position).Select(m => new MediaFingerprint(m.Key, m.AltText, m.PosterKey)).ToList());
+
+    /// <summary>What of one attached medium the approval covers: the derivative's bytes (by their hash), its alt text and a video's poster.</summary>
+    public sealed record MediaFingerprint(string Key, string AltText, string? PosterKey = null);
 
     public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts,
-        string? preheader = null, string? jsonPayload = null)
+        string? preheader = null, string? jsonPayload = null, IReadOnlyList<MediaFingerprint>? media = null)
     {
         // Length-prefixed fields, so moving text from one field to the next changes the hash.
         var builder = new StringBuilder();
@@ -28,6 +32,17 @@ public static class ContentHash
         builder.Append(threadParts.Count).Append('\n');
         foreach (var part in threadParts)
             Add(part);
+        // Only when there are media, so the hash of a variant without any (every approval made before media existed) is unchanged.
+        if (media is { Count: > 0 })
+        {
+            builder.Append("media:").Append(media.Count).Append('\n');
+            foreach (var item in media)
+            {
+                Add(item.Key);
+                Add(item.AltText);
+                Add(item.PosterKey);
+            }
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }
 }

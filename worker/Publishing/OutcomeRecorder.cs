@@ -8,6 +8,7 @@ using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
+using Publisher.Templates.Model;
 using Publisher.Worker.Channels;
 
 namespace Publisher.Worker.Publishing;
@@ -228,10 +229,12 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand in
             case PublishOutcome.Published:
                 workflow.Transition(variant, VariantState.Published, Actor.System, $"published on attempt {claim.AttemptNumber}");
                 variant.ExternalId = result.ExternalId;
-                variant.ExternalUrl = result.ExternalUrl;
+                // The post's address comes from the network's answer: kept only when it is a web address, so a
+                // network (or something posing as one) cannot put javascript: or the like behind "see the post".
+                variant.ExternalUrl = WebAddress.OrNull(result.ExternalUrl);
                 variant.PublishedAt = now;
                 variant.LastError = null;
-                notifier.Tell(author, $"Published {what}" + (result.ExternalUrl is { } url ? $": {url}" : "."), link);
+                notifier.Tell(author, $"Published {what}" + (variant.ExternalUrl is { } url ? $": {url}" : "."), link);
                 return false;
 
             case PublishOutcome.Transient when variant.Attempts < Options.MaxAttempts && variant.State == VariantState.Publishing:

@@ -9,7 +9,10 @@ using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
+using Publisher.Media;
+using Publisher.Media.Storage;
 using Publisher.Templates.Channels;
+using Publisher.Templates.Model;
 using Publisher.Worker.Channels;
 
 namespace Publisher.Worker.Publishing;
@@ -26,6 +29,7 @@ public sealed class PublishVariantJob(
     IServiceScopeFactory scopes,
     ChannelClientResolver clients,
     ChannelCredentials credentials,
+    IBlobStore blobs,
     IHttpClientFactory http,
     OutcomeRecorder outcomes,
     PublishWorkerHeartbeat heartbeat,
@@ -155,17 +159,64 @@ public sealed class PublishVariantJob(
         foreach (var (_, attempt, _, _) in attempts)
             inHand.Hold(attempt.Id);
 
-        // One decryption per account, however many of its variants the batch holds.
+        // One decryption per account, however many of its variants the batch holds; the media uploads of earlier
+        // attempts in one query.
         var connections = new Dictionary<Guid, (ChannelConnection?, string?)>();
-        return attempts.Select(a =>
+        var withMedia = attempts.Where(a => a.Variant.Media.Count > 0).Select(a => a.Variant.Id).ToList();
+        var uploads = withMedia.Count == 0 ? [] : await db.MediaUploads.AsNoTracking()
+            .Where(u => withMedia.Contains(u.VariantId)).OrderBy(u => u.UploadedAt).ToListAsync(cancellationToken);
+        var claims = new List<Claim>(attempts.Count);
+        foreach (var a in attempts)
         {
             var account = a.Variant.ChannelAccount!;
             if (!connections.TryGetValue(account.Id, out var connection))
                 connections[account.Id] = connection = Connect(account);
             var (request, setupError) = BuildRequest(a.Variant, connection, a.Attempt.IdempotencyKey);
-            return new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError);
-        }).ToList();
+            if (request is not null && a.Variant.Media.Count > 0)
+            {
+                request = request with
+                {
+                    Media = await PublishMediaAsync(a.Variant, cancellationToken),
+                    // The latest upload of each medium by an earlier attempt of this variant (same account, same bytes).
+                    UploadedMedia = uploads.Where(u => u.VariantId == a.Variant.Id)
+                        .GroupBy(u => u.MediaKey).ToDictionary(g => g.Key, g => new UploadedMedia(g.Last().NetworkMediaId, g.Last().ExpiresAt)),
+                };
+            }
+            claims.Add(new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, account, request, setupError));
+        }
+        return claims;
     }
+
+    /// <summary>The variant's media as the channel client takes them: each derivative with its facts, how to read it, and its public address.</summary>
+    private async Task<IReadOnlyList<PublishMedia>> PublishMediaAsync(Variant variant, CancellationToken cancellationToken)
+    {
+        var media = new List<PublishMedia>(variant.Media.Count);
+        foreach (var m in variant.Media.OrderBy(m => m.Position))
+        {
+            PublishMedia? poster = null;
+            if (m.PosterKey is { } posterKey && await blobs.GetInfoAsync(posterKey, cancellationToken) is { } info)
+            {
+                var posterName = Publisher.Core.Media.MediaLibrary.ServedName(m.FileName, MediaTypes.Jpeg);
+                poster = new PublishMedia(posterKey, PublishMediaKind.Image, info.ContentType, info.Length, m.Width, m.Height, null, m.AltText, null,
+                    Opener(posterKey), new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, posterKey, posterName)));
+            }
+            media.Add(new PublishMedia(
+                m.Key,
+                m.Kind switch { MediaKind.Video => PublishMediaKind.Video, MediaKind.AnimatedGif => PublishMediaKind.AnimatedGif, _ => PublishMediaKind.Image },
+                m.ContentType, m.Length, m.Width, m.Height,
+                m.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                m.AltText,
+                m.FocalX is { } x && m.FocalY is { } y ? new MediaFocalPoint(x, y) : null,
+                Opener(m.Key),
+                new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, m.Key, m.FileName)),
+                poster));
+        }
+        return media;
+    }
+
+    private Func<CancellationToken, Task<Stream>> Opener(string key) => async cancellationToken =>
+        await blobs.OpenReadAsync(key, cancellationToken)
+        ?? throw new ChannelConfigurationException($"A medium of this post ({key[..12]}…) is missing from Publisher's media store: attach the file again and have the variant approved again.");
 
     private static Task<List<Variant>> LoadForClaimAsync(PublisherDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
         db.Variants
@@ -389,7 +440,7 @@ public sealed class PublishVariantJob(
             log.LogInformation("Attempt for {Variant} was interrupted; {Kind} says posting again is safe", claim.VariantId, request.Connection.Kind);
         }
 
-        var progress = new PartProgress(scopes, claim.VariantId, request.PostedPartIds.Count, request.Parts.Count, log);
+        var progress = new PartProgress(scopes, claim.VariantId, claim.AttemptId, request.PostedPartIds.Count, request.Parts.Count, clock, log);
         PublishResult result;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -456,9 +507,10 @@ public sealed class PublishVariantJob(
     /// Remembers each part's id as it is posted, so the outcome carries them all. Before a further part goes out
     /// it also stores the ids so far, so that if this worker dies mid-thread the next attempt resumes after them.
     /// A database that cannot take that write does not stop the thread, and never loses the ids: they are
-    /// recorded with the outcome.
+    /// recorded with the outcome. Each uploaded medium's network id is stored with the attempt, so a retry reuses
+    /// the upload.
     /// </summary>
-    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId, int postedBefore, int parts, ILogger log) : IPublishProgress
+    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId, Guid attemptId, int postedBefore, int parts, TimeProvider clock, ILogger log) : IPublishProgress
     {
         private readonly List<string> _posted = [];
 
@@ -489,6 +541,18 @@ public sealed class PublishVariantJob(
             {
                 log.LogWarning("Storing part {Part} of {Variant} as posted failed ({Error}); it is kept and recorded with the outcome", posted, variantId, e.Message);
             }
+        }
+
+        public async Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            // Not the caller's token: once the network has the medium, the record must survive a cancelled post.
+            db.MediaUploads.Add(new MediaUpload
+            {
+                VariantId = variantId, AttemptId = attemptId, MediaKey = key, NetworkMediaId = networkMediaId, ExpiresAt = expiresAt, UploadedAt = clock.GetUtcNow(),
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
         }
     }
 }
