@@ -47,15 +47,18 @@ public class RunCommandTests
         var account = await run.PostFormAsync("/Channels/Connection", "/Channels/Connection?handler=Create",
             new() { ["name"] = "Cold-start webhook", ["kind"] = "Webhook" });
         var page = account.Headers.Location!.OriginalString;
-        await run.PostFormAsync(page, page.Replace("?id=", "?handler=Save&id="),
+        await run.PostFormAsync(page, WithHandler(page, "Save"),
             new() { ["baseAddress"] = receiver.Url.ToString(), ["field_secret"] = receiver.Secret });
         Assert.Contains("Saved Cold-start webhook.", await run.Http.GetStringAsync(page));
-        await run.PostFormAsync(page, page.Replace("?id=", "?handler=Test&id="), []);
+        await run.PostFormAsync(page, WithHandler(page, "Test"), []);
         await run.WaitForAsync(async () => (await run.Http.GetStringAsync(page)).Contains("accepted a signed ping"), TimeSpan.FromMinutes(5));
         Assert.Equal(1, receiver.PingCount);
 
         await run.StopWithCtrlCAsync();
     }
+
+    /// <summary>The address of <paramref name="page"/>'s form handler, however the page carries its id (route or query).</summary>
+    private static string WithHandler(string page, string handler) => page + (page.Contains('?') ? '&' : '?') + "handler=" + handler;
 
     [Fact]
     public async Task Without_the_demo_the_first_administrator_is_invited_by_a_printed_link_and_signs_in_with_the_password_they_chose()
