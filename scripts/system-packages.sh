@@ -16,6 +16,16 @@ TEST_PACKAGES=(
   "npm:npm, for the reference-library tests"
   "ffmpeg:ffmpeg and ffprobe, for the media tests (they read and make videos)"
 )
+# What compiling the SQLite module of Bluesky's own test server (tests/bluesky-pds) needs: only when it is built.
+PDS_BUILD_PACKAGES=(
+  "make:make, to compile the Bluesky test server's SQLite module"
+  "g++:a C++ compiler, to compile the Bluesky test server's SQLite module"
+  "python3:Python 3, for node-gyp"
+  "libnode-dev:Node.js's C headers, to compile the Bluesky test server's SQLite module"
+)
+
+# Where Node.js is installed (its headers are in include/node below it).
+node_prefix() { node -p 'require("path").resolve(process.execPath, "../..")'; }
 
 package_missing() {
   case "$1" in
@@ -23,6 +33,8 @@ package_missing() {
     chromium) [ ! -x /usr/bin/chromium ] ;;
     nodejs) ! command -v node >/dev/null 2>&1 ;;
     npm) ! command -v npm >/dev/null 2>&1 ;;
+    make | g++ | python3) ! command -v "$1" >/dev/null 2>&1 ;;
+    libnode-dev) [ ! -f "$(node_prefix)/include/node/node.h" ] ;;
     ffmpeg) ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1 ;;
     *) ! dpkg -s "$1" >/dev/null 2>&1 ;;
   esac

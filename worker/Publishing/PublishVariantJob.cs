@@ -307,7 +307,7 @@ public sealed class PublishVariantJob(
         if (variant.ScheduleToken != token)
             return Skip("stale job: the variant was rescheduled, unscheduled or cancelled after this job was created");
 
-        var what = $"the {variant.ChannelAccount!.Name} variant of “{variant.Message!.Title}”";
+        var what = AccountWording.VariantOf(variant.ChannelAccount!.Name, variant.Message!.Title);
         var reconcile = false;
         DateTimeOffset? interruptedAt = null;
         if (variant.State == VariantState.Publishing)

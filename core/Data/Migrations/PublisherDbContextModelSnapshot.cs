@@ -189,6 +189,9 @@ namespace Publisher.Core.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -785,6 +788,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.PrimitiveCollection<List<string>>("Hashtags")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -873,6 +880,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset?>("EmailedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Link")
                         .HasColumnType("text");
 
@@ -887,7 +898,13 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.PrimitiveCollection<List<Guid>>("VariantIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("GroupKey", "ReadAt");
 
                     b.HasIndex("UserId", "ReadAt");
 

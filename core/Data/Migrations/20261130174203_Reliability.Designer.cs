@@ -13,7 +13,7 @@ using Publisher.Core.Data;
 namespace Publisher.Core.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261130172108_Reliability")]
+    [Migration("20261130174203_Reliability")]
     partial class Reliability
     {
         /// <inheritdoc />
@@ -191,6 +191,9 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("ConcurrencyStamp")
                         .IsConcurrencyToken()
                         .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("DisplayName")
                         .IsRequired()
@@ -788,6 +791,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.PrimitiveCollection<List<string>>("Hashtags")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -876,6 +883,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset?>("EmailedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Link")
                         .HasColumnType("text");
 
@@ -890,7 +901,13 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.PrimitiveCollection<List<Guid>>("VariantIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("GroupKey", "ReadAt");
 
                     b.HasIndex("UserId", "ReadAt");
 
