@@ -9,15 +9,15 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+# The private PostgreSQL is started from the machine's server programs: installed here when missing.
+source scripts/system-packages.sh
+install_missing_packages "${RUN_PACKAGES[@]}"
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Videos are read with Debian's ffmpeg (ffprobe for the facts, ffmpeg for the poster frame).
-if ! command -v ffprobe >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1; then
-  as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@";
-    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@";
-    else return 1; fi
-  }
+# Not fatal when it cannot be installed, unlike the packages above.
+if package_missing ffmpeg; then
   echo "Installing ffmpeg (needed to take videos) …"
   if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null; }; then
     echo "Could not install ffmpeg: Publisher runs, but refuses video uploads until 'sudo apt-get install -y ffmpeg' is run." >&2

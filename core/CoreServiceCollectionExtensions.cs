@@ -1,6 +1,6 @@
 using Hangfire;
 using Hangfire.PostgreSql;
-using Microsoft.AspNetCore.DataProtection;
+using Publisher.Core.Publishing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -70,6 +70,8 @@ public static class CoreServiceCollectionExtensions
             })
             .Validate(o => Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PUBLISHER_URL (Publishing:PublicUrl) must be an absolute http(s) address.")
             .Validate(o => o.MaxAttempts >= 1 && o.GraceWindow >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, "Publishing: MaxAttempts must be at least 1, GraceWindow not negative and RequestTimeout positive.")
+            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero && o.WorkerDeadAfter >= o.HeartbeatInterval * 3,
+                "Publishing: HeartbeatInterval must be positive and WorkerDeadAfter at least three heartbeats, so one late beat does not make a worker look dead.")
             .ValidateOnStart();
         // Every connection to a server an admin named (channel APIs, webhooks, SMTP) is checked against this.
         services.AddOptions<Networking.OutboundNetworkOptions>().BindConfiguration(Networking.OutboundNetworkOptions.SectionName);
@@ -78,15 +80,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Publishing.ChannelCredentials>();
 
         // Data Protection keys live in PostgreSQL, wrapped by the master key when one is configured, so a
-        // database copy alone cannot decrypt channel credentials.
-        services.AddDataProtection()
-            .SetApplicationName("Publisher")
-            .PersistKeysToDbContext<PublisherDbContext>();
-        if (Publishing.MasterKey.FromConfiguration(configuration[Publishing.MasterKey.EnvironmentVariable]) is { } masterKey)
-        {
-            services.AddSingleton(masterKey);
-            services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlEncryptor = new Publishing.MasterKeyXmlEncryptor(masterKey));
-        }
+        // database copy alone cannot decrypt channel credentials; one key ring for every process.
+        services.AddPublisherDataProtection(configuration);
 
         services.AddHangfire((sp, hangfire) => hangfire
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

@@ -11,9 +11,30 @@ namespace Publisher.Launcher;
 
 public sealed class Launcher(LauncherSettings settings, TextWriter console)
 {
-    private readonly List<Process> _children = [];
+    /// <summary>
+    /// A process that stops this many times in a row, each time within <see cref="CrashWindow"/> of its start, is
+    /// not started again: something is wrong with it. Counted per life rather than over a stretch of the clock, so a
+    /// machine slow to start .NET processes still recognises a process that cannot stay up.
+    /// </summary>
+    public const int CrashLimit = 5;
+    public static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan LongestRestartDelay = TimeSpan.FromSeconds(30);
+    /// <summary>How long the web app and the worker get, together, to stop by themselves after Ctrl-C.</summary>
+    private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(25);
 
-    public async Task<int> RunAsync(CancellationToken stopping)
+    /// <summary>What was started, by role ("worker", "web"), so a process that stops can be started again the same way.</summary>
+    private readonly Dictionary<string, Child> _children = [];
+
+    private sealed record Child(string Role, string Dll, string WorkingFolder, IReadOnlyDictionary<string, string> Environment)
+    {
+        public Process Process { get; set; } = null!;
+        public DateTime StartedAt { get; set; }
+        /// <summary>How many times in a row it stopped within <see cref="CrashWindow"/> of its start.</summary>
+        public int QuickStops { get; set; }
+    }
+
+    /// <summary>Runs until <paramref name="stopping"/> (Ctrl-C); <paramref name="hurry"/> (a second Ctrl-C) cuts the graceful stop short.</summary>
+    public async Task<int> RunAsync(CancellationToken stopping, CancellationToken hurry = default)
     {
         LocalPostgresCluster? cluster = null;
         try
@@ -47,23 +68,11 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
             Start("web", Path.Combine("web", "bin", settings.BuildConfiguration, "net10.0", "Publisher.Web.dll"), "web",
                 new Dictionary<string, string>(environment) { ["ASPNETCORE_URLS"] = url });
 
-            if (await WaitUntilHealthyAsync(url, stopping))
-            {
-                console.WriteLine();
-                console.WriteLine($"Publisher is running at {url}");
-                console.WriteLine("Sign in as one of the demo users:");
-                foreach (var line in demoUsers)
-                    console.WriteLine("  " + line);
-                console.WriteLine("Press Ctrl-C to stop Publisher and its database.");
-            }
-
-            var exited = await WaitForAnyChildAsync(stopping);
-            if (exited is not null)
-            {
-                console.WriteLine($"The {exited.StartInfo.Environment["PUBLISHER_ROLE"]} process stopped (exit code {exited.ExitCode}); stopping the rest.");
-                return 1;
-            }
-            return 0;
+            // Supervision starts at once: a process that stops while the web app is still starting is started again.
+            var announced = AnnounceWhenAnsweringAsync(url, demoUsers, stopping);
+            var result = await SuperviseAsync(stopping);
+            await announced.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return result;
         }
         catch (PostgresNotInstalledException e)
         {
@@ -76,7 +85,9 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         }
         finally
         {
-            await StopChildrenAsync();
+            if (stopping.IsCancellationRequested)
+                console.WriteLine("Stopping Publisher (Ctrl-C again stops it at once) …");
+            await StopChildrenAsync(hurry);
             if (cluster is not null)
                 await cluster.StopAsync();
             console.WriteLine("Stopped.");
@@ -114,73 +125,158 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         return File.Exists(file) ? await File.ReadAllLinesAsync(file, cancellationToken) : ["(demo users were created earlier; their passwords are not on this machine)"];
     }
 
+    /// <summary>
+    /// Keeps the web app and the worker running until Ctrl-C: one that stops is said so and started again after a
+    /// back-off (1 s, 2 s, 4 s, … up to 30 s), while the others go on. Only a process that cannot stay up
+    /// (<see cref="CrashLimit"/> stops in a row, each within <see cref="CrashWindow"/> of its start) stops everything,
+    /// with the reason.
+    /// </summary>
+    private async Task<int> SuperviseAsync(CancellationToken stopping)
+    {
+        while (true)
+        {
+            var stopped = await WaitForAnyChildAsync(stopping);
+            // In a terminal Ctrl-C reaches the children too, and one may stop before this process sees the signal.
+            if (stopped is null || stopping.IsCancellationRequested)
+                return 0;
+            // One that ran for a good while before it stopped starts a new count.
+            stopped.QuickStops = DateTime.UtcNow - stopped.StartedAt < CrashWindow ? stopped.QuickStops + 1 : 1;
+            var how = Describe(stopped.Process.ExitCode);
+            if (stopped.QuickStops >= CrashLimit)
+            {
+                console.WriteLine($"The {stopped.Role} process stopped {stopped.QuickStops} times in a row within {CrashWindow.TotalMinutes:0} minutes of starting "
+                    + $"(the last time {how}); it is not started again. Its output above says why. Stopping everything.");
+                return 1;
+            }
+            var delay = TimeSpan.FromSeconds(Math.Min(LongestRestartDelay.TotalSeconds, Math.Pow(2, stopped.QuickStops - 1)));
+            console.WriteLine($"The {stopped.Role} process stopped ({how}); starting it again in {delay.TotalSeconds:0} s. The others keep running.");
+            await Task.Delay(delay, stopping);
+            Start(stopped);
+        }
+    }
+
+    private static string Describe(int exitCode) => exitCode switch
+    {
+        137 => "exit code 137: killed",
+        143 => "exit code 143: terminated",
+        > 128 and < 160 => $"exit code {exitCode}: signal {exitCode - 128}",
+        _ => $"exit code {exitCode}",
+    };
+
     private void Start(string role, string relativeDll, string workingFolder, IReadOnlyDictionary<string, string> environment)
     {
         var dll = Path.Combine(settings.RepositoryRoot, relativeDll);
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build first (./run.sh does).");
+        var child = new Child(role, dll, Path.Combine(settings.RepositoryRoot, workingFolder), environment);
+        _children[role] = child;
+        Start(child);
+    }
+
+    private void Start(Child child)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.Combine(settings.RepositoryRoot, workingFolder),
+            WorkingDirectory = child.WorkingFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(dll);
-        foreach (var (key, value) in environment)
+        start.ArgumentList.Add(child.Dll);
+        foreach (var (key, value) in child.Environment)
             start.Environment[key] = value;
-        start.Environment["PUBLISHER_ROLE"] = role;
+        start.Environment["PUBLISHER_ROLE"] = child.Role;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var role = child.Role;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) console.WriteLine($"[{role}] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) console.WriteLine($"[{role}] {e.Data}"); };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        _children.Add(process);
+        child.Process = process;
+        child.StartedAt = DateTime.UtcNow;
+        console.WriteLine($"Started the {role} (process {process.Id}).");
     }
 
-    private async Task<Process?> WaitForAnyChildAsync(CancellationToken stopping)
+    private async Task<Child?> WaitForAnyChildAsync(CancellationToken stopping)
     {
-        var exits = _children.Select(async p => { await p.WaitForExitAsync(CancellationToken.None); return p; }).ToList();
+        var exits = _children.Values.Select(async c => { await c.Process.WaitForExitAsync(CancellationToken.None); return c; }).ToList();
         var cancelled = Task.Delay(Timeout.Infinite, stopping);
         var first = await Task.WhenAny(exits.Cast<Task>().Append(cancelled));
-        return first == cancelled ? null : await (Task<Process>)first;
+        return first == cancelled ? null : await (Task<Child>)first;
     }
 
-    private async Task StopChildrenAsync()
+    /// <summary>
+    /// Stops the web app and the worker together: SIGTERM to both at once, so each shuts down gracefully (Hangfire
+    /// hands its jobs back, the worker writes the outcomes it holds), then one shared deadline after which whatever
+    /// still runs is killed. A second Ctrl-C (<paramref name="hurry"/>) kills at once.
+    /// </summary>
+    private async Task StopChildrenAsync(CancellationToken hurry)
     {
-        foreach (var child in _children.Where(c => !c.HasExited))
+        var running = _children.Values.Select(c => c.Process).Where(p => p is not null && !HasExited(p)).ToList();
+        foreach (var process in running)
+            Signal(process, "-TERM");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(hurry);
+        deadline.CancelAfter(GracefulStop);
+        try
         {
-            // SIGTERM lets the host shut down gracefully (Hangfire hands its jobs back).
-            using var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", child.Id.ToString()]) { UseShellExecute = false });
-            if (kill is not null)
-                await kill.WaitForExitAsync();
+            await Task.WhenAll(running.Select(p => p.WaitForExitAsync(deadline.Token)));
         }
-        foreach (var child in _children)
+        catch (OperationCanceledException)
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
+            foreach (var process in running.Where(p => !HasExited(p)))
             {
-                await child.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                child.Kill(entireProcessTree: true);
+                var role = _children.Values.First(c => c.Process == process).Role;
+                console.WriteLine($"The {role} did not stop within {GracefulStop.TotalSeconds:0} s; killing it.");
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // It exited in the meantime.
+                }
             }
         }
     }
 
-    private async Task<bool> WaitUntilHealthyAsync(string url, CancellationToken stopping)
+    private static bool HasExited(Process process)
+    {
+        try
+        {
+            return process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return true; // never started
+        }
+    }
+
+    private static void Signal(Process process, string signal)
+    {
+        try
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill", [signal, process.Id.ToString()]) { UseShellExecute = false });
+            kill?.WaitForExit(5000);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // Without the kill command the deadline below still ends it.
+        }
+    }
+
+    /// <summary>Prints the address and the sign-ins once the web app answers (however long its first start takes).</summary>
+    private async Task AnnounceWhenAnsweringAsync(string url, IReadOnlyList<string> demoUsers, CancellationToken stopping)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddMinutes(2);
-        while (DateTime.UtcNow < deadline && !stopping.IsCancellationRequested && _children.All(c => !c.HasExited))
+        var slow = DateTime.UtcNow.AddMinutes(2);
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
                 using var response = await http.GetAsync(url.TrimEnd('/') + "/health", stopping);
                 // 503 also means the web app answers; health then says what is missing.
-                return true;
+                break;
             }
             catch (HttpRequestException)
             {
@@ -188,9 +284,24 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
             catch (TaskCanceledException) when (!stopping.IsCancellationRequested)
             {
             }
+            if (DateTime.UtcNow > slow)
+            {
+                console.WriteLine($"The web app has not answered at {url} for 2 minutes; still waiting (its output above may say why).");
+                slow = DateTime.MaxValue;
+            }
             await Task.Delay(500, stopping);
         }
-        return false;
+        if (stopping.IsCancellationRequested)
+            return;
+        console.WriteLine();
+        console.WriteLine($"Publisher is running at {url}");
+        if (demoUsers.Count > 0)
+        {
+            console.WriteLine("Sign in as one of the demo users:");
+            foreach (var line in demoUsers)
+                console.WriteLine("  " + line);
+        }
+        console.WriteLine("Press Ctrl-C to stop Publisher and its database.");
     }
 
     /// <summary>The configured address, or the same host on a free port when that one is taken.</summary>

@@ -6,9 +6,13 @@ using Publisher.Worker.Publishing;
 
 // The worker: a Hangfire server on the shared PostgreSQL. Run as many as you like, on as many
 // machines as you like, against one database: Hangfire hands each job to exactly one of them.
-var builder = Host.CreateApplicationBuilder(args);
+// Settings come from the worker's own folder, wherever it is started from.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddCore(builder.Configuration);
+builder.Services.AddPublishing();
+// First, so it stops last: the other workers take over what this one leaves only once it stops beating.
+builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishWorkerHeartbeat>());
 builder.Services.AddHangfireServer(server =>
 {
     server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -19,7 +23,6 @@ builder.Services.AddHangfireServer(server =>
 });
 
 builder.Services.AddScoped<MaintenanceJobs>();
-builder.Services.AddPublishing();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishSweeper>());
 builder.Services.AddHostedService<DueDispatcher>();
 

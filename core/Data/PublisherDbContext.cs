@@ -22,6 +22,7 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<PublishAttempt> PublishAttempts => Set<PublishAttempt>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<PublishWorker> PublishWorkers => Set<PublishWorker>();
     public DbSet<MediaAsset> MediaAssets => Set<MediaAsset>();
     public DbSet<MessageMedia> MessageMedia => Set<MessageMedia>();
     public DbSet<MediaDerivative> MediaDerivatives => Set<MediaDerivative>();
@@ -139,6 +140,14 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             a.Property(x => x.IdempotencyKey).HasMaxLength(200);
             a.HasIndex(x => new { x.VariantId, x.Number }).IsUnique();
             a.HasIndex(x => x.FinishedAt);
+            // The open attempts of one worker: what is taken over when its heartbeat stops.
+            a.HasIndex(x => x.Worker).HasFilter("\"FinishedAt\" IS NULL");
+        });
+
+        builder.Entity<PublishWorker>(w =>
+        {
+            w.HasKey(x => x.Name);
+            w.Property(x => x.Name).HasMaxLength(200);
         });
 
         builder.Entity<Campaign>(c =>

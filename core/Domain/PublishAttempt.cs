@@ -16,9 +16,16 @@ public class PublishAttempt
     /// <summary>Sent where the network supports it (Mastodon's Idempotency-Key, the webhook's delivery id), stable across retries of the same content.</summary>
     public required string IdempotencyKey { get; set; }
 
-    /// <summary>Which worker process made the attempt (machine:pid).</summary>
+    /// <summary>Which worker process made the attempt (machine:pid:instance), as its heartbeat in <see cref="PublishWorker"/> names it.</summary>
     public required string Worker { get; set; }
     public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>
+    /// When the request was let go: written (for a whole round of sends at once) before anything leaves the
+    /// machine. Null means the request certainly never left, so a worker taking over from a dead one sends it
+    /// without reconciling first; set means it may have reached the network.
+    /// </summary>
+    public DateTimeOffset? SentAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public PublishOutcome? Outcome { get; set; }
     public int? HttpStatus { get; set; }

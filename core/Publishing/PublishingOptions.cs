@@ -37,6 +37,14 @@ public sealed class PublishingOptions
     /// <summary>How long after a variant's time its Hangfire job fires, if no dispatcher has published it by then.</summary>
     public TimeSpan JobBackstopDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often each worker writes its heartbeat, and how long without one before it is taken for dead: its
+    /// claims are then taken over by the other workers (those it never sent are simply published; those that
+    /// may have gone out are reconciled first). Until then nobody else touches an attempt it holds.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan WorkerDeadAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The address the public blog and links back to the app are built from (environment: PUBLISHER_URL).</summary>
     public string PublicUrl { get; set; } = "http://127.0.0.1:5080";
 }

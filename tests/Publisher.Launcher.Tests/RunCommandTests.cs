@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Publisher.Testing;
+using Publisher.Testing.Fakes;
 
 namespace Publisher.Launcher.Tests;
 
@@ -15,11 +16,18 @@ public class RunCommandTests
 {
     private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
+    /// <summary>
+    /// How long a first start may take: PostgreSQL's initdb, migrations and two .NET processes' first start, which
+    /// on two cores shared with other builds and tests has taken more than five minutes.
+    /// </summary>
+    private static readonly TimeSpan FirstStart = TimeSpan.FromMinutes(10);
+
     [Fact]
     public async Task From_an_empty_data_folder_it_starts_everything_a_demo_user_signs_in_and_ctrl_c_stops_it_all()
     {
-        await using var run = await Run.StartAsync(new Dictionary<string, string>());
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), TimeSpan.FromMinutes(3));
+        // The fake webhook below listens on 127.0.0.1, which Publisher refuses unless told otherwise.
+        await using var run = await Run.StartAsync(new Dictionary<string, string> { [PrivateNetworks.EnvironmentVariable] = "true" });
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), FirstStart);
         var log = run.Log;
         Assert.Contains("Creating a private PostgreSQL cluster", log);
         Assert.Contains(run.Url, log);
@@ -31,10 +39,26 @@ public class RunCommandTests
         Assert.Contains("Autumn Blend", await run.Http.GetStringAsync("/Calendar"));
 
         // The worker it started heartbeats, so health turns fully healthy.
-        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), TimeSpan.FromMinutes(1));
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), FirstStart);
+
+        // The web app and the worker started together on an empty key ring, yet a secret the web app encrypts is
+        // one the worker decrypts: it signs the connection test's ping with it, and the receiver checks the signature.
+        await using var receiver = new FakeWebhookReceiver();
+        var account = await run.PostFormAsync("/Channels/Connection", "/Channels/Connection?handler=Create",
+            new() { ["name"] = "Cold-start webhook", ["kind"] = "Webhook" });
+        var page = account.Headers.Location!.OriginalString;
+        await run.PostFormAsync(page, WithHandler(page, "Save"),
+            new() { ["baseAddress"] = receiver.Url.ToString(), ["field_secret"] = receiver.Secret });
+        Assert.Contains("Saved Cold-start webhook.", await run.Http.GetStringAsync(page));
+        await run.PostFormAsync(page, WithHandler(page, "Test"), []);
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync(page)).Contains("accepted a signed ping"), TimeSpan.FromMinutes(5));
+        Assert.Equal(1, receiver.PingCount);
 
         await run.StopWithCtrlCAsync();
     }
+
+    /// <summary>The address of <paramref name="page"/>'s form handler, however the page carries its id (route or query).</summary>
+    private static string WithHandler(string page, string handler) => page + (page.Contains('?') ? '&' : '?') + "handler=" + handler;
 
     [Fact]
     public async Task Without_the_demo_the_first_administrator_is_invited_by_a_printed_link_and_signs_in_with_the_password_they_chose()
@@ -43,7 +67,7 @@ public class RunCommandTests
         {
             ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
         });
-        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at") && run.Log.Contains("First administrator:"), TimeSpan.FromMinutes(3));
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at") && run.Log.Contains("First administrator:"), FirstStart);
         Assert.DoesNotContain("demo.publisher.local", run.Log);
         var link = Regex.Match(run.Log, @"(http://\S+/Account/AcceptInvite\?userId=\S+&token=\S+)");
         Assert.True(link.Success, "the invitation link is printed:\n" + run.Log);
@@ -75,6 +99,52 @@ public class RunCommandTests
 
         await run.StopWithCtrlCAsync();
     }
+
+    [Fact]
+    public async Task A_killed_worker_is_said_and_started_again_while_the_web_app_keeps_answering()
+    {
+        await using var run = await Run.StartAsync(new Dictionary<string, string>
+        {
+            ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example",
+        });
+        await run.WaitForAsync(() => run.Log.Contains("Publisher is running at"), FirstStart);
+        var first = Assert.Single(WorkerProcesses(run.Log));
+
+        Assert.Equal(0, Kill("-KILL", first));
+        await run.WaitForAsync(() => run.Log.Contains("The worker process stopped (exit code 137: killed); starting it again in 1 s. The others keep running."), TimeSpan.FromMinutes(2));
+        // The web app was not stopped with it: it answers throughout.
+        Assert.Contains("\"status\"", await (await run.Http.GetAsync("/health")).Content.ReadAsStringAsync());
+        await run.WaitForAsync(() => WorkerProcesses(run.Log).Count == 2, TimeSpan.FromMinutes(2));
+        var second = WorkerProcesses(run.Log)[1];
+        Assert.NotEqual(first, second);
+        Assert.False(Process.GetProcessById(second).HasExited);
+        // The new worker heartbeats, so health turns fully healthy again.
+        await run.WaitForAsync(async () => (await run.Http.GetStringAsync("/health")).StartsWith("{\"status\":\"Healthy\""), FirstStart);
+        Assert.DoesNotContain("Stopping everything", run.Log);
+
+        await run.StopWithCtrlCAsync();
+    }
+
+    [Fact]
+    public async Task A_worker_that_keeps_stopping_stops_everything_and_says_why()
+    {
+        // A worker that cannot start: Hangfire refuses zero worker threads.
+        await using var run = await Run.StartAsync(new Dictionary<string, string>
+        {
+            ["PUBLISHER_DEMO"] = "false", ["PUBLISHER_ADMIN_EMAIL"] = "owner@brand.example", ["Worker__Count"] = "0",
+        });
+
+        var exitCode = await run.WaitForExitAsync(TimeSpan.FromMinutes(15));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("The worker process stopped 5 times in a row within 2 minutes of starting", run.Log);
+        Assert.Contains("starting it again in 8 s", run.Log); // it backed off before giving up
+        Assert.Contains("Stopped.", run.Log);
+        Assert.False(File.Exists(Path.Combine(run.PgData, "postmaster.pid")), "PostgreSQL was stopped");
+    }
+
+    private static List<int> WorkerProcesses(string log) =>
+        Regex.Matches(log, @"Started the worker \(process (\d+)\)").Select(m => int.Parse(m.Groups[1].Value)).ToList();
 
     private static string Hidden(string html, string name) =>
         WebUtility.HtmlDecode(Regex.Match(html, $"name=\"{Regex.Escape(name)}\"[^>]*value=\"([^\"]*)\"").Groups[1].Value);
@@ -134,6 +204,16 @@ public class RunCommandTests
 
         public Task<HttpResponseMessage> SignInAsync(string email, string password) => SignInAsync(Http, email, password);
 
+        /// <summary>Submits a form of <paramref name="page"/> to <paramref name="action"/> as the browser would; the answer must be a redirect.</summary>
+        public async Task<HttpResponseMessage> PostFormAsync(string page, string action, Dictionary<string, string> fields)
+        {
+            var form = await Http.GetStringAsync(page);
+            fields["__RequestVerificationToken"] = Hidden(form, "__RequestVerificationToken");
+            var response = await Http.PostAsync(action, new FormUrlEncodedContent(fields));
+            Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{action} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            return response;
+        }
+
         public static async Task<HttpResponseMessage> SignInAsync(HttpClient http, string email, string password)
         {
             var form = await http.GetStringAsync("/Account/SignIn");
@@ -143,12 +223,31 @@ public class RunCommandTests
             }));
         }
 
+        public string PgData => FindPgData(_data);
+
+        /// <summary>Waits for the run command to end by itself; its exit code.</summary>
+        public async Task<int> WaitForExitAsync(TimeSpan limit)
+        {
+            using var timeout = new CancellationTokenSource(limit);
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail($"The run command was still running after {limit}. Output so far:\n{Log}");
+            }
+            return _process.ExitCode;
+        }
+
         /// <summary>Ctrl-C: everything stops, PostgreSQL included.</summary>
         public async Task StopWithCtrlCAsync()
         {
             Assert.Equal(0, Kill("-INT", _process.Id));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-            await _process.WaitForExitAsync(timeout.Token);
+            // The launcher gives the web app and the worker 25 s together, then PostgreSQL stops: minutes only on a
+            // machine busy with much else.
+            var exitCode = await WaitForExitAsync(TimeSpan.FromMinutes(3));
+            Assert.Equal(0, exitCode);
             Assert.Contains("Stopped.", Log);
             Assert.False(File.Exists(Path.Combine(FindPgData(_data), "postmaster.pid")), "PostgreSQL was stopped");
             await Assert.ThrowsAsync<HttpRequestException>(() => Http.GetAsync("/health"));

@@ -229,6 +229,58 @@ public class DueDispatcherTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_round_is_marked_sent_in_one_write_and_an_attempt_another_worker_took_over_is_not_let_go()
+    {
+        var mine = await _h.ScheduledVariantAsync(Now.AddSeconds(-2));
+        var takenOver = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+        var claims = await WithJobAsync(job => job.ClaimDueAsync(10, CancellationToken.None));
+        Assert.Equal([mine, takenOver], claims.Select(c => c.VariantId));
+        foreach (var claim in claims)
+            Assert.Null((await _h.LoadAsync(claim.VariantId)).PublishAttempts.Single().SentAt); // claimed, not let go
+        // Another worker judged this one dead and closed its attempt.
+        await _h.DbAsync(db => db.PublishAttempts.Where(a => a.Id == claims[1].AttemptId)
+            .ExecuteUpdateAsync(a => a.SetProperty(x => x.FinishedAt, DateTimeOffset.UtcNow).SetProperty(x => x.Outcome, PublishOutcome.NotSent)));
+
+        var open = await WithJobAsync(job => job.MarkSentAsync(claims.Select(c => c.AttemptId).ToList(), CancellationToken.None));
+
+        Assert.Equal([claims[0].AttemptId], open);
+        Assert.NotNull((await _h.LoadAsync(mine)).PublishAttempts.Single().SentAt);
+        Assert.Null((await _h.LoadAsync(takenOver)).PublishAttempts.Single().SentAt);
+    }
+
+    [Fact]
+    public async Task A_dispatcher_takes_over_a_dead_workers_claims_sending_the_unsent_and_reconciling_only_what_may_have_gone_out()
+    {
+        _h.Client.ReconcileAnswer = new ReconcileResult(ReconcileVerdict.SafeToRetry);
+        var unsent = await _h.ScheduledVariantAsync(Now.AddSeconds(-6), "Claimed, never let go.", tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        var inFlight = await _h.ScheduledVariantAsync(Now.AddSeconds(-6), "Let go, no answer recorded.", tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        var alive = await _h.ScheduledVariantAsync(Now.AddSeconds(-6), "Held by a live worker.", tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        await _h.OpenAttemptAsync(unsent, "dead:1", alive: false, startedAt: Now.AddSeconds(-6), sent: false);
+        await _h.OpenAttemptAsync(inFlight, "dead:2", alive: false, startedAt: Now.AddSeconds(-6), sent: true);
+        await _h.OpenAttemptAsync(alive, "alive:3", alive: true, startedAt: Now.AddSeconds(-6), sent: true);
+
+        var dispatcher = (IHostedService)ActivatorUtilities.CreateInstance<DueDispatcher>(_h.Services, new DispatchActivity());
+        await dispatcher.StartAsync(CancellationToken.None);
+        try
+        {
+            await _h.WaitForStateAsync(unsent, VariantState.Published, TimeSpan.FromSeconds(60));
+            await _h.WaitForStateAsync(inFlight, VariantState.Published, TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await dispatcher.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(1, _h.Client.Reconciles); // only the one that may have gone out
+        Assert.Equal(["Claimed, never let go.", "Let go, no answer recorded."], _h.Client.Calls.Select(c => c.Text).Order());
+        Assert.Equal(PublishOutcome.NotSent, (await _h.LoadAsync(unsent)).PublishAttempts.Single(a => a.Worker == "dead:1").Outcome);
+        Assert.Equal(PublishOutcome.Unknown, (await _h.LoadAsync(inFlight)).PublishAttempts.Single(a => a.Worker == "dead:2").Outcome);
+        var untouched = await _h.LoadAsync(alive);
+        Assert.Equal(VariantState.Publishing, untouched.State);
+        Assert.Null(Assert.Single(untouched.PublishAttempts).FinishedAt);
+    }
+
+    [Fact]
     public async Task The_sweep_leaves_overdue_variants_and_stale_jobs_alone_while_the_dispatcher_is_busy()
     {
         var overdue = await _h.ScheduledVariantAsync(Now.AddMinutes(-5), tweak: v => v.JobId = "lost");

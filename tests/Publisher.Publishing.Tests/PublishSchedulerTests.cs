@@ -158,11 +158,8 @@ public class PublishSchedulerTests(PostgresServer postgres) : IAsyncLifetime
         var orphan = await _h.ScheduledVariantAsync(DateTimeOffset.UtcNow.AddHours(1));
         var overdue = await _h.ScheduledVariantAsync(DateTimeOffset.UtcNow.AddMinutes(-5), tweak: v => v.JobId = "lost");
         var interrupted = await _h.ScheduledVariantAsync(DateTimeOffset.UtcNow.AddMinutes(-5), tweak: v => { v.State = VariantState.Publishing; v.JobId = "running"; });
-        await _h.DbAsync(async db =>
-        {
-            db.PublishAttempts.Add(new PublishAttempt { VariantId = interrupted, Number = 1, ContentHash = "h", IdempotencyKey = "k", Worker = "dead:1", StartedAt = DateTimeOffset.UtcNow.AddMinutes(-4) });
-            await db.SaveChangesAsync();
-        });
+        await _h.OpenAttemptAsync(interrupted, "dead:1", alive: false, startedAt: DateTimeOffset.UtcNow.AddMinutes(-4), sent: true);
+        await _h.WaitUntilJudgingAsync();
         var id = await ApprovedAsync(DateTimeOffset.UtcNow.AddHours(3));
         var (_, scheduled) = await WithSchedulerAsync(id, (s, v) => s.ScheduleAsync(v, DateTimeOffset.UtcNow.AddHours(3), Marketer));
         // Sent back to review by an edit, which does not touch Hangfire itself.

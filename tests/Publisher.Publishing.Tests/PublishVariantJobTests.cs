@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Publisher.Core.Domain;
 using Publisher.Testing;
 using Publisher.Worker.Channels;
+using Publisher.Worker.Publishing;
 
 namespace Publisher.Publishing.Tests;
 
@@ -301,17 +303,13 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
     [InlineData(ReconcileVerdict.SafeToRetry, VariantState.Published, 1)]
     [InlineData(ReconcileVerdict.Unknown, VariantState.NeedsAttention, 0)]
     [InlineData(ReconcileVerdict.Published, VariantState.Published, 0)]
-    public async Task An_attempt_left_open_by_a_dead_worker_is_reconciled_before_anything_is_posted_again(ReconcileVerdict verdict, VariantState expected, int posts)
+    public async Task An_attempt_a_dead_worker_may_have_sent_is_reconciled_before_anything_is_posted_again(ReconcileVerdict verdict, VariantState expected, int posts)
     {
         _h.Client.ReconcileAnswer = new ReconcileResult(verdict, verdict == ReconcileVerdict.Published ? "found" : null);
-        // What a worker killed mid-call leaves: Publishing, with an attempt started long ago and never finished.
+        // What a worker killed mid-call leaves: Publishing, with an attempt let go and never finished, and a heartbeat long stopped.
         var id = await _h.ScheduledVariantAsync(Now.AddMinutes(-3), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
-        await _h.DbAsync(async db =>
-        {
-            var v = await db.Variants.SingleAsync(x => x.Id == id);
-            db.PublishAttempts.Add(new PublishAttempt { VariantId = id, Number = 1, ContentHash = v.ContentHash, IdempotencyKey = "k", Worker = "dead:1", StartedAt = DateTimeOffset.UtcNow.AddMinutes(-2) });
-            await db.SaveChangesAsync();
-        });
+        await _h.OpenAttemptAsync(id, "dead:1", alive: false, startedAt: Now.AddSeconds(-20), sent: true);
+        await _h.WaitUntilJudgingAsync();
 
         await _h.RunJobAsync(id);
 
@@ -325,15 +323,32 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_attempt_a_dead_worker_never_let_go_is_sent_at_once_without_reconciling()
+    {
+        _h.Client.ReconcileAnswer = new ReconcileResult(ReconcileVerdict.Unknown, Detail: "a reconcile here would leave it to a person");
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-8), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        await _h.OpenAttemptAsync(id, "dead:1", alive: false, startedAt: Now.AddSeconds(-8), sent: false);
+        await _h.WaitUntilJudgingAsync();
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Published, variant.State);
+        Assert.Equal(0, _h.Client.Reconciles);
+        Assert.Single(_h.Client.Calls);
+        var taken = variant.PublishAttempts.Single(a => a.Worker == "dead:1");
+        Assert.Equal(PublishOutcome.NotSent, taken.Outcome);
+        Assert.Contains("took it over", taken.Detail);
+        Assert.Equal(1, variant.Attempts); // the unsent attempt does not count against MaxAttempts
+    }
+
+    [Fact]
     public async Task An_interrupted_Mastodon_attempt_older_than_its_idempotency_window_is_left_to_a_person()
     {
         _h.Client.ReconcileAnswer = new ReconcileResult(ReconcileVerdict.SafeToRetry);
         var id = await _h.ScheduledVariantAsync(Now.AddHours(-3), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
-        await _h.DbAsync(async db =>
-        {
-            db.PublishAttempts.Add(new PublishAttempt { VariantId = id, Number = 1, ContentHash = "h", IdempotencyKey = "k", Worker = "dead:1", StartedAt = DateTimeOffset.UtcNow.AddHours(-2) });
-            await db.SaveChangesAsync();
-        });
+        await _h.OpenAttemptAsync(id, "dead:1", alive: false, startedAt: Now.AddHours(-2), sent: true);
+        await _h.WaitUntilJudgingAsync();
 
         await _h.RunJobAsync(id);
 
@@ -344,20 +359,62 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_attempt_still_within_the_request_timeout_is_left_to_its_worker()
+    public async Task An_attempt_of_a_worker_whose_heartbeat_is_fresh_is_left_to_it_however_old()
     {
-        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-5), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
-        await _h.DbAsync(async db =>
-        {
-            db.PublishAttempts.Add(new PublishAttempt { VariantId = id, Number = 1, ContentHash = "h", IdempotencyKey = "k", Worker = "alive:2", StartedAt = DateTimeOffset.UtcNow.AddSeconds(-1) });
-            await db.SaveChangesAsync();
-        });
+        var id = await _h.ScheduledVariantAsync(Now.AddMinutes(-30), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        // Far older than any request timeout: its worker is waiting for the database to take the answer.
+        await _h.OpenAttemptAsync(id, "alive:2", alive: true, startedAt: Now.AddMinutes(-29), sent: true);
+        await _h.WaitUntilJudgingAsync();
 
         await _h.RunJobAsync(id);
+        await _h.Services.GetRequiredService<PublishSweeper>().SweepAsync(CancellationToken.None);
 
         Assert.Equal(0, _h.Client.Reconciles);
         Assert.Empty(_h.Client.Calls);
-        Assert.Equal(VariantState.Publishing, (await _h.LoadAsync(id)).State);
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Publishing, variant.State);
+        Assert.Null(Assert.Single(variant.PublishAttempts).FinishedAt);
+        Assert.Equal(0, _h.Monitoring.EnqueuedCount(Core.Jobs.JobQueues.Publish));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_attempt_of_this_worker_that_it_no_longer_holds_is_taken_over_by_its_own_sweep_and_one_it_holds_is_not(bool held)
+    {
+        var id = await _h.ScheduledVariantAsync(Now.AddMinutes(-2), tweak: v => { v.State = VariantState.Publishing; v.Attempts = 1; });
+        // What a claim leaves whose commit was made but answered with an error: this worker's attempt, never let go.
+        var attempt = new PublishAttempt
+        {
+            VariantId = id, Number = 1, ContentHash = "h", IdempotencyKey = "k", Worker = PublishWorkerHeartbeat.Name, StartedAt = Now - ClaimsInHand.LostAfter * 2,
+        };
+        await _h.DbAsync(async db =>
+        {
+            db.PublishAttempts.Add(attempt);
+            await db.SaveChangesAsync();
+        });
+        if (held)
+            _h.Services.GetRequiredService<ClaimsInHand>().Hold(attempt.Id);
+
+        await _h.Services.GetRequiredService<PublishSweeper>().SweepAsync(CancellationToken.None);
+        await _h.RunJobAsync(id);
+
+        var queued = _h.Monitoring.EnqueuedJobs(Core.Jobs.JobQueues.Publish, 0, 10).Select(j => (Guid)j.Value.Job.Args[0]).ToList();
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(0, _h.Client.Reconciles);
+        if (held)
+        {
+            Assert.Empty(queued);
+            Assert.Empty(_h.Client.Calls);
+            Assert.Equal(VariantState.Publishing, variant.State);
+        }
+        else
+        {
+            Assert.Equal([id], queued);
+            Assert.Single(_h.Client.Calls); // never let go: sent without reconciling
+            Assert.Equal(VariantState.Published, variant.State);
+            Assert.Equal(PublishOutcome.NotSent, variant.PublishAttempts.Single(a => a.Id == attempt.Id).Outcome);
+        }
     }
 
     [Fact]

@@ -77,6 +77,9 @@ public sealed class PublishingHarness : IAsyncDisposable
             ["Publishing:RequestTimeout"] = "00:00:05",
             ["Publishing:InitialBackoff"] = "00:00:10",
             ["Publishing:MaxAttempts"] = "3",
+            // A quick heartbeat, so a test can see other workers judged dead without waiting ten seconds.
+            ["Publishing:HeartbeatInterval"] = "00:00:00.2",
+            ["Publishing:WorkerDeadAfter"] = "00:00:01",
             [PrivateNetworks.ConfigurationKey] = "true", // the fake networks listen on 127.0.0.1
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -91,8 +94,46 @@ public sealed class PublishingHarness : IAsyncDisposable
         services.AddSingleton<IChannelClient>(client);
         var harness = new PublishingHarness(services.BuildServiceProvider(validateScopes: true), connectionString, client, values["PUBLISHER_MASTER_KEY"]!);
         await harness.SeedAsync();
+        // This process is a worker like any other: what it claims is its own only while its heartbeat is written.
+        var heartbeat = harness.Services.GetRequiredService<PublishWorkerHeartbeat>();
+        await heartbeat.StartAsync(CancellationToken.None);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        if (!await heartbeat.WaitUntilBeatingAsync(patience.Token))
+            throw new TimeoutException("The harness's worker heartbeat was not written within 60 s.");
         return harness;
     }
+
+    /// <summary>
+    /// Waits until this process's heartbeat has run long enough for it to judge other workers dead (about
+    /// <c>WorkerDeadAfter</c>, one second here): before that it leaves every open attempt to its worker.
+    /// </summary>
+    public async Task WaitUntilJudgingAsync()
+    {
+        var heartbeat = _services.GetRequiredService<PublishWorkerHeartbeat>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!heartbeat.CanJudgeOthers)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("The harness's heartbeat did not run unbroken for long enough within 60 s.");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>An attempt left open by another worker, alive (its heartbeat is fresh) or dead (it stopped beating long ago).</summary>
+    public Task OpenAttemptAsync(Guid variantId, string worker, bool alive, DateTimeOffset startedAt, bool sent) =>
+        DbAsync(async db =>
+        {
+            var variant = await db.Variants.SingleAsync(v => v.Id == variantId);
+            db.PublishAttempts.Add(new PublishAttempt
+            {
+                VariantId = variantId, Number = Math.Max(1, variant.Attempts), ContentHash = variant.ContentHash, IdempotencyKey = "k", Worker = worker,
+                StartedAt = startedAt, SentAt = sent ? startedAt : null,
+            });
+            // A live worker beats on; one seen an hour ago is dead by any measure.
+            var seen = alive ? DateTimeOffset.UtcNow.AddHours(1) : DateTimeOffset.UtcNow.AddHours(-1);
+            db.PublishWorkers.Add(new PublishWorker { Name = worker, StartedAt = startedAt, SeenAt = seen });
+            await db.SaveChangesAsync();
+        });
 
     private async Task SeedAsync()
     {

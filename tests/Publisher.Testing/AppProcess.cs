@@ -24,23 +24,40 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="project"/>'s program (e.g. "worker", "web"), built in the same configuration as the running tests.</summary>
-    public static AppProcess Start(string project, string assembly, IReadOnlyDictionary<string, string> environment)
+    public static AppProcess Start(string project, string assembly, IReadOnlyDictionary<string, string> environment) =>
+        Start(environment, Path.Combine(RepositoryRoot.Path, project), Path.Combine(RepositoryRoot.Path, RelativeDll(project, assembly)), quiet: true);
+
+    /// <summary><paramref name="project"/>'s dll relative to the repository root, built in the same configuration as the running tests.</summary>
+    public static string RelativeDll(string project, string assembly) =>
+        Path.Combine(project, "bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", assembly); // bin/<Configuration>/net10.0
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> in <paramref name="workingDirectory"/>, as a person would by hand;
+    /// when <paramref name="quiet"/>, in Production logging warnings and Publisher's own information, otherwise with
+    /// the program's own settings (nothing of the test run's environment or log levels leaks in).
+    /// </summary>
+    public static AppProcess Start(IReadOnlyDictionary<string, string> environment, string workingDirectory, string dll, bool quiet)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(RepositoryRoot.Path, project, "bin", configuration, "net10.0", assembly);
-        if (!File.Exists(dll))
+        if (!File.Exists(Path.Combine(workingDirectory, dll)))
             throw new InvalidOperationException($"{dll} is missing: build the solution first (./test.sh does).");
         var start = new ProcessStartInfo("dotnet", [dll])
         {
-            WorkingDirectory = Path.Combine(RepositoryRoot.Path, project),
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Publisher"] = "Information";
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase)).ToList())
+            start.Environment.Remove(name);
+        if (quiet)
+        {
+            start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            start.Environment["Logging__LogLevel__Default"] = "Warning";
+            start.Environment["Logging__LogLevel__Publisher"] = "Information";
+        }
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };

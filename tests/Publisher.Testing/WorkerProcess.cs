@@ -14,9 +14,19 @@ public sealed class WorkerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public string Output => _process.Output;
 
+    /// <summary>The worker's dll, relative to the repository root, built in the same configuration as the running tests.</summary>
+    public static string RelativeDll => AppProcess.RelativeDll("worker", "Publisher.Worker.dll");
+
     /// <summary>Starts the worker built in the same configuration as the running tests.</summary>
     public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment) =>
         new(AppProcess.Start("worker", "Publisher.Worker.dll", environment));
+
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="dll"/></c> in <paramref name="workingDirectory"/>, as a person would by hand;
+    /// unless <paramref name="quiet"/>, with the log levels of the worker's own settings.
+    /// </summary>
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment, string workingDirectory, string dll, bool quiet) =>
+        new(AppProcess.Start(environment, workingDirectory, dll, quiet));
 
     /// <summary>Kills the process at once, as a crash or a power cut would: nothing gets to clean up.</summary>
     public Task KillAsync() => _process.KillAsync();

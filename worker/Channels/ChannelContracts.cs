@@ -154,7 +154,12 @@ public sealed record PublishResult(
     /// <summary>The API's own message for a failure, shown on the variant.</summary>
     string? Detail = null,
     /// <summary>From Retry-After or the network's rate-limit reset header, for a transient failure.</summary>
-    TimeSpan? RetryAfter = null)
+    TimeSpan? RetryAfter = null,
+    /// <summary>
+    /// The ids of the parts this call posted, set by the publish job (not by clients) so they are recorded with the
+    /// outcome even when writing each part as it went out failed.
+    /// </summary>
+    IReadOnlyList<string>? PostedPartIds = null)
 {
     public static PublishResult Published(string externalId, string? url) => new(PublishOutcome.Published, externalId, url);
 }

@@ -16,7 +16,8 @@ namespace Publisher.Worker.Publishing;
 /// job it enqueues is checked under the variant's lock, so sweeping twice never publishes twice.
 /// </summary>
 public sealed class PublishSweeper(
-    IServiceScopeFactory scopes, DispatchActivity dispatch, IOptions<PublishingOptions> options, TimeProvider clock, ILogger<PublishSweeper> log) : BackgroundService
+    IServiceScopeFactory scopes, DispatchActivity dispatch, PublishWorkerHeartbeat heartbeat, ClaimsInHand inHand, IOptions<PublishingOptions> options, TimeProvider clock,
+    ILogger<PublishSweeper> log) : BackgroundService
 {
     /// <summary>How long past due a scheduled variant may wait for its own job before the sweep enqueues another.</summary>
     public static readonly TimeSpan OverdueAfter = TimeSpan.FromSeconds(20);
@@ -63,6 +64,22 @@ public sealed class PublishSweeper(
             acted++;
         }
 
+        // Attempts of this very worker that it no longer holds in memory (a claim whose commit answered with an
+        // error though it was made, a send that broke off): nobody else may touch them while it lives, so it hands
+        // them to the job, which takes them over. Cheap (an index on open attempts by worker), so even in a burst.
+        var me = PublishWorkerHeartbeat.Name;
+        var lostBefore = now - ClaimsInHand.LostAfter;
+        var mine = await db.PublishAttempts.Where(a => a.Worker == me && a.FinishedAt == null && a.StartedAt < lostBefore)
+            .Select(a => new { a.Id, a.VariantId }).ToListAsync(cancellationToken);
+        var lostIds = mine.Where(a => !inHand.Holds(a.Id)).Select(a => a.VariantId).Distinct().ToList();
+        var lost = await db.Variants.Where(v => lostIds.Contains(v.Id) && v.State == VariantState.Publishing && v.ScheduleToken != null)
+            .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).ToListAsync(cancellationToken);
+        foreach (var v in lost)
+            jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
+        if (lost.Count > 0)
+            log.LogWarning("Sweep found {Count} attempt(s) of this worker that it no longer held; the publish job takes them over", lost.Count);
+        acted += lost.Count;
+
         // While this worker's dispatcher is working through a burst, due variants are being published and the
         // sweep would only compete with it for the database: overdue ones wait for the next sweep, and so do
         // the stale jobs (deleting one is a Hangfire state change, with its lock).
@@ -82,11 +99,15 @@ public sealed class PublishSweeper(
             jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(v.Id, v.Token, CancellationToken.None));
         acted += overdue.Count;
 
-        // Attempts left open by a worker that died mid-call: the job reconciles before posting again.
+        // Attempts left open by a worker whose heartbeat stopped, that no dispatcher has taken over (they do so
+        // within a second): the job takes them over. Never those of a live worker, however old: it holds their
+        // answer until the database takes it. Only judged once this worker's own heartbeat has run long enough.
         var abandonedBefore = now - options.Value.RequestTimeout - TimeSpan.FromSeconds(5);
-        var abandoned = await db.Variants
+        var deadAfter = options.Value.WorkerDeadAfter;
+        var abandoned = !heartbeat.CanJudgeOthers ? [] : await db.Variants
             .Where(v => v.State == VariantState.Publishing && v.ScheduleToken != null
-                        && v.PublishAttempts.Any(a => a.FinishedAt == null && a.StartedAt < abandonedBefore))
+                        && v.PublishAttempts.Any(a => a.FinishedAt == null && a.StartedAt < abandonedBefore
+                            && !db.PublishWorkers.Any(w => w.Name == a.Worker && w.SeenAt > DateTimeOffset.UtcNow - deadAfter)))
             .OrderBy(v => v.Id)
             .Select(v => new { v.Id, Token = v.ScheduleToken!.Value }).Take(500).ToListAsync(cancellationToken);
         foreach (var v in abandoned)

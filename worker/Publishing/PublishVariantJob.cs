@@ -20,8 +20,10 @@ namespace Publisher.Worker.Publishing;
 /// <summary>
 /// Publishes one variant, exactly once. Under a row lock it re-checks that the job is current, the variant
 /// is due, approved with the same content hash, clean by the style guide and not already published or in
-/// flight; then it records the attempt, calls the network, and records the result. An attempt left open by a
-/// worker that died is reconciled before anything is posted again.
+/// flight; then it records the attempt, calls the network, and hands the result to the <see cref="OutcomeRecorder"/>.
+/// An attempt belongs to the worker that made it for as long as that worker's heartbeat is written; once it stops,
+/// another worker takes the attempt over: one whose request never left is simply sent, one that may have gone
+/// out is reconciled before anything is posted again.
 /// </summary>
 public sealed class PublishVariantJob(
     IServiceScopeFactory scopes,
@@ -29,11 +31,14 @@ public sealed class PublishVariantJob(
     ChannelCredentials credentials,
     IBlobStore blobs,
     IHttpClientFactory http,
+    OutcomeRecorder outcomes,
+    PublishWorkerHeartbeat heartbeat,
+    ClaimsInHand inHand,
     IOptions<PublishingOptions> options,
     TimeProvider clock,
     ILogger<PublishVariantJob> log) : IPublishVariantJob
 {
-    private static readonly string WorkerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+    private static string WorkerName => PublishWorkerHeartbeat.Name;
     private PublishingOptions Options => options.Value;
 
     /// <remarks>
@@ -44,11 +49,25 @@ public sealed class PublishVariantJob(
     /// </remarks>
     public async Task PublishAsync(Guid variantId, Guid scheduleToken, CancellationToken cancellationToken)
     {
+        if (!heartbeat.IsBeating)
+            // Thrown, so Hangfire tries again: an attempt made now would not be known as this worker's.
+            throw new InvalidOperationException("This worker's heartbeat is not being written (is the database reachable?); it claims nothing until it is.");
         var claims = await ClaimAsync(new ClaimOne(variantId, scheduleToken), cancellationToken);
         foreach (var claim in claims)
         {
-            var outcome = await CallNetworkAsync(claim, cancellationToken);
-            await RecordAsync([(claim, outcome)], cancellationToken);
+            PublishResult outcome;
+            try
+            {
+                outcome = await CallNetworkAsync(claim, cancellationToken);
+            }
+            catch
+            {
+                // Left open (stopping mid-call): the sweep, or the worker taking over, reconciles it.
+                inHand.Release(claim.AttemptId);
+                throw;
+            }
+            // Kept by the recorder until the database takes it, even if this job is stopped while it waits.
+            await outcomes.RecordAsync(claim, outcome).WaitAsync(cancellationToken);
         }
     }
 
@@ -58,8 +77,12 @@ public sealed class PublishVariantJob(
     /// it, and the ones that pass get their attempt recorded. The caller sends each claim (not before its time:
     /// <see cref="CallNetworkAsync"/> waits for it) and records the outcomes.
     /// </summary>
-    public Task<IReadOnlyList<Claim>> ClaimDueAsync(int limit, CancellationToken cancellationToken) =>
-        ClaimAsync(new ClaimDue(limit), cancellationToken);
+    /// <param name="takeOver">
+    /// Also take over, first, the attempts of workers whose heartbeat stopped (they are late already). When this
+    /// worker cannot judge yet (see <see cref="PublishWorkerHeartbeat.CanJudgeOthers"/>) nothing is taken over.
+    /// </param>
+    public Task<IReadOnlyList<Claim>> ClaimDueAsync(int limit, CancellationToken cancellationToken, bool takeOver = true) =>
+        heartbeat.IsBeating ? ClaimAsync(new ClaimDue(limit, takeOver && heartbeat.CanJudgeOthers), cancellationToken) : Task.FromResult<IReadOnlyList<Claim>>([]);
 
     /// <summary>The earliest a variant may be claimed before its time; sending still waits for the time itself.</summary>
     public static readonly TimeSpan EarliestClaim = TimeSpan.FromSeconds(5);
@@ -71,7 +94,7 @@ public sealed class PublishVariantJob(
 
     private abstract record ClaimWhat;
     private sealed record ClaimOne(Guid VariantId, Guid Token) : ClaimWhat;
-    private sealed record ClaimDue(int Limit) : ClaimWhat;
+    private sealed record ClaimDue(int Limit, bool TakeOver) : ClaimWhat;
 
     private async Task<IReadOnlyList<Claim>> ClaimAsync(ClaimWhat what, CancellationToken cancellationToken)
     {
@@ -84,29 +107,48 @@ public sealed class PublishVariantJob(
 
         // The row lock. A second job for the same variant waits here, then sees what the first one did; a
         // dispatcher passes over rows another worker holds and takes the next due ones.
-        var ids = what switch
-        {
-            ClaimOne one => await db.Database.SqlQuery<Guid>(
-                $"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = {one.VariantId} FOR UPDATE""").ToListAsync(cancellationToken),
-            ClaimDue due => await db.Database.SqlQuery<Guid>($"""
+        var ids = new List<Guid>();
+        if (what is ClaimOne one)
+            ids.AddRange(await db.Database.SqlQuery<Guid>(
+                $"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = {one.VariantId} FOR UPDATE""").ToListAsync(cancellationToken));
+        if (what is ClaimDue { TakeOver: true } takeOver && takeOver.Limit > 0)
+            // Attempts of a worker whose heartbeat stopped: they are late already, so they go first.
+            ids.AddRange(await db.Database.SqlQuery<Guid>($"""
+                SELECT v."Id" AS "Value" FROM "Variants" v
+                WHERE v."State" = 'Publishing' AND v."ScheduleToken" IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM "PublishAttempts" a WHERE a."VariantId" = v."Id" AND a."FinishedAt" IS NULL
+                      AND NOT EXISTS (SELECT 1 FROM "PublishWorkers" w WHERE w."Name" = a."Worker" AND w."SeenAt" > now() - {Options.WorkerDeadAfter}))
+                ORDER BY v."Id" LIMIT {takeOver.Limit}
+                FOR UPDATE OF v SKIP LOCKED
+                """).ToListAsync(cancellationToken));
+        if (what is ClaimDue due && due.Limit > ids.Count)
+            ids.AddRange(await db.Database.SqlQuery<Guid>($"""
                 SELECT "Id" AS "Value" FROM "Variants"
                 WHERE "State" = 'Scheduled' AND "ScheduleToken" IS NOT NULL AND COALESCE("NextAttemptAt", "ScheduledAt") <= {now + ClaimLead}
-                ORDER BY COALESCE("NextAttemptAt", "ScheduledAt") LIMIT {due.Limit}
+                ORDER BY COALESCE("NextAttemptAt", "ScheduledAt") LIMIT {due.Limit - ids.Count}
                 FOR UPDATE SKIP LOCKED
-                """).ToListAsync(cancellationToken),
-            _ => throw new ArgumentOutOfRangeException(nameof(what)),
-        };
+                """).ToListAsync(cancellationToken));
         if (ids.Count == 0)
             return [];
+        // The open attempts too: a worker letting a round of sends go marks them (see MarkSentAsync), and must either
+        // have done so before they are read here, or find them closed afterwards and not send.
+        await db.Database.SqlQuery<Guid>(
+            $"""SELECT "Id" AS "Value" FROM "PublishAttempts" WHERE "VariantId" = ANY({ids}) AND "FinishedAt" IS NULL FOR UPDATE""").ToListAsync(cancellationToken);
         var variants = await LoadForClaimAsync(db, ids, cancellationToken);
+        // Whose attempts are still owned: only needed when one is open, and null when this worker cannot judge yet.
+        var live = variants.Any(v => v.State == VariantState.Publishing) ? await LiveWorkersAsync(db, cancellationToken) : null;
 
         var attempts = new List<(Variant Variant, PublishAttempt Attempt, bool Reconcile, DateTimeOffset? InterruptedAt)>();
         foreach (var variant in variants.OrderBy(v => v.NextAttemptAt ?? v.ScheduledAt))
         {
             // A dispatcher's claim is current by construction: it read the token it acts on under the lock.
-            var token = what is ClaimOne one ? one.Token : variant.ScheduleToken!.Value;
-            if (Check(variant, token, now, workflow, notifier) is { } attempt)
+            var token = what is ClaimOne single ? single.Token : variant.ScheduleToken!.Value;
+            if (Check(variant, token, now, live, workflow, notifier) is { } attempt)
             {
+                // The job sends at once: its request counts as let go from the claim on. So does a reconcile: if this
+                // worker dies too, the interrupted request before it may still have gone out.
+                if (what is ClaimOne || attempt.Item3)
+                    attempt.Item2.SentAt = attempt.Item2.StartedAt;
                 // Added to the set, not the navigation: its key is set already, which would read as an existing row.
                 db.PublishAttempts.Add(attempt.Item2);
                 attempts.Add(attempt);
@@ -114,14 +156,22 @@ public sealed class PublishVariantJob(
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        foreach (var (_, attempt, _, _) in attempts)
+            inHand.Hold(attempt.Id);
 
+        // One decryption per account, however many of its variants the batch holds; the media uploads of earlier
+        // attempts in one query.
+        var connections = new Dictionary<Guid, (ChannelConnection?, string?)>();
         var withMedia = attempts.Where(a => a.Variant.Media.Count > 0).Select(a => a.Variant.Id).ToList();
         var uploads = withMedia.Count == 0 ? [] : await db.MediaUploads.AsNoTracking()
             .Where(u => withMedia.Contains(u.VariantId)).OrderBy(u => u.UploadedAt).ToListAsync(cancellationToken);
         var claims = new List<Claim>(attempts.Count);
         foreach (var a in attempts)
         {
-            var (request, setupError) = BuildRequest(a.Variant, a.Attempt.IdempotencyKey);
+            var account = a.Variant.ChannelAccount!;
+            if (!connections.TryGetValue(account.Id, out var connection))
+                connections[account.Id] = connection = Connect(account);
+            var (request, setupError) = BuildRequest(a.Variant, connection, a.Attempt.IdempotencyKey);
             if (request is not null && a.Variant.Media.Count > 0)
             {
                 request = request with
@@ -132,7 +182,7 @@ public sealed class PublishVariantJob(
                         .GroupBy(u => u.MediaKey).ToDictionary(g => g.Key, g => new UploadedMedia(g.Last().NetworkMediaId, g.Last().ExpiresAt)),
                 };
             }
-            claims.Add(new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError));
+            claims.Add(new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, account, request, setupError));
         }
         return claims;
     }
@@ -175,13 +225,34 @@ public sealed class PublishVariantJob(
             .Where(v => ids.Contains(v.Id))
             .ToListAsync(cancellationToken);
 
-    private static async Task<(Dictionary<Guid, Variant>, Dictionary<Guid, PublishAttempt>)> LoadForRecordAsync(
-        PublisherDbContext db, Guid[] ids, Guid[] attemptIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// The workers whose heartbeat is fresh (by the database's clock): their attempts are theirs alone. Null when
+    /// this worker cannot judge yet (its own heartbeat has not run unbroken long enough): then every attempt is
+    /// taken to be owned.
+    /// </summary>
+    private async Task<HashSet<string>?> LiveWorkersAsync(PublisherDbContext db, CancellationToken cancellationToken)
     {
-        var variants = await db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount)
-            .Where(v => ids.Contains(v.Id)).ToDictionaryAsync(v => v.Id, cancellationToken);
-        var attempts = await db.PublishAttempts.Where(a => attemptIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
-        return (variants, attempts);
+        if (!heartbeat.CanJudgeOthers)
+            return null;
+        var names = await db.Database.SqlQuery<string>(
+            $"""SELECT "Name" AS "Value" FROM "PublishWorkers" WHERE "SeenAt" > now() - {Options.WorkerDeadAfter}""").ToListAsync(cancellationToken);
+        return names.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Records that a round of sends is let go, in one write, before any of its requests leaves. Returns the
+    /// attempts that are still open and may be sent: one another worker took over (its heartbeat looked dead to
+    /// them) is closed, and must not go out from here.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> MarkSentAsync(IReadOnlyList<Guid> attemptIds, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var ids = attemptIds.ToArray();
+        var open = await db.Database.SqlQuery<Guid>($"""
+            UPDATE "PublishAttempts" SET "SentAt" = {clock.GetUtcNow()} WHERE "Id" = ANY({ids}) AND "FinishedAt" IS NULL RETURNING "Id" AS "Value"
+            """).ToListAsync(cancellationToken);
+        return open.ToHashSet();
     }
 
     /// <summary>
@@ -193,11 +264,12 @@ public sealed class PublishVariantJob(
     {
         try
         {
-            await ClaimDueAsync(0, cancellationToken);
+            await ClaimAsync(new ClaimDue(0, false), cancellationToken);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             await LoadForClaimAsync(db, [Guid.Empty], cancellationToken);
-            await LoadForRecordAsync(db, [Guid.Empty], [Guid.Empty], cancellationToken);
+            await outcomes.WarmUpAsync(cancellationToken);
+            await MarkSentAsync([Guid.Empty], cancellationToken);
             credentials.Unprotect(credentials.Protect(new Dictionary<string, string> { ["warm"] = "up" }));
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(TimeSpan.FromSeconds(10));
@@ -214,12 +286,12 @@ public sealed class PublishVariantJob(
     /// variant is not to be published now; then why is recorded (and the variant moved, and its author told,
     /// where that is the answer). Changes are left for the caller's one save.
     /// </summary>
-    private (Variant, PublishAttempt, bool, DateTimeOffset?)? Check(Variant variant, Guid token, DateTimeOffset now, VariantWorkflow workflow, Notifier notifier)
+    private (Variant, PublishAttempt, bool, DateTimeOffset?)? Check(Variant variant, Guid token, DateTimeOffset now, HashSet<string>? live, VariantWorkflow workflow, Notifier notifier)
     {
         (Variant, PublishAttempt, bool, DateTimeOffset?)? Skip(string why)
         {
             workflow.Record(nameof(Variant), variant.Id.ToString(), "publish skipped", Actor.System, why);
-            log.LogInformation("Publish job for {Variant} did nothing: {Why}", variant.Id, why);
+            log.LogInformation("Publishing {Variant} did nothing: {Why}", variant.Id, why);
             return null;
         }
 
@@ -241,16 +313,31 @@ public sealed class PublishVariantJob(
         if (variant.State == VariantState.Publishing)
         {
             var open = variant.PublishAttempts.Where(a => a.FinishedAt is null).MaxBy(a => a.Number);
-            if (open is not null && now - open.StartedAt < InFlightLimit)
+            // Its worker's heartbeat is fresh (or this worker cannot tell yet): the attempt is that worker's alone,
+            // even when its answer is taking long to be recorded (it keeps the answer until the database takes it).
+            if (open is not null && (live is null || live.Contains(open.Worker)) && !LostHere(open, now))
                 return Skip($"already being published by {open.Worker} (attempt {open.Number})");
-            if (open is not null)
+            if (open is { SentAt: null })
             {
-                interruptedAt = open.StartedAt;
+                // Its worker died before letting the request go: nothing left the machine, so it is simply sent.
                 open.FinishedAt = now;
-                open.Outcome = PublishOutcome.Unknown;
-                open.Detail = "interrupted: the worker stopped before the network's answer was recorded";
+                open.Outcome = PublishOutcome.NotSent;
+                open.Detail = $"not sent: its worker stopped before the post's request left; {WorkerName} took it over";
+                variant.Attempts = Math.Max(0, variant.Attempts - 1);
+                log.LogInformation("Took over {Variant} from {Worker}, which stopped before sending it", variant.Id, open.Worker);
             }
-            reconcile = true;
+            else
+            {
+                if (open is not null)
+                {
+                    interruptedAt = open.StartedAt;
+                    open.FinishedAt = now;
+                    open.Outcome = PublishOutcome.Unknown;
+                    open.Detail = "interrupted: the worker stopped before the network's answer was recorded";
+                    log.LogInformation("Took over {Variant} from {Worker}, which stopped while its request may have been out; reconciling", variant.Id, open.Worker);
+                }
+                reconcile = true;
+            }
         }
         else if (variant.State != VariantState.Scheduled)
         {
@@ -291,20 +378,26 @@ public sealed class PublishVariantJob(
 
     private static readonly TimeSpan MastodonIdempotencyWindow = TimeSpan.FromMinutes(50);
 
-    /// <summary>An attempt open longer than this belongs to a worker that died: the network call would have timed out by now.</summary>
-    private TimeSpan InFlightLimit => Options.RequestTimeout + TimeSpan.FromSeconds(5);
+    /// <summary>An attempt of this very worker that it no longer holds (see <see cref="ClaimsInHand"/>): nobody would settle it.</summary>
+    private bool LostHere(PublishAttempt open, DateTimeOffset now) =>
+        open.Worker == WorkerName && !inHand.Holds(open.Id) && now - open.StartedAt > ClaimsInHand.LostAfter;
 
-    private (PublishRequest?, string?) BuildRequest(Variant variant, string idempotencyKey)
+    private (ChannelConnection?, string?) Connect(ChannelAccount account)
     {
-        ChannelConnection connection;
         try
         {
-            connection = AccountConnection.For(variant.ChannelAccount!, credentials);
+            return (AccountConnection.For(account, credentials), null);
         }
         catch (Exception e) when (e is ChannelConfigurationException or JsonException)
         {
             return (null, e.Message);
         }
+    }
+
+    private (PublishRequest?, string?) BuildRequest(Variant variant, (ChannelConnection? Connection, string? Error) account, string idempotencyKey)
+    {
+        if (account.Connection is not { } connection)
+            return (null, account.Error);
         return (new PublishRequest(
             variant.Id, connection, variant.EffectiveText, variant.ThreadParts, variant.Subject, variant.Preheader, variant.RenderedHtml,
             variant.Link, variant.FacetsJson, variant.JsonPayload, variant.Message!.Title, idempotencyKey, variant.ExternalPartIds,
@@ -347,7 +440,7 @@ public sealed class PublishVariantJob(
             log.LogInformation("Attempt for {Variant} was interrupted; {Kind} says posting again is safe", claim.VariantId, request.Connection.Kind);
         }
 
-        var progress = new PartProgress(scopes, claim.VariantId, claim.AttemptId, clock);
+        var progress = new PartProgress(scopes, claim.VariantId, claim.AttemptId, request.PostedPartIds.Count, request.Parts.Count, clock, log);
         PublishResult result;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -364,21 +457,25 @@ public sealed class PublishVariantJob(
             {
                 result = new PublishResult(PublishOutcome.Unknown, Detail: $"no answer within {Options.RequestTimeout.TotalSeconds:0} s");
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Whatever broke, the request may have gone out: the outcome is unknown until reconciled, never lost.
                 result = ChannelHttp.TryMapException(e, request.Connection.Kind, cancellationToken, out var mapped)
                     ? mapped
                     : new PublishResult(PublishOutcome.Unknown, Detail: "the connection to the network failed; the post may have gone out");
             }
         }
+        var posted = progress.Posted;
+        if (posted.Count > 0)
+            result = result with { PostedPartIds = posted };
 
         if (result.Outcome != PublishOutcome.Unknown)
             return result;
         // The request may have gone out: ask before anyone posts again.
-        var check = await ReconcileAsync(client, request with { PostedPartIds = request.PostedPartIds.Concat(progress.Posted).ToList() }, cancellationToken);
+        var check = await ReconcileAsync(client, request with { PostedPartIds = request.PostedPartIds.Concat(posted).ToList() }, cancellationToken);
         return check.Verdict switch
         {
-            ReconcileVerdict.Published => PublishResult.Published(check.ExternalId ?? "", check.ExternalUrl),
+            ReconcileVerdict.Published => PublishResult.Published(check.ExternalId ?? "", check.ExternalUrl) with { PostedPartIds = result.PostedPartIds },
             ReconcileVerdict.SafeToRetry => result with { Outcome = PublishOutcome.Transient },
             _ => result with { Detail = $"{result.Detail}; {check.Detail ?? "the network cannot tell whether it posted"}" },
         };
@@ -392,7 +489,7 @@ public sealed class PublishVariantJob(
         {
             return await client.ReconcileAsync(request, timeout.Token);
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ChannelConfigurationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return new ReconcileResult(ReconcileVerdict.Unknown, Detail: e is ChannelConfigurationException
                 ? $"checking whether it posted failed too ({e.Message})"
@@ -400,153 +497,20 @@ public sealed class PublishVariantJob(
         }
     }
 
-    /// <summary>
-    /// Records outcomes, several in one transaction when a dispatcher has a batch of them, retrying through a
-    /// database outage: the network's answer must not be lost.
-    /// </summary>
-    public async Task RecordAsync(IReadOnlyList<(Claim Claim, PublishResult Result)> outcomes, CancellationToken cancellationToken)
-    {
-        if (outcomes.Count == 0)
-            return;
-        var delay = TimeSpan.FromMilliseconds(250);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await RecordOnceAsync(outcomes, cancellationToken);
-                return;
-            }
-            catch (Exception e) when (IsDatabaseOutage(e) && attempt < 40 && !cancellationToken.IsCancellationRequested)
-            {
-                log.LogWarning("Recording the outcome of {Count} publish attempt(s) (first {Variant}) failed ({Error}); trying again in {Delay}",
-                    outcomes.Count, outcomes[0].Claim.VariantId, e.Message, delay);
-                await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-            }
-        }
-    }
+    /// <summary>Records outcomes (several in one transaction) and returns once they are written; see <see cref="OutcomeRecorder"/>.</summary>
+    public Task RecordAsync(IReadOnlyList<(Claim Claim, PublishResult Result)> results, CancellationToken cancellationToken) =>
+        Task.WhenAll(results.Select(r => outcomes.RecordAsync(r.Claim, r.Result))).WaitAsync(cancellationToken);
 
-    internal static bool IsDatabaseOutage(Exception e) =>
-        e is NpgsqlException or TimeoutException || e.InnerException is NpgsqlException or TimeoutException
-        || e is InvalidOperationException { InnerException: NpgsqlException };
-
-    private async Task RecordOnceAsync(IReadOnlyList<(Claim Claim, PublishResult Result)> outcomes, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        var workflow = scope.ServiceProvider.GetRequiredService<VariantWorkflow>();
-        var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
-        var scheduler = scope.ServiceProvider.GetRequiredService<PublishScheduler>();
-        var now = clock.GetUtcNow();
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Locked in id order, so two workers recording overlapping batches cannot deadlock.
-        var ids = outcomes.Select(o => o.Claim.VariantId).Distinct().Order().ToArray();
-        await db.Database.SqlQuery<Guid>($"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = ANY({ids}) ORDER BY "Id" FOR UPDATE""").ToListAsync(cancellationToken);
-        var (variants, attempts) = await LoadForRecordAsync(db, ids, outcomes.Select(o => o.Claim.AttemptId).ToArray(), cancellationToken);
-
-        var retry = new List<Variant>();
-        foreach (var (claim, result) in outcomes)
-        {
-            var variant = variants[claim.VariantId];
-            var attempt = attempts[claim.AttemptId];
-            attempt.FinishedAt = now;
-            attempt.Outcome = result.Outcome;
-            attempt.HttpStatus = result.HttpStatus;
-            attempt.Detail = Trim(result.Detail);
-            if (Settle(variant, claim, result, now, workflow, notifier))
-                retry.Add(variant);
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        foreach (var variant in retry)
-            await scheduler.CreateJobAsync(variant, cancellationToken);
-    }
-
-    /// <summary>Moves the variant on from its attempt's outcome and tells the author. True when it is to be tried again.</summary>
-    private bool Settle(Variant variant, Claim claim, PublishResult result, DateTimeOffset now, VariantWorkflow workflow, Notifier notifier)
-    {
-        if (variant.State is not (VariantState.Publishing or VariantState.NeedsAttention))
-        {
-            // Someone (or a reconciling worker) already settled it; keep the attempt's record only.
-            log.LogWarning("Outcome {Outcome} of {Variant} arrived after it became {State}", result.Outcome, variant.Id, variant.State);
-            return false;
-        }
-
-        var what = AccountWording.VariantOf(variant.ChannelAccount!.Name, variant.Message!.Title);
-        var author = variant.Message.AuthorId;
-        var link = Notifier.VariantLink(variant.Id);
-        switch (result.Outcome)
-        {
-            case PublishOutcome.NotSent when variant.State == VariantState.Publishing:
-                // Nothing left the machine: the variant is as it was before the claim, and the attempt does not count.
-                variant.Attempts = Math.Max(0, variant.Attempts - 1);
-                variant.NextAttemptAt = variant.Attempts == 0 ? null : claim.SendAt;
-                workflow.Transition(variant, VariantState.Scheduled, Actor.System, "released unsent: the worker stopped before its time");
-                // Its Hangfire job (same token) still stands as the backstop; a next worker's dispatcher takes it first.
-                return false;
-
-            case PublishOutcome.Published:
-                workflow.Transition(variant, VariantState.Published, Actor.System, $"published on attempt {claim.AttemptNumber}");
-                variant.ExternalId = result.ExternalId;
-                // The post's address comes from the network's answer: kept only when it is a web address, so a
-                // network (or something posing as one) cannot put javascript: or the like behind "see the post".
-                variant.ExternalUrl = WebAddress.OrNull(result.ExternalUrl);
-                variant.PublishedAt = now;
-                variant.LastError = null;
-                notifier.Tell(author, $"Published {what}" + (variant.ExternalUrl is { } url ? $": {url}" : "."), link);
-                return false;
-
-            case PublishOutcome.Transient when variant.Attempts < Options.MaxAttempts && variant.State == VariantState.Publishing:
-                var wait = Backoff(variant.Attempts, result.RetryAfter);
-                variant.NextAttemptAt = now + wait;
-                variant.LastError = Trim(Describe(result));
-                workflow.Transition(variant, VariantState.Scheduled, Actor.System, $"{variant.LastError}; trying again at {variant.NextAttemptAt:yyyy-MM-dd HH:mm:ss} UTC");
-                if (variant.Attempts == 1)
-                    notifier.Tell(author, $"{Capital(what)} could not be published yet ({variant.LastError}). Publisher will keep trying, up to {Options.MaxAttempts} attempts.", link);
-                return true;
-
-            case PublishOutcome.Transient or PublishOutcome.Permanent:
-                variant.LastError = Trim(result.Outcome == PublishOutcome.Transient
-                    ? $"gave up after {variant.Attempts} attempts: {Describe(result)}"
-                    : Describe(result));
-                workflow.Transition(variant, VariantState.Failed, Actor.System, variant.LastError);
-                notifier.Tell(author, $"{Capital(what)} failed to publish: {variant.LastError}", link);
-                return false;
-
-            default:
-                variant.LastError = Trim($"it is not known whether the post went out ({result.Detail}). Look on the network, then mark it published or schedule it again.");
-                if (variant.State != VariantState.NeedsAttention)
-                    workflow.Transition(variant, VariantState.NeedsAttention, Actor.System, variant.LastError);
-                notifier.Tell(author, $"{Capital(what)} needs attention: {variant.LastError}", link);
-                return false;
-        }
-    }
-
-    /// <summary>Exponential back-off with jitter; a Retry-After or rate-limit reset is honoured and never shortened.</summary>
-    internal TimeSpan Backoff(int attempts, TimeSpan? retryAfter)
-    {
-        var exponential = Options.InitialBackoff.TotalSeconds * Math.Pow(2, Math.Max(0, attempts - 1));
-        var capped = Math.Min(exponential, Options.MaxBackoff.TotalSeconds);
-        var jittered = capped * (0.5 + Random.Shared.NextDouble() * 0.5);
-        if (retryAfter is { } after && after > TimeSpan.Zero)
-            return after + TimeSpan.FromSeconds(Math.Min(after.TotalSeconds * 0.1, 5) * Random.Shared.NextDouble());
-        return TimeSpan.FromSeconds(jittered);
-    }
-
-    private static string Describe(PublishResult result) =>
-        (result.HttpStatus is { } status ? $"HTTP {status}: " : "") + (result.Detail ?? result.Outcome.ToString().ToLowerInvariant());
-
-    // Details carry a network's words (cleaned where the clients read them): stored and shown cleaned again, and short.
-    private static string? Trim(string? text) => text is null ? null : NetworkReplyText.Clean(text, 1900);
-
-    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    internal static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     /// <summary>
-    /// Stores each thread part's id as soon as it is posted, so a retry resumes after it, and each uploaded medium's
-    /// network id with the attempt, so a retry reuses the upload.
+    /// Remembers each part's id as it is posted, so the outcome carries them all. Before a further part goes out
+    /// it also stores the ids so far, so that if this worker dies mid-thread the next attempt resumes after them.
+    /// A database that cannot take that write does not stop the thread, and never loses the ids: they are
+    /// recorded with the outcome. Each uploaded medium's network id is stored with the attempt, so a retry reuses
+    /// the upload.
     /// </summary>
-    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId, Guid attemptId, TimeProvider clock) : IPublishProgress
+    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId, Guid attemptId, int postedBefore, int parts, TimeProvider clock, ILogger log) : IPublishProgress
     {
         private readonly List<string> _posted = [];
 
@@ -557,11 +521,26 @@ public sealed class PublishVariantJob(
 
         public async Task PartPostedAsync(string externalId, CancellationToken cancellationToken)
         {
-            lock (_posted) _posted.Add(externalId);
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"""UPDATE "Variants" SET "ExternalPartIds" = array_append("ExternalPartIds", {externalId}) WHERE "Id" = {variantId}""", CancellationToken.None);
+            int posted;
+            lock (_posted)
+            {
+                _posted.Add(externalId);
+                posted = postedBefore + _posted.Count;
+            }
+            // The last part (or a single post) is recorded with the outcome, in the same write.
+            if (posted >= parts)
+                return;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"""UPDATE "Variants" SET "ExternalPartIds" = array_append("ExternalPartIds", {externalId}) WHERE "Id" = {variantId}""", CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                log.LogWarning("Storing part {Part} of {Variant} as posted failed ({Error}); it is kept and recorded with the outcome", posted, variantId, e.Message);
+            }
         }
 
         public async Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ namespace Publisher.Worker.Publishing;
 
 public static class PublishingServices
 {
-    /// <summary>The publish job, the connection test job and the clients they use (not the sweep: it is a hosted service).</summary>
+    /// <summary>The publish job, the connection test job and the clients they use (not the heartbeat, sweep or dispatcher: they are hosted services the worker starts).</summary>
     public static IServiceCollection AddPublishing(this IServiceCollection services)
     {
         services.AddChannelClients();
@@ -15,6 +15,9 @@ public static class PublishingServices
         services.AddScoped<IPublishVariantJob, PublishVariantJob>();
         services.AddScoped<IChannelConnectionTestJob, ChannelConnectionTestJob>();
         services.AddSingleton<DispatchActivity>();
+        services.AddSingleton<OutcomeRecorder>();
+        services.AddSingleton<ClaimsInHand>();
+        services.AddSingleton<PublishWorkerHeartbeat>();
         services.AddSingleton<PublishSweeper>();
         return services;
     }

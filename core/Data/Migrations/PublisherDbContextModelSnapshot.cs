@@ -943,6 +943,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<DateTimeOffset?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -957,10 +960,30 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasIndex("FinishedAt");
 
+                    b.HasIndex("Worker")
+                        .HasFilter("\"FinishedAt\" IS NULL");
+
                     b.HasIndex("VariantId", "Number")
                         .IsUnique();
 
                     b.ToTable("PublishAttempts");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.PublishWorker", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("SeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("PublishWorkers");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.StyleGuideVersion", b =>

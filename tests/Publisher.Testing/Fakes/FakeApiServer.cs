@@ -88,6 +88,9 @@ public abstract class FakeApiServer : IAsyncDisposable
     /// <summary>How many posts (statuses, records, deliveries…) the fake has made.</summary>
     public abstract int PostCount { get; }
 
+    /// <summary>How long the fake takes over each request before handling and answering it, as a slow network does.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
     /// <summary>Requests waiting in <see cref="HoldRequests"/> right now.</summary>
     public int HeldCount => Volatile.Read(ref _held);
 
@@ -170,6 +173,9 @@ public abstract class FakeApiServer : IAsyncDisposable
                 Interlocked.Decrement(ref _held);
             }
         }
+
+        if (AnswerDelay > TimeSpan.Zero)
+            await Task.Delay(AnswerDelay);
 
         FakeResponse? failure = null;
         bool? abortAfterHandling = null;
