@@ -11,10 +11,11 @@ namespace Publisher.Core.Workflow;
 public static class ContentHash
 {
     public static string Of(Variant variant) =>
-        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload);
+        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload, variant.LinksJson);
 
+    /// <param name="links">The tracked links (short URL and destination of each): where a short link leads is part of what is approved.</param>
     public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts,
-        string? preheader = null, string? jsonPayload = null)
+        string? preheader = null, string? jsonPayload = null, string? links = null)
     {
         // Length-prefixed fields, so moving text from one field to the next changes the hash.
         var builder = new StringBuilder();
@@ -28,6 +29,9 @@ public static class ContentHash
         builder.Append(threadParts.Count).Append('\n');
         foreach (var part in threadParts)
             Add(part);
+        // Only when there are tracked links, so a variant without them keeps the hash it was approved with before links were tracked.
+        if (links is not null)
+            Add(links);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }
 }

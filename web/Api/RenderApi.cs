@@ -49,6 +49,10 @@ public static class RenderApi
             }
             if (request.AccountIds is { Count: > 0 } ids)
             {
+                // A saved message's variants preview their own tracked links; a new one's get placeholders of the same length.
+                var variantIds = request.MessageId is { } savedId
+                    ? await db.Variants.Where(v => v.MessageId == savedId).ToDictionaryAsync(v => v.ChannelAccountId, v => v.Id)
+                    : [];
                 var accounts = await db.ChannelAccounts.Where(a => ids.Contains(a.Id)).ToListAsync();
                 var missing = ids.Except(accounts.Select(a => a.Id)).ToList();
                 if (missing.Count > 0)
@@ -57,7 +61,7 @@ public static class RenderApi
                 {
                     if (!Enum.TryParse<ChannelKind>(account.Kind, out var kind) || !Enum.IsDefined(kind))
                         return Results.Problem(statusCode: 400, title: "Unsupported channel account", detail: $"{account.Name} has the unknown kind '{account.Kind}'.");
-                    targets.Add((VariantComposer.ToChannelSettings(account, context), account.Id, account.Name));
+                    targets.Add((VariantComposer.ToChannelSettings(account, context, variantIds.GetValueOrDefault(account.Id)), account.Id, account.Name));
                 }
             }
             if (targets.Count == 0)
@@ -115,6 +119,7 @@ public static class RenderApi
         subject = v.Subject,
         preheader = v.Preheader,
         link = v.Link,
+        links = v.Links.Select(l => new { shortUrl = l.ShortUrl, destination = l.Destination }),
         feedEntry = v.FeedEntry,
         jsonPayload = v.JsonPayload,
         // A hand edit is counted as written, by the same network rule.

@@ -104,7 +104,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 variant.ScheduledAt = plannedAt; // a variant moved on its own keeps its time
 
             var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
-            var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken), accepted);
+            var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken), accepted);
             variant.UpdatedAt = now;
             if (changed)
             {
@@ -120,7 +120,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 MessageId = message.Id, ChannelAccountId = account.Id, State = VariantState.Draft, ScheduledAt = plannedAt,
                 UpdatedAt = now, LastEditedById = actor.UserId,
             };
-            composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken), []);
+            composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken), []);
             db.Variants.Add(variant);
         }
         workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor);
@@ -197,7 +197,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         var campaign = message.CampaignId is { } id
             ? await db.Campaigns.Where(c => c.Id == id).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync(cancellationToken)
             : null;
-        var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken),
+        var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken),
             variant.WarningAcceptances.Select(w => w.FindingKey));
         variant.UpdatedAt = clock.GetUtcNow();
         variant.LastEditedById = actor.UserId;
@@ -218,7 +218,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
 
     /// <summary>The variant, only as part of the message the page is about, so a posted id cannot reach another message's variant.</summary>
     private Task<Variant?> LoadVariantAsync(Guid messageId, Guid id, CancellationToken cancellationToken) =>
-        db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.WarningAcceptances)
+        db.Variants.Include(v => v.Message).ThenInclude(m => m!.Campaign).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.WarningAcceptances)
             .FirstOrDefaultAsync(v => v.Id == id && v.MessageId == messageId, cancellationToken);
 
     /// <summary>
