@@ -1,7 +1,9 @@
+using Publisher.Web.Analytics;
 using Publisher.Web.Blog;
 using Hangfire;
 using Microsoft.AspNetCore.Identity;
 using Publisher.Core;
+using Publisher.Core.Analytics;
 using Publisher.StyleGuide;
 using Publisher.Templates;
 using Publisher.Core.Data;
@@ -17,6 +19,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCore(builder.Configuration);
 builder.Services.AddTemplates();
 builder.Services.AddStyleGuide();
+builder.Services.AddAnalytics();
+builder.Services.AddAnalyticsCollection();
 builder.Services.AddHostedService<RendererWarmUp>();
 
 builder.Services.AddIdentity<AppUser, IdentityRole>(IdentitySetup.Configure)
@@ -74,7 +78,15 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/Status/{0}");
-app.UseStaticFiles();
+app.UseStaticFiles(new StaticFileOptions
+{
+    // /t.js is loaded by the brand's sites at a fixed address: an hour's caching, then a cheap revalidation.
+    OnPrepareResponse = file =>
+    {
+        if (file.Context.Request.Path == "/t.js")
+            file.Context.Response.Headers.CacheControl = "public, max-age=3600";
+    },
+});
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -83,6 +95,7 @@ app.UseAntiforgery();
 app.MapRazorPages();
 app.MapPublisherApi();
 app.MapBlog();
+app.MapAnalytics();
 app.MapCalendarFeed();
 app.MapPublisherHealth().AllowAnonymous();
 app.MapHangfireDashboard("/jobs", new DashboardOptions

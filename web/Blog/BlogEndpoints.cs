@@ -78,9 +78,18 @@ public static class BlogEndpoints
             var html = await Published(db).Where(v => v.ExternalId == slug).Select(v => v.RenderedHtml).FirstOrDefaultAsync(cancellationToken);
             if (html is null)
                 return Results.NotFound();
-            http.Response.Headers.ContentSecurityPolicy = PagePolicy;
-            return Results.Content(html, "text/html; charset=utf-8");
+            // The article counts its views as any brand page does, with /t.js (from this origin only); the stored,
+            // approved HTML is not changed.
+            http.Response.Headers.ContentSecurityPolicy = PagePolicy + "; script-src 'self'; connect-src 'self'";
+            return Results.Content(WithViewCounting(html), "text/html; charset=utf-8");
         });
+    }
+
+    private static string WithViewCounting(string html)
+    {
+        const string script = "<script src=\"/t.js\" defer></script>";
+        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return end < 0 ? html + script : html.Insert(end, script);
     }
 
     private static IQueryable<Variant> Published(PublisherDbContext db) =>

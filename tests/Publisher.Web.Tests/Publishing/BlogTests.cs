@@ -25,7 +25,7 @@ public class BlogTests(PublisherWebApp app)
         var message = new Message { Title = title, BodyMarkdown = "Our **spring blend** has notes of cherry.\n\n<script>alert(1)</script>", Summary = "Cherry and cocoa.", AuthorId = author!.Id, TimeZone = "Europe/Paris" };
         var variant = new Variant { MessageId = message.Id, ChannelAccountId = account.Id };
         var context = await composer.LoadContextAsync();
-        composer.Apply(context, variant, message, account, composer.Render(context, message, account, null, "Max"), []);
+        composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, null, "Max"), []);
         variant.State = state;
         variant.ExternalId = slug;
         variant.PublishedAt = state == VariantState.Published ? DateTimeOffset.UtcNow : null;
