@@ -19,6 +19,8 @@ public static class AnalyticsServiceCollectionExtensions
             .Validate(o => o.SettleDelay >= TimeSpan.Zero && o.RollupBatchSize >= 100, "Analytics: SettleDelay must not be negative and RollupBatchSize at least 100.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => new AnalyticsDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        services.TryAddScoped<AnalyticsRollups>();
+        services.TryAddScoped<AnalyticsMaintenance>();
         return services;
     }
 }
