@@ -21,6 +21,7 @@ public static class AnalyticsServiceCollectionExtensions
         services.TryAddSingleton(sp => new AnalyticsDatabase(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
         services.TryAddScoped<AnalyticsRollups>();
         services.TryAddScoped<AnalyticsMaintenance>();
+        services.TryAddScoped<AnalyticsReport>();
         return services;
     }
 }

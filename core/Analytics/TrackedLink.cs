@@ -19,4 +19,22 @@ public class TrackedLink
 /// <param name="Code">The short link's code.</param>
 /// <param name="ShortUrl">The short link as it goes out.</param>
 /// <param name="Destination">Where it leads (UTM tags included).</param>
-public sealed record VariantLink(string Code, string ShortUrl, string Destination);
+public sealed record VariantLink(string Code, string ShortUrl, string Destination)
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    /// <summary>The links stored in a variant's <c>LinksJson</c>; none when there are none or the JSON is unreadable.</summary>
+    public static IReadOnlyList<VariantLink> ListOf(string? linksJson)
+    {
+        if (string.IsNullOrWhiteSpace(linksJson))
+            return [];
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<List<VariantLink>>(linksJson, Json) ?? [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
+    }
+}

@@ -134,6 +134,9 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
             }
         }
         await db.SaveChangesAsync(cancellationToken);
+
+        // Ninety days of history, so the analytics dashboard has something to show on the first run.
+        await new Analytics.AnalyticsDemoData(db, composer, clock).SeedAsync(accounts, marketer, approver, cancellationToken);
         return created;
     }
 

@@ -11,7 +11,15 @@ namespace Publisher.Core.Workflow;
 public static class ContentHash
 {
     public static string Of(Variant variant) =>
-        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload, variant.LinksJson);
+        Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload,
+            LinksOf(variant.LinksJson));
+
+    /// <summary>
+    /// The tracked links in a canonical form (each short link and its destination, one per line), not the stored JSON:
+    /// PostgreSQL's jsonb gives the JSON back spelled differently from how it was written.
+    /// </summary>
+    private static string? LinksOf(string? linksJson) =>
+        Analytics.VariantLink.ListOf(linksJson) is { Count: > 0 } links ? string.Join('\n', links.Select(l => l.ShortUrl + " " + l.Destination)) : null;
 
     /// <param name="links">The tracked links (short URL and destination of each): where a short link leads is part of what is approved.</param>
     public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts,

@@ -124,3 +124,28 @@ public class LinkTests
         Assert.Equal("https://a.example/p?a=1&pcid=X", ClickIds.AddTo("https://a.example/p?a=1&pcid=old", "X"));
     }
 }
+
+public class BestTimeTests
+{
+    [Fact]
+    public void The_best_hours_without_a_slot_are_suggested_best_first()
+    {
+        var clicks = new long[7, 24];
+        var engagement = new long[7, 24];
+        clicks[(int)DayOfWeek.Tuesday, 10] = 50;
+        clicks[(int)DayOfWeek.Thursday, 13] = 30;
+        engagement[(int)DayOfWeek.Thursday, 13] = 25;   // 55 in all: best
+        clicks[(int)DayOfWeek.Monday, 9] = 40;          // already a slot
+        clicks[(int)DayOfWeek.Saturday, 11] = 10;
+        clicks[(int)DayOfWeek.Sunday, 11] = 10;         // ties with Saturday: Saturday comes first in the week
+        var scores = Scheduling.BestTimes.Scores(clicks, engagement);
+
+        var suggested = Scheduling.BestTimes.Suggest(scores, [new Scheduling.WeekHour(DayOfWeek.Monday, 9)], count: 3);
+
+        Assert.Equal([new(DayOfWeek.Thursday, 13), new(DayOfWeek.Tuesday, 10), new(DayOfWeek.Saturday, 11)], suggested);
+        Assert.Empty(Scheduling.BestTimes.Suggest(new long[7, 24], []));
+        Assert.Equal(4, Scheduling.BestTimes.Level(55, 55));
+        Assert.Equal(1, Scheduling.BestTimes.Level(1, 55));
+        Assert.Equal(0, Scheduling.BestTimes.Level(0, 55));
+    }
+}
