@@ -28,6 +28,15 @@ if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb 
   need_package "PostgreSQL's server programs" postgresql
 fi
 
+# The differential tests run the networks' own text libraries (twitter-text for X, @atproto/api for Bluesky) under
+# Node, installed from tests/reference's lockfile: the npm registry is the only place reached.
+command -v node >/dev/null 2>&1 || need_package "Node.js" nodejs
+command -v npm >/dev/null 2>&1 || need_package "npm" npm
+if [ ! -f tests/reference/node_modules/.package-lock.json ] || [ tests/reference/package-lock.json -nt tests/reference/node_modules/.package-lock.json ]; then
+  (cd tests/reference && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
+    || { echo "Cannot install the reference libraries: run 'npm ci' in tests/reference and try again." >&2; exit 1; }
+fi
+
 dotnet build Publisher.sln -c Release -nologo -v quiet
 
 log=$(mktemp)

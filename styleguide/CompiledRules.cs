@@ -139,7 +139,7 @@ internal abstract class UserRule : CompiledRule
     {
         Rule = rule;
         Mode = TextFolding.ModeFor(rule.IgnoreCase, rule.IgnoreAccents);
-        _exceptionSlot = builder.AddTerms(this, Mode, rule.Exceptions);
+        _exceptionSlot = builder.AddTerms(this, Mode, rule.Exceptions, proseOnly: false);
     }
 
     protected StyleRule Rule { get; }
@@ -198,11 +198,16 @@ internal sealed class CompiledMatcher
     private readonly int _slot;
     private readonly Regex? _regex;
     private readonly FoldMode _regexMode;
+    private readonly bool _proseOnly;
 
-    public CompiledMatcher(RuleBuilder builder, CompiledRule owner, TextMatcher matcher, StyleRule rule)
+    // proseOnly: true for matchers that look for words to flag (existence, occurrence, a conditional's trigger): they
+    // do not match inside links, handles, hashtags, cashtags, e-mail addresses or code. False for presence checks
+    // (required, a conditional's requirement), which read the whole text: a required "#ad" is a hashtag.
+    public CompiledMatcher(RuleBuilder builder, CompiledRule owner, TextMatcher matcher, StyleRule rule, bool proseOnly)
     {
         _owner = owner;
-        _slot = builder.AddTerms(owner, TextFolding.ModeFor(rule.IgnoreCase, rule.IgnoreAccents), matcher.Tokens);
+        _proseOnly = proseOnly;
+        _slot = builder.AddTerms(owner, TextFolding.ModeFor(rule.IgnoreCase, rule.IgnoreAccents), matcher.Tokens, proseOnly);
         Description = matcher.Tokens.Count > 0 ? matcher.Tokens[0] : matcher.Patterns.Count > 0 ? matcher.Patterns[0] : "";
         if (matcher.Patterns.Count > 0)
         {
@@ -234,7 +239,10 @@ internal sealed class CompiledMatcher
                     if (match.Length > 0)
                     {
                         var (start, length) = folded.ToOriginal(match.Index, match.Index + match.Length);
-                        spans.Add(new TextSpan(start, length));
+                        if (!_proseOnly || !field.InsideNonProse(start, length))
+                        {
+                            spans.Add(new TextSpan(start, length));
+                        }
                     }
                 }
             }
@@ -258,7 +266,7 @@ internal sealed class ExistenceCheck : UserRule
     private readonly CompiledMatcher _matcher;
 
     public ExistenceCheck(RuleBuilder builder, ExistenceRule rule) : base(builder, rule) =>
-        _matcher = new CompiledMatcher(builder, this, rule.Match, rule);
+        _matcher = new CompiledMatcher(builder, this, rule.Match, rule, proseOnly: true);
 
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
@@ -344,7 +352,7 @@ internal sealed class OccurrenceCheck : UserRule
         _rule = rule;
         if (rule.Token == OccurrenceToken.Custom)
         {
-            _matcher = new CompiledMatcher(builder, this, rule.Match, rule);
+            _matcher = new CompiledMatcher(builder, this, rule.Match, rule, proseOnly: true);
         }
     }
 
@@ -390,8 +398,8 @@ internal sealed class ConditionalCheck : UserRule
     public ConditionalCheck(RuleBuilder builder, ConditionalRule rule) : base(builder, rule)
     {
         _rule = rule;
-        _if = new CompiledMatcher(builder, this, rule.If.Match, rule);
-        _then = new CompiledMatcher(builder, this, rule.Then, rule);
+        _if = new CompiledMatcher(builder, this, rule.If.Match, rule, proseOnly: true);
+        _then = new CompiledMatcher(builder, this, rule.Then, rule, proseOnly: false);
     }
 
     public override void Evaluate(LintContext context, List<Finding> findings)
@@ -474,7 +482,7 @@ internal sealed class RequiredCheck : UserRule
         _rule = rule;
         if (rule.Element == RequiredElement.Text)
         {
-            _matcher = new CompiledMatcher(builder, this, rule.Match, rule);
+            _matcher = new CompiledMatcher(builder, this, rule.Match, rule, proseOnly: false);
         }
     }
 

@@ -96,7 +96,7 @@ public sealed class CompiledStyleGuide
         var fields = new List<LintField>(3);
         foreach (var (name, text) in input.EnumerateFields())
         {
-            fields.Add(new LintField(fields.Count, name, text, _slots.Length));
+            fields.Add(new LintField(fields.Count, name, text, _slots.Length, input.NonProseIn(name)));
         }
         var context = new LintContext(input, fields);
 
@@ -114,7 +114,7 @@ public sealed class CompiledStyleGuide
                     foreach (var hit in raw)
                     {
                         var (start, length) = folded.ToOriginal(hit.FoldedStart, hit.FoldedEnd);
-                        if (field.InsideAddress(start, length))
+                        if (_slots[hit.Slot].ProseOnly && field.InsideNonProse(start, length))
                         {
                             continue;
                         }
@@ -170,11 +170,13 @@ public sealed class CompiledStyleGuide
 }
 
 /// <summary>A list of terms registered in a trie on behalf of one rule.</summary>
-internal sealed class TermSlot(int id, CompiledRule owner, FoldMode mode)
+/// <remarks><paramref name="proseOnly"/>: its terms are not matched inside links, handles, tags, e-mail addresses or code.</remarks>
+internal sealed class TermSlot(int id, CompiledRule owner, FoldMode mode, bool proseOnly)
 {
     public int Id { get; } = id;
     public CompiledRule Owner { get; } = owner;
     public FoldMode Mode { get; } = mode;
+    public bool ProseOnly { get; } = proseOnly;
 }
 
 /// <summary>Collects term lists from rules while they compile, then builds one trie per fold mode.</summary>
@@ -182,15 +184,18 @@ internal sealed class RuleBuilder
 {
     private readonly List<TermSlot> _slots = [];
     private readonly Dictionary<FoldMode, TermTrie> _tries = [];
-    /// <summary>Registers terms; returns the slot id, or -1 when there are none.</summary>
-    public int AddTerms(CompiledRule owner, FoldMode mode, IReadOnlyList<string> terms)
+    /// <summary>
+    /// Registers terms; returns the slot id, or -1 when there are none. Terms to flag (vocabulary, substitutions,
+    /// capitalization, existence) are <paramref name="proseOnly"/>; terms whose presence is checked are not.
+    /// </summary>
+    public int AddTerms(CompiledRule owner, FoldMode mode, IReadOnlyList<string> terms, bool proseOnly = true)
     {
         if (terms.Count == 0)
         {
             return -1;
         }
         var trieMode = mode | FoldMode.Terms;
-        var slot = new TermSlot(_slots.Count, owner, trieMode);
+        var slot = new TermSlot(_slots.Count, owner, trieMode, proseOnly);
         _slots.Add(slot);
         if (!_tries.TryGetValue(trieMode, out var trie))
         {

@@ -13,7 +13,7 @@ internal readonly record struct TermHit(int Start, int Length, int Term)
 }
 
 /// <summary>One field of the variant being linted, with its folded forms and term hits computed once.</summary>
-internal sealed class LintField(int index, string name, string text, int slotCount)
+internal sealed class LintField(int index, string name, string text, int slotCount, IReadOnlyList<NonProseRange> nonProse)
 {
     private readonly FoldedText?[] _folds = new FoldedText?[8];
 
@@ -36,11 +36,20 @@ internal sealed class LintField(int index, string name, string text, int slotCou
     private List<(int Start, int Length)>? _addresses;
 
     /// <summary>
-    /// Whether the span lies inside a link or an e-mail address. Terms are not looked for there:
-    /// "northwind.example/signup" is an address, not a misspelt brand or a word to replace.
+    /// Whether the span overlaps what is not prose: a link (full, shortened or tracked), a domain, an e-mail address,
+    /// a handle, a hashtag, a cashtag or code, as the channel's entity extraction gave them in <see cref="LintInput.NonProse"/>,
+    /// or a link or e-mail address the linter finds itself. Words to flag are not looked for there:
+    /// "northwind.com/holiday?ref=l..." is an address, not a misspelt brand.
     /// </summary>
-    public bool InsideAddress(int start, int length)
+    public bool InsideNonProse(int start, int length)
     {
+        foreach (var range in nonProse)
+        {
+            if (start < range.Start + range.Length && range.Start < start + length)
+            {
+                return true;
+            }
+        }
         _addresses ??= TextScanners.Addresses(Text);
         foreach (var (addressStart, addressLength) in _addresses)
         {

@@ -1,5 +1,10 @@
 namespace Publisher.StyleGuide;
 
+/// <summary>A part of a field that is not prose (UTF-16 start and length): a link, domain, e-mail address, handle, hashtag, cashtag or code.</summary>
+/// <param name="Start">Index of its first character in the field's text.</param>
+/// <param name="Length">Its length in UTF-16 code units.</param>
+public readonly record struct NonProseRange(int Start, int Length);
+
 /// <summary>One channel variant of a message, as the linter sees it.</summary>
 public sealed record LintInput
 {
@@ -38,6 +43,18 @@ public sealed record LintInput
 
     /// <summary>Whether the message is sponsored (paid or gifted), for conditional rules with <c>sponsored: true</c>.</summary>
     public bool Sponsored { get; init; }
+
+    /// <summary>
+    /// What is not prose in each field (by field name: "title", "subject", "body", …), as the channel's own entity
+    /// extraction finds it (the one its counter and previews use). Vocabulary, brand-name, casing, substitution and
+    /// existence rules do not match inside these ranges; presence checks (key facts, required text, calls to
+    /// action) still read the whole text, since a required "#ad" or a key fact can be written as a tag or a link.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<NonProseRange>> NonProse { get; init; } = new Dictionary<string, IReadOnlyList<NonProseRange>>();
+
+    /// <summary>The non-prose ranges given for <paramref name="field"/>, or none.</summary>
+    public IReadOnlyList<NonProseRange> NonProseIn(string field) =>
+        NonProse.TryGetValue(field, out var ranges) ? ranges : [];
 
     /// <summary>The non-empty fields in a fixed order: title, subject, body, then the others by name.</summary>
     public IEnumerable<(string Name, string Text)> EnumerateFields()

@@ -143,15 +143,16 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             variant.ThreadParts = rendered.IsThread ? rendered.Parts.Select(p => p.Text).ToList() : [];
             variant.CountUsed = rendered.Count.Used;
             variant.CountLimit = rendered.Count.Limit;
-            variant.FacetsJson = JsonSerializer.Serialize(rendered.Parts.Count > 0
-                ? rendered.Parts.Select(p => p.Facets)
-                : [rendered.Facets], Json);
+            variant.FacetsJson = ChannelText.FacetsJson(rendered.Parts.Count > 0 ? rendered.Parts.Select(p => p.Facets) : [rendered.Facets]);
         }
         else
         {
             links = TrackEditLinks(context, variant, message, account, rendered);
             diagnostics = diagnostics.Where(d => d.Code != "variant.too-long").ToList();
-            diagnostics.AddRange(MeasureEdit(variant, account));
+            diagnostics.AddRange(MeasureEdit(variant, account, rendered));
+            // A Bluesky edit shows its links in short form: the facets hold the short links it carries.
+            links = links.Concat(rendered.Links.Where(l => variant.FacetsJson?.Contains(l.ShortUrl, StringComparison.Ordinal) == true))
+                .DistinctBy(l => l.ShortUrl).ToList();
         }
         variant.LinksJson = links.Count == 0 ? null : JsonSerializer.Serialize(
             links.Select(l => new VariantLink(l.ShortUrl[(l.ShortUrl.LastIndexOf('/') + 1)..], l.ShortUrl, l.Destination)), Json);
@@ -198,6 +199,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             CallToAction = message.CallToAction,
             KeyFacts = message.KeyFacts,
             Sponsored = message.IsSponsored,
+            NonProse = ChannelText.NonProse(ParseKind(account.Kind), message.Title, variant.Subject, variant.EffectiveText, ChannelText.KnownLinks(variant.FacetsJson)),
         }).WithAcceptedWarnings(acceptedWarningKeys);
 
         variant.StyleFindingsJson = JsonSerializer.Serialize(result.Findings.Select(f => new
@@ -211,27 +213,22 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         return result;
     }
 
-    /// <summary>Counts a hand-written text by the network's rule and threads it when the account allows.</summary>
-    private static IEnumerable<Diagnostic> MeasureEdit(Variant variant, ChannelAccount account)
+    /// <summary>
+    /// Counts a hand-written text by the network's rule and threads it when the account allows, as a rendering is. A
+    /// Bluesky edit is stored as it is posted (links in the app's short form) with its facets: links it shows in short
+    /// form keep the full addresses they had (from its earlier facets or the rendering).
+    /// </summary>
+    private static IEnumerable<Diagnostic> MeasureEdit(Variant variant, ChannelAccount account, RenderedVariant rendered)
     {
         var kind = ParseKind(account.Kind);
-        var profile = ChannelProfiles.Get(kind);
-        var text = variant.ManualOverride!;
-        var count = ChannelCounter.Count(profile, text);
-        variant.CountUsed = count.Used;
-        variant.CountLimit = count.Limit;
-        variant.ThreadParts = [];
-        variant.FacetsJson = null;
-        if (!count.IsOverLimit || kind is ChannelKind.Email or ChannelKind.Blog or ChannelKind.Webhook)
-            yield break;
-        if (account.AllowThreads && profile.SupportsThreads && ThreadSplitter.Split(text, profile, 25) is { Count: > 1 } parts)
-        {
-            variant.ThreadParts = parts.ToList();
-            yield break;
-        }
-        yield return Diagnostic.Error("variant.too-long",
-            $"Your edit of the {profile.DisplayName} variant is {count.Used} of {count.Limit} {count.Unit}: shorten it" +
-            (profile.SupportsThreads ? " or allow threads for this account." : "."));
+        var known = ChannelText.KnownLinks(variant.FacetsJson).Concat(ChannelText.KnownLinks(rendered)).ToList();
+        var measured = ChannelText.MeasureEdit(kind, account.AllowThreads, variant.ManualOverride!, known);
+        variant.ManualOverride = measured.Text;
+        variant.CountUsed = measured.Count.Used;
+        variant.CountLimit = measured.Count.Limit;
+        variant.ThreadParts = measured.IsThread ? measured.Parts.Select(p => p.Text).ToList() : [];
+        variant.FacetsJson = ChannelText.FacetsJson(measured.Parts.Select(p => p.Facets));
+        return measured.Diagnostics;
     }
 
     private static BrandInput ToBrandInput(Brand? brand, BrandStyleGuide guide)

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
-using Publisher.Templates.Counting;
 
 namespace Publisher.Templates.Bluesky;
 
@@ -11,7 +9,7 @@ public enum BlueskyFacetKind
     Link,
     /// <summary><c>app.bsky.richtext.facet#mention</c>; <see cref="BlueskyFacet.Value"/> is the handle, which the publisher resolves to a DID.</summary>
     Mention,
-    /// <summary><c>app.bsky.richtext.facet#tag</c> with the tag text (without <c>#</c>).</summary>
+    /// <summary><c>app.bsky.richtext.facet#tag</c> with the tag text (without <c>#</c>; a cashtag keeps its <c>$</c>).</summary>
     Tag,
 }
 
@@ -35,136 +33,165 @@ public sealed record BlueskyFacet(BlueskyFacetKind Kind, int ByteStart, int Byte
 }
 
 /// <summary>A link as shown in a Bluesky post (<paramref name="Display"/>) and where it points (<paramref name="Uri"/>).</summary>
-/// <param name="Display">The shortened text shown in the post, e.g. <c>example.com/blog/deliver...</c>.</param>
+/// <param name="Display">The text shown in the post, e.g. <c>example.com/blog/deliv...</c>.</param>
 /// <param name="Uri">The full address the link facet carries.</param>
 public sealed record BlueskyLink(string Display, string Uri);
 
-/// <summary>
-/// Finds the links, mentions and hashtags of a Bluesky post and their UTF-8 byte ranges, and
-/// shortens long links the way the Bluesky app does (the post shows a short form, the facet keeps the
-/// full address), so a tagged link does not use up a third of the 300 graphemes.
-/// </summary>
-public static partial class BlueskyFacets
+/// <summary>A Bluesky post as it is sent: its text (links in their short form) and its facets.</summary>
+/// <param name="Text">The text of the record, which the 300-grapheme limit applies to.</param>
+/// <param name="Facets">The facets of <paramref name="Text"/>, ordered by position.</param>
+public sealed record BlueskyPost(string Text, IReadOnlyList<BlueskyFacet> Facets)
 {
-    /// <summary>Links whose shown form (without <c>https://</c>) is longer than this are cut, with "...".</summary>
-    public const int MaxLinkDisplayLength = 30;
+    /// <summary>The links of the post: what each shows and where it points.</summary>
+    public IEnumerable<BlueskyLink> Links => Facets.Where(f => f.Kind == BlueskyFacetKind.Link)
+        .Select(f => new BlueskyLink(BlueskyFacets.Slice(Text, f), f.Value));
+}
 
+/// <summary>
+/// Turns text into a Bluesky post the way Bluesky's own app does: facets found by the rules of
+/// <c>@atproto/api</c>'s <c>RichText.detectFacets</c> (see <see cref="BlueskyRichText"/>), then each link's
+/// text replaced by its short form (host, then path, query and fragment cut to 13 characters and
+/// "..." when longer than 15), the facet keeping the full address.
+/// </summary>
+public static class BlueskyFacets
+{
     /// <summary>
-    /// Replaces every URL in <paramref name="text"/> with its short display form (no scheme, at most
-    /// <see cref="MaxLinkDisplayLength"/> characters) and returns the links in order.
+    /// The post for <paramref name="text"/>. A link whose text is already the short form of one of
+    /// <paramref name="known"/> (a rendered or earlier-saved link) keeps that link's full address, so a
+    /// post can be prepared again (after a hand edit) without losing where its links point.
     /// </summary>
-    public static (string Text, IReadOnlyList<BlueskyLink> Links) ShortenLinks(string text)
+    public static BlueskyPost Prepare(string? text, IEnumerable<BlueskyLink>? known = null)
     {
-        var urls = UrlExtractor.Extract(text);
-        if (urls.Count == 0) return (text, []);
-        var links = new List<BlueskyLink>(urls.Count);
-        var result = new StringBuilder(text.Length);
-        var position = 0;
-        foreach (var url in urls)
+        if (string.IsNullOrEmpty(text)) return new BlueskyPost("", []);
+        var facets = BlueskyRichText.Detect(text);
+        var knownLinks = known?.Where(k => k.Display.Length > 0).ToList() ?? [];
+        var builder = new StringBuilder(text);
+        // As the app does: one link at a time, replace its text and move every other facet with it.
+        foreach (var facet in facets.ToList())
         {
-            result.Append(text, position, url.Start - position);
-            var display = DisplayForm(url.Url);
-            links.Add(new BlueskyLink(display, url.HasProtocol ? url.Url : "https://" + url.Url));
-            result.Append(display);
-            position = url.End;
+            if (facet.Kind != BlueskyFacetKind.Link || facet.End <= facet.Start) continue;
+            if (KnownAt(builder, facet, knownLinks) is { } link)
+            {
+                facet.End = facet.Start + link.Display.Length;
+                facet.Value = link.Uri;
+                continue;
+            }
+            var original = builder.ToString(facet.Start, facet.End - facet.Start);
+            var shown = BlueskyLinkText.ShortForm(original);
+            if (shown == original) continue;
+            var start = facet.Start;
+            var end = facet.End;
+            Insert(facets, builder, start, shown);
+            facet.Start = start;
+            facet.End = start + shown.Length;
+            Delete(facets, builder, start + shown.Length, end + shown.Length);
         }
-        result.Append(text, position, text.Length - position);
-        return (result.ToString(), links);
+        var posted = builder.ToString();
+        return new BlueskyPost(posted, ToBytes(posted, facets));
     }
 
-    /// <summary>The form a link is shown in: without scheme, cut to <see cref="MaxLinkDisplayLength"/> characters.</summary>
-    public static string DisplayForm(string url)
+    /// <summary>The facets of <paramref name="text"/> as it is (no link shortened), by <c>RichText.detectFacets</c>'s rules.</summary>
+    public static IReadOnlyList<BlueskyFacet> Extract(string? text) =>
+        string.IsNullOrEmpty(text) ? [] : ToBytes(text, BlueskyRichText.Detect(text));
+
+    /// <summary>Whether a link facet over <paramref name="shown"/> may point to <paramref name="uri"/>: the text is the address, the address without its scheme, or its short form.</summary>
+    public static bool IsShownFormOf(string shown, string uri) =>
+        shown == uri || "https://" + shown == uri || shown == BlueskyLinkText.ShortForm(uri) ||
+        shown == BlueskyLinkText.ShortForm(uri.StartsWith("https://", StringComparison.Ordinal) ? uri[8..] : uri);
+
+    /// <summary>The links a stored post knows: each link facet's address, with the texts it may be shown as.</summary>
+    public static IEnumerable<BlueskyLink> KnownLinks(IEnumerable<string> uris)
     {
-        var display = url;
-        if (display.StartsWith("https://", StringComparison.OrdinalIgnoreCase)) display = display[8..];
-        else if (display.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) display = display[7..];
-        if (display.EndsWith('/') && display.IndexOf('/') == display.Length - 1) display = display[..^1];
-        return display.Length <= MaxLinkDisplayLength ? display : display[..(MaxLinkDisplayLength - 3)] + "...";
-    }
-
-    /// <summary>
-    /// Extracts the facets of a post whose links were shortened by <see cref="ShortenLinks"/>: each
-    /// link's display text is found in order and carries its full address.
-    /// </summary>
-    public static IReadOnlyList<BlueskyFacet> Extract(string text, IReadOnlyList<BlueskyLink> links)
-    {
-        var ranges = new List<(int Start, int End, string Uri)>();
-        var from = 0;
-        foreach (var link in links)
+        foreach (var uri in uris.Distinct(StringComparer.Ordinal))
         {
-            var index = text.IndexOf(link.Display, from, StringComparison.Ordinal);
-            if (index < 0) continue;
-            ranges.Add((index, index + link.Display.Length, link.Uri));
-            from = index + link.Display.Length;
+            yield return new BlueskyLink(BlueskyLinkText.ShortForm(uri), uri);
+            if (uri.StartsWith("https://", StringComparison.Ordinal)) yield return new BlueskyLink(uri[8..], uri);
         }
-        return Build(text, ranges);
-    }
-    /// <summary>Tags longer than this (in characters, without <c>#</c>) are not facets on Bluesky.</summary>
-    public const int MaxTagLength = 64;
-
-    /// <summary>Extracts the facets of <paramref name="text"/>, ordered by position.</summary>
-    public static IReadOnlyList<BlueskyFacet> Extract(string text)
-    {
-        if (string.IsNullOrEmpty(text)) return [];
-        var urls = UrlExtractor.Extract(text).Select(u => (u.Start, u.End, u.HasProtocol ? u.Url : "https://" + u.Url)).ToList();
-        return Build(text, urls);
-    }
-
-    private static IReadOnlyList<BlueskyFacet> Build(string text, List<(int Start, int End, string Uri)> urls)
-    {
-        if (string.IsNullOrEmpty(text)) return [];
-        var facets = urls.Select(u => (u.Start, u.End, Kind: BlueskyFacetKind.Link, Value: u.Uri)).ToList();
-
-        foreach (Match m in Mention().Matches(text))
-        {
-            var group = m.Groups["mention"];
-            if (!Overlaps(urls, group.Index, group.Index + group.Length))
-                facets.Add((group.Index, group.Index + group.Length, BlueskyFacetKind.Mention, m.Groups["handle"].Value));
-        }
-
-        foreach (Match m in Hashtag().Matches(text))
-        {
-            var group = m.Groups["tag"];
-            // Trailing punctuation ends a sentence, not the tag; a tag needs one letter (or symbol), not only digits.
-            var tag = group.Value[1..];
-            var trimmed = tag.Length;
-            while (trimmed > 0 && char.IsPunctuation(tag[trimmed - 1])) trimmed--;
-            tag = tag[..trimmed];
-            if (tag.Length == 0 || tag.Length > MaxTagLength || !tag.Any(c => !char.IsDigit(c) && !char.IsPunctuation(c))) continue;
-            var end = group.Index + 1 + tag.Length;
-            if (!Overlaps(urls, group.Index, end)) facets.Add((group.Index, end, BlueskyFacetKind.Tag, tag));
-        }
-
-        facets.Sort((a, b) => a.Start.CompareTo(b.Start));
-        // Facets are in order, so UTF-8 offsets are counted forward from the previous one, not from 0 each time.
-        var result = new List<BlueskyFacet>(facets.Count);
-        int charPosition = 0, bytePosition = 0;
-        int Advance(int to)
-        {
-            if (to < charPosition) return Encoding.UTF8.GetByteCount(text.AsSpan(0, to));
-            bytePosition += Encoding.UTF8.GetByteCount(text.AsSpan(charPosition, to - charPosition));
-            charPosition = to;
-            return bytePosition;
-        }
-        foreach (var f in facets)
-        {
-            var start = Advance(f.Start);
-            var end = Advance(f.End);
-            result.Add(new BlueskyFacet(f.Kind, start, end, f.Value));
-        }
-        return result;
     }
 
     /// <summary>The UTF-8 byte offset of the UTF-16 index <paramref name="charIndex"/> of <paramref name="text"/>.</summary>
     public static int ByteOffset(string text, int charIndex) => Encoding.UTF8.GetByteCount(text.AsSpan(0, charIndex));
 
-    private static bool Overlaps(List<(int Start, int End, string Uri)> urls, int start, int end) =>
-        urls.Any(u => start < u.End && u.Start < end);
+    /// <summary>The text a facet covers.</summary>
+    public static string Slice(string text, BlueskyFacet facet)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return facet.ByteStart >= 0 && facet.ByteEnd <= bytes.Length && facet.ByteStart <= facet.ByteEnd
+            ? Encoding.UTF8.GetString(bytes, facet.ByteStart, facet.ByteEnd - facet.ByteStart)
+            : "";
+    }
 
-    // A handle is a domain name: labels of letters, digits and hyphens, at least one dot.
-    [GeneratedRegex(@"(?:^|[\s(\[""'])(?<mention>@(?<handle>[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?)+))\b", RegexOptions.CultureInvariant)]
-    private static partial Regex Mention();
+    /// <summary>The UTF-16 range of a facet in <paramref name="text"/>, for previews that colour it.</summary>
+    public static (int Start, int End) Utf16Range(string text, BlueskyFacet facet)
+    {
+        int bytes = 0, start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (bytes == facet.ByteStart && start < 0) start = i;
+            if (bytes == facet.ByteEnd) return (Math.Max(start, 0), i);
+            if (i == text.Length) break;
+            var length = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            bytes += Encoding.UTF8.GetByteCount(text.AsSpan(i, length));
+            i += length - 1;
+        }
+        return (Math.Max(start, 0), text.Length);
+    }
 
-    [GeneratedRegex(@"(?:^|\s)(?<tag>[#＃](?!\uFE0F)[^\s\u00AD\u2060\u200A-\u200D\u20E2]+)", RegexOptions.CultureInvariant)]
-    private static partial Regex Hashtag();
+    // The known link shown at this link's start: RichText ends a link before a trailing "." (of "...") or ")".
+    private static BlueskyLink? KnownAt(StringBuilder text, DetectedFacet facet, List<BlueskyLink> known)
+    {
+        foreach (var link in known)
+        {
+            var end = facet.Start + link.Display.Length;
+            if (end > text.Length || (facet.End != end && facet.End != end - 1)) continue;
+            if (text.ToString(facet.Start, link.Display.Length) == link.Display) return link;
+        }
+        return null;
+    }
+
+    // RichText.insert: facets at or after the point move; a facet the point falls inside grows.
+    private static void Insert(List<DetectedFacet> facets, StringBuilder text, int at, string inserted)
+    {
+        text.Insert(at, inserted);
+        foreach (var f in facets)
+        {
+            if (at <= f.Start)
+            {
+                f.Start += inserted.Length;
+                f.End += inserted.Length;
+            }
+            else if (at < f.End)
+            {
+                f.End += inserted.Length;
+            }
+        }
+    }
+
+    // RichText.delete: facets inside the removed range go, the others shrink or move.
+    private static void Delete(List<DetectedFacet> facets, StringBuilder text, int start, int end)
+    {
+        text.Remove(start, end - start);
+        var removed = end - start;
+        foreach (var f in facets)
+        {
+            if (start <= f.Start && end >= f.End) { f.Start = 0; f.End = 0; }
+            else if (start > f.End) { }
+            else if (start > f.Start && start <= f.End && end > f.End) f.End = start;
+            else if (start >= f.Start && end <= f.End) f.End -= removed;
+            else if (start < f.Start && end >= f.Start && end <= f.End) { f.Start = start; f.End -= removed; }
+            else if (end < f.Start) { f.Start -= removed; f.End -= removed; }
+        }
+        facets.RemoveAll(f => f.Start >= f.End);
+    }
+
+    private static IReadOnlyList<BlueskyFacet> ToBytes(string text, List<DetectedFacet> facets)
+    {
+        var result = new List<BlueskyFacet>(facets.Count);
+        foreach (var f in facets)
+        {
+            if (f.End <= f.Start) continue;
+            result.Add(new BlueskyFacet(f.Kind, ByteOffset(text, f.Start), ByteOffset(text, f.End), f.Value));
+        }
+        return result;
+    }
 }

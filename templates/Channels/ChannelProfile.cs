@@ -9,7 +9,7 @@ public enum CountingRule
     Mastodon,
     /// <summary>Grapheme clusters (user-perceived characters, <see cref="System.Globalization.StringInfo"/> text elements).</summary>
     Graphemes,
-    /// <summary>Bluesky: grapheme clusters of the post as the app shows it, with long links shortened (see <c>BlueskyFacets.ShortenLinks</c>).</summary>
+    /// <summary>Bluesky: grapheme clusters of the post as sent, its links in the short form Bluesky's app gives them (see <c>BlueskyFacets.Prepare</c>).</summary>
     Bluesky,
     /// <summary>UTF-16 code units, as JavaScript's <c>length</c> counts them.</summary>
     Utf16,
@@ -26,7 +26,7 @@ public enum CountingRule
 /// <param name="SupportsHashtags">Whether hashtags mean something on the network.</param>
 /// <param name="SupportsThreads">Whether an over-long post may become a numbered thread (when the account allows it).</param>
 /// <param name="SupportsHtml">Whether the variant has an HTML body.</param>
-/// <param name="MaxHashtags">How many hashtags the default template shows at most.</param>
+/// <param name="MaxHashtags">How many hashtags the default template shows at most (fewer only when the post would not fit).</param>
 /// <param name="DefaultTemplate">The name of the default template file in <c>templates/Defaults</c>.</param>
 public sealed record ChannelProfile(
     ChannelKind Kind,
@@ -46,9 +46,9 @@ public static class ChannelProfiles
     /// <summary>The profile of each channel kind, in <see cref="ChannelKind"/> order.</summary>
     public static IReadOnlyList<ChannelProfile> All { get; } =
     [
-        new(ChannelKind.X, "X", 280, CountingRule.XWeighted, true, true, true, false, 2, "X.sbn"),
+        new(ChannelKind.X, "X", 280, CountingRule.XWeighted, true, true, true, false, 3, "X.sbn"),
         new(ChannelKind.Mastodon, "Mastodon", 500, CountingRule.Mastodon, true, true, true, false, 3, "Mastodon.sbn"),
-        new(ChannelKind.Bluesky, "Bluesky", 300, CountingRule.Bluesky, true, true, true, false, 2, "Bluesky.sbn"),
+        new(ChannelKind.Bluesky, "Bluesky", 300, CountingRule.Bluesky, true, true, true, false, 3, "Bluesky.sbn"),
         new(ChannelKind.LinkedIn, "LinkedIn", 3000, CountingRule.Utf16, true, true, false, false, 5, "LinkedIn.sbn"),
         new(ChannelKind.FacebookPage, "Facebook Page", 63206, CountingRule.Utf16, true, true, false, false, 3, "FacebookPage.sbn"),
         new(ChannelKind.Email, "Email", null, CountingRule.None, true, false, false, true, 0, "Email.sbn"),

@@ -29,13 +29,34 @@ public static partial class ChannelCounter
         CountingRule.XWeighted => new(XWeightedLength.Count(text), profile.Limit, "weighted characters"),
         CountingRule.Mastodon => new(MastodonLength(text), profile.Limit, "characters"),
         CountingRule.Graphemes => new(Graphemes(text), profile.Limit, "graphemes"),
-        CountingRule.Bluesky => new(Graphemes(Bluesky.BlueskyFacets.ShortenLinks(text).Text), profile.Limit, "graphemes"),
+        CountingRule.Bluesky => new(Graphemes(Bluesky.BlueskyFacets.Prepare(text).Text), profile.Limit, "graphemes"),
         CountingRule.Utf16 => new(text.Length, profile.Limit, "characters"),
         _ => new(Graphemes(text), null, "characters"),
     };
 
-    /// <summary>User-perceived characters: <see cref="StringInfo"/> text elements (extended grapheme clusters).</summary>
-    public static int Graphemes(string text) => string.IsNullOrEmpty(text) ? 0 : new StringInfo(text).LengthInTextElements;
+    /// <summary>
+    /// User-perceived characters: extended grapheme clusters as Unicode 15.1 and later define them, i.e.
+    /// <see cref="StringInfo"/> text elements with Indic conjuncts (consonant, virama, consonant) kept whole
+    /// (rule GB9c, which browsers and Node apply and .NET's tables do not yet).
+    /// </summary>
+    public static int Graphemes(string text)
+    {
+        if (string.IsNullOrEmpty(text)) return 0;
+        var count = 0;
+        var previousEndsInLinker = false;
+        var at = 0;
+        while (at < text.Length)
+        {
+            var length = StringInfo.GetNextTextElementLength(text.AsSpan(at));
+            if (length <= 0) length = 1;
+            var cluster = text.AsSpan(at, length);
+            if (!(previousEndsInLinker && IndicConjuncts.IsConsonant(cluster[0])))
+                count++;
+            previousEndsInLinker = IndicConjuncts.EndsInLinker(cluster);
+            at += length;
+        }
+        return count;
+    }
 
     /// <summary>
     /// Mastodon's count: grapheme clusters, where every http(s) URL counts <see cref="MastodonUrlLength"/>

@@ -3,44 +3,22 @@ using System.Text;
 namespace Publisher.Templates.Counting;
 
 /// <summary>
-/// Host name to ASCII (punycode, RFC 3492) as far as URL extraction needs it: the length of the
-/// encoded host decides whether twitter-text treats a host as valid (no label over 63 characters).
+/// Punycode (RFC 3492) as twitter-text applies it to a host's labels: a label with any character past
+/// U+007E is encoded as it is written (no case mapping, no normalization) behind <c>xn--</c>; the
+/// encoded length decides whether the label is valid (at most 63 characters).
 /// </summary>
 internal static class Punycode
 {
     private const int Base = 36, TMin = 1, TMax = 26, Skew = 38, Damp = 700, InitialBias = 72, InitialN = 128;
-    public const int MaxLabelLength = 63;
 
-    /// <summary>Encodes <paramref name="host"/> label by label; null when a label cannot be encoded or is too long.</summary>
-    public static string? HostToAscii(string host)
+    /// <summary>The length of <paramref name="label"/> in its ASCII form, or <see cref="int.MaxValue"/> when it cannot be encoded.</summary>
+    public static int EncodedLabelLength(string label)
     {
-        if (host.Length == 0) return null;
-        var labels = host.Split('.');
-        var result = new StringBuilder(host.Length + 16);
-        for (var i = 0; i < labels.Length; i++)
+        foreach (var c in label)
         {
-            var label = labels[i];
-            if (i > 0) result.Append('.');
-            if (label.Length == 0) return null;
-            if (IsAscii(label))
-            {
-                if (label.Length > MaxLabelLength) return null;
-                result.Append(label);
-                continue;
-            }
-            // An ACE prefix followed by non-ASCII text is neither a Unicode label nor valid punycode.
-            if (label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase)) return null;
-            var encoded = Encode(label.Normalize(NormalizationForm.FormKC).ToLowerInvariant());
-            if (encoded is null || encoded.Length + 4 > MaxLabelLength) return null;
-            result.Append("xn--").Append(encoded);
+            if (c > '\u007e') return Encode(label) is { } encoded ? "xn--".Length + encoded.Length : int.MaxValue;
         }
-        return result.ToString();
-    }
-
-    private static bool IsAscii(string s)
-    {
-        foreach (var c in s) if (c >= 0x80) return false;
-        return true;
+        return label.Length;
     }
 
     private static string? Encode(string input)
@@ -53,7 +31,6 @@ internal static class Punycode
                 codePoints.Add(char.ConvertToUtf32(input[i], input[i + 1]));
                 i++;
             }
-            else if (char.IsSurrogate(input[i])) return null;
             else codePoints.Add(input[i]);
         }
 

@@ -34,7 +34,7 @@ public static class XWeightedLength
     public static XParseResult Parse(string? text, TwitterTextConfiguration? config = null)
     {
         config ??= TwitterTextConfiguration.V3;
-        if (string.IsNullOrWhiteSpace(text)) return new XParseResult(0, false, 0, 0, 0, 0, 0);
+        if (string.IsNullOrEmpty(text)) return new XParseResult(0, false, 0, 0, 0, 0, 0);
 
         var normalized = TextNormalization.ToNfc(text);
         var scaledMax = config.MaxWeightedTweetLength * config.Scale;
@@ -98,7 +98,7 @@ public static class XWeightedLength
         var length = weighted / config.Scale;
         return new XParseResult(
             length,
-            !hasInvalid && length <= config.MaxWeightedTweetLength,
+            !hasInvalid && length > 0 && length <= config.MaxWeightedTweetLength,
             length * 1000 / config.MaxWeightedTweetLength,
             0,
             offset + normalizationShift - 1,

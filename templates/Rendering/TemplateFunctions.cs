@@ -22,6 +22,7 @@ internal static class TemplateFunctions
         helpers.Import("count", new Func<string?, int>(text => ChannelCounter.Count(profile, text ?? "").Used));
         helpers.Import("fit", new Func<string?, int, string>((text, max) => Fit(profile, text ?? "", max)));
         helpers.Import("hashtags", new Func<object?, int, string>(Hashtags));
+        helpers.Import("missing_facts", new Func<string?, object?, ScriptArray>((text, facts) => new ScriptArray(MissingFacts(text ?? "", facts))));
         helpers.Import("first_sentence", new Func<string?, string>(text => FirstSentence(text ?? "")));
         helpers.Import("first_paragraph", new Func<string?, string>(text => FirstParagraph(text ?? "")));
         helpers.Import("json", new Func<object?, string>(Json));
@@ -88,6 +89,24 @@ internal static class TemplateFunctions
             }
             return builder.Length == 1 ? "" : builder.ToString();
         }
+    }
+
+    /// <summary>
+    /// The key facts <paramref name="text"/> does not state yet (compared ignoring case and a trailing full stop, as
+    /// the style guide's key-facts rule reads them), in order: a template adds these so no fact is dropped.
+    /// </summary>
+    public static IReadOnlyList<string> MissingFacts(string text, object? facts)
+    {
+        var list = facts switch
+        {
+            null => [],
+            string one => [one],
+            System.Collections.IEnumerable many => many.Cast<object?>().Select(f => f?.ToString() ?? ""),
+            _ => [facts.ToString() ?? ""],
+        };
+        return list.Select(f => f.Trim())
+            .Where(f => f.TrimEnd('.', ',', ';', ':') is { Length: > 0 } fact && !text.Contains(fact, StringComparison.OrdinalIgnoreCase))
+            .ToList();
     }
 
     /// <summary>The first sentence of <paramref name="text"/> (up to and including its ., ! or ?).</summary>

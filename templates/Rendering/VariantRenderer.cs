@@ -111,7 +111,7 @@ public sealed partial class VariantRenderer
     private static bool IsAboutTheTemplate(Diagnostic diagnostic) =>
         !diagnostic.Code.StartsWith("message.", StringComparison.Ordinal) &&
         !diagnostic.Code.StartsWith("brand.", StringComparison.Ordinal) &&
-        diagnostic.Code is not ("variant.too-long" or "variant.thread" or "email.subject-long");
+        diagnostic.Code is not ("variant.too-long" or "variant.thread" or "variant.left-out" or "email.subject-long");
 
     /// <summary>
     /// Compiles the Razor layouts and the URL pattern and renders every default template once, so the
@@ -181,8 +181,8 @@ public sealed partial class VariantRenderer
             ChannelKind.Email => FinishEmail(output, model, prepared, brand, link, diagnostics, links),
             ChannelKind.Blog => FinishBlog(output, model, prepared, brand, link, diagnostics, links),
             ChannelKind.Webhook => FinishWebhook(output, link, diagnostics),
-            ChannelKind.Bluesky => FinishBlueskyPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics),
-            _ => FinishPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics),
+            ChannelKind.Bluesky => WithLeftOut(FinishBlueskyPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics), profile, prepared.Message),
+            _ => WithLeftOut(FinishPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics), profile, prepared.Message),
         };
         return links is null ? rendered : rendered with { Links = links.Uses.Where(use => Carries(rendered, use.ShortUrl)).ToList() };
     }
@@ -200,18 +200,40 @@ public sealed partial class VariantRenderer
 
     private static string Track(string text, LinkRewriter? links) => links is null ? text : links.RewriteText(text);
 
-    // Bluesky shows long links shortened, with the full address in the facet: the post is the shortened text.
-    private RenderedVariant FinishBlueskyPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics)
+    // A short post that leaves out part of the message (a hashtag, a key fact, the call to action, the end of its lead)
+    // says so, so the editor can show what was cut while the marketer types.
+    private static RenderedVariant WithLeftOut(RenderedVariant variant, ChannelProfile profile, MessageInput message)
     {
-        var (shown, links) = BlueskyFacets.ShortenLinks(text);
-        return FinishPost(shown, profile, channel, link, diagnostics, links);
+        if (!profile.SupportsThreads || variant.Text.Length == 0) return variant;
+        var text = variant.Text;
+        var missing = new List<string>();
+        foreach (var tag in message.Hashtags.Select(t => t.Trim().TrimStart('#', '\uFF03')).Where(t => t.Length > 0).Take(profile.MaxHashtags))
+        {
+            if (!text.Contains("#" + tag, StringComparison.OrdinalIgnoreCase)) missing.Add("#" + tag);
+        }
+        missing.AddRange(TemplateFunctions.MissingFacts(text, message.KeyFacts).Select(f => $"the key fact \u201C{f}\u201D"));
+        if (variant.Link is not null && message.CallToAction?.Trim() is { Length: > 0 } cta && !text.Contains(cta, StringComparison.OrdinalIgnoreCase))
+            missing.Add($"the call to action \u201C{cta}\u201D");
+        if (text.Contains('\u2026') && !(message.Summary ?? "").Contains('\u2026') && !message.BodyMarkdown.Contains('\u2026'))
+            missing.Add("the end of its text (shortened with \u2026)");
+        if (missing.Count == 0) return variant;
+        return variant with
+        {
+            Diagnostics = [.. variant.Diagnostics, Diagnostic.Info("variant.left-out", $"The {profile.DisplayName} variant leaves out {string.Join(", ", missing)}.")],
+        };
     }
 
-    private RenderedVariant FinishPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics, IReadOnlyList<BlueskyLink>? blueskyLinks = null)
+    // Bluesky's app posts links in a short form, with the full address in the facet: the post is that text.
+    private RenderedVariant FinishBlueskyPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics)
     {
-        // Counting the already-shortened Bluesky text again changes nothing: short links stay as they are.
+        var post = BlueskyFacets.Prepare(text);
+        return FinishPost(post.Text, profile, channel, link, diagnostics, post);
+    }
+
+    private RenderedVariant FinishPost(string text, ChannelProfile profile, ChannelSettings channel, string? link, List<Diagnostic> diagnostics, BlueskyPost? bluesky = null)
+    {
         var count = ChannelCounter.Count(profile, text);
-        var facets = blueskyLinks is null ? (IReadOnlyList<BlueskyFacet>)[] : BlueskyFacets.Extract(text, blueskyLinks);
+        var facets = bluesky?.Facets ?? [];
         if (text.Length == 0)
         {
             diagnostics.Add(Diagnostic.Error("variant.empty", $"The {profile.DisplayName} template produced no text: check that it writes the message."));
@@ -236,8 +258,9 @@ public sealed partial class VariantRenderer
                 }
                 else
                 {
+                    // Each part keeps the full addresses of the links it shows.
                     parts = split.Select(p => new VariantPart(p, ChannelCounter.Count(profile, p),
-                        blueskyLinks is null ? [] : BlueskyFacets.Extract(p, blueskyLinks))).ToList();
+                        bluesky is null ? [] : BlueskyFacets.Prepare(p, bluesky.Links).Facets)).ToList();
                     diagnostics.Add(Diagnostic.Info("variant.thread",
                         $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters, so it goes out as a thread of {parts.Count} posts."));
                 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.StyleGuide;
+using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
 using Publisher.Templates.Counting;
 using Publisher.Templates.Model;
@@ -81,24 +82,38 @@ public static class RenderApi
                 Hashtags = m.Hashtags ?? [], KeyFacts = m.KeyFacts ?? [], Author = author ?? http.User.DisplayName(),
             };
 
+            // An edited variant's stored facets hold the addresses of the links its text shows shortened.
+            var storedFacets = request.MessageId is { } savedId && request.Edits is { Count: > 0 }
+                ? await db.Variants.Where(v => v.MessageId == savedId).Select(v => new { v.ChannelAccountId, v.FacetsJson }).ToDictionaryAsync(v => v.ChannelAccountId, v => v.FacetsJson)
+                : [];
             var variants = targets.Select(t =>
             {
                 var rendered = renderer.Render(message, context.Brand, campaign, t.Settings, http.RequestAborted);
                 var edit = t.AccountId is { } id ? request.Edits?.GetValueOrDefault(id) : null;
                 var accepted = t.AccountId is { } aid ? request.Accepted?.GetValueOrDefault(aid) ?? [] : [];
+                var known = ChannelText.KnownLinks(rendered).ToList();
+                // A hand edit is measured, threaded and given facets as VariantComposer does when it is saved.
+                MeasuredText? measured = null;
+                if (edit is not null)
+                {
+                    known.AddRange(ChannelText.KnownLinks(t.AccountId is { } eid ? storedFacets.GetValueOrDefault(eid) : null));
+                    measured = ChannelText.MeasureEdit(t.Settings.Kind, t.Settings.AllowThreads, edit, known);
+                }
+                var body = measured?.Text ?? rendered.Text;
                 // Linted as VariantComposer.Check lints a saved variant, so the preview's findings are the ones the approver will see.
                 var lint = context.CompiledGuide.Lint(new LintInput
                 {
                     Channel = t.Settings.Kind.ToString(),
                     Title = message.Title,
                     Subject = rendered.Subject,
-                    Body = edit ?? rendered.Text,
+                    Body = body,
                     Link = rendered.Link ?? message.Link,
                     CallToAction = message.CallToAction,
                     KeyFacts = message.KeyFacts,
                     Sponsored = m.Sponsored == true,
+                    NonProse = ChannelText.NonProse(t.Settings.Kind, message.Title, rendered.Subject, body, known),
                 }).WithAcceptedWarnings(accepted);
-                return Describe(rendered, t.AccountId, t.AccountName, lint, edit);
+                return Describe(rendered, t.AccountId, t.AccountName, lint, measured);
             }).ToList();
             return Results.Ok(new { variants, guideVersion = context.CompiledGuide.Version });
         })
@@ -106,38 +121,59 @@ public static class RenderApi
         .WithMetadata(new RequestSizeLimitAttribute(MaxRequestBytes));
     }
 
-    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, string? edit) => new
+    private static object Describe(RenderedVariant v, Guid? accountId, string? accountName, LintResult lint, MeasuredText? edit)
     {
-        kind = v.Kind.ToString(),
-        accountId,
-        accountName,
-        success = v.Success,
-        text = v.Text,
-        edited = edit is not null,
-        editText = edit,
-        html = v.Html,
-        subject = v.Subject,
-        preheader = v.Preheader,
-        link = v.Link,
-        links = v.Links.Select(l => new { shortUrl = l.ShortUrl, destination = l.Destination }),
-        feedEntry = v.FeedEntry,
-        jsonPayload = v.JsonPayload,
-        // A hand edit is counted as written, by the same network rule.
-        count = (edit is null ? v.Count : ChannelCounter.Count(v.Kind, edit)) is var c
-            ? new { used = c.Used, limit = c.Limit, unit = c.Unit, overLimit = c.IsOverLimit } : null,
-        parts = v.Parts.Select(p => new
+        // What goes out: the edit as measured (Bluesky links shortened, threaded when allowed), or the rendering.
+        var text = edit?.Text ?? v.Text;
+        var parts = edit?.Parts ?? v.Parts;
+        var count = edit?.Count ?? v.Count;
+        var diagnostics = edit is null ? v.Diagnostics : v.Diagnostics.Where(d => d.Code != "variant.too-long").Concat(edit.Diagnostics).ToList();
+        var facets = edit is null ? v.Facets : edit.IsThread ? [] : edit.Parts[0].Facets;
+        var entities = ChannelText.Entities(v.Kind, [text, .. parts.Select(p => p.Text)], [facets, .. parts.Select(p => p.Facets)]);
+        // A thread is measured part by part: each post against the limit, the whole is no error.
+        var threaded = parts.Count > 1;
+        return new
         {
-            text = p.Text,
-            count = new { used = p.Count.Used, limit = p.Count.Limit, unit = p.Count.Unit },
-            facets = p.Facets.Select(f => new { type = f.FeatureType, byteStart = f.ByteStart, byteEnd = f.ByteEnd, value = f.Value }),
-        }),
-        facets = v.Facets.Select(f => new { type = f.FeatureType, byteStart = f.ByteStart, byteEnd = f.ByteEnd, value = f.Value }),
-        diagnostics = v.Diagnostics.Select(d => new { severity = d.Severity.ToString().ToLowerInvariant(), code = d.Code, message = d.Message, line = d.Line, column = d.Column }),
-        score = lint.Score,
-        findings = lint.Findings.Select(f => new
-        {
-            ruleId = f.RuleId, severity = f.Severity.ToString().ToLowerInvariant(), message = f.Message, field = f.Field,
-            start = f.Start, length = f.Length, matchedText = f.MatchedText, fix = f.Fix, key = f.Key, accepted = f.Accepted,
-        }),
-    };
+            kind = v.Kind.ToString(),
+            accountId,
+            accountName,
+            success = !diagnostics.Any(d => d.Severity == Publisher.Templates.Diagnostics.DiagnosticSeverity.Error),
+            text = v.Text,
+            edited = edit is not null,
+            editText = edit?.Text,
+            html = v.Html,
+            subject = v.Subject,
+            preheader = v.Preheader,
+            link = v.Link,
+            links = v.Links.Select(l => new { shortUrl = l.ShortUrl, destination = l.Destination }),
+            feedEntry = v.FeedEntry,
+            jsonPayload = v.JsonPayload,
+            count = new
+            {
+                used = count.Used, limit = count.Limit, unit = count.Unit, threaded,
+                overLimit = threaded ? parts.Any(p => p.Count.IsOverLimit) : count.IsOverLimit,
+            },
+            parts = parts.Select((p, i) => new
+            {
+                text = p.Text,
+                count = new { used = p.Count.Used, limit = p.Count.Limit, unit = p.Count.Unit, overLimit = p.Count.IsOverLimit },
+                facets = p.Facets.Select(Facet),
+                entities = entities[i + 1].Select(Entity),
+            }),
+            facets = facets.Select(Facet),
+            // The ranges (UTF-16, in the text shown) that the network links: what previews colour.
+            entities = entities[0].Select(Entity),
+            diagnostics = diagnostics.Select(d => new { severity = d.Severity.ToString().ToLowerInvariant(), code = d.Code, message = d.Message, line = d.Line, column = d.Column }),
+            score = lint.Score,
+            findings = lint.Findings.Select(f => new
+            {
+                ruleId = f.RuleId, severity = f.Severity.ToString().ToLowerInvariant(), message = f.Message, field = f.Field,
+                start = f.Start, length = f.Length, matchedText = f.MatchedText, fix = f.Fix, key = f.Key, accepted = f.Accepted,
+            }),
+        };
+    }
+
+    private static object Facet(BlueskyFacet f) => new { type = f.FeatureType, byteStart = f.ByteStart, byteEnd = f.ByteEnd, value = f.Value };
+
+    private static object Entity(PostEntity e) => new { type = e.Kind.ToString().ToLowerInvariant(), start = e.Start, end = e.End, value = e.Value };
 }

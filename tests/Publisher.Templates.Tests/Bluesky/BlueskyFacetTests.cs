@@ -55,22 +55,28 @@ public class BlueskyFacetTests
     }
 
     [Fact]
-    public void Long_links_are_shown_shortened_while_the_facet_keeps_the_full_address()
+    public void Long_links_are_shown_as_the_app_shows_them_while_the_facet_keeps_the_full_address()
     {
         const string url = "https://www.example.com/blog/delivery-routes?utm_source=bluesky&utm_medium=social";
-        var (shown, links) = BlueskyFacets.ShortenLinks($"Read ✨ {url} today");
-        Assert.Equal("Read ✨ www.example.com/blog/delive... today", shown);
+        var post = BlueskyFacets.Prepare($"Read ✨ {url} today");
+        // Host, then the first 13 characters of path, query and fragment, and "...".
+        Assert.Equal("Read ✨ www.example.com/blog/deliver... today", post.Text);
 
-        var facet = Assert.Single(BlueskyFacets.Extract(shown, links));
+        var facet = Assert.Single(post.Facets);
         Assert.Equal(url, facet.Value);
-        Assert.Equal("www.example.com/blog/delive...", BytesOf(shown, facet));
+        Assert.Equal("www.example.com/blog/deliver...", BytesOf(post.Text, facet));
         Assert.Equal(Encoding.UTF8.GetByteCount("Read ✨ "), facet.ByteStart);
     }
 
-    [Fact]
-    public void Short_links_are_shown_without_their_scheme_only()
-    {
-        Assert.Equal("example.com/a", BlueskyFacets.DisplayForm("https://example.com/a"));
-        Assert.Equal("example.com", BlueskyFacets.DisplayForm("http://example.com/"));
-    }
+    [Theory]
+    [InlineData("https://example.com/a", "example.com/a")]
+    [InlineData("http://example.com/", "example.com")]
+    [InlineData("https://Example.COM:443/x", "example.com/x")]
+    [InlineData("https://example.com:8080/p", "example.com:8080/p")]
+    [InlineData("https://bücher.de/straße", "xn--bcher-kva.de/stra%C3%9Fe")]
+    [InlineData("https://example.com/12345678901234", "example.com/12345678901234")]
+    [InlineData("https://example.com/123456789012345", "example.com/123456789012...")]
+    [InlineData("example.com/a-long-path-without-scheme", "example.com/a-long-path-without-scheme")]
+    public void A_link_is_shown_as_its_host_and_at_most_fifteen_characters_more(string link, string shown) =>
+        Assert.Equal(shown, BlueskyLinkText.ShortForm(link));
 }

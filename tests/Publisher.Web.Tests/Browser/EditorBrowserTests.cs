@@ -33,6 +33,37 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         Assert.Contains("280", await page.InnerTextAsync(".preview-card[data-kind='X'] [data-diagnostics]"));
     }
 
+    [Fact]
+    public async Task Each_live_preview_colours_what_its_network_links_and_a_thread_is_counted_post_by_post()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.GotoAsync(site.BaseUrl + "/Messages/New");
+        var x = page.Locator(".preview-card[data-kind='X']");
+        var bluesky = page.Locator(".preview-card[data-kind='Bluesky']");
+        var mastodon = page.Locator(".preview-card[data-kind='Mastodon']");
+
+        await page.FillAsync("#title", "Holiday Roast");
+        await page.FillAsync("#body", "Meet us see:https://example.com/x and @bob.bsky.social #Launch");
+        // X (twitter-text) links the URL glued after "see:"; Bluesky (RichText) does not, and mentions the whole handle.
+        await Assertions.Expect(x.Locator("[data-text] .t-link")).ToHaveTextAsync("https://example.com/x");
+        await Assertions.Expect(x.Locator("[data-text] .t-tag")).ToHaveTextAsync("#Launch");
+        await Assertions.Expect(bluesky.Locator("[data-text] .t-mention")).ToHaveTextAsync("@bob.bsky.social");
+        await Assertions.Expect(bluesky.Locator("[data-text] .t-tag")).ToHaveTextAsync("#Launch");
+        await Assertions.Expect(bluesky.Locator("[data-text] .t-link")).ToHaveCountAsync(0);
+
+        await page.FillAsync("#body", string.Join(' ', Enumerable.Repeat("Our roastery opens its doors on Saturday for tastings.", 11)));
+        // Mastodon allows threads: each post against 500, not red. X does not: red, with the way to allow threads.
+        var mastodonCounter = mastodon.Locator("[data-counter]");
+        await Assertions.Expect(mastodonCounter).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ posts: \d+/500 · \d+/500"));
+        Assert.False(await mastodonCounter.EvaluateAsync<bool>("e => e.classList.contains('over')"));
+        await Assertions.Expect(x.Locator("[data-counter]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bover\b"));
+        var allow = x.Locator("[data-fit] a[data-allow-threads]");
+        await Assertions.Expect(allow).ToHaveTextAsync("allow threads for Northwind on X");
+        Assert.StartsWith("/Channels#account-", await allow.GetAttributeAsync("href"));
+    }
+
     private async Task<(IPlaywright, IBrowser, IPage)> SignedInMarketerAsync()
     {
         var (playwright, browser) = await Chromium.LaunchAsync();

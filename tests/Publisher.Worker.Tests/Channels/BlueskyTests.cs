@@ -49,6 +49,20 @@ public sealed class BlueskyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cashtags_and_fullwidth_tags_go_out_as_tag_facets_and_short_links_with_their_full_address()
+    {
+        var post = BlueskyFacets.Prepare("Buy $nwnd and \uFF03coffee at https://example.com/a/very/long/path?utm_source=bluesky");
+
+        await _client.PublishAsync(ChannelKit.Request(Connection, post.Text, facetsJson: JsonSerializer.Serialize(new[] { post.Facets }, Web)),
+            new RecordingProgress(), CancellationToken.None);
+
+        var features = Assert.Single(_pds.Records).Value.GetProperty("facets").EnumerateArray()
+            .Select(f => f.GetProperty("features")[0]).ToList();
+        Assert.Equal(["$NWND", "coffee"], features.Where(f => f.TryGetProperty("tag", out _)).Select(f => f.GetProperty("tag").GetString()));
+        Assert.Equal("https://example.com/a/very/long/path?utm_source=bluesky", features.Single(f => f.TryGetProperty("uri", out _)).GetProperty("uri").GetString());
+    }
+
+    [Fact]
     public async Task A_mention_carries_the_resolved_DID()
     {
         const string text = "Thanks @alice.bsky.social for the photos";

@@ -25,7 +25,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         Guid Id, Guid AccountId, string AccountName, string Kind, VariantState State, uint Version,
         string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<DiffLine> Diff,
         int? Score, IReadOnlyList<MessageWriter.StoredFinding> Findings, IReadOnlyList<AcceptanceView> Acceptances,
-        int CountUsed, int? CountLimit, DateTime? LocalTime);
+        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts);
 
     public Guid MessageId { get; private set; }
     public string MessageTitle { get; private set; } = "";
@@ -99,7 +99,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
                 v.ManualOverride, v.RenderedText, stale, stale ? Diff(v.ManualOverride!, v.RenderedText) : [],
                 v.StyleScore, MessageWriter.FindingsOf(v),
                 v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
-                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null);
+                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts);
         }).ToList();
         return true;
     }

@@ -15,7 +15,7 @@ namespace Publisher.Web.Pages.Messages;
 [RequestSizeLimit(9 * 1024 * 1024)]
 public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
 {
-    public sealed record AccountOption(Guid Id, string Name, string Kind, string? Handle, bool IsEnabled);
+    public sealed record AccountOption(Guid Id, string Name, string Kind, string? Handle, bool IsEnabled, bool AllowThreads = false);
     public sealed record CampaignOption(Guid Id, string Name);
 
     [BindProperty]
@@ -31,7 +31,7 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
     {
         var also = alsoAccounts?.ToList() ?? [];
         Accounts = await db.ChannelAccounts.Where(a => a.IsEnabled || also.Contains(a.Id)).OrderBy(a => a.Name)
-            .Select(a => new AccountOption(a.Id, a.Name, a.Kind, a.Handle, a.IsEnabled))
+            .Select(a => new AccountOption(a.Id, a.Name, a.Kind, a.Handle, a.IsEnabled, a.AllowThreads))
             .ToListAsync();
         Campaigns = await db.Campaigns.OrderByDescending(c => c.StartsOn).Select(c => new CampaignOption(c.Id, c.Name)).ToListAsync();
         TimeZones = TimeZoneInfo.GetSystemTimeZones().Where(z => z.HasIanaId).Select(z => z.Id).Order(StringComparer.Ordinal).ToList();

@@ -1,58 +1,43 @@
-using System.Text.RegularExpressions;
 using Publisher.Templates.Counting;
 
 namespace Publisher.Web.Pages.Shared;
 
 /// <summary>
-/// Splits a post's text into plain runs, links and hashtags, so a preview colours them as the networks do.
+/// Splits a post's text into plain runs and the entities its network links (links, hashtags, mentions, cashtags), so a
+/// saved preview colours exactly what the render API tells the editor's live previews to colour: both take the ranges
+/// from the same server-side extraction (<see cref="Publisher.Core.Composition.ChannelText.Entities"/>).
 /// The text itself is never changed: every character appears once, in order, and is encoded by Razor.
 /// </summary>
 public static class PostText
 {
-    public enum Kind { Text, Link, Hashtag }
-
-    public sealed record Segment(string Text, Kind Kind);
-
-    // A hashtag as the networks see one: '#' not glued to a word, URL or entity before it, and at least one letter.
-    private static readonly Regex Hashtag = new(@"(?<![\p{L}\p{M}\p{N}_&/#])#(?=[\p{L}\p{M}\p{N}_]*[\p{L}\p{M}])[\p{L}\p{M}\p{N}_]+",
-        RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    public sealed record Segment(string Text, PostEntityKind? Kind);
 
     /// <summary>The class a preview gives a segment (the same the editor's live previews use); plain text gets none.</summary>
-    public static string? CssClass(Kind kind) => kind switch
+    public static string? CssClass(PostEntityKind? kind) => kind switch
     {
-        Kind.Link => "t-link",
-        Kind.Hashtag => "t-tag",
+        PostEntityKind.Link => "t-link",
+        PostEntityKind.Hashtag or PostEntityKind.Cashtag => "t-tag",
+        PostEntityKind.Mention => "t-mention",
         _ => null,
     };
 
-    public static IReadOnlyList<Segment> Split(string? text)
+    public static IReadOnlyList<Segment> Split(string? text, IReadOnlyList<PostEntity> entities)
     {
         if (string.IsNullOrEmpty(text))
             return [];
-        var marks = UrlExtractor.Extract(text).Select(u => (u.Start, u.End, Kind: Kind.Link)).ToList();
-        try
-        {
-            foreach (Match tag in Hashtag.Matches(text))
-            {
-                if (!marks.Any(m => tag.Index < m.End && tag.Index + tag.Length > m.Start))
-                    marks.Add((tag.Index, tag.Index + tag.Length, Kind.Hashtag));
-            }
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            // A preview without coloured hashtags is still the right text.
-        }
         var segments = new List<Segment>();
         var at = 0;
-        foreach (var (start, end, kind) in marks.OrderBy(m => m.Start))
+        foreach (var entity in entities.Where(e => CssClass(e.Kind) is not null).OrderBy(e => e.Start))
         {
-            if (start > at)
-                segments.Add(new Segment(text[at..start], Kind.Text));
-            segments.Add(new Segment(text[start..end], kind));
-            at = end;
+            if (entity.Start < at || entity.End > text.Length)
+                continue;
+            if (entity.Start > at)
+                segments.Add(new Segment(text[at..entity.Start], null));
+            segments.Add(new Segment(text[entity.Start..entity.End], entity.Kind));
+            at = entity.End;
         }
         if (at < text.Length)
-            segments.Add(new Segment(text[at..], Kind.Text));
+            segments.Add(new Segment(text[at..], null));
         return segments;
     }
 }

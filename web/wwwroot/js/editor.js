@@ -39,40 +39,48 @@
     };
   };
 
-  // Links and hashtags styled as the networks do.
-  const styled = (container, text) => {
-    const pattern = /(https?:\/\/[^\s]+)|([#@][\p{L}\p{N}_]+)/gu;
-    let last = 0;
-    for (const match of text.matchAll(pattern)) {
-      if (match.index > last) container.append(document.createTextNode(text.slice(last, match.index)));
+  // Links, hashtags, mentions and cashtags coloured exactly where the render API says the network finds them
+  // (X's entities, Bluesky's facets, Mastodon's rules): the same server-side extraction the saved previews use.
+  const entityClass = { link: "t-link", hashtag: "t-tag", cashtag: "t-tag", mention: "t-mention" };
+  const styled = (container, text, from, to, entities) => {
+    let at = from;
+    for (const e of entities) {
+      const cls = entityClass[e.type];
+      const start = Math.max(e.start, from);
+      const end = Math.min(e.end, to);
+      if (!cls || end <= start || start < at) continue;
+      if (start > at) container.append(document.createTextNode(text.slice(at, start)));
       const span = document.createElement("span");
-      span.className = match[1] ? "t-link" : "t-tag";
-      span.textContent = match[0];
+      span.className = cls;
+      if (e.type === "link") span.title = e.value;
+      span.textContent = text.slice(start, end);
       container.append(span);
-      last = match.index + match[0].length;
+      at = end;
     }
-    if (last < text.length) container.append(document.createTextNode(text.slice(last)));
+    if (at < to) container.append(document.createTextNode(text.slice(at, to)));
   };
 
-  const mark = (finding, text) => {
+  const mark = (finding) => {
     const m = document.createElement("mark");
     m.className = `finding finding-${finding.severity}${finding.accepted ? " accepted" : ""}`;
     m.title = finding.message;
     m.dataset.rule = finding.ruleId;
-    m.textContent = text;
     return m;
   };
 
-  // Text with each finding's span (start/length in this text) highlighted, the rest styled.
-  const withFindings = (container, text, spans) => {
+  // Text with each finding's span (start/length in this text) highlighted, the entities coloured inside and out.
+  const withFindings = (container, text, spans, entities = [], to = text.length) => {
+    const sorted = [...entities].sort((a, b) => a.start - b.start);
     let last = 0;
     for (const s of spans.filter((f) => f.length > 0).sort((a, b) => a.start - b.start)) {
-      if (s.start < last || s.start + s.length > text.length) continue;
-      styled(container, text.slice(last, s.start));
-      container.append(mark(s, text.slice(s.start, s.start + s.length)));
+      if (s.start < last || s.start + s.length > to) continue;
+      styled(container, text, last, s.start, sorted);
+      const m = mark(s);
+      styled(m, text, s.start, s.start + s.length, sorted);
+      container.append(m);
       last = s.start + s.length;
     }
-    styled(container, text.slice(last));
+    styled(container, text, last, to, sorted);
   };
 
   // In a thread part the linter's offsets do not apply: find each finding's text in the part instead.
@@ -108,8 +116,11 @@
     if (!card) return;
     card.hidden = false;
     const counter = card.querySelector("[data-counter]");
-    const { used, limit, overLimit } = variant.count;
-    counter.textContent = limit ? `${used}/${limit}` : `${used}`;
+    const { used, limit, overLimit, threaded } = variant.count;
+    // A thread is counted post by post: each part against the limit; the whole is no error.
+    counter.textContent = threaded
+      ? `${variant.parts.length} posts: ${variant.parts.map((p) => (p.count.limit ? `${p.count.used}/${p.count.limit}` : `${p.count.used}`)).join(" · ")}`
+      : limit ? `${used}/${limit}` : `${used}`;
     counter.classList.toggle("over", overLimit);
     card.classList.toggle("has-error", !variant.success);
     const score = card.querySelector("[data-score]");
@@ -126,7 +137,7 @@
     const text = card.querySelector("[data-text]");
     text.replaceChildren();
     const shown = variant.edited ? variant.editText : variant.text;
-    if (!variant.edited && variant.parts.length > 1) {
+    if (threaded) {
       variant.parts.forEach((p, i) => {
         const part = document.createElement("div");
         part.className = "thread-part";
@@ -135,7 +146,7 @@
         number.textContent = `${i + 1}/${variant.parts.length}`;
         part.append(number);
         const body = document.createElement("div");
-        withFindings(body, p.text, inPart(p.text, bodyFindings));
+        withFindings(body, p.text, inPart(p.text, bodyFindings), p.entities);
         part.append(body);
         text.append(part);
       });
@@ -144,14 +155,14 @@
       const chars = [...shown];
       const cut = chars.slice(0, Math.max(0, chars.length - (used - limit))).join("");
       const head = document.createElement("span");
-      withFindings(head, cut, bodyFindings);
+      withFindings(head, shown, bodyFindings, variant.entities, cut.length);
       const tail = document.createElement("span");
       tail.className = "over-limit";
       tail.title = `Past the ${limit} limit`;
       tail.textContent = shown.slice(cut.length);
       text.append(head, tail);
     } else {
-      withFindings(text, shown, bodyFindings);
+      withFindings(text, shown, bodyFindings, variant.entities);
     }
 
     const card_ = card.querySelector("[data-linkcard]");
@@ -163,6 +174,25 @@
       card_.querySelector("[data-linkhost]").textContent = url.hostname;
       card_.querySelector("[data-linkpath]").textContent = value("Title");
     }
+
+    // Too long for one post: offer the thread (threads are an account setting), or say what the template left out.
+    const fit = card.querySelector("[data-fit]");
+    fit.replaceChildren();
+    const tooLong = variant.diagnostics.some((d) => d.code === "variant.too-long");
+    const leftOut = variant.diagnostics.filter((d) => d.code === "variant.left-out");
+    if (tooLong && card.dataset.threads === "off" && ["X", "Mastodon", "Bluesky"].includes(card.dataset.kind)) {
+      const allow = document.createElement("a");
+      allow.href = `/Channels#account-${variant.accountId}`;
+      allow.dataset.allowThreads = "";
+      allow.textContent = `allow threads for ${card.dataset.name}`;
+      fit.append(document.createTextNode("Too long for one post: shorten it, or "), allow,
+        document.createTextNode(" and it goes out as a numbered thread."));
+    }
+    leftOut.forEach((d) => {
+      if (fit.childNodes.length) fit.append(document.createElement("br"));
+      fit.append(document.createTextNode(d.message));
+    });
+    fit.hidden = !fit.childNodes.length;
 
     const list = card.querySelector("[data-diagnostics]");
     list.replaceChildren(...variant.diagnostics.filter((d) => d.severity !== "info").map((d) => {

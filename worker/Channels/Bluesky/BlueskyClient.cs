@@ -178,9 +178,11 @@ public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProv
             var shown = Encoding.UTF8.GetString(bytes, facet.ByteStart, facet.ByteEnd - facet.ByteStart);
             JsonObject? feature = facet.Kind switch
             {
-                BlueskyFacetKind.Link when shown == BlueskyFacets.DisplayForm(facet.Value) || shown == facet.Value =>
+                BlueskyFacetKind.Link when BlueskyFacets.IsShownFormOf(shown, facet.Value) =>
                     new JsonObject { ["$type"] = facet.FeatureType, ["uri"] = facet.Value },
-                BlueskyFacetKind.Tag when shown == "#" + facet.Value =>
+                // "#tag" or "＃tag"; a cashtag facet carries "$TICKER" in capitals over "$ticker" as written.
+                BlueskyFacetKind.Tag when shown.Length > 1 && (shown[0] is '#' or '\uFF03' && shown[1..] == facet.Value
+                    || facet.Value.StartsWith('$') && string.Equals(shown, facet.Value, StringComparison.OrdinalIgnoreCase)) =>
                     new JsonObject { ["$type"] = facet.FeatureType, ["tag"] = facet.Value },
                 BlueskyFacetKind.Mention when shown == "@" + facet.Value && await ResolveHandleAsync(http, connection, facet.Value, cancellationToken) is { } did =>
                     new JsonObject { ["$type"] = facet.FeatureType, ["did"] = did },
