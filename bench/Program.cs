@@ -4,8 +4,8 @@ using Publisher.Bench.Calendar;
 namespace Publisher.Bench;
 
 /// <summary>
-/// "calendar" runs the month-view load harness (a real PostgreSQL and the web app in-process); anything else
-/// goes to BenchmarkDotNet. An explicit entry class, since the web app's own <c>Program</c> is referenced here.
+/// "calendar" runs the month-view load harness and "signin" the sign-in timing comparison (each a real PostgreSQL
+/// and the web app in-process); anything else goes to BenchmarkDotNet. An explicit entry class, since the web app's own <c>Program</c> is referenced here.
 /// </summary>
 public static class BenchProgram
 {
@@ -13,6 +13,8 @@ public static class BenchProgram
     {
         if (args.FirstOrDefault() == "calendar")
             return await MonthViewHarness.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == "signin")
+            return await SignIn.SignInTimingHarness.RunAsync(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
+using Publisher.Core.Networking;
 using Publisher.StyleGuide;
 using Publisher.Templates;
 using Publisher.Core.Workflow;
@@ -63,6 +64,9 @@ public static class CoreServiceCollectionExtensions
             .Validate(o => Uri.TryCreate(o.PublicUrl, UriKind.Absolute, out _), "PUBLISHER_URL (Publishing:PublicUrl) must be an absolute http(s) address.")
             .Validate(o => o.MaxAttempts >= 1 && o.GraceWindow >= TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, "Publishing: MaxAttempts must be at least 1, GraceWindow not negative and RequestTimeout positive.")
             .ValidateOnStart();
+        // Every connection to a server an admin named (channel APIs, webhooks, SMTP) is checked against this.
+        services.AddOptions<Networking.OutboundNetworkOptions>().BindConfiguration(Networking.OutboundNetworkOptions.SectionName);
+        services.AddOutboundNetworkGuard();
         services.AddScoped<Publishing.PublishScheduler>();
         services.AddSingleton<Publishing.ChannelCredentials>();
 

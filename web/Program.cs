@@ -26,7 +26,9 @@ builder.Services.AddHostedService<RendererWarmUp>();
 builder.Services.AddIdentity<AppUser, IdentityRole>(IdentitySetup.Configure)
     .AddEntityFrameworkStores<PublisherDbContext>()
     .AddDefaultTokenProviders()
-    .AddClaimsPrincipalFactory<DisplayNameClaims>();
+    .AddClaimsPrincipalFactory<DisplayNameClaims>()
+    .AddUserManager<SessionEndingUserManager>();
+builder.Services.AddScoped<DecoyPasswordCheck>();
 builder.Services.ConfigureApplicationCookie(cookie =>
 {
     cookie.LoginPath = "/Account/SignIn";
@@ -36,19 +38,33 @@ builder.Services.ConfigureApplicationCookie(cookie =>
     cookie.Cookie.SameSite = SameSiteMode.Lax;
     cookie.SlidingExpiration = true;
     cookie.ExpireTimeSpan = TimeSpan.FromHours(12);
+    // Every request checks the session still stands (see SessionValidation for why every request).
+    cookie.Events.OnValidatePrincipal = SessionValidation.ValidateAsync;
     cookie.Events.OnRedirectToLogin = context =>
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        else
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
             context.Response.Redirect(context.RedirectUri);
-        return Task.CompletedTask;
+            return Task.CompletedTask;
+        }
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not signed in",
+            detail: "Sign in to Publisher first; a session ends when you sign out or your access changes.").ExecuteAsync(context.HttpContext);
     };
-    // Signed in but not allowed: a plain 403 (the status page explains), never a redirect loop.
+    // Signed in but not allowed: a 403, never a redirect loop. Pages get the status page, which tells someone
+    // without any role that they have no access yet; the API gets a problem document saying the same.
     cookie.Events.OnRedirectToAccessDenied = context =>
     {
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        return Task.CompletedTask;
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
+        var noRole = context.HttpContext.User.Roles().Count == 0;
+        return Results.Problem(statusCode: StatusCodes.Status403Forbidden,
+            title: noRole ? "No access yet" : "Not allowed",
+            detail: noRole
+                ? "Your account has no role yet, so it may not use Publisher. Ask an administrator to give you a role, then sign in again."
+                : "Your roles do not include this. If you need it, ask an administrator to add the role to your account.").ExecuteAsync(context.HttpContext);
     };
 });
 builder.Services.AddAuthorization(Policies.Add);

@@ -1,11 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Testing;
@@ -28,12 +26,11 @@ public static partial class MonthViewHarness
     public static async Task<int> RunAsync(string[] args)
     {
         var requests = args.Length > 0 && int.TryParse(args[0], out var n) ? n : 200;
-        // Where the web app's files are (Razor pages, wwwroot) when it runs from the bench's output folder.
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_PUBLISHER_WEB", Path.Combine(RepositoryRoot.Path, "web"));
+        BenchWebApp.UseRepositoryContentRoot();
         await using var postgres = new PostgresServer();
         await postgres.InitializeAsync();
         var connectionString = await postgres.CreateMigratedDatabaseAsync("bench");
-        await using var app = new BenchApp(connectionString);
+        await using var app = new BenchWebApp(connectionString);
         await SeedAsync(app.Services);
 
         var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
@@ -68,7 +65,7 @@ public static partial class MonthViewHarness
         double At(double q) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
         Console.WriteLine($"Month view, {Variants:N0} variants, {first.Length / 1024:N0} KB of HTML, {requests} requests after 20 warm-up requests:");
         Console.WriteLine($"  median {At(0.5):0.0} ms, p90 {At(0.9):0.0} ms, min {times[0]:0.0} ms, max {times[^1]:0.0} ms");
-        Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine($"  machine: {Environment.ProcessorCount} cores, load average {BenchWebApp.LoadAverage()}");
         return 0;
     }
 
@@ -128,18 +125,12 @@ public static partial class MonthViewHarness
     private static async Task SignInAsync(HttpClient client)
     {
         var html = await client.GetStringAsync("/Account/SignIn");
-        var token = WebUtility.HtmlDecode(TokenPattern().Match(html).Groups[1].Value);
+        var token = BenchWebApp.AntiforgeryToken(html);
         var response = await client.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Input.Email"] = Email, ["Input.Password"] = Password, ["__RequestVerificationToken"] = token,
         }));
         Check(response.StatusCode == HttpStatusCode.Redirect, $"signing in answered {(int)response.StatusCode}");
-    }
-
-    private static string LoadAverage()
-    {
-        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
-        catch (IOException) { return "unknown"; }
     }
 
     private static void Check(bool ok, string what)
@@ -148,20 +139,6 @@ public static partial class MonthViewHarness
             throw new InvalidOperationException("The bench could not set up: " + what);
     }
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
-
     [GeneratedRegex("<div class=\"entry\" data-variant=")]
     private static partial Regex EntryPattern();
-
-    /// <summary>The web app as it runs in production, on the bench's database, with quiet logs.</summary>
-    private sealed class BenchApp(string connectionString) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("Database:ConnectionString", connectionString);
-            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        }
-    }
 }

@@ -25,7 +25,8 @@ public static class IdentitySetup
     {
         services.AddIdentityCore<AppUser>(Configure)
             .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<PublisherDbContext>();
+            .AddEntityFrameworkStores<PublisherDbContext>()
+            .AddUserManager<SessionEndingUserManager>();
         return services;
     }
 }

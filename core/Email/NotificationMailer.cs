@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Publisher.Core.Data;
+using Publisher.Core.Networking;
 
 namespace Publisher.Core.Email;
 
@@ -12,7 +13,8 @@ namespace Publisher.Core.Email;
 /// Sends the notifications not yet emailed, one SMTP session per round. A notification is marked as
 /// emailed only after the server accepted it; when the server is down, the next round tries again.
 /// </summary>
-public sealed class NotificationMailer(PublisherDbContext db, IOptions<EmailOptions> options, TimeProvider clock, ILogger<NotificationMailer> logger)
+public sealed class NotificationMailer(
+    PublisherDbContext db, IOptions<EmailOptions> options, OutboundConnector connector, TimeProvider clock, ILogger<NotificationMailer> logger)
 {
     /// <summary>Older notifications are not worth an email any more.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(2);
@@ -35,7 +37,8 @@ public sealed class NotificationMailer(PublisherDbContext db, IOptions<EmailOpti
             return 0;
 
         using var smtp = new SmtpClient();
-        await smtp.ConnectAsync(settings.Host, settings.Port, Enum.Parse<SecureSocketOptions>(settings.Security, ignoreCase: true), cancellationToken);
+        // Public addresses only, unless Publishing__AllowPrivateNetworks=true: the same rule as every channel's.
+        await smtp.ConnectAsync(connector, settings.Host, settings.Port, Enum.Parse<SecureSocketOptions>(settings.Security, ignoreCase: true), cancellationToken);
         if (!string.IsNullOrEmpty(settings.Username))
             await smtp.AuthenticateAsync(settings.Username, settings.Password ?? "", cancellationToken);
 

@@ -201,13 +201,14 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
 
         for (var attempt = 1; attempt <= 3; attempt++)
         {
-            var started = Now;
             await _h.RunJobAsync(id);
             var variant = await _h.LoadAsync(id);
             if (attempt < 3)
             {
                 Assert.Equal(VariantState.Scheduled, variant.State);
-                waits.Add(variant.NextAttemptAt!.Value - started);
+                // Measured from when the failure was recorded, not from the test's clock: a slow machine must not
+                // make the back-off look longer than it is.
+                waits.Add(variant.NextAttemptAt!.Value - variant.PublishAttempts.MaxBy(a => a.Number)!.FinishedAt!.Value);
                 await _h.DueNowAsync(id);
             }
             else
@@ -218,8 +219,8 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
             }
         }
         // Initial back-off 10 s with jitter in [50 %, 100 %], then doubled: [5, 10] s, then [10, 20] s.
-        Assert.InRange(waits[0].TotalSeconds, 4.5, 11);
-        Assert.InRange(waits[1].TotalSeconds, 9.5, 21);
+        Assert.InRange(waits[0].TotalSeconds, 4.99, 10.01); // the database keeps microseconds
+        Assert.InRange(waits[1].TotalSeconds, 9.99, 20.01);
         Assert.Contains(await NotificationsAsync(), n => n.Text.Contains("failed to publish"));
     }
 

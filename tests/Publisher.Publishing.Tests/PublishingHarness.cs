@@ -44,6 +44,7 @@ public sealed class PublishingHarness : IAsyncDisposable
         ["Publishing__SweepInterval"] = "00:00:01",
         ["Publishing__InitialBackoff"] = "00:00:01",
         ["Worker__Count"] = "4",
+        [PrivateNetworks.EnvironmentVariable] = "true", // the fake networks listen on 127.0.0.1
     };
 
     public string ConnectionString { get; }
@@ -76,6 +77,7 @@ public sealed class PublishingHarness : IAsyncDisposable
             ["Publishing:RequestTimeout"] = "00:00:05",
             ["Publishing:InitialBackoff"] = "00:00:10",
             ["Publishing:MaxAttempts"] = "3",
+            [PrivateNetworks.ConfigurationKey] = "true", // the fake networks listen on 127.0.0.1
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;

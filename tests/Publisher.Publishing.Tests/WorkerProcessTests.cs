@@ -99,7 +99,8 @@ public class WorkerProcessTests(PostgresServer postgres)
         var environment = h.WorkerEnvironment();
         environment["Publishing__SweepInterval"] = "01:00:00"; // no help from the sweep after its first pass
         await using var worker = WorkerProcess.Start(environment);
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The worker is up once its Hangfire server has registered; only then is the variant planned.
+        await WaitUntilAsync(() => h.Monitoring.Servers().Any(s => s.Name.Contains($":{worker.Id}", StringComparison.Ordinal)));
         var id = await h.ScheduledVariantAsync(DateTimeOffset.UtcNow.AddSeconds(2), "On the dot.", tweak: v => v.JobId = "a-job-that-no-longer-exists");
 
         var variant = await h.WaitForStateAsync(id, VariantState.Published, Patience, () => worker.Output);
@@ -129,7 +130,7 @@ public class WorkerProcessTests(PostgresServer postgres)
             await mastodon.WaitForHeldAsync(1, Patience);
             await cluster.StopAsync();
             mastodon.ReleaseHeld(); // the answer arrives while the database is down
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await WaitUntilAsync(() => mastodon.PostCount == 2);
             cluster = await LocalPostgresCluster.StartAsync(folder, durable: true);
 
             await h.WaitForStateAsync(during, VariantState.Published, Patience, () => worker.Output);

@@ -18,6 +18,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly List<ReceivedMail> _received = [];
+    private int _connections;
 
     public LoopbackSmtpServer()
     {
@@ -35,6 +36,9 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
 
     /// <summary>Addresses the server refuses at RCPT with a 550.</summary>
     public HashSet<string> RefusedRecipients { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How many connections were accepted, whether or not anything was said on them.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     public IReadOnlyList<ReceivedMail> Received
     {
@@ -54,6 +58,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _connections);
             _ = Task.Run(() => ServeAsync(client));
         }
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Testing;
@@ -25,7 +26,16 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>Counts the password-hash verifications the app makes, through the hasher it really uses.</summary>
+    public PasswordHashCounter PasswordHashing { get; } = new();
+
     public static string EmailFor(string role) => $"{role.ToLowerInvariant()}@tests.publisher.local";
+
+    /// <summary>
+    /// Publishing:AllowPrivateNetworks for this app. On for the shared app: its end-to-end test saves the address of
+    /// a fake network on 127.0.0.1 through the channel page. <see cref="PublicOnlyWebApp"/> keeps the default.
+    /// </summary>
+    protected virtual bool AllowPrivateNetworks => true;
 
     public async Task InitializeAsync()
     {
@@ -64,7 +74,10 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
             // The in-memory test server gives requests no address; Kestrel would. Visitor hashes need one.
             services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, LoopbackAddressFilter>();
         });
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Scoped<IPasswordHasher<AppUser>>(sp =>
+            new CountingPasswordHasher(new PasswordHasher<AppUser>(sp.GetRequiredService<IOptions<PasswordHasherOptions>>()), PasswordHashing))));
         builder.UseSetting("Database:ConnectionString", ConnectionString);
+        builder.UseSetting(PrivateNetworks.ConfigurationKey, AllowPrivateNetworks ? "true" : "false");
     }
 
     public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
@@ -120,6 +133,34 @@ internal sealed class LoopbackAddressFilter : Microsoft.AspNetCore.Hosting.IStar
         });
         next(app);
     };
+}
+
+/// <summary>How many times the app verified a password against a hash.</summary>
+public sealed class PasswordHashCounter
+{
+    private int _verifications;
+
+    public int Verifications => Volatile.Read(ref _verifications);
+
+    public void Count() => Interlocked.Increment(ref _verifications);
+}
+
+/// <summary>The app's own hasher, counted: tests see the work done without timing anything.</summary>
+public sealed class CountingPasswordHasher(IPasswordHasher<AppUser> inner, PasswordHashCounter counter) : IPasswordHasher<AppUser>
+{
+    public string HashPassword(AppUser user, string password) => inner.HashPassword(user, password);
+
+    public PasswordVerificationResult VerifyHashedPassword(AppUser user, string hashedPassword, string providedPassword)
+    {
+        counter.Count();
+        return inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
+    }
+}
+
+/// <summary>The web app as installed: Publishing:AllowPrivateNetworks left off.</summary>
+public sealed class PublicOnlyWebApp : PublisherWebApp
+{
+    protected override bool AllowPrivateNetworks => false;
 }
 
 [CollectionDefinition(Name)]

@@ -51,8 +51,8 @@ public static class RenderApi
             if (request.AccountIds is { Count: > 0 } ids)
             {
                 // A saved message's variants preview their own tracked links; a new one's get placeholders of the same length.
-                var variantIds = request.MessageId is { } savedId
-                    ? await db.Variants.Where(v => v.MessageId == savedId).ToDictionaryAsync(v => v.ChannelAccountId, v => v.Id)
+                var variantIds = request.MessageId is { } editedMessageId
+                    ? await db.Variants.Where(v => v.MessageId == editedMessageId).ToDictionaryAsync(v => v.ChannelAccountId, v => v.Id)
                     : [];
                 var accounts = await db.ChannelAccounts.Where(a => ids.Contains(a.Id)).ToListAsync();
                 var missing = ids.Except(accounts.Select(a => a.Id)).ToList();

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Publisher.Core.Domain;
+using Publisher.Core.Networking;
 using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels;
@@ -17,6 +18,9 @@ public static class ChannelHttp
 {
     /// <summary>The name of the <see cref="HttpClient"/> a channel kind uses (one named client per kind).</summary>
     public static string ClientName(ChannelKind kind) => $"Publisher.Channels.{kind}";
+
+    /// <summary>The client the warm-up sends through: the channels' handler chain, allowed to reach its own loopback listener.</summary>
+    public const string WarmUpClientName = "Publisher.Channels.WarmUp";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -36,7 +40,7 @@ public static class ChannelHttp
                {
                    Content = new StringContent("""{"type":"warm-up"}""", Encoding.UTF8, "application/json"),
                })
-        using (var response = await factory.CreateClient(ClientName(ChannelKind.Webhook)).SendAsync(request, cancellationToken))
+        using (var response = await factory.CreateClient(WarmUpClientName).SendAsync(request, cancellationToken))
             await response.Content.ReadAsStringAsync(cancellationToken);
         await answer;
     }
@@ -65,28 +69,45 @@ public static class ChannelHttp
         await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"u8.ToArray(), cancellationToken);
     }
 
-    /// <summary>The outcome of an answer that was not a success: Transient for 408, 429 and 5xx, Permanent otherwise.</summary>
+    /// <summary>
+    /// The outcome of an answer that was not a success: Transient for 408, 429 and 5xx, Permanent otherwise. The
+    /// detail holds the status and at most a short, cleaned reason in the network's words (its JSON error message,
+    /// else the reason phrase): never the answer itself, which may be anything a server chose to send.
+    /// </summary>
     public static async Task<PublishResult> FailureAsync(HttpResponseMessage response, ChannelKind kind, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
-        string body;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException or IOException)
-        {
-            body = "";
-        }
-        var message = ErrorMessage(kind, body) ?? $"{status} {response.ReasonPhrase}".TrimEnd();
+        var body = await ReadErrorBodyAsync(response, cancellationToken);
+        var reason = NetworkReplyText.Clean(ErrorMessage(kind, body) ?? response.ReasonPhrase);
+        var message = reason.Length == 0 ? $"{status}" : $"{status}: {reason}";
         if (status is >= 300 and < 400 && response.Headers.Location is { } location)
-            message += $" (moved to {location}: check the account's base address)";
+            message += $" (moved to {NetworkReplyText.Clean(location.ToString(), 120)}: check the account's base address)";
         var transient = status is 408 or 429 or >= 500 || IsTransientGraphError(kind, body);
         return new PublishResult(
             transient ? PublishOutcome.Transient : PublishOutcome.Permanent,
             HttpStatus: status,
-            Detail: $"{Name(kind)} answered {status}: {message}",
+            Detail: $"{Name(kind)} answered {message}",
             RetryAfter: transient ? RetryAfter(response, kind, now) : null);
+    }
+
+    /// <summary>An error answer's body, read up to 64 KB: enough for any API's error document, and a server cannot make the worker hold more.</summary>
+    private static async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        const int limit = 64 * 1024;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[limit];
+            var read = 0;
+            int n;
+            while (read < limit && (n = await stream.ReadAsync(buffer.AsMemory(read, limit - read), cancellationToken)) > 0)
+                read += n;
+            return Encoding.UTF8.GetString(buffer, 0, read);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException)
+        {
+            return "";
+        }
     }
 
     /// <summary>
@@ -157,16 +178,25 @@ public static class ChannelHttp
         result = exception switch
         {
             ChannelConfigurationException e => new PublishResult(PublishOutcome.Permanent, Detail: e.Message),
-            _ when NothingWasSent(exception) => new PublishResult(PublishOutcome.Transient, Detail: $"Could not reach {Name(kind)}: {exception.Message}"),
+            // Nothing was sent, and trying again will not change the address: an admin must.
+            _ when OutboundAddressRefusedException.In(exception) is { } refused => new PublishResult(PublishOutcome.Permanent, Detail: refused.Message),
+            _ when NothingWasSent(exception) => new PublishResult(PublishOutcome.Transient, Detail: CouldNotConnect(kind)),
             // The request may have reached the network and the post gone out: only a reconcile can tell.
             TaskCanceledException when !cancellationToken.IsCancellationRequested =>
                 new PublishResult(PublishOutcome.Unknown, Detail: $"{Name(kind)} did not answer in time; the post may have gone out."),
             HttpRequestException or IOException =>
-                new PublishResult(PublishOutcome.Unknown, Detail: $"The connection to {Name(kind)} broke after the request was sent ({exception.Message}); the post may have gone out."),
+                new PublishResult(PublishOutcome.Unknown, Detail: $"The connection to {Name(kind)} broke after the request was sent; the post may have gone out."),
             _ => null!,
         };
         return result is not null;
     }
+
+    /// <summary>
+    /// Every way a connection can fail before a request goes out (refused, unreachable, reset, unknown name) reads
+    /// the same: which of them it was would tell whoever set the address which ports are open where.
+    /// </summary>
+    public static string CouldNotConnect(ChannelKind kind) =>
+        $"Could not connect to {Name(kind)}. Check the account's address; if it is right, the server may be down for now.";
 
     /// <summary>True when the request never left: the connection was refused or the name did not resolve.</summary>
     public static bool NothingWasSent(Exception exception) => exception switch
@@ -185,18 +215,22 @@ public static class ChannelHttp
         return failure with { Detail = $"Part {index + 1} of {count}: {failure.Detail}{posted}" };
     }
 
-    /// <summary>A connection check that failed, in the network's own words.</summary>
+    /// <summary>A connection check that failed: the status and a short, cleaned reason.</summary>
     public static async Task<ConnectionCheck> FailedCheckAsync(HttpResponseMessage response, ChannelKind kind, CancellationToken cancellationToken)
     {
         var failure = await FailureAsync(response, kind, DateTimeOffset.UtcNow, cancellationToken);
         return new ConnectionCheck(false, failure.Detail ?? $"{Name(kind)} answered {(int)response.StatusCode}.");
     }
 
-    /// <summary>A connection check that threw.</summary>
+    /// <summary>A connection check that threw: what an admin can act on, never the exception's own text (which names ports and addresses).</summary>
     public static ConnectionCheck FailedCheck(Exception exception, ChannelKind kind) => exception switch
     {
         ChannelConfigurationException e => new ConnectionCheck(false, e.Message),
-        _ => new ConnectionCheck(false, $"Could not reach {Name(kind)}: {exception.Message}"),
+        _ when OutboundAddressRefusedException.In(exception) is { } refused => new ConnectionCheck(false, refused.Message),
+        OperationCanceledException => new ConnectionCheck(false, $"{Name(kind)} did not answer in time."),
+        JsonException or FormatException or KeyNotFoundException or InvalidOperationException =>
+            new ConnectionCheck(false, $"{Name(kind)} answered, but not in the shape its API uses: check the account's address."),
+        _ => new ConnectionCheck(false, CouldNotConnect(kind)),
     };
 
     public static string Name(ChannelKind kind) => kind switch

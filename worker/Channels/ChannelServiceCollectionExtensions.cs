@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Publisher.Core.Networking;
 using Publisher.Templates.Channels;
 using Publisher.Worker.Channels.Bluesky;
 using Publisher.Worker.Channels.Email;
@@ -26,9 +27,18 @@ public static class ChannelServiceCollectionExtensions
             // timeout of our own: the caller's cancellation token decides how long a call may take.
             // Redirects are not followed: a redirected POST turns into a GET and loses its Authorization header, so a
             // moved API address is reported (with where it moved) for an admin to fix rather than half-followed.
+            // Every connection goes through the outbound address policy: an account's address is typed by an
+            // admin, and must not reach loopback, the private network or the cloud metadata service.
             services.AddHttpClient(ChannelHttp.ClientName(kind), http => http.Timeout = Timeout.InfiniteTimeSpan)
-                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+                .UseOutboundAddressPolicy(handler => handler.AllowAutoRedirect = false);
         }
+        // The warm-up's own client: the same handler chain, aimed only at the loopback listener the warm-up opens
+        // itself, so it warms the path whatever the policy allows.
+        services.AddHttpClient(ChannelHttp.WarmUpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(services => OutboundHttp.CreateHandler(
+                new OutboundConnector(new OutboundAddressPolicy(allowPrivateNetworks: true), services.GetRequiredService<IHostAddressResolver>(),
+                    services.GetRequiredService<ILogger<OutboundConnector>>()),
+                handler => handler.AllowAutoRedirect = false));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, XClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, MastodonClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, BlueskyClient>());

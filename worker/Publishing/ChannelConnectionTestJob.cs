@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Publisher.Core.Data;
 using Publisher.Core.Jobs;
+using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Worker.Channels;
 
@@ -27,11 +28,15 @@ public sealed class ChannelConnectionTestJob(
         catch (Exception e) when (e is ChannelConfigurationException or HttpRequestException or System.Text.Json.JsonException
                                       or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            check = new ConnectionCheck(false, e is OperationCanceledException ? $"No answer within {options.Value.RequestTimeout.TotalSeconds:0} s." : e.Message);
+            check = e is OperationCanceledException
+                ? new ConnectionCheck(false, $"No answer within {options.Value.RequestTimeout.TotalSeconds:0} s.")
+                : ChannelHttp.FailedCheck(e, Enum.TryParse<Templates.Channels.ChannelKind>(account.Kind, out var kind) ? kind : Templates.Channels.ChannelKind.Webhook);
         }
         account.ConnectionCheckedAt = clock.GetUtcNow();
         account.ConnectionOk = check.Ok;
-        account.ConnectionMessage = check.Message.Length > 1000 ? check.Message[..1000] + "…" : check.Message;
+        // Whatever a client put in the message (an account name the network sent, its error text) is shown to
+        // people: cleaned and short, never a server's answer verbatim.
+        account.ConnectionMessage = NetworkReplyText.Clean(check.Message, 600);
         await db.SaveChangesAsync(cancellationToken);
     }
 }

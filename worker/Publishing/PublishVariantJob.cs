@@ -5,6 +5,7 @@ using Npgsql;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Jobs;
+using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
@@ -315,7 +316,9 @@ public sealed class PublishVariantJob(
             }
             catch (HttpRequestException e)
             {
-                result = new PublishResult(PublishOutcome.Unknown, Detail: e.Message);
+                result = ChannelHttp.TryMapException(e, request.Connection.Kind, cancellationToken, out var mapped)
+                    ? mapped
+                    : new PublishResult(PublishOutcome.Unknown, Detail: "the connection to the network failed; the post may have gone out");
             }
         }
 
@@ -341,7 +344,9 @@ public sealed class PublishVariantJob(
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or ChannelConfigurationException && !cancellationToken.IsCancellationRequested)
         {
-            return new ReconcileResult(ReconcileVerdict.Unknown, Detail: $"checking whether it posted failed too ({e.Message})");
+            return new ReconcileResult(ReconcileVerdict.Unknown, Detail: e is ChannelConfigurationException
+                ? $"checking whether it posted failed too ({e.Message})"
+                : "checking whether it posted failed too (no usable answer from the network)");
         }
     }
 
@@ -480,7 +485,8 @@ public sealed class PublishVariantJob(
     private static string Describe(PublishResult result) =>
         (result.HttpStatus is { } status ? $"HTTP {status}: " : "") + (result.Detail ?? result.Outcome.ToString().ToLowerInvariant());
 
-    private static string? Trim(string? text) => text is { Length: > 1900 } ? text[..1900] + "…" : text;
+    // Details carry a network's words (cleaned where the clients read them): stored and shown cleaned again, and short.
+    private static string? Trim(string? text) => text is null ? null : NetworkReplyText.Clean(text, 1900);
 
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Email;
+using Publisher.Core.Networking;
 using Publisher.Testing;
 
 namespace Publisher.Core.Tests.Email;
@@ -21,6 +22,8 @@ public class NotificationMailerTests(PostgresServer postgres)
         await using var services = new ServiceCollection()
             .AddDatabaseTools(connectionString)
             .AddScoped<NotificationMailer>()
+            .AddOutboundNetworkGuard()
+            .Configure<OutboundNetworkOptions>(o => o.AllowPrivateNetworks = true) // the SMTP server is on loopback
             .AddSingleton(Options.Create(new EmailOptions
             {
                 Enabled = true, Host = "127.0.0.1", Port = smtp.Port, Security = "None",
@@ -72,10 +75,44 @@ public class NotificationMailerTests(PostgresServer postgres)
         await using var services = new ServiceCollection()
             .AddDatabaseTools(connectionString)
             .AddScoped<NotificationMailer>()
+            .AddOutboundNetworkGuard()
+            .Configure<OutboundNetworkOptions>(o => o.AllowPrivateNetworks = true)
             .AddSingleton(Options.Create(new EmailOptions { Enabled = false, Host = "127.0.0.1", Port = smtp.Port }))
             .BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<NotificationMailer>().SendPendingAsync());
         Assert.Empty(smtp.Received);
+    }
+
+    [Fact]
+    public async Task The_mail_server_obeys_the_outbound_address_rule_like_every_channel()
+    {
+        await using var smtp = new LoopbackSmtpServer();
+        var connectionString = await postgres.CreateMigratedDatabaseAsync("mailguard");
+        await using var services = new ServiceCollection()
+            .AddDatabaseTools(connectionString)
+            .AddScoped<NotificationMailer>()
+            .AddOutboundNetworkGuard() // Publishing:AllowPrivateNetworks left at its default: off
+            .AddSingleton(Options.Create(new EmailOptions { Enabled = true, Host = "127.0.0.1", Port = smtp.Port, Security = "None" }))
+            .BuildServiceProvider();
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var ava = new AppUser { UserName = "ava@northwind.test", Email = "ava@northwind.test", DisplayName = "Ava" };
+            Assert.True((await users.CreateAsync(ava)).Succeeded);
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            db.Notifications.Add(new Notification { UserId = ava.Id, Text = "Something to review.", CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var refused = await Assert.ThrowsAsync<OutboundAddressRefusedException>(() => scope.ServiceProvider.GetRequiredService<NotificationMailer>().SendPendingAsync());
+            Assert.Contains("127.0.0.1 is a loopback address", refused.Message);
+        }
+
+        Assert.Equal(0, smtp.Connections);
+        await using (var scope = services.CreateAsyncScope())
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().Notifications.CountAsync(n => n.EmailedAt != null));
     }
 }

@@ -57,7 +57,7 @@ public class CalendarBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator($".slot[data-date='{thursday:yyyy-MM-dd}'][data-hour='14'] .entry[data-variant='{variant.Id}'] time")).ToHaveTextAsync("14:15");
-        Assert.Equal(0, await page.Locator($".slot[data-date='{tuesday:yyyy-MM-dd}'] .entry[data-variant='{variant.Id}']").CountAsync());
+        await Assertions.Expect(page.Locator($".slot[data-date='{tuesday:yyyy-MM-dd}'] .entry[data-variant='{variant.Id}']")).ToHaveCountAsync(0);
         Assert.Equal(ParisTime(thursday, 14, 15), (await CalendarData.ReloadAsync(site.App, variant.Id)).ScheduledAt);
 
         // In the month view, a drop on another day keeps the time.

@@ -23,14 +23,14 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(counter).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+/280$"));
         var shortCount = int.Parse((await counter.InnerTextAsync()).Split('/')[0]);
         Assert.InRange(shortCount, 10, 280);
-        Assert.False(await counter.EvaluateAsync<bool>("e => e.classList.contains('over')"));
+        await Assertions.Expect(counter).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bover\b"));
 
         await page.FillAsync("#body", string.Join(' ', Enumerable.Repeat("Notes of fig, cocoa and toasted hazelnut.", 9)));
         await Assertions.Expect(counter).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bover\b"));
         var longCount = int.Parse((await counter.InnerTextAsync()).Split('/')[0]);
         Assert.True(longCount > 280, $"the counter shows {longCount}");
         Assert.Equal("rgb(185, 28, 28)", await counter.EvaluateAsync<string>("e => getComputedStyle(e).color"));
-        Assert.Contains("280", await page.InnerTextAsync(".preview-card[data-kind='X'] [data-diagnostics]"));
+        await Assertions.Expect(page.Locator(".preview-card[data-kind='X'] [data-diagnostics]").First).ToContainTextAsync("280");
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(suggestion).ToHaveTextAsync("in order to");
         await x.Locator(".finding-item[data-rule='plain-words'] button.fix").ClickAsync();
 
-        Assert.Equal("Our beans are cheap. Come to taste them.", await page.InputValueAsync("#body"));
+        await Assertions.Expect(page.Locator("#body")).ToHaveValueAsync("Our beans are cheap. Come to taste them.");
         await Assertions.Expect(suggestion).ToHaveCountAsync(0);
         await Assertions.Expect(x.Locator("[data-text]")).ToContainTextAsync("Come to taste them.");
         await Assertions.Expect(banned).ToHaveCountAsync(1);
@@ -116,7 +116,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 
         await x.Locator(".finding-item[data-rule='vocabulary.banned'] button.fix").ClickAsync();
 
-        Assert.Equal("Our beans are roasted on Tuesdays.", await page.InputValueAsync("#body"));
+        await Assertions.Expect(page.Locator("#body")).ToHaveValueAsync("Our beans are roasted on Tuesdays.");
         await Assertions.Expect(banned).ToHaveCountAsync(0);
         await Assertions.Expect(x.Locator("[data-text]")).ToContainTextAsync("Our beans are roasted on Tuesdays.");
     }
@@ -182,7 +182,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await page.FillAsync("#body", "Taste the new harvest with our roasters.");
         await page.FillAsync("#link", "https://northwind.example/harvest");
         await page.FillAsync("#planned", tomorrow.ToString("yyyy-MM-dd") + "T10:30");
-        Assert.Equal("Europe/Paris", await page.InputValueAsync("#zone"));
+        await Assertions.Expect(page.Locator("#zone")).ToHaveValueAsync("Europe/Paris");
         await page.ClickAsync("#save");
         await page.WaitForURLAsync("**/Messages/Edit/**");
         await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
@@ -196,7 +196,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(group.Locator(".state").First).ToHaveTextAsync("draft");
         await link.ClickAsync();
         await page.WaitForURLAsync(editUrl);
-        Assert.Equal(title, await page.InputValueAsync("#title"));
+        await Assertions.Expect(page.Locator("#title")).ToHaveValueAsync(title);
         await Assertions.Expect(page.Locator(".preview-card[data-kind='X'] [data-counter]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+/280$"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("message-edit.png"), FullPage = true });
     }

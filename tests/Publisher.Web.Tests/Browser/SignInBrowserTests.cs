@@ -40,7 +40,9 @@ public sealed class DemoSite : IAsyncLifetime
         await page.FillAsync("input[name='Input.Email']", user.Email);
         await page.FillAsync("input[name='Input.Password']", user.Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Calendar");
+        // Signed in when the app's own navigation shows, not when every resource has loaded.
+        await page.WaitForURLAsync("**/Calendar", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeVisibleAsync();
         return page;
     }
 }
@@ -58,21 +60,21 @@ public class SignInBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         var marketer = site.DemoUsers.Single(u => u.Role == "Marketer");
 
         await page.GotoAsync(site.BaseUrl + "/");
-        Assert.EndsWith("/Account/SignIn?ReturnUrl=%2F", page.Url);
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/Account/SignIn\\?ReturnUrl=%2F$"));
         await page.FillAsync("input[name='Input.Email']", marketer.Email);
         await page.FillAsync("input[name='Input.Password']", marketer.Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Calendar");
+        await page.WaitForURLAsync("**/Calendar", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
 
-        Assert.StartsWith("Week of", await page.InnerTextAsync("h1"));
-        Assert.Equal(7, await page.Locator(".day-head").CountAsync());
-        Assert.Equal(1, await page.Locator(".day-head.today").CountAsync());
-        Assert.True(await page.Locator(".entry").CountAsync() > 0, "the seeded messages of this week are on the calendar");
-        Assert.Contains("Europe/Paris", await page.InnerTextAsync(".zone-note"));
+        await Assertions.Expect(page.Locator("h1").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Week of"));
+        await Assertions.Expect(page.Locator(".day-head")).ToHaveCountAsync(7);
+        await Assertions.Expect(page.Locator(".day-head.today")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator(".entry").First).ToBeVisibleAsync(); // the seeded messages of this week
+        await Assertions.Expect(page.Locator(".zone-note").First).ToContainTextAsync("Europe/Paris");
         // No worker runs in this test, so every page must say that nothing will be published.
-        Assert.True(await page.IsVisibleAsync("#no-worker-banner"));
+        await Assertions.Expect(page.Locator("#no-worker-banner")).ToBeVisibleAsync();
         // Marketers have no admin links.
-        Assert.Equal(0, await page.Locator("nav.mainnav a[href='/Admin/Users']").CountAsync());
+        await Assertions.Expect(page.Locator("nav.mainnav a[href='/Admin/Users']")).ToHaveCountAsync(0);
 
         var shots = Path.Combine(RepositoryRoot.Path, "TestResults", "screenshots");
         Directory.CreateDirectory(shots);

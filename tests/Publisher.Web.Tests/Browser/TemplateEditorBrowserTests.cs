@@ -48,16 +48,16 @@ public class TemplateEditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
             var lines = await flagged.EvaluateAllAsync<int[]>("spans => spans.map(s => Number(s.dataset.line))");
             Assert.NotEmpty(lines);
             Assert.All(lines, l => Assert.InRange(l, 3, 5));
-            Assert.Matches(@"^Line [345], column \d+: ", await page.InnerTextAsync("[data-diagnostics] li.diag-error"));
-            Assert.True(await page.IsDisabledAsync("[data-save]"), "a template with errors cannot be saved");
+            await Assertions.Expect(page.Locator("[data-diagnostics] li.diag-error").First).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Line [345], column \d+: "));
+            await Assertions.Expect(page.Locator("[data-save]").First).ToBeDisabledAsync(); // a template with errors cannot be saved
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "template-editor-error.png"), FullPage = true });
 
             // Fixing it clears the flag.
             await page.FillAsync("#source", "{{ message.title }}\n\n{{ for tag in message.hashtags }}\n#{{ tag }}\n{{ end }}\n");
             await Assertions.Expect(status).ToHaveTextAsync("No errors.");
-            Assert.Equal(0, await page.Locator("[data-gutter] span.error").CountAsync());
-            Assert.False(await page.IsDisabledAsync("[data-save]"));
-            Assert.Contains("Autumn Blend is back", await page.InnerTextAsync("[data-preview-text]"));
+            await Assertions.Expect(page.Locator("[data-gutter] span.error")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.Locator("[data-save]").First).ToBeEnabledAsync();
+            await Assertions.Expect(page.Locator("[data-preview-text]").First).ToContainTextAsync("Autumn Blend is back");
         }
         catch (PlaywrightException e)
         {
@@ -77,12 +77,12 @@ public class TemplateEditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await page.GotoAsync(site.BaseUrl + "/Templates/Edit/Email");
         var frame = page.Locator("iframe[data-preview-frame]");
         await Assertions.Expect(frame).ToBeVisibleAsync();
-        Assert.Equal("", await frame.GetAttributeAsync("sandbox"));
+        await Assertions.Expect(frame).ToHaveAttributeAsync("sandbox", "");
         var inner = page.FrameLocator("iframe[data-preview-frame]");
         await Assertions.Expect(inner.Locator("body")).ToContainTextAsync("Autumn Blend");
         // The email's own inline styles apply: the preview is a document with its own policy, not srcdoc under the app's.
         Assert.Equal("26px", await inner.Locator("h1").First.EvaluateAsync<string>("h => getComputedStyle(h).fontSize"));
-        Assert.Contains("Autumn Blend", await page.Locator("[data-preview-html]").TextContentAsync());
+        await Assertions.Expect(page.Locator("[data-preview-html]").First).ToContainTextAsync("Autumn Blend");
         Assert.DoesNotContain(log, l => l.Contains("Refused to frame", StringComparison.Ordinal));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "template-editor-email.png"), FullPage = true });
     }
@@ -97,13 +97,13 @@ public class TemplateEditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         var page = await SignInAsBrandManagerAsync(browser, log);
 
         await page.ClickAsync("nav.mainnav >> text=Style guide");
-        await page.WaitForURLAsync("**/StyleGuide");
-        Assert.Equal("Northwind Coffee", await page.InnerTextAsync(".brandbook-cover h1"));
+        await page.WaitForURLAsync("**/StyleGuide", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page.Locator(".brandbook-cover h1")).ToHaveTextAsync("Northwind Coffee");
         Assert.True(await page.Locator(".swatch").CountAsync() >= 3);
         // The swatch really is painted in its colour (an SVG fill, which the CSP allows).
         var fill = await page.Locator(".swatch rect").First.EvaluateAsync<string>("r => getComputedStyle(r).fill");
         Assert.Equal("rgb(75, 46, 42)", fill);
-        Assert.True(await page.Locator("#rules tr[data-rule]").CountAsync() > 0);
+        await Assertions.Expect(page.Locator("#rules tr[data-rule]").First).ToBeAttachedAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "style-guide.png"), FullPage = true });
         await page.GotoAsync(site.BaseUrl + "/StyleGuide/Edit");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots(), "style-guide-edit.png"), FullPage = true });

@@ -73,4 +73,42 @@ public class SignInTests(PublisherWebApp app)
         }));
         Assert.Equal("/Calendar", response.Headers.Location!.OriginalString);
     }
+
+    [Fact]
+    public async Task An_unknown_address_costs_the_same_password_hashing_as_a_wrong_password_and_reads_the_same()
+    {
+        var known = $"known-{Guid.NewGuid():N}@tests.publisher.local";
+        var invited = $"invited-{Guid.NewGuid():N}@tests.publisher.local";
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            Assert.True((await users.CreateAsync(new AppUser { UserName = known, Email = known }, PublisherWebApp.Password)).Succeeded);
+            Assert.True((await users.CreateAsync(new AppUser { UserName = invited, Email = invited, InvitedAt = DateTimeOffset.UtcNow })).Succeeded);
+        }
+
+        async Task<(int Hashings, string Error)> SignInAsync(string email)
+        {
+            var client = app.NewClient();
+            var token = await PublisherWebApp.AntiforgeryTokenAsync(client, "/Account/SignIn"); // outside the count
+            var before = app.PasswordHashing.Verifications;
+            var response = await client.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Input.Email"] = email, ["Input.Password"] = "not-the-password-1", ["__RequestVerificationToken"] = token,
+            }));
+            var hashings = app.PasswordHashing.Verifications - before;
+            var html = System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+            return (hashings, System.Text.RegularExpressions.Regex.Match(html, "role=\"alert\"[^>]*>([^<]*)<").Groups[1].Value.Trim());
+        }
+
+        var wrongPassword = await SignInAsync(known);
+        var unknownAddress = await SignInAsync($"nobody-{Guid.NewGuid():N}@tests.publisher.local");
+        var noPasswordYet = await SignInAsync(invited);
+
+        Assert.Equal(1, wrongPassword.Hashings);
+        Assert.Equal(1, unknownAddress.Hashings);
+        Assert.Equal(1, noPasswordYet.Hashings);
+        Assert.False(string.IsNullOrEmpty(wrongPassword.Error));
+        Assert.Equal(wrongPassword.Error, unknownAddress.Error);
+        Assert.Equal(wrongPassword.Error, noPasswordYet.Error);
+    }
 }

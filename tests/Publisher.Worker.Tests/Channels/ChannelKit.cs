@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Publisher.Core.Networking;
 using Publisher.Templates.Channels;
 using Publisher.Testing.Fakes;
 using Publisher.Worker.Channels;
@@ -16,10 +17,15 @@ namespace Publisher.Worker.Tests.Channels;
 /// <summary>Builds channel clients the way the worker does (AddChannelClients) and requests aimed at a fake.</summary>
 public static class ChannelKit
 {
-    public static T Client<T>(TimeProvider? clock = null) where T : IChannelClient
+    /// <summary>
+    /// A client built as the worker builds it. The fakes listen on 127.0.0.1, so private networks are allowed unless
+    /// a test asks for the production default (<paramref name="allowPrivateNetworks"/> false).
+    /// </summary>
+    public static T Client<T>(TimeProvider? clock = null, bool allowPrivateNetworks = true) where T : IChannelClient
     {
         var services = new ServiceCollection();
         if (clock is not null) services.AddSingleton(clock);
+        services.Configure<OutboundNetworkOptions>(o => o.AllowPrivateNetworks = allowPrivateNetworks);
         services.AddChannelClients();
         return services.BuildServiceProvider().GetServices<IChannelClient>().OfType<T>().Single();
     }
@@ -105,14 +111,14 @@ public sealed class HttpChannel : IAsyncDisposable
 
     public static readonly ChannelKind[] Kinds = [ChannelKind.X, ChannelKind.Mastodon, ChannelKind.Bluesky, ChannelKind.LinkedIn, ChannelKind.FacebookPage, ChannelKind.Webhook];
 
-    public static HttpChannel Start(ChannelKind kind, TimeProvider? clock = null) => kind switch
+    public static HttpChannel Start(ChannelKind kind, TimeProvider? clock = null, bool allowPrivateNetworks = true) => kind switch
     {
-        ChannelKind.X => Of(kind, new FakeXApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, handle: "@" + f.Username), ChannelKit.Client<XClient>(clock)),
-        ChannelKind.Mastodon => Of(kind, new FakeMastodonApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, handle: f.Username), ChannelKit.Client<MastodonClient>(clock)),
-        ChannelKind.Bluesky => Of(kind, new FakeBlueskyPds(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials), ChannelKit.Client<BlueskyClient>(clock)),
-        ChannelKind.LinkedIn => Of(kind, new FakeLinkedInApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["author_urn"] = f.AuthorUrn }), ChannelKit.Client<LinkedInClient>(clock)),
-        ChannelKind.FacebookPage => Of(kind, new FakeFacebookGraphApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["page_id"] = f.PageId }), ChannelKit.Client<FacebookPageClient>(clock)),
-        ChannelKind.Webhook => Of(kind, new FakeWebhookReceiver(), f => ChannelKit.Connection(kind, f.Url, f.Credentials), ChannelKit.Client<WebhookClient>(clock)),
+        ChannelKind.X => Of(kind, new FakeXApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, handle: "@" + f.Username), ChannelKit.Client<XClient>(clock, allowPrivateNetworks)),
+        ChannelKind.Mastodon => Of(kind, new FakeMastodonApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, handle: f.Username), ChannelKit.Client<MastodonClient>(clock, allowPrivateNetworks)),
+        ChannelKind.Bluesky => Of(kind, new FakeBlueskyPds(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials), ChannelKit.Client<BlueskyClient>(clock, allowPrivateNetworks)),
+        ChannelKind.LinkedIn => Of(kind, new FakeLinkedInApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["author_urn"] = f.AuthorUrn }), ChannelKit.Client<LinkedInClient>(clock, allowPrivateNetworks)),
+        ChannelKind.FacebookPage => Of(kind, new FakeFacebookGraphApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["page_id"] = f.PageId }), ChannelKit.Client<FacebookPageClient>(clock, allowPrivateNetworks)),
+        ChannelKind.Webhook => Of(kind, new FakeWebhookReceiver(), f => ChannelKit.Connection(kind, f.Url, f.Credentials), ChannelKit.Client<WebhookClient>(clock, allowPrivateNetworks)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an HTTP channel with a fake."),
     };
 

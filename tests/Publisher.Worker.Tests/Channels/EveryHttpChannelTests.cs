@@ -79,7 +79,7 @@ public sealed class EveryHttpChannelTests
         { ChannelKind.FacebookPage, 403, """{"error":{"message":"(#200) The user hasn't authorized the application to perform this action","type":"OAuthException","code":200}}""", "(#200) The user hasn't authorized the application to perform this action" },
         { ChannelKind.FacebookPage, 400, """{"error":{"message":"(#100) The parameter link must be a valid URL","type":"OAuthException","code":100}}""", "(#100) The parameter link must be a valid URL" },
         { ChannelKind.Webhook, 401, """{"error":"signature mismatch"}""", "signature mismatch" },
-        { ChannelKind.Webhook, 404, "", "404 Not Found" },
+        { ChannelKind.Webhook, 404, "", "answered 404: Not Found" },
         { ChannelKind.Webhook, 422, """{"message":"unknown channel #launches"}""", "unknown channel #launches" },
     };
 

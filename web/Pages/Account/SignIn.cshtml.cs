@@ -4,11 +4,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Domain;
+using Publisher.Web.Security;
 
 namespace Publisher.Web.Pages.Account;
 
 [AllowAnonymous]
-public class SignInModel(SignInManager<AppUser> signIn, Core.Data.PublisherDbContext db) : PageModel
+public class SignInModel(SignInManager<AppUser> signIn, DecoyPasswordCheck decoy, Core.Data.PublisherDbContext db) : PageModel
 {
     public sealed record InputModel(string Email, string Password);
 
@@ -28,8 +29,10 @@ public class SignInModel(SignInManager<AppUser> signIn, Core.Data.PublisherDbCon
     public async Task<IActionResult> OnPostAsync()
     {
         var user = await signIn.UserManager.FindByEmailAsync(Input.Email.Trim());
-        if (user is null)
+        if (user?.PasswordHash is null)
         {
+            // The same hashing work as a wrong password, so the answer's timing does not say whether the address has an account.
+            decoy.Verify(Input.Password);
             Error = "That email and password do not match an account. Check both and try again.";
             return Page();
         }

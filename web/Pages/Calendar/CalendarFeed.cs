@@ -13,7 +13,8 @@ namespace Publisher.Web.Pages.Calendar;
 /// <summary>
 /// The iCalendar feed: <c>GET /calendar/feed/{secret}.ics</c>, so Outlook, Google Calendar or Apple Calendar
 /// can subscribe. Calendar apps cannot sign in, so the secret in the address is the authorization; only its
-/// SHA-256 is stored, and revoking it (on the profile page) makes the address answer 404.
+/// SHA-256 is stored, and revoking it (on the profile page) makes the address answer 404, as does its owner
+/// losing every role or being locked out.
 /// </summary>
 public static class CalendarFeed
 {
@@ -33,11 +34,14 @@ public static class CalendarFeed
             if (token.Length is < 20 or > 100)
                 return Results.NotFound();
             var hash = Hash(token);
+            var now = clock.GetUtcNow();
+            // The feed answers only while its owner may see the calendar: an account with no role left, or locked
+            // out, gets the same 404 as a revoked address.
             var user = await db.Users.AsNoTracking().Where(u => u.CalendarFeedTokenHash == hash)
+                .Where(u => db.UserRoles.Any(r => r.UserId == u.Id) && !(u.LockoutEnabled && u.LockoutEnd > now))
                 .Select(u => new { u.Id, u.DisplayName }).SingleOrDefaultAsync(cancellationToken);
             if (user is null)
                 return Results.NotFound();
-            var now = clock.GetUtcNow();
             var entries = await CalendarEntries.LoadAsync(db, now - Past, now + Ahead, null, cancellationToken);
             var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
             var text = Serialize(entries.Where(e => e.State != VariantState.Canceled), baseUrl, now);

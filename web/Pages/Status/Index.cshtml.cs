@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Publisher.Web.Security;
 
 namespace Publisher.Web.Pages.Status;
 
@@ -12,12 +13,22 @@ public class IndexModel : PageModel
     public string Title { get; private set; } = "";
     public string Explanation { get; private set; } = "";
 
+    /// <summary>Signed in, but the account has no role yet: every page answers this, and nothing links further in.</summary>
+    public bool NoAccessYet { get; private set; }
+
     public void OnGet(int code) => Describe(code);
 
     public void OnPost(int code) => Describe(code);
 
     private void Describe(int code)
     {
+        NoAccessYet = code == 403 && User.Identity?.IsAuthenticated == true && User.Roles().Count == 0;
+        if (NoAccessYet)
+        {
+            (Title, Explanation) = ("You have no access yet",
+                "Your account has no role yet, so there is nothing in Publisher you can open. Ask an administrator to give you a role (Admin → Users); then sign in again.");
+            return;
+        }
         (Title, Explanation) = code switch
         {
             403 => ("You don't have access to this page", "Your roles do not include this. If you need it, ask an administrator to add the role to your account."),

@@ -6,6 +6,8 @@ using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
 using Publisher.Core.Domain;
+using Publisher.Core.Email;
+using Publisher.Core.Networking;
 using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels.Email;
@@ -16,7 +18,7 @@ namespace Publisher.Worker.Channels.Email;
 /// never mails half the list twice, and subscribers never see each other's addresses. The Message-Id is derived
 /// from the idempotency key, so the same newsletter sent twice is recognisably the same message.
 /// </summary>
-public sealed class EmailNewsletterClient(TimeProvider clock) : IChannelClient
+public sealed class EmailNewsletterClient(TimeProvider clock, OutboundConnector connector) : IChannelClient
 {
     public ChannelKind Kind => ChannelKind.Email;
 
@@ -52,11 +54,11 @@ public sealed class EmailNewsletterClient(TimeProvider clock) : IChannelClient
         {
             // The server answered and refused: nothing was accepted.
             return new PublishResult((int)e.StatusCode is >= 400 and < 500 ? PublishOutcome.Transient : PublishOutcome.Permanent,
-                HttpStatus: null, Detail: $"The mail server refused the newsletter: {(int)e.StatusCode} {e.Message}");
+                HttpStatus: null, Detail: $"The mail server refused the newsletter: {(int)e.StatusCode} {NetworkReplyText.Clean(e.Message)}");
         }
         catch (Exception e) when (e is IOException or SmtpProtocolException or SocketException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return new PublishResult(PublishOutcome.Unknown, Detail: $"The connection to the mail server broke while sending ({e.Message}); the newsletter may have gone out.");
+            return new PublishResult(PublishOutcome.Unknown, Detail: "The connection to the mail server broke while sending; the newsletter may have gone out.");
         }
         try
         {
@@ -140,7 +142,7 @@ public sealed class EmailNewsletterClient(TimeProvider clock) : IChannelClient
         return $"{hash}.newsletter@{domain}";
     }
 
-    private static async Task ConnectAsync(SmtpClient smtp, ChannelConnection connection, CancellationToken cancellationToken)
+    private async Task ConnectAsync(SmtpClient smtp, ChannelConnection connection, CancellationToken cancellationToken)
     {
         var host = connection.Setting("smtp_host");
         var port = connection.OptionalSetting("smtp_port") is { } p
@@ -149,7 +151,8 @@ public sealed class EmailNewsletterClient(TimeProvider clock) : IChannelClient
         var security = connection.OptionalSetting("smtp_security") is { } s
             ? Enum.TryParse<SecureSocketOptions>(s, ignoreCase: true, out var parsed) ? parsed : throw new ChannelConfigurationException($"The {connection.AccountName} account's smtp_security “{s}” is not one of None, StartTls, SslOnConnect, StartTlsWhenAvailable, Auto.")
             : port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
-        await smtp.ConnectAsync(host, port, security, cancellationToken);
+        // Through the outbound connector: the SMTP host is typed by an admin, like any channel's address.
+        await smtp.ConnectAsync(connector, host, port, security, cancellationToken);
         if (Username(connection) is { } username)
             await smtp.AuthenticateAsync(username, connection.Credentials.GetValueOrDefault("smtp_password") ?? "", cancellationToken);
     }
@@ -157,14 +160,16 @@ public sealed class EmailNewsletterClient(TimeProvider clock) : IChannelClient
     private static string? Username(ChannelConnection connection) =>
         connection.Credentials.TryGetValue("smtp_username", out var user) && !string.IsNullOrWhiteSpace(user) ? user : null;
 
+    // The server's own words are cleaned and cut short; connection errors all read alike, so the answer does not
+    // tell which ports are open where.
     private static PublishResult ConnectFailure(Exception e) => e switch
     {
-        ChannelConfigurationException => new PublishResult(PublishOutcome.Permanent, Detail: e.Message),
-        AuthenticationException => new PublishResult(PublishOutcome.Permanent, Detail: $"The mail server refused the sign-in: {e.Message} Check smtp_username and smtp_password."),
-        SmtpCommandException c => new PublishResult((int)c.StatusCode is >= 400 and < 500 ? PublishOutcome.Transient : PublishOutcome.Permanent, Detail: $"The mail server refused the connection: {(int)c.StatusCode} {c.Message}"),
-        SslHandshakeException => new PublishResult(PublishOutcome.Permanent, Detail: $"The TLS handshake with the mail server failed: {e.Message} Check smtp_security and smtp_port."),
-        NotSupportedException => new PublishResult(PublishOutcome.Permanent, Detail: $"The mail server does not support what the account asks for: {e.Message}"),
-        _ => new PublishResult(PublishOutcome.Transient, Detail: $"Could not reach the mail server: {e.Message}"),
+        ChannelConfigurationException or OutboundAddressRefusedException => new PublishResult(PublishOutcome.Permanent, Detail: e.Message),
+        AuthenticationException => new PublishResult(PublishOutcome.Permanent, Detail: $"The mail server refused the sign-in: {NetworkReplyText.Clean(e.Message)} Check smtp_username and smtp_password."),
+        SmtpCommandException c => new PublishResult((int)c.StatusCode is >= 400 and < 500 ? PublishOutcome.Transient : PublishOutcome.Permanent, Detail: $"The mail server refused the connection: {(int)c.StatusCode} {NetworkReplyText.Clean(c.Message)}"),
+        SslHandshakeException => new PublishResult(PublishOutcome.Permanent, Detail: "The TLS handshake with the mail server failed. Check smtp_security and smtp_port."),
+        NotSupportedException => new PublishResult(PublishOutcome.Permanent, Detail: $"The mail server does not support what the account asks for: {NetworkReplyText.Clean(e.Message)}"),
+        _ => new PublishResult(PublishOutcome.Transient, Detail: ChannelHttp.CouldNotConnect(ChannelKind.Email)),
     };
 
     /// <summary>Keeps going when the server refuses some recipients (a closed mailbox must not stop the newsletter).</summary>
