@@ -23,6 +23,7 @@ builder.Services.AddHangfireServer(server =>
 builder.Services.AddScoped<MaintenanceJobs>();
 builder.Services.AddAnalytics();
 builder.Services.AddScoped<AnalyticsJobs>();
+builder.Services.AddScoped<EngagementJob>();
 builder.Services.AddPublishing();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishSweeper>());
 builder.Services.AddHostedService<DueDispatcher>();
@@ -30,4 +31,5 @@ builder.Services.AddHostedService<DueDispatcher>();
 var host = builder.Build();
 MaintenanceJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
 AnalyticsJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
+EngagementJob.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
 host.Run();

@@ -11,7 +11,8 @@ namespace Publisher.Testing.Fakes;
 public sealed record FakeLinkedInPost(string Urn, string Author, string Commentary, string Shown, string Version);
 
 /// <summary>
-/// Fake LinkedIn: <c>POST /rest/posts</c> and <c>GET /v2/userinfo</c>. Checks the Bearer token, a
+/// Fake LinkedIn: <c>POST /rest/posts</c>, <c>GET /rest/socialActions/{post urn}</c> (counts set by
+/// <see cref="SetSocialActions"/>; an unknown URN is a 404) and <c>GET /v2/userinfo</c>. Checks the Bearer token, a
 /// <c>LinkedIn-Version</c> header (yyyyMM, not older than <see cref="OldestActiveVersion"/>), the
 /// <c>X-Restli-Protocol-Version: 2.0.0</c> header, that the author is the one the token may post as, and the body's
 /// required fields. Answers 201 with the post's URN in <c>x-restli-id</c>; errors are <c>{"status","code","message"}</c>.
@@ -37,6 +38,14 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
 
     public override int PostCount => Posts.Count;
 
+    private readonly Dictionary<string, (int Likes, int Comments)> _actions = new(StringComparer.Ordinal);
+
+    /// <summary>What the post's social actions read from now on.</summary>
+    public void SetSocialActions(string urn, int likes, int comments)
+    {
+        lock (_posts) _actions[urn] = (likes, comments);
+    }
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
         if (BearerToken(request) != AccessToken)
@@ -44,6 +53,7 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
         return (request.Method, request.Path.TrimEnd('/')) switch
         {
             ("POST", "/rest/posts") => CreatePost(request),
+            ("GET", var path) when path.StartsWith("/rest/socialActions/", StringComparison.Ordinal) => VersionHeaders(request) ?? SocialActions(path["/rest/socialActions/".Length..]),
             ("GET", "/v2/userinfo") => UserInfoForbidden
                 ? Error(403, "ACCESS_DENIED", "Not enough permissions to access: userinfo.GET.NO_VERSION", 100)
                 : FakeResponse.Json(200, new { sub = "782bbtaQ", name = "Publisher Test", given_name = "Publisher", family_name = "Test" }),
@@ -51,7 +61,24 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
         };
     }
 
-    private FakeResponse CreatePost(RecordedRequest request)
+    private FakeResponse SocialActions(string urn)
+    {
+        lock (_posts)
+        {
+            if (_posts.All(p => p.Urn != urn))
+                return Error(404, "NOT_FOUND", $"Not Found: {urn}", 0);
+            var (likes, comments) = _actions.GetValueOrDefault(urn);
+            return FakeResponse.Json(200, new
+            {
+                likesSummary = new { selectedLikes = Array.Empty<string>(), aggregatedTotalLikes = likes, likedByCurrentUser = false, totalLikes = likes },
+                commentsSummary = new { selectedComments = Array.Empty<string>(), totalFirstLevelComments = comments, commentsState = "OPEN", aggregatedTotalComments = comments },
+                target = urn,
+            });
+        }
+    }
+
+    /// <summary>The LinkedIn-Version and Rest.li protocol headers every versioned call needs, or the error LinkedIn answers.</summary>
+    private FakeResponse? VersionHeaders(RecordedRequest request)
     {
         var version = request.Header("LinkedIn-Version");
         if (version is null || !Version().IsMatch(version))
@@ -60,6 +87,13 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
             return Error(426, "NONEXISTENT_VERSION", $"Requested version {version} is not active", 0);
         if (request.Header("X-Restli-Protocol-Version") != "2.0.0")
             return Error(400, "INVALID_PROTOCOL_VERSION", "The Rest.li protocol version header X-Restli-Protocol-Version: 2.0.0 is required", 0);
+        return null;
+    }
+
+    private FakeResponse CreatePost(RecordedRequest request)
+    {
+        if (VersionHeaders(request) is { } refused) return refused;
+        var version = request.Header("LinkedIn-Version")!;
         if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body)
             return Error(400, "INVALID_JSON", "Request body is not valid JSON", 0);
 

@@ -15,7 +15,7 @@ namespace Publisher.Worker.Channels.Bluesky;
 /// key is known in advance, an interrupted post is reconciled with <c>getRecord</c>: there or certainly not.
 /// Each posted part is reported as "at-uri|cid", which is what a reply needs to point at it.
 /// </summary>
-public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public const string Collection = "app.bsky.feed.post";
 

@@ -8,7 +8,7 @@ namespace Publisher.Worker.Channels.FacebookPage;
 /// Posts to a Facebook Page's feed with the Graph API (<c>POST /{version}/{page_id}/feed</c>, form-encoded). One
 /// post, never a thread. The Graph API has no idempotency key, so an interrupted post cannot be reconciled.
 /// </summary>
-public sealed class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public const string DefaultGraphVersion = "v21.0";
 

@@ -10,7 +10,7 @@ namespace Publisher.Worker.Channels.LinkedIn;
 /// Posts with LinkedIn's versioned Posts API (<c>POST /rest/posts</c>). One post, never a thread. LinkedIn has
 /// no idempotency key and no lookup by our key, so an interrupted post cannot be reconciled automatically.
 /// </summary>
-public sealed class LinkedInClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     /// <summary>The LinkedIn-Version used when the account sets none (yyyyMM; LinkedIn keeps each version about a year).</summary>
     public const string DefaultVersion = "202411";

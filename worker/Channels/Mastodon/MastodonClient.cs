@@ -10,7 +10,7 @@ namespace Publisher.Worker.Channels.Mastodon;
 /// request's key, so posting the same part again within the server's idempotency window (an hour on Mastodon)
 /// returns the status made the first time instead of a second one: an interrupted attempt is safe to retry.
 /// </summary>
-public sealed class MastodonClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class MastodonClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public ChannelKind Kind => ChannelKind.Mastodon;
 
