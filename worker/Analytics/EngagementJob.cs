@@ -25,7 +25,7 @@ public sealed class EngagementJob(
     public const int MaxPostsPerRun = 400;
 
     /// <summary>Written for a post the network no longer has, so a deleted post is not asked for again at every run.</summary>
-    public const string MissingRaw = """{"missing":true}""";
+    public const string MissingRaw = """{"missing": true}"""; // as jsonb spells it back
 
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
     [AutomaticRetry(Attempts = 0)] // the next run is the retry: the posts stay due
