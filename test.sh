@@ -36,6 +36,8 @@ if [ ! -f tests/reference/node_modules/.package-lock.json ] || [ tests/reference
   (cd tests/reference && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) \
     || { echo "Cannot install the reference libraries: run 'npm ci' in tests/reference and try again." >&2; exit 1; }
 fi
+# Media tests read and make videos with Debian's ffmpeg (ffprobe and ffmpeg).
+command -v ffprobe >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 || need_package "ffmpeg" ffmpeg
 
 dotnet build Publisher.sln -c Release -nologo -v quiet
 

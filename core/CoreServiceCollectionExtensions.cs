@@ -11,6 +11,7 @@ using Publisher.Core.Networking;
 using Publisher.StyleGuide;
 using Publisher.Templates;
 using Publisher.Core.Workflow;
+using Publisher.Media;
 
 namespace Publisher.Core;
 
@@ -34,13 +35,19 @@ public static class CoreServiceCollectionExtensions
                 "No database is configured: set PUBLISHER_DB to a PostgreSQL connection string, or start Publisher with ./run.sh, which starts a private PostgreSQL for you.")
             .ValidateOnStart();
 
-        services.AddDbContext<PublisherDbContext>((sp, options) =>
-            options.UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        services.AddDbContext<PublisherDbContext>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString)
+            .AddInterceptors(NulCharacterGuard.Instance));
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<VariantWorkflow>();
         services.AddScoped(sp => new VariantComposer(sp.GetRequiredService<PublisherDbContext>(), sp.GetRequiredService<Publisher.Templates.Rendering.VariantRenderer>(),
-            sp.GetRequiredService<StyleGuideLinter>(), sp.GetRequiredService<IOptions<Publishing.PublishingOptions>>().Value.PublicUrl));
+            sp.GetRequiredService<StyleGuideLinter>(), sp.GetRequiredService<IOptions<Publishing.PublishingOptions>>().Value.PublicUrl,
+            sp.GetRequiredService<Media.ChannelMediaRulesSource>()));
+        services.AddMedia(sp => sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString!);
+        services.AddHttpClient(Media.ChannelMediaRulesSource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<Media.ChannelMediaRulesSource>();
+        services.AddScoped<Media.MediaLibrary>();
         services.AddScoped<Review.Notifier>();
         services.AddScoped<Review.ApprovalService>();
         services.AddScoped<Review.ReviewDeadlines>();

@@ -51,6 +51,12 @@ public sealed record BrandIdentity
 
     /// <summary>Typefaces and where each is used.</summary>
     public ValueList<Typeface> Typography { get; init; } = ValueList<Typeface>.Empty;
+
+    /// <summary>
+    /// Hosts (like <c>cdn.northwind.example</c>) whose https images the brand's email and blog may show, besides
+    /// the images uploaded to Publisher. Every other image is removed from what goes out.
+    /// </summary>
+    public ValueList<string> ImageHosts { get; init; } = ValueList<string>.Empty;
 }
 
 /// <summary>The brand's voice and tone.</summary>

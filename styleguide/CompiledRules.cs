@@ -24,7 +24,20 @@ internal abstract class CompiledRule
 
     public bool AppliesToChannel(string channel) => _channels is null || _channels.Contains(channel);
 
-    public bool AppliesToField(string field) => _fields is null || _fields.Contains(field);
+    /// <summary>
+    /// Whether the rule reads alt texts when its scope names no fields. Rules about the words used do (a banned term is
+    /// banned in a description too); rules about what the post says or how it reads (required elements, key facts,
+    /// counts, readability, conditions) do not: nobody sees an alt text unless they need it.
+    /// </summary>
+    protected virtual bool ChecksAltText => true;
+
+    public bool AppliesToField(string field)
+    {
+        var alt = LintInput.IsAltTextField(field);
+        if (_fields is null)
+            return !alt || ChecksAltText;
+        return _fields.Contains(alt ? LintInput.AltTextField : field);
+    }
 
     public abstract void Evaluate(LintContext context, List<Finding> findings);
 
@@ -344,6 +357,8 @@ internal sealed class CapitalizationCheck : UserRule
 
 internal sealed class OccurrenceCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly OccurrenceRule _rule;
     private readonly CompiledMatcher? _matcher;
 
@@ -391,6 +406,8 @@ internal sealed class OccurrenceCheck : UserRule
 
 internal sealed class ConditionalCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly ConditionalRule _rule;
     private readonly CompiledMatcher _if;
     private readonly CompiledMatcher _then;
@@ -441,6 +458,8 @@ internal sealed class ConditionalCheck : UserRule
 
 internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.Severity, rule.Message, rule.Scope)
 {
+    protected override bool ChecksAltText => false;
+
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
         foreach (var field in context.FieldsFor(this))
@@ -464,16 +483,44 @@ internal sealed class MetricCheck(MetricRule rule) : CompiledRule(rule.Id, rule.
                 continue;
             }
             var bound = score < rule.Min ? rule.Min : score > rule.Max ? rule.Max : null;
-            if (bound is not null)
+            if (bound is null)
             {
-                findings.Add(At(field, 0, field.Text.Length, Format(Message, value: Number(score), limit: Number(bound.Value)), keySubject: "readability"));
+                continue;
             }
+            var message = Format(Message, value: Number(score), limit: Number(bound.Value));
+            if (score > rule.Max || field.Sentences.Count == 0)
+            {
+                findings.Add(At(field, 0, field.Text.Length, message, keySubject: "readability"));
+                continue;
+            }
+            // Too hard to read: point to the sentences that pull the score down, not the whole field.
+            var hard = HardSentences(field, rule.Min!.Value);
+            var hardest = hard.MinBy(h => h.Ease);
+            findings.Add(At(field, hardest.Start, hardest.Length, message, keySubject: "readability") with
+            {
+                Highlights = hard.Select(h => new FindingSpan(h.Start, h.Length, field.Text.Substring(h.Start, h.Length))).ToList(),
+            });
         }
+    }
+
+    /// <summary>
+    /// The sentences whose own reading ease is under the floor, in text order. A field's ease is never under that of
+    /// all its sentences, so there is at least one; rounding aside, the hardest sentence stands in.
+    /// </summary>
+    private static List<(int Start, int Length, double Ease)> HardSentences(LintField field, double floor)
+    {
+        var measured = field.Sentences
+            .Select(s => (s.Start, s.Length, Ease: TextScanners.FleschReadingEase(field.Text, [s]).Score))
+            .ToList();
+        var hard = measured.Where(s => s.Ease < floor).ToList();
+        return hard.Count > 0 ? hard : [measured.MinBy(s => s.Ease)];
     }
 }
 
 internal sealed class RequiredCheck : UserRule
 {
+    protected override bool ChecksAltText => false;
+
     private readonly RequiredRule _rule;
     private readonly CompiledMatcher? _matcher;
 
@@ -564,6 +611,8 @@ internal sealed class RequiredCheck : UserRule
 
 internal sealed class KeyFactsCheck(RuleBuilder builder, KeyFactsRule rule) : UserRule(builder, rule)
 {
+    protected override bool ChecksAltText => false;
+
     public override void Evaluate(LintContext context, List<Finding> findings)
     {
         var fields = context.FieldsFor(this).ToList();

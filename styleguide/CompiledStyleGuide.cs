@@ -87,6 +87,9 @@ public sealed class CompiledStyleGuide
         return new CompiledStyleGuide(guide, guide.ComputeVersion(), diagnostics, rules.ToArray(), slots, tries);
     }
 
+    /// <summary>The rule id of the built-in check that every attached medium has an alt text.</summary>
+    public const string AltTextRuleId = "media.alt-text";
+
     /// <summary>Lints one variant. Never throws for content.</summary>
     /// <param name="input">The variant.</param>
     /// <returns>Findings in field order then position, with the score and this guide's version.</returns>
@@ -133,12 +136,23 @@ public sealed class CompiledStyleGuide
             }
         }
 
+        for (var i = 0; i < input.AltTexts.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(input.AltTexts[i]))
+            {
+                var field = LintInput.AltTextFieldOf(i);
+                findings.Add(new Finding(AltTextRuleId, Severity.Error,
+                    $"Attachment {i + 1} has no alt text: describe what it shows, for people who cannot see it (screen readers read it aloud).",
+                    field, 0, 0, "", null, Finding.MakeKey(AltTextRuleId, field, "missing")));
+            }
+        }
+
         if (findings.Count > 1)
         {
             var order = fields.ToDictionary(f => f.Name, f => f.Index);
             findings = findings
                 .Select((f, i) => (f, i))
-                .OrderBy(x => order.GetValueOrDefault(x.f.Field))
+                .OrderBy(x => order.TryGetValue(x.f.Field, out var index) ? index : LintInput.IsAltTextField(x.f.Field) ? int.MaxValue : 0)
                 .ThenBy(x => x.f.Start)
                 .ThenBy(x => x.i)
                 .Select(x => x.f)

@@ -27,9 +27,22 @@ public sealed record Finding(
     /// <summary>Whether a person accepted this warning with a reason (see <see cref="LintResult.WithAcceptedWarnings"/>).</summary>
     public bool Accepted { get; init; }
 
+    /// <summary>
+    /// Every place to point the writer to, in text order, when there is more than one (a field that reads too hard:
+    /// each sentence that pulls its reading ease down). Empty when the finding's own span says it all.
+    /// <see cref="Start"/> and <see cref="Length"/> then hold the most important one.
+    /// </summary>
+    public IReadOnlyList<FindingSpan> Highlights { get; init; } = [];
+
     /// <summary>Builds the stable key from its parts.</summary>
     /// <param name="ruleId">The rule id.</param>
     /// <param name="field">The field.</param>
     /// <param name="subject">The matched text, or what is missing.</param>
     public static string MakeKey(string ruleId, string field, string subject) => $"{ruleId}|{field}|{subject}";
 }
+
+/// <summary>A span of a field's text that a finding points to.</summary>
+/// <param name="Start">Where it starts (UTF-16 index).</param>
+/// <param name="Length">Its length.</param>
+/// <param name="Text">The text of the span.</param>
+public sealed record FindingSpan(int Start, int Length, string Text);

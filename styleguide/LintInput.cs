@@ -17,6 +17,18 @@ public sealed record LintInput
     /// <summary>The field name of the variant's main text.</summary>
     public const string BodyField = "body";
 
+    /// <summary>
+    /// The field name of attached media's alt texts, as rule scopes name it. Each alt text is linted as its own field,
+    /// named "alt:1", "alt:2", … by its medium's place (see <see cref="AltTextFieldOf"/>).
+    /// </summary>
+    public const string AltTextField = "alt";
+
+    /// <summary>The field name of the alt text of the medium at <paramref name="index"/> (0-based): "alt:1" for the first.</summary>
+    public static string AltTextFieldOf(int index) => $"{AltTextField}:{index + 1}";
+
+    /// <summary>Whether <paramref name="field"/> is an alt text's field.</summary>
+    public static bool IsAltTextField(string field) => field.StartsWith(AltTextField + ":", StringComparison.Ordinal);
+
     /// <summary>The channel kind: "X", "Mastodon", "Bluesky", "LinkedIn", "FacebookPage", "Email", "Blog", "Webhook".</summary>
     public required string Channel { get; init; }
 
@@ -56,7 +68,13 @@ public sealed record LintInput
     public IReadOnlyList<NonProseRange> NonProseIn(string field) =>
         NonProse.TryGetValue(field, out var ranges) ? ranges : [];
 
-    /// <summary>The non-empty fields in a fixed order: title, subject, body, then the others by name.</summary>
+    /// <summary>
+    /// The alt text of each image or video that goes out with the variant, in order. A null or blank one is an error
+    /// (every medium needs a description); the others are linted like the text, by the guide's vocabulary rules.
+    /// </summary>
+    public IReadOnlyList<string?> AltTexts { get; init; } = [];
+
+    /// <summary>The non-empty fields in a fixed order: title, subject, body, the others by name, then the alt texts.</summary>
     public IEnumerable<(string Name, string Text)> EnumerateFields()
     {
         if (!string.IsNullOrEmpty(Title))
@@ -79,6 +97,13 @@ public sealed record LintInput
                 {
                     yield return (name.ToLowerInvariant(), text);
                 }
+            }
+        }
+        for (var i = 0; i < AltTexts.Count; i++)
+        {
+            if (!string.IsNullOrWhiteSpace(AltTexts[i]))
+            {
+                yield return (AltTextFieldOf(i), AltTexts[i]!);
             }
         }
     }

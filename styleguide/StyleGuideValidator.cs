@@ -47,6 +47,14 @@ public static partial class StyleGuideValidator
                 Error($"identity.typography[{i}]", "A typeface needs both `role:` (where it is used) and `family:` (the font).");
             }
         }
+        for (var i = 0; i < guide.Identity.ImageHosts.Count; i++)
+        {
+            var host = guide.Identity.ImageHosts[i];
+            if (!HostName().IsMatch(host))
+            {
+                Error($"identity.imageHosts[{i}]", $"'{host}' is not a host name: write only the host of the image addresses, like cdn.northwind.example (no https://, no path).");
+            }
+        }
 
         var vocabulary = guide.Vocabulary;
         for (var i = 0; i < vocabulary.BrandNames.Count; i++)
@@ -247,6 +255,10 @@ public static partial class StyleGuideValidator
             }
         }
     }
+
+    // A DNS name of two or more labels (letters, digits, hyphens; punycode for other scripts).
+    [GeneratedRegex(@"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex HostName();
 
     [GeneratedRegex("^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")]
     private static partial Regex HexColor();

@@ -17,6 +17,15 @@ public static class StyleGuideYaml
     public const int FormatVersion = 1;
 
     /// <summary>
+    /// The longest guide <see cref="Parse"/> reads, in characters (1 MB; a guide is a few hundred lines, so
+    /// anything far larger is the wrong file). Longer text is refused before it is parsed.
+    /// </summary>
+    public const int MaxLength = 1024 * 1024;
+
+    /// <summary>The deepest nesting of lists and mappings <see cref="Parse"/> accepts (64; a guide is about six deep), checked before parsing.</summary>
+    public const int MaxDepth = YamlShapeGuard.MaxDepth;
+
+    /// <summary>
     /// Reads a style guide. Empty text (or a file of comments) is a valid, empty guide.
     /// </summary>
     /// <param name="yaml">The YAML text.</param>
@@ -68,6 +77,7 @@ public static class StyleGuideYaml
                 return (YamlNode)node;
             })));
         }
+        AddList(identityNode, "imageHosts", identity.ImageHosts);
         if (identityNode.Children.Count > 0)
         {
             root.Add("identity", identityNode);

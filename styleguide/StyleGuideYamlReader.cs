@@ -46,20 +46,28 @@ internal sealed class StyleGuideYamlReader
         }
     }
 
-    /// <summary>A guide is a few hundred lines; anything far larger is a wrong file, not a style guide.</summary>
-    public const int MaxLength = 4 * 1024 * 1024;
-
     private BrandStyleGuide? ReadDocument(string yaml)
     {
-        if (yaml.Length > MaxLength)
+        // Size and shape are checked before the YAML parser sees the text: a huge or absurdly nested file is
+        // refused with its line instead of costing the parser minutes or the process its stack.
+        if (yaml.Length > StyleGuideYaml.MaxLength)
         {
-            _diagnostics.Add(new(DiagnosticSeverity.Error, $"The file is {yaml.Length / 1024} KB; a style guide may be at most {MaxLength / 1024} KB. Check that this is the right file.", "", 1, 1));
+            var line = 1 + yaml.AsSpan(0, StyleGuideYaml.MaxLength).Count('\n');
+            _diagnostics.Add(new(DiagnosticSeverity.Error,
+                $"The file is {yaml.Length / 1024:N0} KB; a style guide may be at most {StyleGuideYaml.MaxLength / 1024:N0} KB (it passes that on line {line:N0}). Check that this is the right file.",
+                "", line, 1));
+            return null;
+        }
+        if (YamlShapeGuard.Check(yaml) is { } shape)
+        {
+            _diagnostics.Add(shape);
             return null;
         }
         var stream = new YamlStream();
+        var parser = new PositionedParser(new Parser(new StringReader(yaml)));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException ex)
         {
@@ -67,6 +75,16 @@ internal sealed class StyleGuideYamlReader
             _diagnostics.Add(new(DiagnosticSeverity.Error,
                 $"The YAML is malformed: {message.TrimEnd('.')}. Check the indentation and quoting on this line or the one before it.",
                 "", (int)ex.Start.Line, (int)ex.Start.Column));
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or FormatException)
+        {
+            // YamlDotNet's scanner fails this way on some malformed text (`: {""o` then a quote on the next line);
+            // it is still malformed YAML, found just after the last part that could be read.
+            var at = parser.LastGood;
+            _diagnostics.Add(new(DiagnosticSeverity.Error,
+                "The YAML is malformed after this point and could not be read: check the quotes, brackets and braces here and on the next lines.",
+                "", Math.Max(1, (int)at.Line), Math.Max(1, (int)at.Column)));
             return null;
         }
 
@@ -104,7 +122,7 @@ internal sealed class StyleGuideYamlReader
 
     private BrandIdentity ReadIdentity(YamlNode node)
     {
-        var map = Mapping(node, "identity", "identity", "name", "mission", "voice", "palette", "typography");
+        var map = Mapping(node, "identity", "identity", "name", "mission", "voice", "palette", "typography", "imageHosts");
         if (map is null)
         {
             return BrandIdentity.Empty;
@@ -138,6 +156,7 @@ internal sealed class StyleGuideYamlReader
                             OptionalString(m, "fallback", path + ".fallback"), OptionalString(m, "notes", path + ".notes"))
                         : null).OfType<Typeface>().ToValueList()
                 : ValueList<Typeface>.Empty,
+            ImageHosts = Strings(map, "imageHosts", "identity.imageHosts"),
         };
     }
 
@@ -514,3 +533,19 @@ internal sealed class StyleGuideYamlReader
         return dot < 0 ? trimmed : trimmed[(dot + 1)..];
     }
 }
+
+/// <summary>A YAML parser that remembers where the last event it read ended, to place an error it cannot place itself.</summary>
+internal sealed class PositionedParser(IParser inner) : IParser
+{
+    public Mark LastGood { get; private set; } = Mark.Empty;
+
+    public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+    public bool MoveNext()
+    {
+        if (inner.Current is { } current)
+            LastGood = current.End;
+        return inner.MoveNext();
+    }
+}
+

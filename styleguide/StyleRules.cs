@@ -168,7 +168,10 @@ public enum TextMetric
     /// <summary>Words in the longest sentence; each sentence over <see cref="MetricRule.Max"/> is a finding.</summary>
     SentenceWords = 0,
 
-    /// <summary>Flesch reading ease of a field (0–100, higher is easier); a field under <see cref="MetricRule.Min"/> is a finding.</summary>
+    /// <summary>
+    /// Flesch reading ease of a field (0–100, higher is easier); a field under <see cref="MetricRule.Min"/> is one finding,
+    /// which highlights the sentences whose own ease is under it (or the hardest sentence).
+    /// </summary>
     Readability,
 }
 

@@ -23,7 +23,6 @@ public static class TemplatesServiceCollectionExtensions
         services.TryAddSingleton(sp => new VariantRenderer(
             sp.GetRequiredService<TemplateCache>(),
             sp.GetRequiredService<LayoutRenderer>(),
-            sp.GetRequiredService<MarkdownConverter>(),
             sp.GetRequiredService<RenderLimits>(),
             sp.GetService<TimeProvider>()));
         return services;

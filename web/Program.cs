@@ -10,6 +10,7 @@ using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Web.Api;
 using Publisher.Web.Health;
+using Publisher.Web.Media;
 using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
@@ -70,9 +71,14 @@ builder.Services.ConfigureApplicationCookie(cookie =>
 builder.Services.AddAuthorization(Policies.Add);
 builder.Services.AddHostedService<FirstAdministrator>();
 builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+// API bodies: no JSON nested deeper than any request needs (the default is 64), and a body that cannot be read
+// throws, so InputGuard answers it with a problem document that says what was wrong.
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.MaxDepth = 32);
+builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddRazorPages();
 builder.Services.AddMemoryCache();
 builder.Services.AddSingleton<WorkerHeartbeat>();
+builder.Services.AddSingleton<Publisher.Web.Api.PreviewDocuments>();
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<UserTimeZone>();
 builder.Services.AddScoped<Publisher.Web.Pages.Messages.MessageWriter>();
@@ -93,7 +99,9 @@ if (!app.Environment.IsDevelopment())
             .ExecuteAsync(context))));
 }
 app.UseSecurityHeaders();
-app.UseStatusCodePagesWithReExecute("/Status/{0}");
+// An error without a body becomes the status page, or for /api a problem document: never HTML to a script.
+app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/Status/{0}"));
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(ApiProblems.WriteAsync));
 app.UseStaticFiles(new StaticFileOptions
 {
     // /t.js is loaded by the brand's sites at a fixed address: an hour's caching, then a cheap revalidation.
@@ -106,12 +114,14 @@ app.UseStaticFiles(new StaticFileOptions
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseInputGuard();
 app.UseAntiforgery();
 
 app.MapRazorPages();
 app.MapPublisherApi();
 app.MapBlog();
 app.MapAnalytics();
+app.MapMedia();
 app.MapCalendarFeed();
 app.MapPublisherHealth().AllowAnonymous();
 app.MapHangfireDashboard("/jobs", new DashboardOptions

@@ -102,7 +102,7 @@ public sealed class TemplateChanges(PublisherDbContext db, VariantComposer compo
     {
         var message = variant.Message!;
         var campaign = message.CampaignId is { } id && campaigns.TryGetValue(id, out var c) ? c : null;
-        return composer.Render(context, variant.Id, message, variant.ChannelAccount!, campaign, authors.GetValueOrDefault(message.AuthorId), cancellationToken);
+        return composer.Render(context, variant.Id, message, variant.ChannelAccount!, campaign, authors.GetValueOrDefault(message.AuthorId), cancellationToken, variant.Media);
     }
 
     /// <summary>Whether the fresh rendering differs from what the variant holds, in anything that would go out or be shown.</summary>

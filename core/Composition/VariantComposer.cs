@@ -22,7 +22,8 @@ namespace Publisher.Core.Composition;
 /// app (editing) and the worker (re-checking before publishing) both use it.
 /// </summary>
 /// <remarks><paramref name="publicUrl"/> is where the app is reached; the blog's addresses are built from it.</remarks>
-public sealed class VariantComposer(PublisherDbContext db, VariantRenderer renderer, StyleGuideLinter linter, string? publicUrl = null)
+public sealed class VariantComposer(PublisherDbContext db, VariantRenderer renderer, StyleGuideLinter linter, string? publicUrl = null,
+    Media.ChannelMediaRulesSource? mediaRules = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -43,15 +44,18 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
                 byKind[kind] = t.Source;
         }
         var links = publicUrl is not null && linkKey is { Length: >= 16 } ? new LinkMaking(publicUrl.TrimEnd('/'), linkKey) : null;
-        return new CompositionContext(ToBrandInput(brand, guide) with { BlogUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/blog" }, byKind, guide, linter.Compile(guide),
-            brand?.TimeZone ?? "UTC", links);
+        return new CompositionContext(ToBrandInput(brand, guide) with
+        {
+            BlogUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/blog",
+            MediaBaseUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/media/",
+        }, byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC", links);
     }
 
     /// <summary>
     /// The current guide, parsed once per version: the editor asks for it on every keystroke, and parsing
     /// the YAML costs milliseconds where reading its hash costs a tiny query.
     /// </summary>
-    private async Task<BrandStyleGuide> CurrentGuideAsync(CancellationToken cancellationToken)
+    public async Task<BrandStyleGuide> CurrentGuideAsync(CancellationToken cancellationToken = default)
     {
         var hash = await db.StyleGuideVersions.OrderByDescending(g => g.Number).Select(g => g.VersionHash).FirstOrDefaultAsync(cancellationToken);
         if (hash is null)
@@ -114,9 +118,63 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             ? parsed
             : throw new InvalidOperationException($"The channel kind '{kind}' is not one Publisher knows.");
 
-    /// <summary>Renders <paramref name="message"/> for the variant <paramref name="variantId"/> on <paramref name="account"/>.</summary>
-    public RenderedVariant Render(CompositionContext context, Guid variantId, Message message, ChannelAccount account, CampaignInput? campaign, string? authorName, CancellationToken cancellationToken = default) =>
-        renderer.Render(ToMessageInput(message, authorName), context.Brand, campaign, ToChannelSettings(account, context, variantId), cancellationToken);
+    /// <summary>
+    /// Renders <paramref name="message"/> for the variant <paramref name="variantId"/> on <paramref name="account"/>;
+    /// <paramref name="media"/> are the variant's media, which hosted channels' templates place.
+    /// </summary>
+    public RenderedVariant Render(CompositionContext context, Guid variantId, Message message, ChannelAccount account, CampaignInput? campaign, string? authorName,
+        CancellationToken cancellationToken = default, IReadOnlyList<VariantMedia>? media = null) =>
+        renderer.Render(ToMessageInput(message, authorName), context.Brand, campaign,
+            ToChannelSettings(account, context, variantId) with { Media = ToMediaInputs(media ?? [], publicUrl) }, cancellationToken);
+
+    /// <summary>The media rules of the account's channel (a Mastodon account's own instance's, once read); null when its kind has none.</summary>
+    public Publisher.Media.Rules.ChannelMediaRules? MediaRulesFor(ChannelAccount account) =>
+        mediaRules?.For(account) ?? Publisher.Media.Rules.ChannelMediaTable.For(account.Kind);
+
+    /// <summary>The variant's media as templates see them, with the addresses Publisher serves them at.</summary>
+    public static IReadOnlyList<MediaInput> ToMediaInputs(IReadOnlyList<VariantMedia> media, string? publicUrl)
+    {
+        var root = publicUrl ?? "";
+        return media.OrderBy(m => m.Position).Select(m =>
+        {
+            var video = m.Kind == Publisher.Media.MediaKind.Video;
+            var imageName = video ? Media.MediaLibrary.ServedName(m.FileName, Publisher.Media.MediaTypes.Jpeg) : m.FileName;
+            var sources = m.Sources.Select(s => s.Split(':', 2)).Where(p => p.Length == 2 && int.TryParse(p[0], out _))
+                .Select(p => new MediaSource(int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), Media.MediaLibrary.Url(root, p[1], imageName)))
+                .OrderBy(x => x.Width).ToList();
+            return new MediaInput
+            {
+                Kind = m.Kind switch { Publisher.Media.MediaKind.Video => "video", Publisher.Media.MediaKind.AnimatedGif => "animated_gif", _ => "image" },
+                Url = Media.MediaLibrary.Url(root, m.Key, m.FileName),
+                Alt = m.AltText,
+                Width = m.Width,
+                Height = m.Height,
+                ContentType = m.ContentType,
+                Sha256 = m.Key,
+                Bytes = m.Length,
+                Sources = sources,
+                PosterUrl = m.PosterKey is { } poster ? Media.MediaLibrary.Url(root, poster, imageName) : null,
+                DurationSeconds = m.DurationSeconds,
+            };
+        }).ToList();
+    }
+
+    /// <summary>What of the variant's media its channel cannot take: errors found while writing, never at publish time.</summary>
+    public IEnumerable<Diagnostic> MediaDiagnostics(Variant variant, ChannelAccount account)
+    {
+        if (variant.Media.Count == 0)
+            yield break;
+        var rules = MediaRulesFor(account);
+        if (rules is null)
+        {
+            yield return Diagnostic.Error("media.not-taken", $"{account.Name} takes no images or videos: leave them out of this variant.");
+            yield break;
+        }
+        var items = variant.Media.OrderBy(m => m.Position).Select(m => new Publisher.Media.Rules.FitItem(m.Kind, m.ContentType, m.Length, m.Width, m.Height,
+            m.DurationSeconds is { } d ? TimeSpan.FromSeconds(d) : null, m.VideoCodec, m.AltText, m.FileName)).ToList();
+        foreach (var problem in Publisher.Media.Rules.MediaFit.Check(rules, items))
+            yield return Diagnostic.Error(problem.Code, problem.Message);
+    }
 
     /// <summary>
     /// Writes a fresh rendering onto the variant and checks what goes out. A hand-edited variant keeps
@@ -156,6 +214,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         }
         variant.LinksJson = links.Count == 0 ? null : JsonSerializer.Serialize(
             links.Select(l => new VariantLink(l.ShortUrl[(l.ShortUrl.LastIndexOf('/') + 1)..], l.ShortUrl, l.Destination)), Json);
+        diagnostics.AddRange(MediaDiagnostics(variant, account));
 
         variant.RenderDiagnosticsJson = JsonSerializer.Serialize(diagnostics.Select(d => new
         {
@@ -200,6 +259,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             KeyFacts = message.KeyFacts,
             Sponsored = message.IsSponsored,
             NonProse = ChannelText.NonProse(ParseKind(account.Kind), message.Title, variant.Subject, variant.EffectiveText, ChannelText.KnownLinks(variant.FacetsJson)),
+            AltTexts = variant.Media.OrderBy(m => m.Position).Select(m => (string?)m.AltText).ToList(),
         }).WithAcceptedWarnings(acceptedWarningKeys);
 
         variant.StyleFindingsJson = JsonSerializer.Serialize(result.Findings.Select(f => new
@@ -239,7 +299,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             ? string.IsNullOrWhiteSpace(t.Fallback) ? t.Family : $"{t.Family}, {t.Fallback}"
             : null;
         string? Swatch(string usage) => palette.FirstOrDefault(c => c.Usage?.Contains(usage, StringComparison.OrdinalIgnoreCase) == true)?.Hex;
-        var input = new BrandInput { Name = brand?.Name ?? guide.Identity.Name ?? "Your brand", LogoText = brand?.LogoText };
+        var input = new BrandInput { Name = brand?.Name ?? guide.Identity.Name ?? "Your brand", LogoText = brand?.LogoText, ImageHosts = guide.Identity.ImageHosts };
         return input with
         {
             PrimaryColor = palette.Count > 0 ? palette[0].Hex : input.PrimaryColor,

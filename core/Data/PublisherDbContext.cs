@@ -23,6 +23,12 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
     public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<PublishAttempt> PublishAttempts => Set<PublishAttempt>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<MediaAsset> MediaAssets => Set<MediaAsset>();
+    public DbSet<MessageMedia> MessageMedia => Set<MessageMedia>();
+    public DbSet<MediaDerivative> MediaDerivatives => Set<MediaDerivative>();
+    public DbSet<MediaUpload> MediaUploads => Set<MediaUpload>();
+    public DbSet<MediaBlob> MediaBlobs => Set<MediaBlob>();
+    public DbSet<MediaBlobChunk> MediaBlobChunks => Set<MediaBlobChunk>();
 
     public DbSet<TrackedLink> TrackedLinks => Set<TrackedLink>();
     public DbSet<Click> Clicks => Set<Click>();
@@ -53,7 +59,57 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             m.HasOne(x => x.Author).WithMany().HasForeignKey(x => x.AuthorId).OnDelete(DeleteBehavior.Restrict);
             m.HasOne(x => x.Campaign).WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.SetNull);
             m.HasMany(x => x.Variants).WithOne(v => v.Message).HasForeignKey(v => v.MessageId);
+            m.HasMany(x => x.Media).WithOne().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        builder.Entity<MediaAsset>(a =>
+        {
+            a.HasIndex(x => x.Sha256).IsUnique();
+            a.Property(x => x.Sha256).HasMaxLength(64);
+            a.Property(x => x.PosterSha256).HasMaxLength(64);
+            a.Property(x => x.FileName).HasMaxLength(200);
+            a.Property(x => x.ContentType).HasMaxLength(100);
+            a.Property(x => x.VideoCodec).HasMaxLength(32);
+            a.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            a.HasIndex(x => x.UploadedAt);
+            a.HasOne<AppUser>().WithMany().HasForeignKey(x => x.UploadedById).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<MessageMedia>(a =>
+        {
+            a.HasIndex(x => new { x.MessageId, x.Position });
+            a.HasIndex(x => x.MediaAssetId);
+            // An asset in use cannot disappear under a message: deleting it is refused while attachments point at it.
+            a.HasOne(x => x.Asset).WithMany().HasForeignKey(x => x.MediaAssetId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<MediaDerivative>(d =>
+        {
+            d.HasIndex(x => new { x.AssetId, x.Spec }).IsUnique();
+            d.Property(x => x.Spec).HasMaxLength(300);
+            d.Property(x => x.Sha256).HasMaxLength(64);
+            d.Property(x => x.ContentType).HasMaxLength(100);
+            d.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+            d.HasOne<MediaAsset>().WithMany().HasForeignKey(x => x.AssetId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<MediaUpload>(u =>
+        {
+            u.HasIndex(x => new { x.VariantId, x.MediaKey });
+            u.Property(x => x.MediaKey).HasMaxLength(64);
+            u.Property(x => x.NetworkMediaId).HasMaxLength(2000);
+            u.HasOne<Variant>().WithMany().HasForeignKey(x => x.VariantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<MediaBlob>(b =>
+        {
+            b.HasKey(x => x.Sha256);
+            b.Property(x => x.Sha256).HasMaxLength(64);
+            b.Property(x => x.ContentType).HasMaxLength(100);
+            b.HasIndex(x => x.UploadId).IsUnique();
+        });
+
+        builder.Entity<MediaBlobChunk>(c => c.HasKey(x => new { x.UploadId, x.Sequence }));
 
         builder.Entity<Variant>(v =>
         {
@@ -71,6 +127,19 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             v.Property(x => x.RenderDiagnosticsJson).HasColumnType("jsonb");
             v.Property(x => x.StyleFindingsJson).HasColumnType("jsonb");
             v.Property(x => x.LinksJson).HasColumnType("jsonb");
+            v.OwnsMany(x => x.Media, m =>
+            {
+                m.ToTable("VariantMedia");
+                m.WithOwner().HasForeignKey("VariantId");
+                m.HasKey("VariantId", nameof(VariantMedia.Position));
+                m.Property(x => x.Key).HasMaxLength(64);
+                m.Property(x => x.PosterKey).HasMaxLength(64);
+                m.Property(x => x.ContentType).HasMaxLength(100);
+                m.Property(x => x.FileName).HasMaxLength(200);
+                m.Property(x => x.VideoCodec).HasMaxLength(32);
+                m.Property(x => x.Kind).HasConversion<string>().HasMaxLength(16);
+                m.HasIndex(x => x.AssetId);
+            });
         });
 
         builder.Entity<ChannelAccount>(c =>

@@ -26,4 +26,7 @@ public class Message
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<Variant> Variants { get; set; } = [];
+
+    /// <summary>Images and videos attached to the message, in order (see <see cref="MessageMedia.Position"/>).</summary>
+    public List<MessageMedia> Media { get; set; } = [];
 }

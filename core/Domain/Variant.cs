@@ -92,6 +92,15 @@ public class Variant
     /// <summary>PostgreSQL's xmin: the optimistic concurrency token that stops silent overwrites.</summary>
     public uint Version { get; set; }
 
+    /// <summary>
+    /// The attachments (MessageMedia ids) chosen by hand for this channel, in order; null: every attachment the channel
+    /// takes. A hand-made choice stays as it is when the message's attachments change.
+    /// </summary>
+    public List<Guid>? MediaChoice { get; set; }
+
+    /// <summary>The media that go out with the variant, as made for its channel (loaded with the variant).</summary>
+    public List<VariantMedia> Media { get; set; } = [];
+
     public List<Approval> Approvals { get; set; } = [];
     public List<Comment> Comments { get; set; } = [];
     public List<WarningAcceptance> WarningAcceptances { get; set; } = [];

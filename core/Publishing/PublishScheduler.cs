@@ -55,7 +55,7 @@ public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow work
             return "This variant is cancelled: restore it as a draft before giving it a time.";
         if (at < clock.GetUtcNow() - PastTolerance)
             return "That time is in the past: pick a time from now on, or use Publish now.";
-        return null;
+        return PlanningWindow.TooFarAhead(at, clock.GetUtcNow());
     }
 
     /// <summary>

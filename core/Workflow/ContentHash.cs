@@ -12,7 +12,10 @@ public static class ContentHash
 {
     public static string Of(Variant variant) =>
         Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload,
-            LinksOf(variant.LinksJson));
+            LinksOf(variant.LinksJson), variant.Media.OrderBy(m => m.Position).Select(m => new MediaFingerprint(m.Key, m.AltText, m.PosterKey)).ToList());
+
+    /// <summary>What of one attached medium the approval covers: the derivative's bytes (by their hash), its alt text and a video's poster.</summary>
+    public sealed record MediaFingerprint(string Key, string AltText, string? PosterKey = null);
 
     /// <summary>
     /// The tracked links in a canonical form (each short link and its destination, one per line), not the stored JSON:
@@ -23,7 +26,7 @@ public static class ContentHash
 
     /// <param name="links">The tracked links (short URL and destination of each): where a short link leads is part of what is approved.</param>
     public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts,
-        string? preheader = null, string? jsonPayload = null, string? links = null)
+        string? preheader = null, string? jsonPayload = null, string? links = null, IReadOnlyList<MediaFingerprint>? media = null)
     {
         // Length-prefixed fields, so moving text from one field to the next changes the hash.
         var builder = new StringBuilder();
@@ -40,6 +43,17 @@ public static class ContentHash
         // Only when there are tracked links, so a variant without them keeps the hash it was approved with before links were tracked.
         if (links is not null)
             Add(links);
+        // Only when there are media, so the hash of a variant without any (every approval made before media existed) is unchanged.
+        if (media is { Count: > 0 })
+        {
+            builder.Append("media:").Append(media.Count).Append('\n');
+            foreach (var item in media)
+            {
+                Add(item.Key);
+                Add(item.AltText);
+                Add(item.PosterKey);
+            }
+        }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }
 }

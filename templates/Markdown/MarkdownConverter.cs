@@ -1,19 +1,21 @@
 using System.Text;
-using Ganss.Xss;
 using Markdig;
 using Markdig.Syntax;
 using Markdig.Renderers;
 using Markdig.Syntax.Inlines;
+using Publisher.Templates.Diagnostics;
+using Publisher.Templates.Html;
+using Publisher.Templates.Model;
 
 namespace Publisher.Templates.Markdown;
 
 /// <summary>
 /// Turns a message body written in Markdown into plain text for social networks and into safe HTML
 /// for email and the blog. Raw HTML in the Markdown is never passed through: Markdig's HTML support
-/// is off, so tags come out as visible, escaped text; and every link and image address is checked
-/// against an allow-list (absolute http, https, mailto), so <c>javascript:</c>, <c>data:</c> and the
-/// like never reach an <c>href</c> or <c>src</c>. Markdig escapes everything else it writes.
-/// <see cref="FindUnsafeHtml"/> checks HTML from other sources (templates) with HtmlSanitizer.
+/// is off, so tags come out as visible, escaped text; every link address is checked (absolute http,
+/// https or mailto), so <c>javascript:</c>, <c>data:</c> and the like never reach an <c>href</c>; and
+/// an image stays only when the brand's <see cref="ImagePolicy"/> allows its address. Markdig escapes
+/// everything else it writes, so what comes out already passes <see cref="SafeHtmlPolicy"/> unchanged.
 /// </summary>
 public sealed class MarkdownConverter
 {
@@ -23,32 +25,79 @@ public sealed class MarkdownConverter
         .UseEmphasisExtras()
         .Build();
 
-    private readonly HtmlSanitizer _sanitizer;
+    /// <summary>Safe HTML for the body: Markdown rendered with HTML disabled, unsafe links and images not allowed by <paramref name="images"/> removed.</summary>
+    public string ToSafeHtml(string markdown, ImagePolicy? images = null) =>
+        string.IsNullOrWhiteSpace(markdown) ? "" : ToSafeHtml(Parse(markdown), images ?? ImagePolicy.OwnMediaOnly);
 
-    /// <summary>Creates a converter.</summary>
-    public MarkdownConverter()
-    {
-        _sanitizer = new HtmlSanitizer();
-        _sanitizer.AllowedSchemes.Clear();
-        _sanitizer.AllowedSchemes.Add("http");
-        _sanitizer.AllowedSchemes.Add("https");
-        _sanitizer.AllowedSchemes.Add("mailto");
-        _sanitizer.AllowedAttributes.Add("role");
-        _sanitizer.AllowedAttributes.Add("class");
-        _sanitizer.AllowedAttributes.Add("datetime");
-    }
-
-    /// <summary>Safe HTML for the body: Markdown rendered with HTML disabled and unsafe link targets removed.</summary>
-    public string ToSafeHtml(string markdown) =>
-        string.IsNullOrWhiteSpace(markdown) ? "" : ToSafeHtml(Parse(markdown));
-
-    /// <summary>Parses Markdown once, for callers that need both <see cref="ToPlainText(MarkdownDocument)"/> and <see cref="ToSafeHtml(MarkdownDocument)"/>.</summary>
+    /// <summary>Parses Markdown once, for callers that need both <see cref="ToPlainText(MarkdownDocument)"/> and <see cref="ToSafeHtml(MarkdownDocument, ImagePolicy)"/>.</summary>
+    /// <exception cref="ArgumentException">The Markdown nests deeper than Markdig allows; <see cref="TryParse"/> says so as a diagnostic.</exception>
     internal static MarkdownDocument Parse(string markdown) => Markdig.Markdown.Parse(markdown, Pipeline);
 
-    /// <summary>Safe HTML from a parsed body (removes unsafe links from <paramref name="document"/>).</summary>
-    internal static string ToSafeHtml(MarkdownDocument document)
+    /// <summary>
+    /// Parses Markdown, or says on which line it nests quotes, lists, emphasis or links deeper than the
+    /// parser goes (Markdig stops at a fixed depth, about 128, rather than overflow its stack).
+    /// </summary>
+    internal static MarkdownDocument? TryParse(string markdown, out Diagnostic? problem)
     {
-        RemoveUnsafeLinks(document);
+        problem = null;
+        try
+        {
+            return Parse(markdown);
+        }
+        catch (ArgumentException)
+        {
+            problem = TooDeepDiagnostic(markdown);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Null when the body can be rendered; otherwise the error saying where it nests too deep, the same the
+    /// renderer reports, for forms that check the body before saving.
+    /// </summary>
+    public static Diagnostic? CheckNesting(string? markdown)
+    {
+        if (string.IsNullOrWhiteSpace(markdown)) return null;
+        TryParse(markdown, out var problem);
+        return problem;
+    }
+
+    private static bool TooDeep(string markdown)
+    {
+        try
+        {
+            Parse(markdown);
+            return false;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
+    // The first line at which the text so far no longer parses, found by halving: the error path only.
+    private static Diagnostic TooDeepDiagnostic(string markdown)
+    {
+        var ends = new List<int>();
+        for (var i = markdown.IndexOf('\n'); i >= 0; i = markdown.IndexOf('\n', i + 1)) ends.Add(i);
+        ends.Add(markdown.Length);
+        int low = 0, high = ends.Count - 1; // the first line index whose prefix fails
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (TooDeep(markdown[..ends[middle]])) high = middle;
+            else low = middle + 1;
+        }
+        var line = low + 1;
+        return Diagnostic.Error("message.markdown-too-deep",
+            $"The message nests quotes, lists, emphasis or links too deeply on line {line:N0} for it to be rendered: " +
+            "remove the extra > or list markers (or brackets and asterisks) there.", line, 1);
+    }
+
+    /// <summary>Safe HTML from a parsed body (removes unsafe links and images not allowed from <paramref name="document"/>).</summary>
+    internal static string ToSafeHtml(MarkdownDocument document, ImagePolicy images)
+    {
+        RemoveUnsafeLinks(document, images);
         using var writer = new StringWriter();
         var renderer = new HtmlRenderer(writer);
         Pipeline.Setup(renderer);
@@ -57,46 +106,23 @@ public sealed class MarkdownConverter
         return writer.ToString().Trim();
     }
 
-    /// <summary>
-    /// Checks HTML (such as a template's output) with HtmlSanitizer and describes what it would remove:
-    /// scripts, event handlers, unsafe URLs and the like. Empty when the HTML is safe as it is.
-    /// </summary>
-    public IReadOnlyList<string> FindUnsafeHtml(string html)
-    {
-        var removed = new List<string>();
-        void OnTag(object? sender, RemovingTagEventArgs e) => removed.Add($"<{e.Tag.TagName.ToLowerInvariant()}>");
-        void OnAttribute(object? sender, RemovingAttributeEventArgs e) => removed.Add($"the attribute {e.Attribute.Name}=\"{Shorten(e.Attribute.Value)}\" on <{e.Tag.TagName.ToLowerInvariant()}>");
-        lock (_sanitizer)
-        {
-            _sanitizer.RemovingTag += OnTag;
-            _sanitizer.RemovingAttribute += OnAttribute;
-            try
-            {
-                _sanitizer.Sanitize(html);
-            }
-            finally
-            {
-                _sanitizer.RemovingTag -= OnTag;
-                _sanitizer.RemovingAttribute -= OnAttribute;
-            }
-        }
-        return removed.Distinct().ToList();
+    /// <summary>The addresses of the images in the body that <paramref name="images"/> does not allow (they are left out of the HTML).</summary>
+    internal static IReadOnlyList<string> DisallowedImages(MarkdownDocument document, ImagePolicy images) =>
+        document.Descendants<LinkInline>().Where(l => l.IsImage).Select(l => l.GetDynamicUrl?.Invoke() ?? l.Url ?? "")
+            .Where(url => !images.Allows(url)).Distinct().ToList();
 
-        static string Shorten(string value) => value.Length <= 40 ? value : value[..37] + "...";
-    }
-
-    // Links and images keep their text; an address that is not absolute http(s) or mailto is dropped.
-    private static void RemoveUnsafeLinks(MarkdownDocument document)
+    // Links keep their text; an address that is not absolute http(s) or mailto is dropped. Images stay only where the policy allows them.
+    private static void RemoveUnsafeLinks(MarkdownDocument document, ImagePolicy images)
     {
         foreach (var link in document.Descendants<LinkInline>().ToList())
         {
             var url = link.GetDynamicUrl?.Invoke() ?? link.Url ?? "";
-            if (IsSafeAddress(url)) continue;
             if (link.IsImage)
             {
-                link.Remove();
+                if (!images.Allows(url)) link.Remove();
                 continue;
             }
+            if (IsSafeAddress(url)) continue;
             ReplaceWithChildren(link);
         }
         foreach (var autolink in document.Descendants<AutolinkInline>().ToList())
@@ -231,11 +257,9 @@ public sealed class MarkdownConverter
         }
     }
 
-    // Social text shows addresses as they are; only web and mail addresses are worth showing (never javascript: and the like).
+    // Only web addresses (the shared check) and mail addresses become links or are shown as addresses; never javascript: and the like.
     private static bool IsSafeAddress(string url) =>
-        url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ||
-        url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ||
-        url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase);
+        WebAddress.IsWeb(url) || (url.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase) && !url.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)));
 
     private static bool SameAddress(string label, string url) =>
         string.Equals(label, url, StringComparison.OrdinalIgnoreCase) ||

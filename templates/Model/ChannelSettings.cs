@@ -42,6 +42,9 @@ public sealed record ChannelSettings
     /// </summary>
     public LinkShortener? ShortenLink { get; init; }
 
+    /// <summary>The media that go out with the variant, in order (templates see them as <c>media</c>).</summary>
+    public IReadOnlyList<MediaInput> Media { get; init; } = [];
+
     /// <summary>Settings with defaults for <paramref name="kind"/>.</summary>
     public static ChannelSettings For(ChannelKind kind) => new() { Kind = kind };
 }

@@ -41,6 +41,10 @@ public sealed record BrandInput
     public string? WebsiteUrl { get; init; }
     /// <summary>The blog's base address, used for article and feed links.</summary>
     public string? BlogUrl { get; init; }
+    /// <summary>Where the app serves its own media, <c>{public address}/media/</c>: images from there may always be shown.</summary>
+    public string? MediaBaseUrl { get; init; }
+    /// <summary>Hosts (like <c>cdn.northwind.example</c>) whose https images the email and blog may show, from the style guide's <c>identity.imageHosts</c>.</summary>
+    public IReadOnlyList<string> ImageHosts { get; init; } = [];
     /// <summary>Primary colour (<c>#rrggbb</c>), for the header and buttons.</summary>
     public string PrimaryColor { get; init; } = "#1f3a5f";
     /// <summary>Accent colour (<c>#rrggbb</c>), for links.</summary>

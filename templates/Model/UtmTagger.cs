@@ -15,7 +15,7 @@ public sealed record TaggedLink(string? Url, string? Error);
 public static class UtmTagger
 {
     /// <summary>Longest link accepted, in characters.</summary>
-    public const int MaxLinkLength = 2048;
+    public const int MaxLinkLength = WebAddress.MaxLength;
 
     /// <summary>The UTM source and medium a channel uses when its settings leave them empty.</summary>
     public static (string Source, string Medium) DefaultsFor(ChannelKind kind) => kind switch
@@ -31,16 +31,7 @@ public static class UtmTagger
     };
 
     /// <summary>Checks that <paramref name="link"/> is an absolute http(s) address; returns the problem, or null.</summary>
-    public static string? Validate(string link)
-    {
-        if (link.Length > MaxLinkLength)
-            return $"The link is {link.Length:N0} characters long; the limit is {MaxLinkLength:N0}: use a shorter address.";
-        if (link.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            return $"The link \"{Shorten(link)}\" contains spaces or control characters: remove them or encode spaces as %20.";
-        if (!Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(uri.Host))
-            return $"The link \"{Shorten(link)}\" is not a valid web address: use a full address starting with https://.";
-        return null;
-    }
+    public static string? Validate(string link) => WebAddress.Problem(link);
 
     /// <summary>Tags <paramref name="link"/> for <paramref name="kind"/> and <paramref name="campaign"/> under <paramref name="settings"/>.</summary>
     public static TaggedLink Tag(string? link, ChannelKind kind, UtmSettings settings, CampaignInput? campaign)
@@ -96,6 +87,4 @@ public static class UtmTagger
         var text = slug.ToString().Trim('-');
         return text.Length == 0 ? null : text;
     }
-
-    private static string Shorten(string link) => link.Length <= 80 ? link : link[..77] + "…";
 }

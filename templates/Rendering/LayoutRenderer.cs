@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Razor.Language;
 using Microsoft.CodeAnalysis;
+using Publisher.Templates.Model;
 using RazorLight;
 using RazorLight.Caching;
 using RazorLight.Compilation;
@@ -46,9 +47,32 @@ public sealed record BlogPageModel
     public string? CanonicalUrl { get; init; }
     /// <summary>The blog's Atom feed address.</summary>
     public string? FeedUrl { get; init; }
+    /// <summary>The blog's list of posts, which the logo links to (the site's own <c>/blog</c> when not set).</summary>
+    public string? IndexUrl { get; init; }
     /// <summary>Sanitized article HTML.</summary>
     public string ArticleHtml { get; init; } = "";
 }
+
+/// <summary>What the blog's list of posts shows.</summary>
+public sealed record BlogIndexModel
+{
+    /// <summary>Brand name (the page title and heading).</summary>
+    public string BrandName { get; init; } = "";
+    /// <summary>The brand's logo text, colours and fonts.</summary>
+    public LayoutBrand Brand { get; init; } = new();
+    /// <summary>The blog's Atom feed address.</summary>
+    public string? FeedUrl { get; init; }
+    /// <summary>The posts, newest first.</summary>
+    public IReadOnlyList<BlogIndexEntry> Posts { get; init; } = [];
+}
+
+/// <summary>One post in the blog's list.</summary>
+/// <param name="Title">The post's title.</param>
+/// <param name="Url">Its address.</param>
+/// <param name="PublishedAt">When it was published, if known.</param>
+/// <param name="DateText">That date as readers see it.</param>
+/// <param name="Summary">Its summary, if any.</param>
+public sealed record BlogIndexEntry(string Title, string Url, DateTimeOffset? PublishedAt, string? DateText, string? Summary);
 
 /// <summary>The brand's look as both layouts use it, each value already checked (colours and font stacks by <see cref="BrandStyle"/>).</summary>
 public sealed record LayoutBrand
@@ -67,6 +91,18 @@ public sealed record LayoutBrand
     public string FontFamily { get; init; } = "";
     /// <summary>Heading font stack, safe CSS.</summary>
     public string HeadingFontFamily { get; init; } = "";
+
+    /// <summary>The brand's look with every value checked, and the defaults where one is missing or unsafe.</summary>
+    public static LayoutBrand Of(BrandInput brand) => new()
+    {
+        LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
+        PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
+        AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
+        BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
+        TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
+        FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
+        HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
+    };
 }
 
 /// <summary>
@@ -84,11 +120,15 @@ public sealed class LayoutRenderer
     /// <summary>Renders the blog article page.</summary>
     public string RenderBlogPage(BlogPageModel model) => Render("BlogPage", model);
 
-    /// <summary>Compiles both layouts now, so the first render does not pay for it.</summary>
+    /// <summary>Renders the blog's list of posts.</summary>
+    public string RenderBlogIndex(BlogIndexModel model) => Render("BlogIndex", model);
+
+    /// <summary>Compiles the layouts now, so the first render does not pay for it.</summary>
     public void WarmUp()
     {
         RenderEmail(new EmailLayoutModel());
         RenderBlogPage(new BlogPageModel());
+        RenderBlogIndex(new BlogIndexModel());
     }
 
     // RazorLight's own builder finds the assemblies to compile against in the host's .deps.json, which
@@ -166,6 +206,39 @@ public static partial class BrandStyle
     {
         var stack = value?.Replace('"', '\'').Trim();
         return stack is not null && SafeFontStack().IsMatch(stack) ? stack : fallback;
+    }
+
+    /// <summary>
+    /// <paramref name="color"/> when text in it reads on <paramref name="background"/> (a contrast of 4.5:1 or more, as WCAG
+    /// asks of body text), otherwise <paramref name="fallback"/>. Both colours must be checked hex colours.
+    /// </summary>
+    public static string Readable(string color, string background, string fallback) =>
+        Contrast(color, background) >= 4.5 ? color : fallback;
+
+    /// <summary>White or near-black, whichever reads better on <paramref name="background"/>.</summary>
+    public static string InkOn(string background) =>
+        Contrast("#ffffff", background) >= Contrast("#111827", background) ? "#ffffff" : "#111827";
+
+    /// <summary>The WCAG contrast ratio of two hex colours (1 to 21; 1 when either is not a hex colour); the alpha of #rrggbbaa is ignored.</summary>
+    public static double Contrast(string a, string b)
+    {
+        if (!HexColor().IsMatch(a) || !HexColor().IsMatch(b))
+            return 1; // unknown: treated as unreadable, so callers fall back
+        var (la, lb) = (Luminance(a), Luminance(b));
+        return (Math.Max(la, lb) + 0.05) / (Math.Min(la, lb) + 0.05);
+    }
+
+    private static double Luminance(string hex)
+    {
+        var digits = hex.TrimStart('#');
+        if (digits.Length == 3)
+            digits = string.Concat(digits.Select(c => new string(c, 2)));
+        double Channel(int at)
+        {
+            var c = Convert.ToInt32(digits.Substring(at, 2), 16) / 255.0;
+            return c <= 0.03928 ? c / 12.92 : Math.Pow((c + 0.055) / 1.055, 2.4);
+        }
+        return 0.2126 * Channel(0) + 0.7152 * Channel(2) + 0.0722 * Channel(4);
     }
 
     [GeneratedRegex("^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")]

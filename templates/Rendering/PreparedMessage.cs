@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Publisher.Templates.Diagnostics;
+using Publisher.Templates.Html;
 using Publisher.Templates.Markdown;
 using Publisher.Templates.Model;
 
@@ -15,11 +16,15 @@ internal sealed class PreparedMessage
     private string? _bodyText;
     private string? _bodyHtml;
 
-    private PreparedMessage(MessageInput message, List<Diagnostic> diagnostics, bool bodyUsable)
+    private readonly ImagePolicy _images;
+
+    private PreparedMessage(MessageInput message, List<Diagnostic> diagnostics, bool bodyUsable, ImagePolicy images, Markdig.Syntax.MarkdownDocument? document = null)
     {
         Message = message;
         Diagnostics = diagnostics;
         BodyUsable = bodyUsable;
+        _images = images;
+        _document = document;
     }
 
     /// <summary>The message with control characters removed from every text field.</summary>
@@ -34,17 +39,17 @@ internal sealed class PreparedMessage
     /// <summary>True when an error makes every variant of this message unrenderable.</summary>
     public bool IsFatal => !BodyUsable || Diagnostics.Any(d => d.Code == "message.empty");
 
-    // Parsed once and shared by the plain-text and HTML forms (most renders need both).
-    private Markdig.Syntax.MarkdownDocument? _document;
+    // Parsed once, when the message is prepared, and shared by the plain-text and HTML forms.
+    private readonly Markdig.Syntax.MarkdownDocument? _document;
 
-    private Markdig.Syntax.MarkdownDocument? Document =>
-        !BodyUsable || string.IsNullOrWhiteSpace(Message.BodyMarkdown) ? null : _document ??= MarkdownConverter.Parse(Message.BodyMarkdown);
+    private Markdig.Syntax.MarkdownDocument? Document => BodyUsable ? _document : null;
 
     public string BodyText => _bodyText ??= Document is { } document ? MarkdownConverter.ToPlainText(document) : "";
 
-    public string BodyHtml => _bodyHtml ??= Document is { } document ? MarkdownConverter.ToSafeHtml(document) : "";
+    public string BodyHtml => _bodyHtml ??= Document is { } document ? MarkdownConverter.ToSafeHtml(document, _images) : "";
 
-    public static PreparedMessage Prepare(MessageInput message, RenderLimits limits)
+    /// <summary>Checks and cleans <paramref name="message"/> and parses its Markdown; its images are kept where <paramref name="images"/> allows.</summary>
+    public static PreparedMessage Prepare(MessageInput message, RenderLimits limits, ImagePolicy images)
     {
         var diagnostics = new List<Diagnostic>();
         message ??= new MessageInput();
@@ -53,7 +58,7 @@ internal sealed class PreparedMessage
         {
             diagnostics.Add(Diagnostic.Error("message.body-too-long",
                 $"The message body is {message.BodyMarkdown!.Length:N0} characters; the limit is {limits.MaxBodyCharacters:N0}: shorten it, or publish the full text on the blog and link to it."));
-            return new PreparedMessage(message, diagnostics, bodyUsable: false);
+            return new PreparedMessage(message, diagnostics, bodyUsable: false, images);
         }
 
         var removed = 0;
@@ -117,7 +122,21 @@ internal sealed class PreparedMessage
             diagnostics.Add(Diagnostic.Error("message.link-invalid", linkError));
         }
 
-        return new PreparedMessage(cleaned, diagnostics, bodyUsable: true);
+        if (string.IsNullOrWhiteSpace(cleaned.BodyMarkdown))
+            return new PreparedMessage(cleaned, diagnostics, bodyUsable: true, images);
+        var document = MarkdownConverter.TryParse(cleaned.BodyMarkdown, out var nesting);
+        if (nesting is not null)
+        {
+            diagnostics.Add(nesting);
+            return new PreparedMessage(cleaned, diagnostics, bodyUsable: false, images);
+        }
+        foreach (var image in MarkdownConverter.DisallowedImages(document!, images).Take(5))
+        {
+            var from = Uri.TryCreate(image, UriKind.Absolute, out var uri) && uri.Host.Length > 0 ? $"from {uri.Host}" : $"\"{(image.Length > 60 ? image[..57] + "..." : image)}\"";
+            diagnostics.Add(Diagnostic.Warning("message.image-not-allowed",
+                $"The image {from} is left out of the email and the blog: images must be uploaded to Publisher or come from a host the style guide allows (identity.imageHosts)."));
+        }
+        return new PreparedMessage(cleaned, diagnostics, bodyUsable: true, images, document);
     }
 
     // Keeps tab and newline; turns CR LF and lone CR into LF; drops other C0/C1 controls and noncharacters.

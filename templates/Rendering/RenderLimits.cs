@@ -17,14 +17,24 @@ public sealed record RenderLimits
     /// <summary>Deepest nesting of function calls a template may reach (default 20).</summary>
     public int RecursionLimit { get; init; } = 20;
     /// <summary>
-    /// Longest a template may run before it is stopped, in wall-clock time (default 2 s). A default
-    /// template takes well under a millisecond; the limit is set far above that because it is measured
-    /// on the wall clock, which a busy machine or the first, not yet compiled, render can stretch. The
-    /// loop, recursion, output and memory limits stop runaway templates long before it in practice.
+    /// Longest one render or template check may take, every stage together (the message's Markdown, the
+    /// template, checking and sanitizing its HTML, the layout), counted in the rendering thread's CPU time so
+    /// that a busy machine does not stop a render that is doing little (default 2 s). A default template takes
+    /// well under a millisecond; the loop, recursion, output, memory and HTML-depth limits stop runaway
+    /// templates long before it in practice.
     /// </summary>
     public TimeSpan RenderTimeout { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>Most parts a thread may be split into (default 25).</summary>
     public int MaxThreadParts { get; init; } = 25;
+
+    /// <summary>
+    /// Most characters all the variants of one <see cref="RenderBudget"/> (one request) may produce together
+    /// (default 2,000,000): text, HTML, feed entry and payload counted. Past it, further variants are not rendered.
+    /// </summary>
+    public long MaxRequestOutputCharacters { get; init; } = 2_000_000;
+
+    /// <summary>Longest one <see cref="RenderBudget"/> (one request) may spend rendering, in wall-clock time (default 10 s).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The default limits.</summary>
     public static RenderLimits Default { get; } = new();

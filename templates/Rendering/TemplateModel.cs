@@ -14,7 +14,9 @@ namespace Publisher.Templates.Rendering;
 /// Variables: <c>message</c> (id, title, summary, body_markdown, body_text, body_html, link,
 /// call_to_action, hashtags, key_facts, author, campaign, publish_at, slug), <c>link</c> (the link as it goes
 /// out on this channel: its tracked short link, or the link tagged with UTM parameters; null without a link), <c>channel</c> (kind, name, limit, supports_threads, allow_threads,
-/// max_hashtags), <c>brand</c>, <c>campaign</c> (name, slug), <c>blog</c> (article_url, feed_url).
+/// max_hashtags), <c>brand</c>, <c>campaign</c> (name, slug), <c>blog</c> (article_url, feed_url), <c>media</c> (each
+/// attached image or video: kind, url, alt, width, height, content_type, sha256, bytes, srcset, sources, poster_url,
+/// duration_seconds, and email_width/email_height: its size in the newsletter's 536-pixel column).
 /// Templates may set <c>subject</c>, <c>preheader</c> and <c>content_html</c> (email) and <c>feed_entry</c> (blog).
 /// </remarks>
 internal static class TemplateModel
@@ -86,11 +88,45 @@ internal static class TemplateModel
             ["brand"] = brandObject,
             ["campaign"] = new ScriptObject(2) { ["name"] = campaign?.Name, ["slug"] = UtmTagger.CampaignSlug(campaign) },
             ["blog"] = blog,
+            ["media"] = Media(settings.Media),
             ["subject"] = null,
             ["preheader"] = null,
             ["content_html"] = null,
             ["feed_entry"] = null,
         };
+    }
+
+    /// <summary>The newsletter's content column: 600 pixels less 32 of padding on each side.</summary>
+    public const int EmailColumnWidth = 536;
+
+    private static ScriptArray Media(IReadOnlyList<MediaInput> media)
+    {
+        var array = new ScriptArray();
+        foreach (var m in media)
+        {
+            var emailWidth = Math.Min(m.Width, EmailColumnWidth);
+            var sources = new ScriptArray();
+            foreach (var s in m.Sources)
+                sources.Add(new ScriptObject(2) { ["width"] = s.Width, ["url"] = s.Url });
+            array.Add(new ScriptObject(16)
+            {
+                ["kind"] = m.Kind,
+                ["url"] = m.Url,
+                ["alt"] = m.Alt,
+                ["width"] = m.Width,
+                ["height"] = m.Height,
+                ["content_type"] = m.ContentType,
+                ["sha256"] = m.Sha256,
+                ["bytes"] = m.Bytes,
+                ["sources"] = sources,
+                ["srcset"] = string.Join(", ", m.Sources.DistinctBy(s => s.Width).Select(s => FormattableString.Invariant($"{s.Url} {s.Width}w"))),
+                ["poster_url"] = m.PosterUrl,
+                ["duration_seconds"] = m.DurationSeconds,
+                ["email_width"] = emailWidth,
+                ["email_height"] = m.Width == 0 ? 0 : (int)Math.Round((double)m.Height * emailWidth / m.Width),
+            });
+        }
+        return array;
     }
 
     private static ScriptArray Array(IEnumerable<string> items)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Scriban;
 using Scriban.Parsing;
 using Scriban.Runtime;
@@ -22,7 +21,7 @@ internal sealed class SandboxedTemplateContext : TemplateContext
 
     private static readonly ScriptObject SharedBuiltins = TemplateContext.GetDefaultBuiltinObject();
 
-    private long _deadline;
+    private RenderDeadline _deadline;
     private long _allocationLimit;
     private CancellationToken _cancellation;
 
@@ -45,22 +44,25 @@ internal sealed class SandboxedTemplateContext : TemplateContext
         OnStringLimit = ScriptLimitBehavior.Throw;
     }
 
-    /// <summary>A clean context for one render under <paramref name="limits"/>; give it back with <see cref="Return"/>.</summary>
-    public static SandboxedTemplateContext Rent(RenderLimits limits, CancellationToken cancellation)
+    /// <summary>
+    /// A clean context for one render under <paramref name="limits"/>, stopping at <paramref name="deadline"/> (shared
+    /// with the render's other stages) and after <paramref name="maxOutput"/> characters; give it back with <see cref="Return"/>.
+    /// </summary>
+    public static SandboxedTemplateContext Rent(RenderLimits limits, RenderDeadline deadline, int maxOutput, CancellationToken cancellation)
     {
         var context = t_spare ?? new SandboxedTemplateContext();
         t_spare = null;
         context.LoopLimit = limits.LoopLimit;
         context.LoopLimitQueryable = limits.LoopLimit;
         context.RecursiveLimit = limits.RecursionLimit;
-        context.OutputLimit = limits.MaxOutputCharacters;
-        context.LimitToString = limits.MaxOutputCharacters;
+        context.OutputLimit = maxOutput;
+        context.LimitToString = maxOutput;
         context.RegexTimeOut = TimeSpan.FromMilliseconds(Math.Max(1, limits.RenderTimeout.TotalMilliseconds / 2));
         context.CancellationToken = cancellation;
         context._cancellation = cancellation;
         context._evaluations = 0;
         context.StopReason = null;
-        context._deadline = Stopwatch.GetTimestamp() + (long)(limits.RenderTimeout.TotalSeconds * Stopwatch.Frequency);
+        context._deadline = deadline;
         context._allocationLimit = GC.GetAllocatedBytesForCurrentThread() + AllocationBudgetBytes;
         return context;
     }
@@ -109,7 +111,7 @@ internal sealed class SandboxedTemplateContext : TemplateContext
     private void CheckBudget()
     {
         if (_cancellation.IsCancellationRequested) Stop("canceled");
-        if (Stopwatch.GetTimestamp() > _deadline) Stop("time");
+        if (_deadline.HasPassed) Stop("time");
         if (GC.GetAllocatedBytesForCurrentThread() > _allocationLimit) Stop("memory");
     }
 

@@ -9,6 +9,7 @@ using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
 using Publisher.Templates.Counting;
 using Publisher.Templates.Diagnostics;
+using Publisher.Templates.Html;
 using Publisher.Templates.Markdown;
 using Publisher.Templates.Model;
 using Scriban.Runtime;
@@ -30,28 +31,39 @@ public sealed partial class VariantRenderer
 
     private readonly TemplateCache _cache;
     private readonly LayoutRenderer _layouts;
-    private readonly MarkdownConverter _markdown;
     private readonly RenderLimits _limits;
     private readonly TimeProvider _time;
 
     /// <summary>Creates a renderer with its own cache and the default limits.</summary>
-    public VariantRenderer() : this(new TemplateCache(), new LayoutRenderer(), new MarkdownConverter(), RenderLimits.Default)
+    public VariantRenderer() : this(new TemplateCache(), new LayoutRenderer(), RenderLimits.Default)
     {
     }
 
     /// <summary>Creates a renderer.</summary>
     /// <param name="cache">Parsed templates, shared by every render.</param>
     /// <param name="layouts">The Razor email and blog layouts.</param>
-    /// <param name="markdown">The Markdown converter.</param>
     /// <param name="limits">The limits every render runs under.</param>
     /// <param name="time">The clock for "updated" times of messages without a publish time (system clock when null).</param>
-    public VariantRenderer(TemplateCache cache, LayoutRenderer layouts, MarkdownConverter markdown, RenderLimits limits, TimeProvider? time = null)
+    public VariantRenderer(TemplateCache cache, LayoutRenderer layouts, RenderLimits limits, TimeProvider? time = null)
     {
         _cache = cache;
         _layouts = layouts;
-        _markdown = markdown;
         _limits = limits;
         _time = time ?? TimeProvider.System;
+        _firstUse = new Lazy<bool>(PrepareFirstUse, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    // What a process pays once (compiling the layouts, building the URL pattern, loading the HTML parser) must
+    // not count against the first render's time limit, so it is done before the clock starts.
+    private readonly Lazy<bool> _firstUse;
+
+    private bool PrepareFirstUse()
+    {
+        UrlExtractor.Warm();
+        _layouts.WarmUp();
+        SafeHtmlPolicy.Instance.SanitizeDocument("<!DOCTYPE html><html><head><style>p { color: #000 }</style></head><body><p style=\"color:#000\">x</p></body></html>", ImagePolicy.OwnMediaOnly);
+        MarkdownConverter.TryParse("*x*", out _);
+        return true;
     }
 
     /// <summary>The limits this renderer enforces.</summary>
@@ -59,52 +71,67 @@ public sealed partial class VariantRenderer
 
     /// <summary>Renders <paramref name="message"/> for one channel.</summary>
     /// <param name="message">The message as written.</param>
-    /// <param name="brand">The brand (name, palette, typography) for layouts and templates.</param>
+    /// <param name="brand">The brand (name, palette, typography, image hosts) for layouts and templates.</param>
     /// <param name="campaign">The campaign, or null; its slug becomes <c>utm_campaign</c>.</param>
     /// <param name="channel">The channel, its account's thread and UTM settings, and an optional brand-edited template.</param>
     /// <param name="cancellation">Stops a render in progress (it then ends with an error diagnostic).</param>
-    public RenderedVariant Render(MessageInput message, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation = default)
+    /// <param name="budget">The request's budget, shared with its other renders; null for a budget of this render alone.</param>
+    public RenderedVariant Render(MessageInput message, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation = default, RenderBudget? budget = null)
     {
-        var prepared = PreparedMessage.Prepare(message, _limits);
-        return RenderPrepared(prepared, brand ?? new BrandInput(), campaign, channel, cancellation);
+        _ = _firstUse.Value;
+        var started = RenderDeadline.ThreadCpuNow();
+        brand ??= new BrandInput();
+        var prepared = PreparedMessage.Prepare(message, _limits, ImagesOf(brand));
+        return RenderPrepared(prepared, brand, campaign, channel, cancellation, budget, started);
     }
 
     /// <summary>
     /// Renders <paramref name="message"/> for every channel in <paramref name="channels"/>, checking
     /// the message and converting its Markdown once for all of them.
     /// </summary>
-    public IReadOnlyList<RenderedVariant> RenderAll(MessageInput message, BrandInput brand, CampaignInput? campaign, IEnumerable<ChannelSettings> channels, CancellationToken cancellation = default)
+    public IReadOnlyList<RenderedVariant> RenderAll(MessageInput message, BrandInput brand, CampaignInput? campaign, IEnumerable<ChannelSettings> channels, CancellationToken cancellation = default, RenderBudget? budget = null)
     {
-        var prepared = PreparedMessage.Prepare(message, _limits);
+        _ = _firstUse.Value;
+        var started = RenderDeadline.ThreadCpuNow();
         brand ??= new BrandInput();
-        return channels.Select(channel => RenderPrepared(prepared, brand, campaign, channel, cancellation)).ToList();
+        var prepared = PreparedMessage.Prepare(message, _limits, ImagesOf(brand));
+        var first = true;
+        return channels.Select(channel =>
+        {
+            // The first render's time includes preparing the message; each later one has its own.
+            var variant = RenderPrepared(prepared, brand, campaign, channel, cancellation, budget, first ? started : RenderDeadline.ThreadCpuNow());
+            first = false;
+            return variant;
+        }).ToList();
     }
 
     /// <summary>
     /// Checks a template as the brand manager types it: syntax errors with 1-based line and column,
     /// then a trial render against a sample message, which reports unknown variables, .NET member
-    /// access, loops that do not end and other runtime errors with their position.
+    /// access, loops that do not end, HTML that would be removed and other runtime errors with their
+    /// position. The whole check runs under one time limit (<see cref="RenderLimits.RenderTimeout"/>).
+    /// Safety does not depend on this check: every render sanitizes its HTML (see <see cref="SafeHtmlPolicy"/>).
     /// </summary>
-    public IReadOnlyList<Diagnostic> ValidateTemplate(ChannelKind kind, string source)
+    public IReadOnlyList<Diagnostic> ValidateTemplate(ChannelKind kind, string source, RenderBudget? budget = null)
     {
+        _ = _firstUse.Value;
+        var started = RenderDeadline.ThreadCpuNow();
         if (source is null) return [Diagnostic.Error("template.empty", "The template is empty: write a template or use the channel's default.")];
         if (source.Length > _limits.MaxTemplateCharacters) return [TemplateTooLong(source)];
-        var parsed = TemplateCache.Parse(source);
+        var parsed = _cache.GetOrParse(source);
         if (parsed.Template is null) return parsed.Diagnostics;
 
-        var sample = RenderPrepared(PreparedMessage.Prepare(SampleContent.Message, _limits), SampleContent.Brand, SampleContent.Campaign,
-            new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, CancellationToken.None);
-        var findings = parsed.Diagnostics
-            .Concat(sample.Diagnostics.Where(IsAboutTheTemplate))
+        var sample = RenderPrepared(PreparedMessage.Prepare(SampleContent.Message, _limits, ImagesOf(SampleContent.Brand)), SampleContent.Brand, SampleContent.Campaign,
+            new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, CancellationToken.None, budget, started);
+        // HTML the sanitizer had to remove is only a warning on a message's variant (what goes out is safe);
+        // in the template it is a mistake to fix. The sample's title holds markup, which shows up here when
+        // the template forgets html.escape.
+        return parsed.Diagnostics
+            .Concat(sample.Diagnostics.Where(IsAboutTheTemplate).Select(d => d.Code == "html.removed"
+                ? Diagnostic.Error("template.unsafe-html",
+                    $"The {ChannelProfiles.Get(kind).DisplayName} template writes HTML that is removed before anything is sent: {d.Message[(d.Message.IndexOf(':') + 2)..]} Remove it, and write message text with html.escape.")
+                : d))
             .ToList();
-        // The HTML a template writes goes out as it is, so check it here, where speed does not matter. The
-        // sample message holds markup in its title, which shows up here when the template forgets html.escape.
-        if (sample.TemplateHtml is { Length: > 0 } html && _markdown.FindUnsafeHtml(html) is { Count: > 0 } unsafeParts)
-        {
-            findings.Add(Diagnostic.Error("template.unsafe-html",
-                $"The {ChannelProfiles.Get(kind).DisplayName} template writes HTML that is not safe to send: {string.Join(", ", unsafeParts.Take(5))}. Remove it, and write message text with html.escape."));
-        }
-        return findings;
     }
 
     // Findings about the sample message, the brand or the sample's length say nothing about the template.
@@ -119,18 +146,37 @@ public sealed partial class VariantRenderer
     /// </summary>
     public void WarmUp()
     {
-        UrlExtractor.Warm();
-        _layouts.WarmUp();
+        _ = _firstUse.Value;
         // One render of every default template compiles the code paths a first real render would pay for.
         RenderAll(SampleContent.Message, SampleContent.Brand, SampleContent.Campaign,
             Enum.GetValues<ChannelKind>().Select(kind => new ChannelSettings { Kind = kind, AllowThreads = true }));
     }
 
-    private RenderedVariant RenderPrepared(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation)
+    private static ImagePolicy ImagesOf(BrandInput brand) => new() { MediaBaseUrl = brand.MediaBaseUrl, Hosts = brand.ImageHosts };
+
+    private RenderedVariant RenderPrepared(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation, RenderBudget? budget, long started)
     {
         channel ??= ChannelSettings.For(ChannelKind.X);
         var kind = channel.Kind;
         var diagnostics = new List<Diagnostic>(prepared.Diagnostics);
+        if (budget is { IsSpent: true })
+        {
+            diagnostics.Add(Diagnostic.Error("render.budget-spent",
+                $"This variant was not rendered: the request already used its budget ({budget.Limits.MaxRequestOutputCharacters:N0} characters of output, {budget.Limits.RequestTimeout.TotalSeconds:N0} s). Render fewer channels at once."));
+            return new RenderedVariant { Kind = kind, Diagnostics = diagnostics };
+        }
+        // One deadline for every stage of this render: Markdown (when it was prepared for it), the template,
+        // checking and sanitizing its HTML, the layout. It ends sooner when the request's budget does.
+        var deadline = RenderDeadline.After(started, _limits.RenderTimeout, budget?.Deadline ?? long.MaxValue);
+        var variant = RenderStages(prepared, brand, campaign, channel, cancellation, budget, deadline, diagnostics);
+        budget?.Spend(variant.Text.Length + (variant.Html?.Length ?? 0) + (variant.FeedEntry?.Length ?? 0) + (variant.JsonPayload?.Length ?? 0)
+                      + (variant.IsThread ? variant.Parts.Sum(p => (long)p.Text.Length) : 0));
+        return variant;
+    }
+
+    private RenderedVariant RenderStages(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelSettings channel, CancellationToken cancellation, RenderBudget? budget, RenderDeadline deadline, List<Diagnostic> diagnostics)
+    {
+        var kind = channel.Kind;
         if (!Enum.IsDefined(kind))
         {
             diagnostics.Add(Diagnostic.Error("channel.unknown", $"Channel kind {(int)kind} is not one Publisher knows: pick X, Mastodon, Bluesky, LinkedIn, Facebook Page, Email, Blog or Webhook."));
@@ -156,9 +202,8 @@ public sealed partial class VariantRenderer
         if (parsed.Template is null) return new RenderedVariant { Kind = kind, Link = link, Links = links?.Uses ?? [], Diagnostics = diagnostics };
 
         var model = TemplateModel.Build(prepared, brand, campaign, profile, channel, link, _time.GetUtcNow(), links);
-        // Building the URL pattern is slow once per process; it must not count against the template's time.
-        UrlExtractor.Warm();
-        var context = SandboxedTemplateContext.Rent(_limits, cancellation);
+        var maxOutput = (int)Math.Min(_limits.MaxOutputCharacters, Math.Max(1, budget?.RemainingCharacters ?? long.MaxValue));
+        var context = SandboxedTemplateContext.Rent(_limits, deadline, maxOutput, cancellation);
         string output;
         try
         {
@@ -176,10 +221,15 @@ public sealed partial class VariantRenderer
             return new RenderedVariant { Kind = kind, Link = link, Links = links?.Uses ?? [], Diagnostics = diagnostics };
         }
 
+        if (TimeIsUp(deadline, profile, "after its template ran") is { } late)
+        {
+            diagnostics.Add(late);
+            return new RenderedVariant { Kind = kind, Link = link, Links = links?.Uses ?? [], Diagnostics = diagnostics };
+        }
         var rendered = kind switch
         {
-            ChannelKind.Email => FinishEmail(output, model, prepared, brand, link, diagnostics, links),
-            ChannelKind.Blog => FinishBlog(output, model, prepared, brand, link, diagnostics, links),
+            ChannelKind.Email => FinishEmail(output, model, prepared, brand, link, diagnostics, deadline, links),
+            ChannelKind.Blog => FinishBlog(output, model, prepared, brand, link, diagnostics, deadline, links),
             ChannelKind.Webhook => FinishWebhook(output, link, diagnostics),
             ChannelKind.Bluesky => WithLeftOut(FinishBlueskyPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics), profile, prepared.Message),
             _ => WithLeftOut(FinishPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics), profile, prepared.Message),
@@ -277,8 +327,9 @@ public sealed partial class VariantRenderer
 
     private static bool HasInvalidXCharacters(string text) => text.AsSpan().IndexOfAny('\uFFFE', '\uFEFF', '\uFFFF') >= 0;
 
-    private RenderedVariant FinishEmail(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, LinkRewriter? links)
+    private RenderedVariant FinishEmail(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, RenderDeadline deadline, LinkRewriter? links)
     {
+        var profile = ChannelProfiles.Get(ChannelKind.Email);
         var text = Track(CleanPostText(output), links);
         var subject = OneLine(model["subject"]?.ToString() ?? prepared.Message.Title);
         var preheader = OneLine(model["preheader"]?.ToString() ?? "");
@@ -297,36 +348,50 @@ public sealed partial class VariantRenderer
         if (text.Length == 0)
             diagnostics.Add(Diagnostic.Error("email.text-empty", "The email template produced no plain-text part: write the text version as the template's output."));
 
-        var html = _layouts.RenderEmail(new EmailLayoutModel
+        var images = ImagesOf(brand);
+        var removed = new List<string>();
+        if (SanitizeFragment(contentHtml, images, profile, removed, diagnostics, deadline) is not { } safeContent)
+            return new RenderedVariant { Kind = ChannelKind.Email, Text = text, Subject = subject, Preheader = preheader, Link = link, Count = subjectCount, Diagnostics = diagnostics };
+        var layout = _layouts.RenderEmail(new EmailLayoutModel
         {
             Subject = subject,
             Preheader = preheader,
-            Brand = LayoutBrandOf(brand),
-            ContentHtml = contentHtml,
+            Brand = LayoutBrand.Of(brand),
+            ContentHtml = safeContent,
             FooterText = brand.FooterText,
             PostalAddress = brand.PostalAddress,
-            WebsiteUrl = SafeHttpUrl(brand.WebsiteUrl),
-            WebsiteLabel = SafeHttpUrl(brand.WebsiteUrl) is { } site ? new Uri(site).Host : null,
+            WebsiteUrl = WebAddress.OrNull(brand.WebsiteUrl),
+            WebsiteLabel = WebAddress.OrNull(brand.WebsiteUrl) is { } site ? new Uri(site).Host : null,
         });
+        var html = SanitizeDocument(layout, images, profile, removed, diagnostics, deadline);
         CheckBrandStyle(brand, diagnostics);
+        ReportRemoved(profile, removed, diagnostics);
         return new RenderedVariant
         {
-            Kind = ChannelKind.Email, Text = text, Html = html, TemplateHtml = contentHtml, Subject = subject, Preheader = preheader, Link = link,
+            Kind = ChannelKind.Email, Text = text, Html = html, Subject = subject, Preheader = preheader, Link = link,
             Count = subjectCount, Diagnostics = diagnostics,
         };
     }
 
-    private RenderedVariant FinishBlog(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, LinkRewriter? links)
+    private RenderedVariant FinishBlog(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, RenderDeadline deadline, LinkRewriter? links)
     {
+        var profile = ChannelProfiles.Get(ChannelKind.Blog);
         var article = output.Trim();
         if (links is not null)
             article = links.RewriteHtml(article);
         var feedEntry = model["feed_entry"]?.ToString()?.Trim();
         if (article.Length == 0)
             diagnostics.Add(Diagnostic.Error("blog.article-empty", "The blog template produced no article: write the article HTML as the template's output."));
+        var images = ImagesOf(brand);
+        var removed = new List<string>();
         if (string.IsNullOrEmpty(feedEntry))
         {
             diagnostics.Add(Diagnostic.Error("blog.feed-entry-empty", "The blog template set no feed_entry: capture the Atom <entry> into feed_entry."));
+        }
+        else if (SafeHtmlPolicy.FindTooDeep(feedEntry) is { } deepLine)
+        {
+            diagnostics.Add(TooDeep(profile, "feed entry", deepLine));
+            feedEntry = null;
         }
         else
         {
@@ -340,6 +405,12 @@ public sealed partial class VariantRenderer
                 {
                     // Reading to the end is what checks that the whole entry is well-formed.
                 }
+                // Feed readers show the entry's HTML as it is: it gets the same policy as the page.
+                if (SafeHtmlPolicy.Instance.SanitizeFeedEntry(feedEntry, images) is { } safeEntry)
+                {
+                    feedEntry = safeEntry.Html;
+                    removed.AddRange(safeEntry.Removed);
+                }
             }
             catch (XmlException ex)
             {
@@ -347,25 +418,80 @@ public sealed partial class VariantRenderer
             }
         }
 
+        if (SanitizeFragment(article, images, profile, removed, diagnostics, deadline) is not { } safeArticle)
+            return new RenderedVariant { Kind = ChannelKind.Blog, Link = link, Diagnostics = diagnostics };
         var blog = model["blog"] as ScriptObject;
-        var html = _layouts.RenderBlogPage(new BlogPageModel
+        var page = _layouts.RenderBlogPage(new BlogPageModel
         {
             Title = prepared.Message.Title,
             BrandName = brand.Name,
-            Brand = LayoutBrandOf(brand),
+            Brand = LayoutBrand.Of(brand),
             Description = prepared.Message.Summary ?? TemplateFunctions.FirstSentence(prepared.BodyText),
-            CanonicalUrl = blog?["article_url"] as string,
-            FeedUrl = blog?["feed_url"] as string,
-            ArticleHtml = article,
+            CanonicalUrl = WebAddress.OrNull(blog?["article_url"] as string),
+            FeedUrl = WebAddress.OrNull(blog?["feed_url"] as string),
+            IndexUrl = WebAddress.OrNull(brand.BlogUrl),
+            ArticleHtml = safeArticle,
         });
+        var html = SanitizeDocument(page, images, profile, removed, diagnostics, deadline);
         CheckBrandStyle(brand, diagnostics);
-        var text = HtmlToText(article);
+        ReportRemoved(profile, removed, diagnostics);
+        var text = HtmlToText(safeArticle);
         return new RenderedVariant
         {
-            Kind = ChannelKind.Blog, Text = text, Html = html, TemplateHtml = article, FeedEntry = feedEntry, Link = link,
+            Kind = ChannelKind.Blog, Text = text, Html = html, FeedEntry = feedEntry, Link = link,
             Count = ChannelCounter.Count(ChannelKind.Blog, text), Diagnostics = diagnostics,
         };
     }
+
+    /// <summary>
+    /// The template's HTML through the policy, or null (with the error added) when it nests too deep to be
+    /// parsed in time or the render's time ran out.
+    /// </summary>
+    private string? SanitizeFragment(string html, ImagePolicy images, ChannelProfile profile, List<string> removed, List<Diagnostic> diagnostics, RenderDeadline deadline)
+    {
+        if (SafeHtmlPolicy.FindTooDeep(html) is { } line)
+        {
+            diagnostics.Add(TooDeep(profile, "HTML", line));
+            return null;
+        }
+        var safe = SafeHtmlPolicy.Instance.SanitizeFragment(html, images);
+        removed.AddRange(safe.Removed);
+        if (TimeIsUp(deadline, profile, "while its HTML was checked") is { } late)
+        {
+            diagnostics.Add(late);
+            return null;
+        }
+        return safe.Html;
+    }
+
+    // The layout around already sanitized content, through the policy once more as a whole page.
+    private string? SanitizeDocument(string page, ImagePolicy images, ChannelProfile profile, List<string> removed, List<Diagnostic> diagnostics, RenderDeadline deadline)
+    {
+        var safe = SafeHtmlPolicy.Instance.SanitizeDocument(page, images);
+        removed.AddRange(safe.Removed);
+        if (TimeIsUp(deadline, profile, "while its page was put together") is { } late)
+        {
+            diagnostics.Add(late);
+            return null;
+        }
+        return safe.Html;
+    }
+
+    private static Diagnostic TooDeep(ChannelProfile profile, string what, int line) => Diagnostic.Error("template.html-too-deep",
+        $"The {profile.DisplayName} template wrote {what} that nests more than {SafeHtmlPolicy.MaxDepth} elements deep (line {line:N0} of what it wrote), so it was not rendered: close the tags it opens.");
+
+    private static void ReportRemoved(ChannelProfile profile, List<string> removed, List<Diagnostic> diagnostics)
+    {
+        if (removed.Count == 0) return;
+        var parts = removed.Distinct().ToList();
+        diagnostics.Add(Diagnostic.Warning("html.removed",
+            $"The {profile.DisplayName} template wrote HTML that was removed before anyone sees it: {string.Join(", ", parts.Take(5))}{(parts.Count > 5 ? $" and {parts.Count - 5} more" : "")}. Ask a brand manager to fix the template."));
+    }
+
+    private Diagnostic? TimeIsUp(RenderDeadline deadline, ChannelProfile profile, string when) =>
+        deadline.HasPassed
+            ? Diagnostic.Error("template.time-limit", $"Rendering the {profile.DisplayName} variant took longer than its time limit ({_limits.RenderTimeout.TotalMilliseconds:N0} ms) and was stopped {when}: simplify the template.")
+            : null;
 
     private static readonly XmlReaderSettings FeedEntryReaderSettings = new() { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
 
@@ -395,18 +521,7 @@ public sealed partial class VariantRenderer
         };
     }
 
-    /// <summary>The brand's look for the layouts: logo text (the name when there is none), and colours and fonts checked, with the product's defaults.</summary>
-    private static LayoutBrand LayoutBrandOf(BrandInput brand) => new()
-    {
-        LogoText = string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText,
-        PrimaryColor = BrandStyle.Color(brand.PrimaryColor, "#1f3a5f"),
-        AccentColor = BrandStyle.Color(brand.AccentColor, "#d9480f"),
-        BackgroundColor = BrandStyle.Color(brand.BackgroundColor, "#f4f5f7"),
-        TextColor = BrandStyle.Color(brand.TextColor, "#1b1f24"),
-        FontFamily = BrandStyle.FontStack(brand.FontFamily, "Helvetica, Arial, sans-serif"),
-        HeadingFontFamily = BrandStyle.FontStack(brand.HeadingFontFamily, "Georgia, serif"),
-    };
-
+    /// <summary>Warns when the brand's colours or fonts were unsafe or malformed and the layouts fell back to the defaults.</summary>
     private static void CheckBrandStyle(BrandInput brand, List<Diagnostic> diagnostics)
     {
         foreach (var (name, value) in new[] { ("primary", brand.PrimaryColor), ("accent", brand.AccentColor), ("background", brand.BackgroundColor), ("text", brand.TextColor) })
@@ -475,8 +590,6 @@ public sealed partial class VariantRenderer
         return CleanPostText(string.Join('\n', text.Split('\n').Select(l => l.Trim())));
     }
 
-    private static string? SafeHttpUrl(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri.ToString() : null;
 
     [GeneratedRegex(@"[ \t]+(?=\n|$)")]
     private static partial Regex TrailingSpaces();

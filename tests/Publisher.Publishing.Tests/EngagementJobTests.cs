@@ -115,6 +115,8 @@ public class EngagementJobTests(PostgresServer postgres)
     private sealed class NoProgress : IPublishProgress
     {
         public Task PartPostedAsync(string externalId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class SettableClock(DateTimeOffset now) : TimeProvider

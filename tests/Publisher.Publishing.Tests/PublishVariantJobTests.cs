@@ -49,6 +49,26 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Single(_h.Client.Calls);
     }
 
+    [Theory]
+    [InlineData("javascript:alert(document.domain)//")]
+    [InlineData("JAVASCRIPT:alert(1)")]
+    [InlineData("vbscript:x")]
+    [InlineData("/relative/only")]
+    public async Task A_post_address_from_the_network_that_is_not_a_web_address_is_never_stored_or_shown(string hostileUrl)
+    {
+        _h.Client.Then(new PublishResult(PublishOutcome.Published, "post-7", hostileUrl));
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.Published, variant.State);
+        Assert.Equal("post-7", variant.ExternalId);
+        Assert.Null(variant.ExternalUrl);
+        var told = Assert.Single(await NotificationsAsync(), n => n.Text.StartsWith("Published"));
+        Assert.DoesNotContain(hostileUrl, told.Text);
+    }
+
     [Fact]
     public async Task A_stale_job_does_nothing_and_records_why()
     {

@@ -53,6 +53,27 @@ public class MetricRuleTests
     }
 
     [Fact]
+    public void Hard_text_points_to_the_sentences_that_pull_the_score_down_not_the_whole_body()
+    {
+        const string easy1 = "We roast on Tuesdays.";
+        const string hard1 = "Organisational considerations notwithstanding, comprehensive sustainability initiatives necessitate interdisciplinary collaboration.";
+        const string easy2 = "Your beans ship the same day.";
+        const string hard2 = "Unprecedented institutional accountability characterises contemporary agricultural procurement.";
+        var body = $"{easy1} {hard1}\n{easy2} {hard2} They taste best in a week.";
+
+        var finding = Assert.Single(Lint.Body(Lint.Guide(Readability(50)), body).Findings);
+
+        Assert.Equal([hard1, hard2], finding.Highlights.Select(h => h.Text));
+        Assert.All(finding.Highlights, h => Assert.Equal(h.Text, body.Substring(h.Start, h.Length)));
+        // The finding's own span is the hardest sentence, one of those highlighted; the message still gives the body's score.
+        Assert.Contains(finding.MatchedText, new[] { hard1, hard2 });
+        Assert.Equal(finding.MatchedText, body.Substring(finding.Start, finding.Length));
+        Assert.True(finding.Length < body.Length);
+        Assert.StartsWith("Reading ease ", finding.Message);
+        Assert.Equal("readable|body|readability", finding.Key);
+    }
+
+    [Fact]
     public void Fields_shorter_than_minWords_are_not_measured()
     {
         Assert.Empty(Lint.Body(Lint.Guide(Readability(50, minWords: 20)), "Unprecedented institutional accountability.").Findings);

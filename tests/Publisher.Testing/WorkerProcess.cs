@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace Publisher.Testing;
 
 /// <summary>
@@ -9,70 +6,20 @@ namespace Publisher.Testing;
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly AppProcess _process;
 
-    private WorkerProcess(Process process) => _process = process;
+    private WorkerProcess(AppProcess process) => _process = process;
 
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
-
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    public string Output => _process.Output;
 
     /// <summary>Starts the worker built in the same configuration as the running tests.</summary>
-    public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment)
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(RepositoryRoot.Path, "worker", "bin", configuration, "net10.0", "Publisher.Worker.dll");
-        if (!File.Exists(dll))
-            throw new InvalidOperationException($"{dll} is missing: build the solution first (./test.sh does).");
-        var start = new ProcessStartInfo("dotnet", [dll])
-        {
-            WorkingDirectory = Path.Combine(RepositoryRoot.Path, "worker"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__Publisher"] = "Information";
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(process);
-        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return worker;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_output)
-        {
-            if (_output.Length < 200_000)
-                _output.AppendLine(line);
-        }
-    }
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment) =>
+        new(AppProcess.Start("worker", "Publisher.Worker.dll", environment));
 
     /// <summary>Kills the process at once, as a crash or a power cut would: nothing gets to clean up.</summary>
-    public async Task KillAsync()
-    {
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await KillAsync();
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
+using Publisher.Core.Publishing;
 using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Security;
 
@@ -19,12 +20,14 @@ public static class CalendarApi
 
     public static void MapCalendarApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/calendar/move", async ([FromBody] MoveRequest request, Rescheduler rescheduler, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        api.MapPost("/calendar/move", async ([FromBody] MoveRequest request, Rescheduler rescheduler, ClaimsPrincipal user, TimeProvider clock, CancellationToken cancellationToken) =>
         {
             if (!DateOnly.TryParseExact(request.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
                 return Results.BadRequest(new { error = "Choose a day (YYYY-MM-DD)." });
             if (!TimeOnly.TryParseExact(request.Time, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
                 return Results.BadRequest(new { error = "Choose a time on the 24-hour clock, like 09:30." });
+            if (PlanningWindow.Outside(date, clock.GetUtcNow()) is { } outside)
+                return Results.BadRequest(new { error = outside });
             return Answer(await rescheduler.MoveAsync(request.VariantId, date, time, user.Actor(), cancellationToken));
         }).RequireAuthorization(Policies.Author);
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Web.Security;
 
 namespace Publisher.Web.Api;
@@ -28,7 +29,14 @@ public static class PublisherApi
 
         api.MapGet("/variants", async (DateTimeOffset? from, DateTimeOffset? to, PublisherDbContext db, TimeProvider clock) =>
         {
-            var start = (from ?? clock.GetUtcNow().AddDays(-7)).ToUniversalTime();
+            var now = clock.GetUtcNow();
+            foreach (var (name, value) in new[] { ("from", from), ("to", to) })
+            {
+                if (value is { } at && (at < PlanningWindow.Start || at > PlanningWindow.End(now)))
+                    return Results.Problem(statusCode: 400, title: "Date out of range",
+                        detail: $"'{name}' is {at:yyyy-MM-dd}: give an instant from {PlanningWindow.FirstDay:yyyy-MM-dd} to {PlanningWindow.LastDay(now):yyyy-MM-dd} ({PlanningWindow.YearsAhead} years ahead), the days Publisher plans.");
+            }
+            var start = (from ?? now.AddDays(-7)).ToUniversalTime();
             var end = (to ?? start.AddDays(35)).ToUniversalTime();
             if (end <= start || end - start > TimeSpan.FromDays(400))
                 return Results.Problem(statusCode: 400, title: "Invalid range", detail: "'to' must be after 'from' and at most 400 days later.");

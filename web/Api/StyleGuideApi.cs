@@ -24,5 +24,6 @@ public static class StyleGuideApi
             });
         })
         .RequireAuthorization(Policies.ManageStyleGuide)
-        .WithMetadata(new RequestSizeLimitAttribute(2 * 1024 * 1024));
+        // Larger than the guide's own limit, so that a guide over it gets the reader's answer (the limit and the line).
+        .WithMetadata(new RequestSizeLimitAttribute(9 * 1024 * 1024));
 }

@@ -42,10 +42,12 @@ public static class TemplatesApi
                 return Results.Problem(statusCode: 400, title: "Unknown channel",
                     detail: $"'{request.Kind}' is not a channel kind. Use one of: {string.Join(", ", Enum.GetNames<ChannelKind>())}.");
             var source = request.Source ?? "";
-            var diagnostics = renderer.ValidateTemplate(kind, source);
+            // The check and the preview share one budget: together they can take no longer than one request may.
+            var budget = new RenderBudget(renderer.Limits);
+            var diagnostics = renderer.ValidateTemplate(kind, source, budget);
             var context = await composer.LoadContextAsync(http.RequestAborted);
             var preview = renderer.Render(SampleMessage, context.Brand, SampleCampaign,
-                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, http.RequestAborted);
+                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = source }, http.RequestAborted, budget);
             return Results.Ok(new
             {
                 valid = !diagnostics.Any(d => d.Severity == Templates.Diagnostics.DiagnosticSeverity.Error),
@@ -71,30 +73,28 @@ public static class TemplatesApi
     }
 
     /// <summary>
-    /// The preview of an HTML channel as its own document, which the editor posts into a sandboxed frame. A
-    /// document of its own gets its own policy, so the email's inline styles apply (srcdoc would inherit the
-    /// app's policy and lose them) while script, forms and every fetch stay off.
+    /// The preview of an HTML channel as its own document, which the editor posts into a sandboxed frame, served
+    /// under <see cref="PreviewDocuments.Policy"/>.
     /// </summary>
-    private const string PreviewPolicy =
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; font-src data: https:; frame-ancestors 'self'; form-action 'none'; base-uri 'none'; sandbox";
-
     private static void MapPreviewDocument(RouteGroupBuilder api) =>
         api.MapPost("/templates/preview", async (VariantRenderer renderer, VariantComposer composer, HttpContext http) =>
         {
+            if (!http.Request.HasFormContentType)
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Send a form",
+                    detail: "Post the template as a form (application/x-www-form-urlencoded or multipart/form-data) with kind, source and the antiforgery token.");
             var form = await http.Request.ReadFormAsync(http.RequestAborted);
             if (!Enum.TryParse<ChannelKind>(form["kind"], ignoreCase: false, out var kind) || !Enum.IsDefined(kind))
                 return Results.Problem(statusCode: 400, title: "Unknown channel", detail: $"'{form["kind"]}' is not a channel kind.");
             var context = await composer.LoadContextAsync(http.RequestAborted);
             var preview = renderer.Render(SampleMessage, context.Brand, SampleCampaign,
-                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = form["source"].ToString() }, http.RequestAborted);
+                new ChannelSettings { Kind = kind, AllowThreads = true, TemplateSource = form["source"].ToString() }, http.RequestAborted, new RenderBudget(renderer.Limits));
             var html = preview.Html is { Length: > 0 } rendered
                 ? rendered
                 : "<!DOCTYPE html><p style=\"font-family:sans-serif;color:#b91c1c\">No HTML to show: " +
                   System.Net.WebUtility.HtmlEncode(preview.Diagnostics.FirstOrDefault(d => d.Severity == Templates.Diagnostics.DiagnosticSeverity.Error)?.Message ?? "the template wrote none.") + "</p>";
-            http.Response.Headers.ContentSecurityPolicy = PreviewPolicy;
-            http.Response.Headers.XFrameOptions = "SAMEORIGIN";
+            var served = PreviewDocuments.Serve(http, html);
             http.Response.Headers.CacheControl = "no-store";
-            return Results.Content(html, "text/html; charset=utf-8");
+            return served;
         })
         .RequireAuthorization(Policies.ManageStyleGuide)
         .WithMetadata(new RequestSizeLimitAttribute(1024 * 1024))

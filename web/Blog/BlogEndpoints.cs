@@ -1,31 +1,48 @@
-using System.Net;
+using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
+using Publisher.Templates.Html;
+using Publisher.Templates.Rendering;
 
 namespace Publisher.Web.Blog;
 
 /// <summary>
 /// The brand's public blog: every published Blog variant at /blog/{slug}, an index at /blog and an Atom feed
-/// at /blog/feed.atom. Anonymous by design; the pages are the sanitized HTML rendered at approval time,
-/// served under a policy that runs no script.
+/// at /blog/feed.atom. Anonymous by design. The pages are the HTML rendered (and sanitized) when the post was
+/// approved, passed through the same policy again as they are served (so a post stored by an older version
+/// is held to today's policy too), under a Content-Security-Policy that runs no script but the app's own view
+/// counter (/t.js, on article pages), submits no form, sets no base address and shows images only from the app
+/// itself and the brand's image hosts.
 /// </summary>
 public static class BlogEndpoints
 {
     private const string AtomNamespace = "http://www.w3.org/2005/Atom";
-    private const string PagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'";
+
+    /// <summary>The policy of every blog page: images from the app itself and from <paramref name="images"/>'s hosts only.</summary>
+    public static string PagePolicy(ImagePolicy images) =>
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'" + string.Concat(images.HostSources.Select(h => " " + h)) +
+        "; frame-ancestors 'none'; form-action 'none'; base-uri 'none'";
+
+    private static async Task<ImagePolicy> ImagesAsync(VariantComposer composer, PublishingOptions options, CancellationToken cancellationToken) => new()
+    {
+        MediaBaseUrl = options.PublicUrl + "/media/",
+        Hosts = (await composer.CurrentGuideAsync(cancellationToken)).Identity.ImageHosts,
+    };
 
     public static void MapBlog(this IEndpointRouteBuilder app)
     {
         var blog = app.MapGroup("/blog").AllowAnonymous();
 
-        blog.MapGet("/feed.atom", async (PublisherDbContext db, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
+        blog.MapGet("/feed.atom", async (PublisherDbContext db, VariantComposer composer, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
         {
+            var images = await ImagesAsync(composer, options.Value, cancellationToken);
             var posts = await Published(db).Take(50).Select(v => new { v.FeedEntry, v.PublishedAt, v.ExternalId }).ToListAsync(cancellationToken);
             var brand = await db.Brands.Select(b => b.Name).FirstOrDefaultAsync(cancellationToken) ?? "Blog";
             var root = options.Value.PublicUrl + "/blog";
@@ -38,50 +55,41 @@ public static class BlogEndpoints
                 new XElement(atom + "link", new XAttribute("rel", "alternate"), new XAttribute("type", "text/html"), new XAttribute("href", root)));
             foreach (var post in posts)
             {
-                if (Entry(post.FeedEntry, root + "/" + post.ExternalId, post.PublishedAt) is { } entry)
+                if (Entry(post.FeedEntry, root + "/" + post.ExternalId, post.PublishedAt, images) is { } entry)
                     feed.Add(entry);
             }
             var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), feed).Declaration + "\n" + feed.ToString(SaveOptions.DisableFormatting);
             return Results.Text(xml, "application/atom+xml; charset=utf-8", Encoding.UTF8);
         });
 
-        blog.MapGet("/", async (PublisherDbContext db, HttpContext http, CancellationToken cancellationToken) =>
+        blog.MapGet("/", async (PublisherDbContext db, VariantComposer composer, LayoutRenderer layouts, HttpContext http, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
         {
             var posts = await Published(db).Take(100)
                 .Select(v => new { v.ExternalId, v.Message!.Title, v.Message.Summary, v.PublishedAt }).ToListAsync(cancellationToken);
-            var brand = await db.Brands.Select(b => b.Name).FirstOrDefaultAsync(cancellationToken) ?? "Blog";
-            var html = new StringBuilder();
-            html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-                .Append("<title>").Append(WebUtility.HtmlEncode(brand)).Append(" · Blog</title>")
-                .Append("<link rel=\"alternate\" type=\"application/atom+xml\" href=\"/blog/feed.atom\" title=\"").Append(WebUtility.HtmlEncode(brand)).Append("\">")
-                .Append("<style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}li{margin:1rem 0}time{color:#555}</style>")
-                .Append("</head><body><h1>").Append(WebUtility.HtmlEncode(brand)).Append("</h1>");
-            if (posts.Count == 0)
-                html.Append("<p>Nothing published yet.</p>");
-            html.Append("<ul id=\"posts\">");
-            foreach (var p in posts)
+            // The list wears the brand's current look from the style guide, as the article pages do.
+            var context = await composer.LoadContextAsync(cancellationToken);
+            var html = layouts.RenderBlogIndex(new BlogIndexModel
             {
-                html.Append("<li><a href=\"/blog/").Append(WebUtility.HtmlEncode(p.ExternalId)).Append("\">").Append(WebUtility.HtmlEncode(p.Title)).Append("</a>");
-                if (p.PublishedAt is { } at)
-                    html.Append(" <time datetime=\"").Append(at.UtcDateTime.ToString("O")).Append("\">").Append(at.UtcDateTime.ToString("d MMMM yyyy")).Append("</time>");
-                if (p.Summary is { Length: > 0 } summary)
-                    html.Append("<br>").Append(WebUtility.HtmlEncode(summary));
-                html.Append("</li>");
-            }
-            html.Append("</ul><p><a href=\"/blog/feed.atom\">Atom feed</a></p></body></html>");
-            http.Response.Headers.ContentSecurityPolicy = PagePolicy;
-            return Results.Content(html.ToString(), "text/html; charset=utf-8");
+                BrandName = context.Brand.Name,
+                Brand = LayoutBrand.Of(context.Brand),
+                FeedUrl = "/blog/feed.atom",
+                Posts = posts.Select(p => new BlogIndexEntry(p.Title, "/blog/" + Uri.EscapeDataString(p.ExternalId!), p.PublishedAt,
+                    p.PublishedAt?.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture), p.Summary)).ToList(),
+            });
+            http.Response.Headers.ContentSecurityPolicy = PagePolicy(await ImagesAsync(composer, options.Value, cancellationToken));
+            return Results.Content(html, "text/html; charset=utf-8");
         });
 
-        blog.MapGet("/{slug}", async (string slug, PublisherDbContext db, HttpContext http, CancellationToken cancellationToken) =>
+        blog.MapGet("/{slug}", async (string slug, PublisherDbContext db, HttpContext http, VariantComposer composer, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
         {
             var html = await Published(db).Where(v => v.ExternalId == slug).Select(v => v.RenderedHtml).FirstOrDefaultAsync(cancellationToken);
             if (html is null)
                 return Results.NotFound();
-            // The article counts its views as any brand page does, with /t.js (from this origin only); the stored,
-            // approved HTML is not changed.
-            http.Response.Headers.ContentSecurityPolicy = PagePolicy + "; script-src 'self'; connect-src 'self'";
-            return Results.Content(WithViewCounting(html), "text/html; charset=utf-8");
+            var images = await ImagesAsync(composer, options.Value, cancellationToken);
+            // The article counts its views as any brand page does, with /t.js (from this origin only), added after the
+            // policy has cleaned the stored, approved HTML (which is not changed).
+            http.Response.Headers.ContentSecurityPolicy = PagePolicy(images) + "; script-src 'self'; connect-src 'self'";
+            return Results.Content(WithViewCounting(SafeHtmlPolicy.Instance.SanitizeDocument(html, images).Html), "text/html; charset=utf-8");
         });
     }
 
@@ -98,9 +106,12 @@ public static class BlogEndpoints
             .OrderByDescending(v => v.PublishedAt);
 
     /// <summary>The entry the template rendered, with its address and dates set to where and when it was actually published.</summary>
-    private static XElement? Entry(string? feedEntry, string url, DateTimeOffset? publishedAt)
+    private static XElement? Entry(string? feedEntry, string url, DateTimeOffset? publishedAt, ImagePolicy images)
     {
-        if (string.IsNullOrWhiteSpace(feedEntry))
+        if (string.IsNullOrWhiteSpace(feedEntry) || SafeHtmlPolicy.FindTooDeep(feedEntry) is not null)
+            return null;
+        feedEntry = SafeHtmlPolicy.Instance.SanitizeFeedEntry(feedEntry, images)?.Html;
+        if (feedEntry is null)
             return null;
         XElement entry;
         try

@@ -56,12 +56,92 @@ public sealed record PublishRequest(
 {
     /// <summary>The parts to post: the thread parts, or the text alone.</summary>
     public IReadOnlyList<string> Parts => ThreadParts.Count > 0 ? ThreadParts : [Text];
+
+    /// <summary>
+    /// The media that go out with the post, in the author's order: each the derivative made for this channel (it
+    /// already fits the network's limits; what cannot fit was an error while writing). Upload them first, then post.
+    /// For a thread they belong to the first part. Empty when the variant carries none.
+    /// </summary>
+    public IReadOnlyList<PublishMedia> Media { get; init; } = [];
+
+    /// <summary>
+    /// Media an earlier attempt of this variant already uploaded, by <see cref="PublishMedia.Key"/>: reuse the network's
+    /// id instead of uploading again, unless it has expired (<see cref="UploadedMedia.IsUsableAt"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, UploadedMedia> UploadedMedia { get; init; } = new Dictionary<string, UploadedMedia>();
 }
 
-/// <summary>Told after each part of a thread is posted, so a retry after a crash resumes instead of posting it again.</summary>
+/// <summary>What kind of medium a <see cref="PublishMedia"/> is: networks upload and embed each differently.</summary>
+public enum PublishMediaKind
+{
+    /// <summary>A still image (JPEG, PNG, WebP, or the first frame of a GIF where animation is not taken).</summary>
+    Image,
+    /// <summary>An animated GIF, kept animated because the channel takes it (X and Mastodon upload it like a video).</summary>
+    AnimatedGif,
+    /// <summary>A video (MP4/H.264 or MOV), as uploaded: Publisher does not transcode.</summary>
+    Video,
+}
+
+/// <summary>
+/// Where the author wants a crop to keep, as fractions of the width and height from the top-left corner (0.5, 0.5 is
+/// the centre). Mastodon's <c>focus</c> runs from -1 to 1 with y upwards: see <see cref="ToMastodonFocus"/>.
+/// </summary>
+public readonly record struct MediaFocalPoint(double X, double Y)
+{
+    /// <summary>The focal point as Mastodon's <c>focus</c> parameter ("x,y", each -1..1, y up), invariant culture.</summary>
+    public string ToMastodonFocus() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{X * 2 - 1:0.##},{1 - Y * 2:0.##}");
+}
+
+/// <summary>
+/// One medium of a <see cref="PublishRequest"/>: the derivative Publisher made for this channel, its facts, the author's
+/// alt text and focal point, and how to read its bytes.
+/// </summary>
+/// <param name="Key">The derivative's SHA-256 (lower-case hex): stable for the same bytes, so an upload can be recorded and reused by it.</param>
+/// <param name="Kind">Image, animated GIF or video.</param>
+/// <param name="ContentType">The derivative's media type, e.g. image/jpeg, image/gif, video/mp4.</param>
+/// <param name="Length">Its size in bytes (what a chunked upload's INIT announces).</param>
+/// <param name="Width">Its width in pixels, after orientation (what Bluesky's <c>aspectRatio</c> takes).</param>
+/// <param name="Height">Its height in pixels.</param>
+/// <param name="Duration">A video's (or animated GIF's) running time; null for stills.</param>
+/// <param name="AltText">The author's description for people who cannot see it; never empty (a missing one is an error while writing).</param>
+/// <param name="FocalPoint">Where a crop should keep, when the author chose one.</param>
+/// <param name="OpenAsync">Opens the bytes from Publisher's blob store as a read-only stream; each call opens a new one. Dispose it.</param>
+/// <param name="PublicUrl">Where Publisher serves the bytes (<c>{PublicUrl}/media/{key}/{name}</c>), for networks that fetch by address.</param>
+/// <param name="Poster">For a video, its poster frame (a JPEG still), for networks that take a thumbnail; null otherwise.</param>
+public sealed record PublishMedia(
+    string Key,
+    PublishMediaKind Kind,
+    string ContentType,
+    long Length,
+    int Width,
+    int Height,
+    TimeSpan? Duration,
+    string AltText,
+    MediaFocalPoint? FocalPoint,
+    Func<CancellationToken, Task<Stream>> OpenAsync,
+    Uri? PublicUrl,
+    PublishMedia? Poster = null);
+
+/// <summary>A medium an earlier attempt uploaded: the network's id for it, and until when the network keeps it unattached.</summary>
+/// <param name="NetworkMediaId">The network's id (X's media_id_string, Mastodon's attachment id, Bluesky's blob CID as JSON, LinkedIn's image URN, …).</param>
+/// <param name="ExpiresAt">When the network forgets an unattached upload (X: the FINALIZE answer's expires_after_secs); null when it keeps it.</param>
+public sealed record UploadedMedia(string NetworkMediaId, DateTimeOffset? ExpiresAt)
+{
+    /// <summary>Whether the upload can still be attached at <paramref name="now"/>, leaving a minute for the post itself.</summary>
+    public bool IsUsableAt(DateTimeOffset now) => ExpiresAt is not { } expires || expires - TimeSpan.FromMinutes(1) > now;
+}
+
+/// <summary>Told as publishing goes, so a retry after a crash resumes instead of doing the work again.</summary>
 public interface IPublishProgress
 {
+    /// <summary>Each part of a thread, as soon as it is posted.</summary>
     Task PartPostedAsync(string externalId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Each medium, as soon as the network has it (after X's FINALIZE, Mastodon's processing, Bluesky's uploadBlob, …):
+    /// recorded with the attempt, and handed to later attempts as <see cref="PublishRequest.UploadedMedia"/>.
+    /// </summary>
+    Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken);
 }
 
 /// <summary>What a publish call came to.</summary>

@@ -9,7 +9,10 @@ using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Core.Review;
 using Publisher.Core.Workflow;
+using Publisher.Media;
+using Publisher.Media.Storage;
 using Publisher.Templates.Channels;
+using Publisher.Templates.Model;
 using Publisher.Worker.Channels;
 
 namespace Publisher.Worker.Publishing;
@@ -24,6 +27,7 @@ public sealed class PublishVariantJob(
     IServiceScopeFactory scopes,
     ChannelClientResolver clients,
     ChannelCredentials credentials,
+    IBlobStore blobs,
     IHttpClientFactory http,
     IOptions<PublishingOptions> options,
     TimeProvider clock,
@@ -111,12 +115,58 @@ public sealed class PublishVariantJob(
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        return attempts.Select(a =>
+        var withMedia = attempts.Where(a => a.Variant.Media.Count > 0).Select(a => a.Variant.Id).ToList();
+        var uploads = withMedia.Count == 0 ? [] : await db.MediaUploads.AsNoTracking()
+            .Where(u => withMedia.Contains(u.VariantId)).OrderBy(u => u.UploadedAt).ToListAsync(cancellationToken);
+        var claims = new List<Claim>(attempts.Count);
+        foreach (var a in attempts)
         {
             var (request, setupError) = BuildRequest(a.Variant, a.Attempt.IdempotencyKey);
-            return new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError);
-        }).ToList();
+            if (request is not null && a.Variant.Media.Count > 0)
+            {
+                request = request with
+                {
+                    Media = await PublishMediaAsync(a.Variant, cancellationToken),
+                    // The latest upload of each medium by an earlier attempt of this variant (same account, same bytes).
+                    UploadedMedia = uploads.Where(u => u.VariantId == a.Variant.Id)
+                        .GroupBy(u => u.MediaKey).ToDictionary(g => g.Key, g => new UploadedMedia(g.Last().NetworkMediaId, g.Last().ExpiresAt)),
+                };
+            }
+            claims.Add(new Claim(a.Variant.Id, a.Attempt.Id, a.Attempt.Number, a.Attempt.StartedAt, a.Reconcile, a.InterruptedAt, a.Variant.ChannelAccount!, request, setupError));
+        }
+        return claims;
     }
+
+    /// <summary>The variant's media as the channel client takes them: each derivative with its facts, how to read it, and its public address.</summary>
+    private async Task<IReadOnlyList<PublishMedia>> PublishMediaAsync(Variant variant, CancellationToken cancellationToken)
+    {
+        var media = new List<PublishMedia>(variant.Media.Count);
+        foreach (var m in variant.Media.OrderBy(m => m.Position))
+        {
+            PublishMedia? poster = null;
+            if (m.PosterKey is { } posterKey && await blobs.GetInfoAsync(posterKey, cancellationToken) is { } info)
+            {
+                var posterName = Publisher.Core.Media.MediaLibrary.ServedName(m.FileName, MediaTypes.Jpeg);
+                poster = new PublishMedia(posterKey, PublishMediaKind.Image, info.ContentType, info.Length, m.Width, m.Height, null, m.AltText, null,
+                    Opener(posterKey), new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, posterKey, posterName)));
+            }
+            media.Add(new PublishMedia(
+                m.Key,
+                m.Kind switch { MediaKind.Video => PublishMediaKind.Video, MediaKind.AnimatedGif => PublishMediaKind.AnimatedGif, _ => PublishMediaKind.Image },
+                m.ContentType, m.Length, m.Width, m.Height,
+                m.DurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                m.AltText,
+                m.FocalX is { } x && m.FocalY is { } y ? new MediaFocalPoint(x, y) : null,
+                Opener(m.Key),
+                new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, m.Key, m.FileName)),
+                poster));
+        }
+        return media;
+    }
+
+    private Func<CancellationToken, Task<Stream>> Opener(string key) => async cancellationToken =>
+        await blobs.OpenReadAsync(key, cancellationToken)
+        ?? throw new ChannelConfigurationException($"A medium of this post ({key[..12]}…) is missing from Publisher's media store: attach the file again and have the variant approved again.");
 
     private static Task<List<Variant>> LoadForClaimAsync(PublisherDbContext db, List<Guid> ids, CancellationToken cancellationToken) =>
         db.Variants
@@ -297,7 +347,7 @@ public sealed class PublishVariantJob(
             log.LogInformation("Attempt for {Variant} was interrupted; {Kind} says posting again is safe", claim.VariantId, request.Connection.Kind);
         }
 
-        var progress = new PartProgress(scopes, claim.VariantId);
+        var progress = new PartProgress(scopes, claim.VariantId, claim.AttemptId, clock);
         PublishResult result;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -439,10 +489,12 @@ public sealed class PublishVariantJob(
             case PublishOutcome.Published:
                 workflow.Transition(variant, VariantState.Published, Actor.System, $"published on attempt {claim.AttemptNumber}");
                 variant.ExternalId = result.ExternalId;
-                variant.ExternalUrl = result.ExternalUrl;
+                // The post's address comes from the network's answer: kept only when it is a web address, so a
+                // network (or something posing as one) cannot put javascript: or the like behind "see the post".
+                variant.ExternalUrl = WebAddress.OrNull(result.ExternalUrl);
                 variant.PublishedAt = now;
                 variant.LastError = null;
-                notifier.Tell(author, $"Published {what}" + (result.ExternalUrl is { } url ? $": {url}" : "."), link);
+                notifier.Tell(author, $"Published {what}" + (variant.ExternalUrl is { } url ? $": {url}" : "."), link);
                 return false;
 
             case PublishOutcome.Transient when variant.Attempts < Options.MaxAttempts && variant.State == VariantState.Publishing:
@@ -490,8 +542,11 @@ public sealed class PublishVariantJob(
 
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
-    /// <summary>Stores each thread part's id as soon as it is posted, so a retry resumes after it.</summary>
-    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId) : IPublishProgress
+    /// <summary>
+    /// Stores each thread part's id as soon as it is posted, so a retry resumes after it, and each uploaded medium's
+    /// network id with the attempt, so a retry reuses the upload.
+    /// </summary>
+    private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId, Guid attemptId, TimeProvider clock) : IPublishProgress
     {
         private readonly List<string> _posted = [];
 
@@ -507,6 +562,18 @@ public sealed class PublishVariantJob(
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             await db.Database.ExecuteSqlInterpolatedAsync(
                 $"""UPDATE "Variants" SET "ExternalPartIds" = array_append("ExternalPartIds", {externalId}) WHERE "Id" = {variantId}""", CancellationToken.None);
+        }
+
+        public async Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            // Not the caller's token: once the network has the medium, the record must survive a cancelled post.
+            db.MediaUploads.Add(new MediaUpload
+            {
+                VariantId = variantId, AttemptId = attemptId, MediaKey = key, NetworkMediaId = networkMediaId, ExpiresAt = expiresAt, UploadedAt = clock.GetUtcNow(),
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
         }
     }
 }

@@ -1121,6 +1121,213 @@ namespace Publisher.Core.Data.Migrations
                     b.ToTable("Comments");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.MediaAsset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AltText")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<double?>("DurationSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<double?>("FocalX")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("FocalY")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PosterSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.PrimitiveCollection<List<string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UploadedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VideoCodec")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique();
+
+                    b.HasIndex("UploadedAt");
+
+                    b.HasIndex("UploadedById");
+
+                    b.ToTable("MediaAssets");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaBlob", b =>
+                {
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Sha256");
+
+                    b.HasIndex("UploadId")
+                        .IsUnique();
+
+                    b.ToTable("MediaBlobs");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaBlobChunk", b =>
+                {
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("UploadId", "Sequence");
+
+                    b.ToTable("MediaBlobChunks");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaDerivative", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssetId", "Spec")
+                        .IsUnique();
+
+                    b.ToTable("MediaDerivatives");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AttemptId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MediaKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("NetworkMediaId")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VariantId", "MediaKey");
+
+                    b.ToTable("MediaUploads");
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1185,6 +1392,39 @@ namespace Publisher.Core.Data.Migrations
                     b.HasIndex("CampaignId");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MessageMedia", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AltText")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("FocalX")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("FocalY")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("MediaAssetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MediaAssetId");
+
+                    b.HasIndex("MessageId", "Position");
+
+                    b.ToTable("MessageMedia");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.Notification", b =>
@@ -1378,6 +1618,9 @@ namespace Publisher.Core.Data.Migrations
 
                     b.Property<string>("ManualOverride")
                         .HasColumnType("text");
+
+                    b.PrimitiveCollection<List<Guid>>("MediaChoice")
+                        .HasColumnType("uuid[]");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
@@ -1582,6 +1825,33 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Author");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.MediaAsset", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UploadedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaDerivative", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.MediaAsset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaUpload", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.Variant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Message", b =>
                 {
                     b.HasOne("Publisher.Core.Domain.AppUser", "Author")
@@ -1598,6 +1868,23 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Author");
 
                     b.Navigation("Campaign");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MessageMedia", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.MediaAsset", "Asset")
+                        .WithMany()
+                        .HasForeignKey("MediaAssetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Publisher.Core.Domain.Message", null)
+                        .WithMany("Media")
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Asset");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.Notification", b =>
@@ -1632,7 +1919,90 @@ namespace Publisher.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.OwnsMany("Publisher.Core.Domain.VariantMedia", "Media", b1 =>
+                        {
+                            b1.Property<Guid>("VariantId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<int>("Position")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("integer");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Position"));
+
+                            b1.Property<string>("AltText")
+                                .IsRequired()
+                                .HasColumnType("text");
+
+                            b1.Property<Guid>("AssetId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<Guid>("AttachmentId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("ContentType")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)");
+
+                            b1.Property<double?>("DurationSeconds")
+                                .HasColumnType("double precision");
+
+                            b1.Property<string>("FileName")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<double?>("FocalX")
+                                .HasColumnType("double precision");
+
+                            b1.Property<double?>("FocalY")
+                                .HasColumnType("double precision");
+
+                            b1.Property<int>("Height")
+                                .HasColumnType("integer");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)");
+
+                            b1.Property<long>("Length")
+                                .HasColumnType("bigint");
+
+                            b1.Property<string>("PosterKey")
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)");
+
+                            b1.PrimitiveCollection<List<string>>("Sources")
+                                .IsRequired()
+                                .HasColumnType("text[]");
+
+                            b1.Property<string>("VideoCodec")
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)");
+
+                            b1.Property<int>("Width")
+                                .HasColumnType("integer");
+
+                            b1.HasKey("VariantId", "Position");
+
+                            b1.HasIndex("AssetId");
+
+                            b1.ToTable("VariantMedia", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("VariantId");
+                        });
+
                     b.Navigation("ChannelAccount");
+
+                    b.Navigation("Media");
 
                     b.Navigation("Message");
                 });
@@ -1648,6 +2018,8 @@ namespace Publisher.Core.Data.Migrations
 
             modelBuilder.Entity("Publisher.Core.Domain.Message", b =>
                 {
+                    b.Navigation("Media");
+
                     b.Navigation("Variants");
                 });
 

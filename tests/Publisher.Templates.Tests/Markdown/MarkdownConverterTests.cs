@@ -1,3 +1,4 @@
+using Publisher.Templates.Html;
 using Publisher.Templates.Markdown;
 
 namespace Publisher.Templates.Tests.Markdown;
@@ -41,20 +42,27 @@ public class MarkdownConverterTests
     [Fact]
     public void Unsafe_autolinks_and_image_sources_never_reach_an_attribute()
     {
-        var html = _converter.ToSafeHtml("<javascript:alert(1)> ![pixel](data:image/png;base64,AAAA) ![logo](https://example.com/l.png) <vbscript:x>");
+        var images = new ImagePolicy { Hosts = ["example.com"] };
+        var html = _converter.ToSafeHtml("<javascript:alert(1)> ![pixel](data:image/png;base64,AAAA) ![logo](https://example.com/l.png) <vbscript:x>", images);
         Assert.DoesNotContain("href=\"javascript", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("src=\"data:", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("href=\"vbscript", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("src=\"https://example.com/l.png\"", html);
-        Assert.Empty(_converter.FindUnsafeHtml(html));
+        Assert.Empty(SafeHtmlPolicy.Instance.SanitizeFragment(html, images).Removed);
     }
 
     [Fact]
-    public void Unsafe_html_from_elsewhere_is_described_by_what_would_be_removed()
+    public void Images_stay_only_from_the_brands_media_and_allowed_hosts()
     {
-        var findings = _converter.FindUnsafeHtml("<p onclick=\"steal()\">Hi</p><script>x()</script><a href=\"https://example.com\">ok</a>");
-        Assert.Contains("<script>", findings);
-        Assert.Contains(findings, f => f.Contains("onclick"));
-        Assert.Equal(2, findings.Count);
+        var images = new ImagePolicy { MediaBaseUrl = "https://publisher.example/media/", Hosts = ["cdn.brand.example"] };
+        var html = _converter.ToSafeHtml(
+            "![a](https://cdn.brand.example/a.png) ![b](https://publisher.example/media/0123/b.png) ![c](/media/0123/c.png) " +
+            "![pixel](https://tracker.example/p.gif) ![d](http://cdn.brand.example/d.png) ![e](https://cdn.brand.example.evil.example/e.png)", images);
+        Assert.Contains("https://cdn.brand.example/a.png", html);
+        Assert.Contains("https://publisher.example/media/0123/b.png", html);
+        Assert.Contains("/media/0123/c.png", html);
+        Assert.DoesNotContain("tracker.example", html);
+        Assert.DoesNotContain("http://cdn.brand.example", html);
+        Assert.DoesNotContain("evil.example", html);
     }
 }

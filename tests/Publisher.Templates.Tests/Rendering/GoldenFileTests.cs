@@ -117,7 +117,7 @@ internal static class SharedRenderer
     /// <summary>"Now" for messages without a publish time, fixed so golden files do not change by the day.</summary>
     public static readonly DateTimeOffset Now = new(2026, 1, 20, 12, 0, 0, TimeSpan.Zero);
 
-    public static VariantRenderer Instance { get; } = new(new TemplateCache(), new LayoutRenderer(), new MarkdownConverter(), RenderLimits.Default, new FixedTime(Now));
+    public static VariantRenderer Instance { get; } = new(new TemplateCache(), new LayoutRenderer(), RenderLimits.Default, new FixedTime(Now));
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

@@ -1,5 +1,4 @@
 using Publisher.Templates.Channels;
-using Publisher.Templates.Markdown;
 using Publisher.Templates.Model;
 using Publisher.Templates.Rendering;
 
@@ -22,7 +21,7 @@ internal static class TestData
 
     /// <summary>A renderer with its own limits, sharing the compiled Razor layouts of the test run.</summary>
     public static VariantRenderer RendererWith(RenderLimits limits) =>
-        new(new TemplateCache(), SharedLayouts, new MarkdownConverter(), limits);
+        new(new TemplateCache(), SharedLayouts, limits);
 
     private static readonly LayoutRenderer SharedLayouts = new();
 

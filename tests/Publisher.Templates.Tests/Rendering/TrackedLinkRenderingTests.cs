@@ -87,7 +87,7 @@ public class TrackedLinkRenderingTests
         var link = Assert.Single(bluesky.Links);
         var facet = Assert.Single(bluesky.Facets, f => f.Kind == Publisher.Templates.Bluesky.BlueskyFacetKind.Link);
         Assert.Equal(link.ShortUrl, facet.Value);
-        Assert.Contains(Publisher.Templates.Bluesky.BlueskyFacets.DisplayForm(link.ShortUrl), bluesky.Text);
+        Assert.Contains(Publisher.Templates.Bluesky.BlueskyLinkText.ShortForm(link.ShortUrl), bluesky.Text);
         Assert.DoesNotContain("utm_source", bluesky.Text);
     }
 

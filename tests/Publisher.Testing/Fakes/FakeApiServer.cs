@@ -20,9 +20,24 @@ public sealed record RecordedRequest(
     string Body,
     DateTimeOffset ReceivedAt)
 {
+    /// <summary>The body's bytes as they arrived (<see cref="Body"/> is them read as UTF-8, which binary uploads are not).</summary>
+    public byte[] BodyBytes { get; init; } = [];
+
+    /// <summary>The parts of a <c>multipart/form-data</c> body, in order; null for any other body.</summary>
+    public IReadOnlyList<FormPart>? Parts { get; init; }
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 
     public JsonElement Json() => JsonDocument.Parse(Body).RootElement.Clone();
+
+    /// <summary>The text of the multipart field <paramref name="name"/> (the first one), or null.</summary>
+    public string? Field(string name) => Parts?.FirstOrDefault(p => p.Name == name) is { } part ? Encoding.UTF8.GetString(part.Bytes) : null;
+}
+
+/// <summary>One part of a multipart/form-data body: its field name, file name and content type when it is a file, and its bytes.</summary>
+public sealed record FormPart(string Name, string? FileName, string? ContentType, byte[] Bytes)
+{
+    public bool IsFile => FileName is not null;
 }
 
 /// <summary>What a fake answers.</summary>
@@ -195,12 +210,64 @@ public abstract class FakeApiServer : IAsyncDisposable
 
     private static async Task<RecordedRequest> RecordAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
-        var body = await reader.ReadToEndAsync();
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer);
+        var bytes = buffer.ToArray();
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in context.Request.Headers)
             headers[name] = values.ToString();
-        return new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", headers, body, DateTimeOffset.UtcNow);
+        return new RecordedRequest(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", headers, Encoding.UTF8.GetString(bytes), DateTimeOffset.UtcNow)
+        {
+            BodyBytes = bytes,
+            Parts = await MultipartAsync(context.Request.ContentType, bytes),
+        };
+    }
+
+    /// <summary>
+    /// The parts of a multipart/form-data body, read as a server framework reads them: the boundary from the
+    /// Content-Type, each part's Content-Disposition name (and filename for a file) and Content-Type. Null when the
+    /// body is not multipart; an empty list when it claims to be but cannot be read.
+    /// </summary>
+    private static async Task<IReadOnlyList<FormPart>?> MultipartAsync(string? contentType, byte[] body)
+    {
+        if (contentType is null || !contentType.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            return null;
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var type)
+            || Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(type.Boundary).Value is not { Length: > 0 } boundary)
+            return [];
+        var parts = new List<FormPart>();
+        try
+        {
+            var reader = new Microsoft.AspNetCore.WebUtilities.MultipartReader(boundary, new MemoryStream(body));
+            while (await reader.ReadNextSectionAsync() is { } section)
+            {
+                if (!Microsoft.Net.Http.Headers.ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                    return [];
+                using var content = new MemoryStream();
+                await section.Body.CopyToAsync(content);
+                var fileName = disposition.FileName.HasValue || disposition.FileNameStar.HasValue
+                    ? Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value
+                    : null;
+                parts.Add(new FormPart(Microsoft.Net.Http.Headers.HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "", fileName, section.ContentType, content.ToArray()));
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return [];
+        }
+        return parts;
+    }
+
+    /// <summary>What the bytes are by their first bytes (the way a server sniffs an upload), or null.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF])) return "image/jpeg";
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A])) return "image/png";
+        if (bytes.StartsWith("GIF87a"u8) || bytes.StartsWith("GIF89a"u8)) return "image/gif";
+        if (bytes.Length >= 12 && bytes.StartsWith("RIFF"u8) && bytes[8..12].SequenceEqual("WEBP"u8)) return "image/webp";
+        if (bytes.Length >= 12 && bytes[4..8].SequenceEqual("ftyp"u8)) return bytes[8..12].SequenceEqual("qt  "u8) ? "video/quicktime" : "video/mp4";
+        return null;
     }
 
     /// <summary>The request's query parameters, decoded.</summary>

@@ -16,6 +16,11 @@ public sealed record FakeRecord(string Uri, string Cid, string Rkey, string Text
 /// repo, a TID record key that is not taken, the record's <c>$type</c>, text (≤ 300 graphemes, ≤ 3000 bytes),
 /// <c>createdAt</c>, facet byte ranges within the UTF-8 text and their features, and that reply refs point at
 /// records it holds with the same CID. Errors are XRPC's <c>{"error","message"}</c>.
+/// <c>com.atproto.repo.uploadBlob</c> takes raw bytes whose Content-Type and Content-Length must match what they are
+/// (https://atproto.com/guides/blob-lifecycle) and answers a blob object; a record's embed
+/// (<c>app.bsky.embed.images</c>, <c>.video</c>, <c>.external</c>) must reference blobs uploaded here, with their
+/// exact mimeType and size, within the lexicons' limits: up to 4 images of at most 1,000,000 bytes each with alt text,
+/// one MP4 video of at most 100,000,000 bytes, a thumbnail of at most 1,000,000 bytes.
 /// </summary>
 public sealed partial class FakeBlueskyPds : FakeApiServer
 {
@@ -23,6 +28,25 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
     private readonly List<FakeRecord> _created = [];
     private readonly HashSet<string> _sessions = [];
     private readonly HashSet<string> _expired = [];
+    private readonly Dictionary<string, (string MimeType, byte[] Bytes)> _blobs = new(StringComparer.Ordinal);
+
+    public const int MaxImageBytes = 1_000_000;
+    public const int MaxVideoBytes = 100_000_000;
+
+    /// <summary>Blobs uploaded, by CID.</summary>
+    public IReadOnlyDictionary<string, (string MimeType, byte[] Bytes)> Blobs
+    {
+        get { lock (_records) return new Dictionary<string, (string, byte[])>(_blobs); }
+    }
+
+    /// <summary>Forgets the blobs no record uses, as a PDS's garbage collection does after a while.</summary>
+    public void CollectUnreferencedBlobs()
+    {
+        lock (_records)
+            foreach (var cid in _blobs.Keys.ToList())
+                if (!_created.Any(r => r.Value.GetRawText().Contains(cid, StringComparison.Ordinal)))
+                    _blobs.Remove(cid);
+    }
 
     public string Handle { get; init; } = "publisher.bsky.social";
     public string Did { get; init; } = "did:plc:fakepublisher0000000000";
@@ -61,6 +85,7 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
     {
         ("POST", "/xrpc/com.atproto.server.createSession") => CreateSession(request),
         ("POST", "/xrpc/com.atproto.repo.createRecord") => Authorized(request) ?? CreateRecord(request),
+        ("POST", "/xrpc/com.atproto.repo.uploadBlob") => Authorized(request) ?? UploadBlob(request),
         ("GET", "/xrpc/com.atproto.repo.getRecord") => GetRecord(request),
         ("GET", "/xrpc/com.atproto.identity.resolveHandle") => ResolveHandle(request),
         ("GET", "/xrpc/app.bsky.feed.getPosts") => Authorized(request) ?? GetPosts(request),
@@ -103,6 +128,10 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         if (!body.TryGetProperty("record", out var record) || record.ValueKind != JsonValueKind.Object)
             return Error(400, "InvalidRequest", "Input must have the property \"record\"");
         if (ValidatePost(record) is { } invalid) return Error(400, "InvalidRequest", "Invalid app.bsky.feed.post record: " + invalid);
+        if (record.TryGetProperty("embed", out var embed))
+            lock (_records)
+                if (ValidateEmbed(embed) is { } badEmbed)
+                    return Error(400, "InvalidRequest", "Invalid app.bsky.feed.post record: " + badEmbed);
 
         lock (_records)
         {
@@ -120,6 +149,77 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
             _created.Add(stored);
             return FakeResponse.Json(200, new { uri = stored.Uri, cid = stored.Cid, commit = new { cid = Cid(stored.Uri), rev = rkey }, validationStatus = "valid" });
         }
+    }
+
+    private FakeResponse UploadBlob(RecordedRequest request)
+    {
+        var declared = request.Header("Content-Type");
+        if (declared is null || declared.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) || declared.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            return Error(400, "InvalidRequest", "uploadBlob takes the raw bytes with their own Content-Type");
+        if (request.Header("Content-Length") is not { } length || length != request.BodyBytes.Length.ToString(CultureInfo.InvariantCulture))
+            return Error(400, "InvalidRequest", "Content-Length does not match the bytes received");
+        if (request.BodyBytes.Length > MaxVideoBytes)
+            return Error(400, "BlobTooLarge", "This file is too large");
+        var sniffed = Sniff(request.BodyBytes);
+        if (sniffed is null || !string.Equals(sniffed, declared.Split(';')[0].Trim(), StringComparison.OrdinalIgnoreCase))
+            return Error(400, "InvalidMimeType", $"The bytes are not {declared}");
+        var cid = "bafkrei" + Convert.ToHexStringLower(SHA256.HashData(request.BodyBytes))[..52];
+        lock (_records) _blobs[cid] = (sniffed, request.BodyBytes);
+        return FakeResponse.Json(200, new { blob = new Dictionary<string, object> { ["$type"] = "blob", ["ref"] = new Dictionary<string, string> { ["$link"] = cid }, ["mimeType"] = sniffed, ["size"] = request.BodyBytes.Length } });
+    }
+
+    /// <summary>Checks an embed as the lexicons define it; call under the records lock.</summary>
+    private string? ValidateEmbed(JsonElement embed)
+    {
+        switch (String(embed, "$type"))
+        {
+            case "app.bsky.embed.images":
+                if (!embed.TryGetProperty("images", out var images) || images.ValueKind != JsonValueKind.Array || images.GetArrayLength() is < 1 or > 4)
+                    return "Record/embed/images must hold 1 to 4 images";
+                var i = 0;
+                foreach (var image in images.EnumerateArray())
+                {
+                    if (String(image, "alt") is null) return $"Record/embed/images/{i} must have the property \"alt\"";
+                    if (BlobProblem(image, "image", "image/", MaxImageBytes) is { } problem) return $"Record/embed/images/{i}/image {problem}";
+                    if (AspectRatioProblem(image) is { } ratio) return $"Record/embed/images/{i}/aspectRatio {ratio}";
+                    i++;
+                }
+                return null;
+            case "app.bsky.embed.video":
+                if (BlobProblem(embed, "video", "video/mp4", MaxVideoBytes) is { } videoProblem) return "Record/embed/video " + videoProblem;
+                if (embed.TryGetProperty("alt", out var alt) && (alt.ValueKind != JsonValueKind.String || new StringInfo(alt.GetString()!).LengthInTextElements > 1000))
+                    return "Record/embed/alt must be a string of at most 1000 graphemes";
+                return AspectRatioProblem(embed) is { } videoRatio ? "Record/embed/aspectRatio " + videoRatio : null;
+            case "app.bsky.embed.external":
+                if (!embed.TryGetProperty("external", out var external) || external.ValueKind != JsonValueKind.Object)
+                    return "Record/embed must have the property \"external\"";
+                if (String(external, "uri") is not { } uri || !Uri.TryCreate(uri, UriKind.Absolute, out _)) return "Record/embed/external/uri must be a URI";
+                if (String(external, "title") is null || String(external, "description") is null) return "Record/embed/external must have title and description";
+                return external.TryGetProperty("thumb", out _) && BlobProblem(external, "thumb", "image/", MaxImageBytes) is { } thumbProblem
+                    ? "Record/embed/external/thumb " + thumbProblem : null;
+            default:
+                return $"Record/embed has an unsupported $type: {String(embed, "$type")}";
+        }
+    }
+
+    private string? BlobProblem(JsonElement parent, string name, string mimePrefix, int maxBytes)
+    {
+        if (!parent.TryGetProperty(name, out var blob) || blob.ValueKind != JsonValueKind.Object || String(blob, "$type") != "blob"
+            || !blob.TryGetProperty("ref", out var reference) || String(reference, "$link") is not { } cid
+            || String(blob, "mimeType") is not { } mimeType || !blob.TryGetProperty("size", out var size) || !size.TryGetInt64(out var bytes))
+            return "must be a blob object ($type, ref.$link, mimeType, size)";
+        if (!_blobs.TryGetValue(cid, out var stored)) return $"refers to a blob this PDS does not have: {cid}";
+        if (stored.MimeType != mimeType || stored.Bytes.Length != bytes) return "does not match the uploaded blob's mimeType and size";
+        if (!mimeType.StartsWith(mimePrefix, StringComparison.Ordinal)) return $"must be {mimePrefix}*, not {mimeType}";
+        return bytes > maxBytes ? $"is {bytes} bytes, over the {maxBytes}-byte limit" : null;
+    }
+
+    private static string? AspectRatioProblem(JsonElement parent)
+    {
+        if (!parent.TryGetProperty("aspectRatio", out var ratio)) return null;
+        return ratio.ValueKind == JsonValueKind.Object && ratio.TryGetProperty("width", out var w) && w.TryGetInt32(out var width) && width >= 1
+            && ratio.TryGetProperty("height", out var h) && h.TryGetInt32(out var height) && height >= 1
+            ? null : "must have integer width and height of at least 1";
     }
 
     private FakeResponse GetRecord(RecordedRequest request)

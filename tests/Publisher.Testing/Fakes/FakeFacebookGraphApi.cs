@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.WebUtilities;
@@ -5,7 +6,17 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Publisher.Testing.Fakes;
 
 /// <summary>A Page post the fake Graph API holds.</summary>
-public sealed record FakePagePost(string Id, string Message, string? Link);
+public sealed record FakePagePost(string Id, string Message, string? Link)
+{
+    /// <summary>The unpublished photos the post attached, in order.</summary>
+    public IReadOnlyList<string> PhotoIds { get; init; } = [];
+}
+
+/// <summary>A photo uploaded to the fake Page: its bytes, whether it was published, its alt text, and the post using it.</summary>
+public sealed record FakePagePhoto(string Id, byte[] Bytes, string ContentType, bool Published, string? AltText)
+{
+    public string? UsedBy { get; set; }
+}
 
 /// <summary>
 /// Fake Facebook Graph API for one Page: <c>POST /{version}/{page_id}/feed</c> (form-encoded <c>message</c>,
@@ -13,11 +24,22 @@ public sealed record FakePagePost(string Id, string Message, string? Link);
 /// <c>GET /{version}/{post_id}?fields=…</c> (shares, reactions and comments summaries) and
 /// <c>GET /{version}/{post_id}/insights?metric=…</c>, with figures set by <see cref="SetFigures"/>. Checks the version path, the
 /// page id and the page token; errors are Graph's <c>{"error":{"message","type","code","fbtrace_id"}}</c>.
+/// Photos: <c>POST /{version}/{page_id}/photos</c> multipart (<c>source</c> a JPEG, PNG or GIF of at most 4 MB,
+/// <c>published</c>, <c>alt_text_custom</c>, <c>access_token</c>); a post's <c>attached_media[n]</c> must each be
+/// <c>{"media_fbid": id}</c> of an unpublished photo of this Page not used by another post.
 /// </summary>
 public sealed partial class FakeFacebookGraphApi : FakeApiServer
 {
     private readonly List<FakePagePost> _posts = [];
     private int _next = 1;
+    private readonly Dictionary<string, FakePagePhoto> _photos = new(StringComparer.Ordinal);
+
+    public const int MaxPhotoBytes = 4 * 1024 * 1024;
+
+    public IReadOnlyDictionary<string, FakePagePhoto> Photos
+    {
+        get { lock (_posts) return new Dictionary<string, FakePagePhoto>(_photos); }
+    }
 
     public string PageId { get; init; } = "104823719301";
     public string PageName { get; init; } = "Publisher Test Page";
@@ -50,7 +72,7 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
             return Error(400, $"Unknown path components: {request.Path}", "OAuthException", 2500);
         var form = request.Method == "POST" && (request.Header("Content-Type") ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
             ? QueryHelpers.ParseQuery(request.Body).ToDictionary(p => p.Key, p => p.Value.ToString())
-            : new Dictionary<string, string>();
+            : request.Parts?.Where(p => !p.IsFile).ToDictionary(p => p.Name, p => System.Text.Encoding.UTF8.GetString(p.Bytes)) ?? new Dictionary<string, string>();
         var token = form.GetValueOrDefault("access_token") ?? Query(request).GetValueOrDefault("access_token") ?? BearerToken(request);
         if (token is null) return Error(400, "An active access token must be used to query information about the current user.", "OAuthException", 2500);
         if (token != PageAccessToken) return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
@@ -70,6 +92,7 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
         {
             ("GET", 2) => FakeResponse.Json(200, new { name = PageName, id = PageId }),
             ("POST", 3) when segments[2] == "feed" => CreatePost(form),
+            ("POST", 3) when segments[2] == "photos" => UploadPhoto(request, form),
             _ => Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
         };
     }
@@ -122,11 +145,44 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
             return Error(400, "(#100) The parameter message or link is required", "OAuthException", 100);
         if (link is not null && !Uri.TryCreate(link, UriKind.Absolute, out _))
             return Error(400, "(#100) The parameter link must be a valid URL", "OAuthException", 100);
+        var attached = form.Where(f => f.Key.StartsWith("attached_media", StringComparison.Ordinal)).OrderBy(f => f.Key, StringComparer.Ordinal).ToList();
+        var photoIds = new List<string>();
         lock (_posts)
         {
-            var post = new FakePagePost($"{PageId}_{(1_000_000_000 + _next++).ToString(CultureInfo.InvariantCulture)}", message ?? "", link);
+            foreach (var (key, value) in attached)
+            {
+                if (TryParseJson(value) is not { ValueKind: JsonValueKind.Object } entry || !entry.TryGetProperty("media_fbid", out var fbid) || fbid.ValueKind != JsonValueKind.String)
+                    return Error(400, $"(#100) param {key} must be a JSON object with media_fbid", "OAuthException", 100);
+                if (!_photos.TryGetValue(fbid.GetString()!, out var photo) || photo.Published || photo.UsedBy is not null)
+                    return Error(400, $"(#100) attached_media {fbid.GetString()} is not an unpublished photo of this Page", "OAuthException", 100);
+                photoIds.Add(photo.Id);
+            }
+            if (photoIds.Count > 0 && link is not null)
+                return Error(400, "(#100) A post with attached_media cannot also share a link", "OAuthException", 100);
+            var post = new FakePagePost($"{PageId}_{(1_000_000_000 + _next++).ToString(CultureInfo.InvariantCulture)}", message ?? "", link) { PhotoIds = photoIds };
+            foreach (var id in photoIds) _photos[id].UsedBy = post.Id;
             _posts.Add(post);
             return FakeResponse.Json(200, new { id = post.Id });
+        }
+    }
+
+    private FakeResponse UploadPhoto(RecordedRequest request, Dictionary<string, string> form)
+    {
+        if (request.Parts?.SingleOrDefault(p => p.Name == "source") is not { IsFile: true } source)
+            return Error(400, "(#324) Requires upload file", "OAuthException", 324);
+        var type = Sniff(source.Bytes);
+        if (type is not ("image/jpeg" or "image/png" or "image/gif"))
+            return Error(400, "(#324) Missing or invalid image file", "OAuthException", 324);
+        if (source.Bytes.Length > MaxPhotoBytes)
+            return Error(400, "(#100) The photo is larger than 4 MB", "OAuthException", 100);
+        if (form.GetValueOrDefault("published") is { } published && published is not ("true" or "false"))
+            return Error(400, "(#100) param published must be a boolean", "OAuthException", 100);
+        lock (_posts)
+        {
+            var photo = new FakePagePhoto((3_000_000_000L + _next++).ToString(CultureInfo.InvariantCulture), source.Bytes, type,
+                form.GetValueOrDefault("published") != "false", form.GetValueOrDefault("alt_text_custom"));
+            _photos[photo.Id] = photo;
+            return FakeResponse.Json(200, new { id = photo.Id });
         }
     }
 

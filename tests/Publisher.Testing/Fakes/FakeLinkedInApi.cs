@@ -8,7 +8,21 @@ namespace Publisher.Testing.Fakes;
 /// <param name="Commentary">The commentary as sent, in LinkedIn's "little" text format.</param>
 /// <param name="Shown">What LinkedIn shows: escapes resolved, hashtags and mentions as text, and cut at the first
 /// unescaped reserved character, as LinkedIn silently does.</param>
-public sealed record FakeLinkedInPost(string Urn, string Author, string Commentary, string Shown, string Version);
+public sealed record FakeLinkedInPost(string Urn, string Author, string Commentary, string Shown, string Version)
+{
+    /// <summary>The images the post carries (content.media or content.multiImage), with their alt text.</summary>
+    public IReadOnlyList<(string Urn, string AltText)> Images { get; init; } = [];
+}
+
+/// <summary>An image the fake LinkedIn holds: initialized for an owner, then its bytes once PUT to the upload address.</summary>
+public sealed class FakeLinkedInImage(string urn, string owner, string uploadToken)
+{
+    public string Urn { get; } = urn;
+    public string Owner { get; } = owner;
+    public string UploadToken { get; } = uploadToken;
+    public byte[]? Bytes { get; set; }
+    public string? ContentType { get; set; }
+}
 
 /// <summary>
 /// Fake LinkedIn: <c>POST /rest/posts</c>, <c>GET /rest/socialActions/{post urn}</c> (counts set by
@@ -16,11 +30,20 @@ public sealed record FakeLinkedInPost(string Urn, string Author, string Commenta
 /// <c>LinkedIn-Version</c> header (yyyyMM, not older than <see cref="OldestActiveVersion"/>), the
 /// <c>X-Restli-Protocol-Version: 2.0.0</c> header, that the author is the one the token may post as, and the body's
 /// required fields. Answers 201 with the post's URN in <c>x-restli-id</c>; errors are <c>{"status","code","message"}</c>.
+/// Images as the Images API documents them: <c>POST /rest/images?action=initializeUpload</c> for the author answers an
+/// upload address (here, on this fake) and an image URN; the bytes are PUT there (JPEG, PNG or GIF); a post's
+/// <c>content.media</c> or <c>content.multiImage</c> (2 to 20) must name uploaded images, alt text at most 4,086 characters.
 /// </summary>
 public sealed partial class FakeLinkedInApi : FakeApiServer
 {
     private readonly List<FakeLinkedInPost> _posts = [];
     private int _next = 7_100_000;
+    private readonly Dictionary<string, FakeLinkedInImage> _images = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, FakeLinkedInImage> Images
+    {
+        get { lock (_posts) return new Dictionary<string, FakeLinkedInImage>(_images); }
+    }
 
     public string AccessToken { get; init; } = "fake-linkedin-token";
     public string AuthorUrn { get; init; } = "urn:li:organization:2414183";
@@ -53,7 +76,9 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
         return (request.Method, request.Path.TrimEnd('/')) switch
         {
             ("POST", "/rest/posts") => CreatePost(request),
-            ("GET", var path) when path.StartsWith("/rest/socialActions/", StringComparison.Ordinal) => VersionHeaders(request) ?? SocialActions(path["/rest/socialActions/".Length..]),
+            ("GET", var path) when path.StartsWith("/rest/socialActions/", StringComparison.Ordinal) => VersionProblem(request) ?? SocialActions(path["/rest/socialActions/".Length..]),
+            ("POST", "/rest/images") => InitializeUpload(request),
+            ("PUT", var path) when path.StartsWith("/dms-uploads/", StringComparison.Ordinal) => Upload(request, path["/dms-uploads/".Length..]),
             ("GET", "/v2/userinfo") => UserInfoForbidden
                 ? Error(403, "ACCESS_DENIED", "Not enough permissions to access: userinfo.GET.NO_VERSION", 100)
                 : FakeResponse.Json(200, new { sub = "782bbtaQ", name = "Publisher Test", given_name = "Publisher", family_name = "Test" }),
@@ -77,22 +102,91 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
         }
     }
 
-    /// <summary>The LinkedIn-Version and Rest.li protocol headers every versioned call needs, or the error LinkedIn answers.</summary>
-    private FakeResponse? VersionHeaders(RecordedRequest request)
+    /// <summary>The versioning headers every /rest call needs, or the error LinkedIn gives without them.</summary>
+    private FakeResponse? VersionProblem(RecordedRequest request)
     {
         var version = request.Header("LinkedIn-Version");
         if (version is null || !Version().IsMatch(version))
             return Error(400, "VERSION_MISSING", "A version must be present. Please specify a version by adding the LinkedIn-Version header.", 0);
         if (string.CompareOrdinal(version, OldestActiveVersion) < 0 || string.CompareOrdinal(version, DateTime.UtcNow.ToString("yyyyMM", CultureInfo.InvariantCulture)) > 0)
             return Error(426, "NONEXISTENT_VERSION", $"Requested version {version} is not active", 0);
-        if (request.Header("X-Restli-Protocol-Version") != "2.0.0")
-            return Error(400, "INVALID_PROTOCOL_VERSION", "The Rest.li protocol version header X-Restli-Protocol-Version: 2.0.0 is required", 0);
-        return null;
+        return request.Header("X-Restli-Protocol-Version") != "2.0.0"
+            ? Error(400, "INVALID_PROTOCOL_VERSION", "The Rest.li protocol version header X-Restli-Protocol-Version: 2.0.0 is required", 0)
+            : null;
+    }
+
+    private FakeResponse InitializeUpload(RecordedRequest request)
+    {
+        if (VersionProblem(request) is { } problem) return problem;
+        if (Query(request).GetValueOrDefault("action") != "initializeUpload")
+            return Error(400, "ILLEGAL_ARGUMENT", "action=initializeUpload is required", 0);
+        if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body
+            || !body.TryGetProperty("initializeUploadRequest", out var init) || init.ValueKind != JsonValueKind.Object
+            || !init.TryGetProperty("owner", out var ownerElement) || ownerElement.ValueKind != JsonValueKind.String)
+            return Error(422, "FIELD_MISSING", "ERROR :: /initializeUploadRequest/owner :: field is required but not found and has no default value", 0);
+        if (ownerElement.GetString() != AuthorUrn)
+            return Error(403, "ACCESS_DENIED", $"Not enough permissions to upload for {ownerElement.GetString()}", 100);
+        lock (_posts)
+        {
+            var image = new FakeLinkedInImage($"urn:li:image:C4E10AQ{_next++}", AuthorUrn, Guid.NewGuid().ToString("N"));
+            _images[image.Urn] = image;
+            return FakeResponse.Json(200, new
+            {
+                value = new
+                {
+                    uploadUrlExpiresAt = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(),
+                    uploadUrl = new Uri(BaseUri, $"dms-uploads/{image.UploadToken}").ToString(),
+                    image = image.Urn,
+                },
+            });
+        }
+    }
+
+    private FakeResponse Upload(RecordedRequest request, string token)
+    {
+        var type = Sniff(request.BodyBytes);
+        if (type is not ("image/jpeg" or "image/png" or "image/gif"))
+            return Error(400, "INVALID_IMAGE", "The uploaded file is not a JPG, PNG or GIF image", 0);
+        lock (_posts)
+        {
+            var image = _images.Values.FirstOrDefault(i => i.UploadToken == token);
+            if (image is null || image.Bytes is not null) return Error(404, "NOT_FOUND", "No upload expected at this address", 0);
+            image.Bytes = request.BodyBytes;
+            image.ContentType = type;
+            return new FakeResponse(201);
+        }
+    }
+
+    /// <summary>The images a post's content names, or why LinkedIn would refuse them.</summary>
+    private (IReadOnlyList<(string, string)> Images, FakeResponse? Problem) ContentImages(JsonElement body)
+    {
+        if (!body.TryGetProperty("content", out var content)) return ([], null);
+        var entries = new List<JsonElement>();
+        if (content.TryGetProperty("media", out var media)) entries.Add(media);
+        else if (content.TryGetProperty("multiImage", out var multi) && multi.TryGetProperty("images", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            if (list.GetArrayLength() is < 2 or > 20)
+                return ([], Error(422, "FIELD_INVALID", "ERROR :: /content/multiImage/images :: a MultiImage post takes 2 to 20 images", 0));
+            entries.AddRange(list.EnumerateArray());
+        }
+        else return ([], Error(422, "FIELD_INVALID", "ERROR :: /content :: unknown content", 0));
+        var images = new List<(string, string)>();
+        foreach (var entry in entries)
+        {
+            var id = entry.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString()! : "";
+            var alt = entry.TryGetProperty("altText", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "";
+            if (alt.Length > 4086)
+                return ([], Error(422, "FIELD_INVALID", "ERROR :: /content/media/altText :: length exceeds 4086", 0));
+            if (!_images.TryGetValue(id, out var image) || image.Bytes is null)
+                return ([], Error(422, "FIELD_INVALID", $"ERROR :: /content/media/id :: {id} is not an uploaded image", 0));
+            images.Add((id, alt));
+        }
+        return (images, null);
     }
 
     private FakeResponse CreatePost(RecordedRequest request)
     {
-        if (VersionHeaders(request) is { } refused) return refused;
+        if (VersionProblem(request) is { } problem) return problem;
         var version = request.Header("LinkedIn-Version")!;
         if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body)
             return Error(400, "INVALID_JSON", "Request body is not valid JSON", 0);
@@ -114,7 +208,9 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
 
         lock (_posts)
         {
-            var post = new FakeLinkedInPost($"urn:li:share:{_next++}", author, commentary, Shown(commentary), version);
+            var (images, refused) = ContentImages(body);
+            if (refused is not null) return refused;
+            var post = new FakeLinkedInPost($"urn:li:share:{_next++}", author, commentary, Shown(commentary), version) { Images = images };
             _posts.Add(post);
             return new FakeResponse(201, null, new Dictionary<string, string> { ["x-restli-id"] = post.Urn });
         }

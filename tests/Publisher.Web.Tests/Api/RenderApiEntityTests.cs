@@ -114,7 +114,8 @@ public class RenderApiEntityTests(PublisherWebApp app)
     {
         var account = await AccountAsync("X");
         var client = await ClientAsync();
-        var facts = new[] { string.Join(' ', Enumerable.Repeat("Every plan ships free across Europe, pauses for two months and cancels any time.", 4)) };
+        // One key fact as long as a key fact may be (300 characters): longer than an X post on its own.
+        var facts = new[] { string.Join(' ', Enumerable.Repeat("Every plan ships free across Europe, pauses for two months and cancels any time.", 4))[..300].TrimEnd() };
         var variant = await VariantAsync(await client.PostAsJsonAsync("/api/render", new
         {
             message = new { title = "Plans", body = "New plans.", link = "https://northwind.com/plans", keyFacts = facts },

@@ -120,6 +120,44 @@ public class CalendarBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         Assert.Equal(ParisTime(tuesday.AddDays(1), 16, 45), (await CalendarData.ReloadAsync(site.App, variant.Id)).ScheduledAt);
     }
 
+    [Fact]
+    public async Task The_keyboard_reaches_the_content_past_a_skip_link_and_one_new_message_stop_per_day()
+    {
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await site.SignInAsync(browser, Roles.Marketer);
+        var tuesday = TuesdayAhead();
+        var (account, variant) = await PlanAsync(VariantState.Draft, ParisTime(tuesday.AddDays(4), 18, 30), CalendarData.Unique("Late in the week"));
+        await page.GotoAsync($"{site.BaseUrl}/Calendar?view=week&date={tuesday:yyyy-MM-dd}&account={account.Id}");
+        await Assertions.Expect(page.Locator($".entry[data-variant='{variant.Id}']")).ToBeVisibleAsync();
+
+        // The first Tab of the page is the skip link; it takes the keyboard to the content.
+        await page.Keyboard.PressAsync("Tab");
+        var skip = page.Locator(".skip-link");
+        await Assertions.Expect(skip).ToBeFocusedAsync();
+        await Assertions.Expect(skip).ToBeInViewportAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("main#main")).ToBeFocusedAsync();
+
+        // From there to the week's only post (on Saturday evening): one "new message" stop per day at most, not one per hour.
+        var newMessageStops = 0;
+        var found = false;
+        for (var press = 0; press < 200 && !found; press++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            var focused = await page.EvaluateAsync<string>("() => { const e = document.activeElement; return (e.closest('.entry') ? 'entry ' : '') + (e.getAttribute('aria-label') ?? e.textContent ?? '').trim(); }");
+            found = focused.StartsWith("entry ", StringComparison.Ordinal);
+            if (focused.StartsWith("New message on", StringComparison.Ordinal))
+                newMessageStops++;
+        }
+        Assert.True(found, "Tab never reached the post");
+        Assert.InRange(newMessageStops, 1, 7);
+        // The hours are no stops and no unnamed landmarks: a mouse click on an hour still starts a message there.
+        Assert.Equal(0, await page.Locator(".week-grid .slot[aria-label]").CountAsync());
+        Assert.Equal(0, await page.Locator(".week-grid .slot a[data-add]:not([tabindex='-1'])").CountAsync());
+    }
+
     private static string Screenshot(string name)
     {
         var folder = Path.Combine(Publisher.Testing.RepositoryRoot.Path, "TestResults", "screenshots");

@@ -148,8 +148,9 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await page.ClickAsync("#save");
         await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
         await Assertions.Expect(variant.Locator("[data-stale]")).ToContainTextAsync("The message changed since your edit");
-        await Assertions.Expect(variant.Locator(".diff-deleted")).ToContainTextAsync("Written by hand for X");
-        await Assertions.Expect(variant.Locator(".diff-inserted").First).ToContainTextAsync("hazelnut");
+        // A word diff marks each run of changed words: the hand-written words are among the struck-out runs, the message's new ones among the added.
+        await Assertions.Expect(variant.Locator(".diff del", new() { HasText = "Written by hand for X" })).ToHaveCountAsync(1);
+        await Assertions.Expect(variant.Locator(".diff ins", new() { HasText = "hazelnut" })).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("variant-diff.png"), FullPage = true });
 
         await variant.Locator("[data-rerender]").ClickAsync();
@@ -199,5 +200,123 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await Assertions.Expect(page.Locator("#title")).ToHaveValueAsync(title);
         await Assertions.Expect(page.Locator(".preview-card[data-kind='X'] [data-counter]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+/280$"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("message-edit.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task The_email_and_blog_previews_show_the_rendered_html_in_a_sandboxed_frame_under_a_strict_policy()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var editorPolicy = (await page.GotoAsync(site.BaseUrl + "/Messages/New"))!.Headers["content-security-policy"];
+        var frames = new List<IResponse>();
+        page.Response += (_, response) => { if (response.Url.Contains("/api/render/html/")) frames.Add(response); };
+        var title = "Harvest letter " + Guid.NewGuid().ToString("N")[..6];
+
+        await page.FillAsync("#title", title);
+        await page.FillAsync("#body", "Taste the **new harvest** with our roasters.");
+        foreach (var kind in new[] { "Email", "Blog" })
+        {
+            await page.Locator($"label.check:has(.channel-{kind.ToLowerInvariant()}) input").First.CheckAsync();
+        }
+
+        foreach (var kind in new[] { "Email", "Blog" })
+        {
+            var card = page.Locator($".preview-card[data-kind='{kind}']");
+            var frame = card.Locator("iframe.html-preview:not(.loading)");
+            await Assertions.Expect(frame).ToBeVisibleAsync();
+            Assert.Equal("", await frame.GetAttributeAsync("sandbox")); // no scripts, no same origin, no forms
+            // The document itself, as it will go out: the title as a heading, the body's Markdown as HTML.
+            var document = card.FrameLocator("iframe.html-preview:not(.loading)");
+            await Assertions.Expect(document.Locator("h1", new FrameLocatorLocatorOptions { HasText = title })).ToBeVisibleAsync();
+            await Assertions.Expect(document.Locator("strong", new FrameLocatorLocatorOptions { HasText = "new harvest" })).ToBeVisibleAsync();
+            // The plain text is folded below the frame, not shown instead of it.
+            await Assertions.Expect(card.Locator("[data-text-part]")).Not.ToHaveAttributeAsync("open", "");
+        }
+
+        Assert.NotEmpty(frames);
+        foreach (var response in frames)
+        {
+            var policy = response.Headers["content-security-policy"];
+            Assert.Contains("default-src 'none'", policy);
+            Assert.Contains("sandbox", policy);
+            Assert.DoesNotContain("script-src", policy);
+            Assert.Equal("SAMEORIGIN", response.Headers["x-frame-options"]);
+        }
+        // The editor's own policy is as strict as before: no inline script, frames only from the app itself.
+        Assert.Contains("script-src 'self'", editorPolicy);
+        Assert.DoesNotContain("unsafe-inline", editorPolicy.Split(';').Single(d => d.Trim().StartsWith("script-src")));
+
+        // Somebody else's preview address is not a way in: signed out, it answers nothing.
+        var anonymous = await browser.NewContextAsync();
+        var leaked = await anonymous.APIRequest.GetAsync(frames[0].Url, new() { MaxRedirects = 0 });
+        Assert.NotEqual(200, leaked.Status);
+    }
+
+    [Fact]
+    public async Task The_reading_ease_suggestion_marks_the_hard_sentences_not_the_whole_body()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.GotoAsync(site.BaseUrl + "/Messages/New");
+        const string hard = "Organisational considerations notwithstanding, comprehensive sustainability initiatives necessitate interdisciplinary collaboration between cultivators.";
+        const string easy = "We roast on Tuesdays. Your beans ship the same day. They taste best in a week. Come and see us at the shop. We open at nine.";
+
+        await page.FillAsync("#title", "Reading ease");
+        await page.FillAsync("#body", $"{easy} {hard} {easy}");
+        await page.Locator("label.check:has(.channel-linkedin) input").First.CheckAsync();
+        var linkedIn = page.Locator(".preview-card[data-kind='LinkedIn']");
+        var marks = linkedIn.Locator("mark[data-rule='readability']");
+
+        await Assertions.Expect(marks).ToHaveCountAsync(1);
+        await Assertions.Expect(marks).ToHaveTextAsync(hard);
+        await Assertions.Expect(linkedIn.Locator(".finding-item[data-rule='readability']")).ToContainTextAsync("Reading ease");
+        // The easy sentences around it are plain text.
+        await Assertions.Expect(linkedIn.Locator("[data-text]")).ToContainTextAsync("We roast on Tuesdays.");
+        Assert.DoesNotContain("Tuesdays", await marks.InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task A_one_click_fix_keeps_the_keyboard_in_place_and_screen_readers_hear_only_count_changes()
+    {
+        var (playwright, browser, page) = await SignedInMarketerAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await page.GotoAsync(site.BaseUrl + "/Messages/New");
+        var x = page.Locator(".preview-card[data-kind='X']");
+        // Only the summary is a live region; the previews themselves are not announced.
+        Assert.Null(await page.Locator("#previews").GetAttributeAsync("aria-live"));
+        Assert.Equal(1, await page.Locator(".editor [aria-live], .editor [role=status]").CountAsync());
+        var summary = page.Locator("#preview-summary");
+
+        await page.FillAsync("#title", "Autumn Blend");
+        await page.FillAsync("#body", "Our beans are cheap. Come in order to taste them.");
+        await Assertions.Expect(x.Locator("mark.finding-suggestion[data-rule='plain-words']")).ToHaveTextAsync("in order to");
+        await Assertions.Expect(summary).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ previews?: .*error"));
+        var said = await summary.TextContentAsync();
+
+        // Typing that changes no count changes nothing that is announced.
+        await page.EvaluateAsync("() => { window.announced = 0; new MutationObserver(() => window.announced++).observe(document.getElementById('preview-summary'), { childList: true, characterData: true, subtree: true }); }");
+        await page.Locator("#body").PressSequentiallyAsync(" Fresh", new() { Delay = 30 });
+        await Assertions.Expect(x.Locator("[data-text]")).ToContainTextAsync("taste them. Fresh");
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => window.announced"));
+        Assert.Equal(said, await summary.TextContentAsync());
+
+        // A fix from the keyboard: focus moves to the next fix in the card, not to the page's body.
+        await x.Locator(".finding-item[data-rule='plain-words'] button.fix").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(x.Locator("mark[data-rule='plain-words']")).ToHaveCountAsync(0);
+        await Assertions.Expect(x.Locator("button.fix").First).ToBeFocusedAsync();
+        Assert.Equal("Our beans are cheap. Come to taste them. Fresh", await page.InputValueAsync("#body"));
+
+        // The last fix leaves the keyboard in the field it changed.
+        while (await x.Locator("button.fix").CountAsync() > 0)
+        {
+            var before = await x.Locator("button.fix").CountAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await Assertions.Expect(x.Locator("button.fix")).ToHaveCountAsync(before - 1);
+        }
+        await Assertions.Expect(page.Locator("#body")).ToBeFocusedAsync();
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Workflow;
 
 namespace Publisher.Web.Tests.Browser;
 
@@ -53,5 +54,49 @@ public class ReviewBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         await marketer.WaitForURLAsync($"**/Variants/{drafts[1].Id}");
         await Assertions.Expect(marketer.Locator("#comments")).ToContainTextAsync("Open day starts at 09:00, not 10:00.");
         await Assertions.Expect(marketer.Locator("#variant-state")).ToHaveTextAsync("rejected");
+    }
+
+    [Fact]
+    public async Task A_resubmission_marks_only_the_changed_words_when_the_reviewed_text_had_windows_line_endings()
+    {
+        Guid id;
+        await using (var scope = site.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var variant = await db.Variants.Where(v => v.State == VariantState.Draft && v.ChannelAccount!.Kind == "LinkedIn").OrderBy(v => v.ScheduledAt).FirstAsync();
+            // What the reviewer saw: three paragraphs with CRLF line endings and a long link; what goes out now: the same with LF
+            // line endings and one word changed.
+            const string link = "https://northwind.example/guides/pour-over?utm_source=linkedin&utm_medium=social&utm_campaign=autumn-blend-with-a-very-long-campaign-name";
+            variant.ManualOverride = $"Brew the perfect pour-over at home.\n\nGrind 15 g of beans, medium fine, for 250 ml of water at 94 °C.\n\nRead the guide: {link}";
+            variant.ContentHash = ContentHash.Of(variant);
+            var approverId = await db.Users.Where(u => u.Email!.StartsWith("approver@")).Select(u => u.Id).FirstAsync();
+            db.Approvals.Add(new Approval
+            {
+                VariantId = variant.Id, ApproverId = approverId, Decision = ApprovalDecision.Rejected, Role = Roles.Approver, Comment = "Say how hot the water is.",
+                ContentText = $"Brew the perfect pour-over at home.\r\n\r\nGrind 15 g of beans, medium fine, for 250 ml of water at 92 °C.\r\n\r\nRead the guide: {link}",
+                ContentHash = "what the reviewer saw", At = DateTimeOffset.UtcNow.AddHours(-2),
+            });
+            await db.SaveChangesAsync();
+            id = variant.Id;
+        }
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+
+        foreach (var viewport in new[] { new ViewportSize { Width = 1400, Height = 1000 }, PageLayout.Phone })
+        {
+            var page = await site.SignInAsync(browser, Roles.Approver, viewport);
+            await page.GotoAsync($"{site.BaseUrl}/Variants/{id}");
+            var diff = page.Locator("[data-diff]");
+            await Assertions.Expect(diff).ToContainTextAsync("Brew the perfect pour-over at home.");
+            Assert.Equal(["92"], await diff.Locator("del").AllInnerTextsAsync());
+            Assert.Equal(["94"], await diff.Locator("ins").AllInnerTextsAsync());
+            // It reads as the post does: its paragraphs kept, left-aligned, wrapped inside its box.
+            Assert.Contains(await diff.EvaluateAsync<string>("e => getComputedStyle(e).textAlign"), new[] { "left", "start" });
+            Assert.Equal("pre-wrap", await diff.EvaluateAsync<string>("e => getComputedStyle(e).whiteSpace"));
+            Assert.True(await diff.EvaluateAsync<bool>("e => e.scrollWidth <= e.clientWidth"), "the diff scrolls inside its box");
+            await PageLayout.AssertFitsTheWindowAsync(page, $"the variant page with its diff at {viewport.Width} px");
+            await page.Context.CloseAsync();
+        }
     }
 }

@@ -30,19 +30,19 @@ public sealed class DemoSite : IAsyncLifetime
 
     public async Task DisposeAsync() => await ((IAsyncLifetime)App).DisposeAsync();
 
-    /// <summary>Signs a demo user in through the form, in a browser context of its own.</summary>
-    public async Task<IPage> SignInAsync(IBrowser browser, string role)
+    /// <summary>Signs a demo user in through the form, in a browser context of its own (a desktop window unless <paramref name="viewport"/> says otherwise).</summary>
+    public async Task<IPage> SignInAsync(IBrowser browser, string role, ViewportSize? viewport = null)
     {
-        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = viewport ?? new ViewportSize { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
         var user = DemoUsers.Single(u => u.Role == role);
         await page.GotoAsync(BaseUrl + "/Account/SignIn");
         await page.FillAsync("input[name='Input.Email']", user.Email);
         await page.FillAsync("input[name='Input.Password']", user.Password);
         await page.ClickAsync("button[type=submit]");
-        // Signed in when the app's own navigation shows, not when every resource has loaded.
-        await page.WaitForURLAsync("**/Calendar", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
-        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeVisibleAsync();
+        // Signed in when the app's own navigation shows, not when every resource has loaded; where a role lands is the app's choice.
+        await page.WaitForURLAsync(url => !url.Contains("/Account/SignIn", StringComparison.OrdinalIgnoreCase), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeAttachedAsync();
         return page;
     }
 }

@@ -161,8 +161,9 @@ public class MessageEditorTests(PublisherWebApp app)
         Assert.Equal("Fig and cocoa, by hand. https://northwind.example/autumn", variant.ManualOverride);
         var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/Messages/Edit/{id}"));
         Assert.Contains("The message changed since your edit", page);
-        Assert.Contains("class=\"diff-deleted\">− Fig and cocoa, by hand.", page);
-        Assert.Contains("hazelnut", page);
+        // The word diff from the hand edit to the new rendering: the edit's own words struck out, the message's new ones added.
+        Assert.Matches("<del>[^<]*by hand\\.[^<]*</del>", page);
+        Assert.Matches("<ins>[^<]*hazelnut[^<]*</ins>", page);
 
         var reRender = await Editor.PostAsync(client, $"/Messages/Edit/{id}", new Dictionary<string, string>
         {

@@ -67,4 +67,35 @@ public class BlogTests(PublisherWebApp app)
         Assert.Contains("spring blend", entry.Element(Atom + "content")!.Value);
         Assert.DoesNotContain(feed.Root.Elements(Atom + "entry"), e => e.Element(Atom + "title")!.Value == "Not yet");
     }
+
+    [Fact]
+    public async Task The_list_of_posts_and_an_article_wear_the_brands_look_from_the_style_guide_and_run_no_script()
+    {
+        var slug = "brand-look-" + Guid.NewGuid().ToString("N")[..6];
+        await BlogVariantAsync("A post in the brand's look", slug, VariantState.Published);
+        Publisher.Templates.Model.BrandInput brand;
+        await using (var scope = app.Services.CreateAsyncScope())
+            brand = (await scope.ServiceProvider.GetRequiredService<VariantComposer>().LoadContextAsync()).Brand;
+        var visitor = app.NewClient();
+
+        foreach (var path in new[] { "/blog", $"/blog/{slug}" })
+        {
+            var response = await visitor.GetAsync(path);
+            var html = await response.Content.ReadAsStringAsync();
+            // The style guide's palette, fonts and logo, in a page made for phones too.
+            Assert.Contains($".site {{ background: {brand.PrimaryColor};", html);
+            Assert.Contains(brand.HeadingFontFamily.Replace('"', '\''), html);
+            Assert.Contains($"<a class=\"logo\" href=\"", html);
+            Assert.Contains(string.IsNullOrWhiteSpace(brand.LogoText) ? brand.Name : brand.LogoText, html);
+            Assert.Contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", html);
+            Assert.Contains("@media (max-width: 600px)", html);
+            // Still no script: none in the page, none allowed by its policy.
+            Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+            var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+            Assert.StartsWith("default-src 'none';", policy);
+            Assert.DoesNotContain("script-src", policy);
+        }
+        // The article leads back to the list.
+        Assert.Contains("href=\"" + (brand.BlogUrl ?? "/blog") + "\">All posts</a>", await visitor.GetStringAsync($"/blog/{slug}"));
+    }
 }

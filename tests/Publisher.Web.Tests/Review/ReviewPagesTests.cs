@@ -116,4 +116,35 @@ public class ReviewPagesTests(PublisherWebApp app)
         Assert.Contains("frame-ancestors 'self'", csp);
         Assert.DoesNotContain("script-src", csp);
     }
+
+    [Fact]
+    public async Task The_style_guide_box_quotes_a_long_finding_short_instead_of_printing_the_whole_post()
+    {
+        var id = await VariantInReviewAsync();
+        var longText = string.Join(' ', Enumerable.Repeat("Organisational considerations notwithstanding, our sustainability initiatives necessitate collaboration.", 12));
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var variant = await db.Variants.SingleAsync(v => v.Id == id);
+            variant.RenderedText = longText;
+            // As an older version stored a reading-ease finding: its matched text is the whole body.
+            variant.StyleFindingsJson = System.Text.Json.JsonSerializer.Serialize(new[]
+            {
+                new { ruleId = "readability", severity = "suggestion", message = "Reading ease is 2; aim for 50 or more with shorter words and sentences.", field = "body", start = 0, length = longText.Length, matchedText = longText, key = "readability|body|readability", accepted = false },
+            });
+            variant.ContentHash = ContentHash.Of(variant);
+            await db.SaveChangesAsync();
+        }
+        var approver = await app.SignedInAsync(Roles.Approver);
+
+        var page = await approver.GetStringAsync($"/Variants/{id}");
+
+        var quote = System.Text.RegularExpressions.Regex.Match(page, "<q class=\"excerpt\">([^<]*)</q>");
+        Assert.True(quote.Success, "the finding is quoted");
+        var quoted = WebUtility.HtmlDecode(quote.Groups[1].Value);
+        Assert.InRange(quoted.Length, 20, 81);
+        Assert.EndsWith("…", quoted);
+        Assert.StartsWith("Organisational considerations notwithstanding", quoted);
+        Assert.Contains("Reading ease is 2", page);
+    }
 }

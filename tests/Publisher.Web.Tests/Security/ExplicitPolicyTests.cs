@@ -27,6 +27,6 @@ public class ExplicitPolicyTests(PublisherWebApp app)
         // The analytics ones check what they take themselves: a tracked link only ever leads to its own destination,
         // /t/collect takes reports from the allowed sites only, /api/events needs an ingest key.
         Assert.Equal(["Account/AcceptInvite", "Account/SignIn", "Status/{code:int}", "api/events", "blog/", "blog/feed.atom", "blog/{slug}", "calendar/feed/{token}.ics",
-            "health", "l/{code}", "t/collect", "t/collect", "u/{variantId:guid}"], anonymous);
+            "health", "l/{code}", "media/{sha256}/{name}", "t/collect", "t/collect", "u/{variantId:guid}"], anonymous);
     }
 }

@@ -91,6 +91,20 @@ public sealed class RecordingProgress : IPublishProgress
         lock (_ids) _ids.Add(externalId);
         return Task.CompletedTask;
     }
+
+    private readonly List<(string Key, string NetworkMediaId, DateTimeOffset? ExpiresAt)> _media = [];
+
+    /// <summary>Every medium reported uploaded, in order.</summary>
+    public IReadOnlyList<(string Key, string NetworkMediaId, DateTimeOffset? ExpiresAt)> Media
+    {
+        get { lock (_media) return _media.ToList(); }
+    }
+
+    public Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+    {
+        lock (_media) _media.Add((key, networkMediaId, expiresAt));
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>One HTTP channel, its fake and a client pointed at it: the same checks run against every network.</summary>

@@ -33,6 +33,22 @@ public sealed class MastodonTests : IAsyncLifetime
         Assert.Equal("Autumn sale: 20% off.", sent.Json().GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("javascript:alert(document.domain)//")]
+    [InlineData("data:text/html,<script>alert(1)</script>")]
+    [InlineData("https://evil.example/a b")]
+    public async Task A_status_address_that_is_not_a_web_address_is_not_taken_from_the_server(string hostileUrl)
+    {
+        await using var hostile = new FakeMastodonApi { StatusUrl = hostileUrl };
+        var connection = ChannelKit.Connection(ChannelKind.Mastodon, hostile.BaseUri, hostile.Credentials, handle: "publisher");
+
+        var result = await _client.PublishAsync(ChannelKit.Request(connection, "Autumn sale: 20% off.", key: "k"), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var status = Assert.Single(hostile.Statuses);
+        Assert.Equal(new Uri(hostile.BaseUri, $"@publisher/{status.Id}").ToString(), result.ExternalUrl);
+    }
+
     [Fact]
     public async Task A_thread_chains_in_reply_to_id_and_gives_each_part_its_own_key()
     {

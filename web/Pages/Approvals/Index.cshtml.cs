@@ -14,7 +14,7 @@ namespace Publisher.Web.Pages.Approvals;
 
 /// <summary>The approval queue: every variant waiting for review, oldest due first, as it will go out.</summary>
 [Authorize(Policy = Policies.Review)]
-public class IndexModel(PublisherDbContext db, ApprovalService approvals, PublishScheduler scheduler, UserTimeZone userZone) : PageModel
+public class IndexModel(PublisherDbContext db, ApprovalService approvals, PublishScheduler scheduler, UserTimeZone userZone, TimeProvider clock) : PageModel
 {
     public sealed record Option(string Value, string Label);
 
@@ -33,6 +33,9 @@ public class IndexModel(PublisherDbContext db, ApprovalService approvals, Publis
 
     [TempData] public string? Notice { get; set; }
 
+    /// <summary>Said when the due date asked for was outside the planning window and the nearest day inside it is used.</summary>
+    public string? Clamped { get; private set; }
+
     public async Task OnGetAsync()
     {
         Zone = await userZone.GetAsync();
@@ -41,6 +44,11 @@ public class IndexModel(PublisherDbContext db, ApprovalService approvals, Publis
         if (Account is { } account) query = query.Where(v => v.ChannelAccountId == account);
         if (Campaign is { } campaign) query = query.Where(v => v.Message!.CampaignId == campaign);
         if (!string.IsNullOrEmpty(Author)) query = query.Where(v => v.Message!.AuthorId == Author);
+        if (DueBefore is { } asked && PlanningWindow.Clamp(asked, clock.GetUtcNow()) is var clamped && clamped != asked)
+        {
+            Clamped = PlanningWindow.Clamped(asked, clamped);
+            DueBefore = clamped;
+        }
         if (DueBefore is { } due)
         {
             var end = Zone.LocalMidnightUtc(due.AddDays(1));

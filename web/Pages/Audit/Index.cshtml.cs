@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -15,7 +16,7 @@ namespace Publisher.Web.Pages.Audit;
 /// audit event, and the database refuses it too.
 /// </summary>
 [Authorize(Policy = Policies.Audit)]
-public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
+public class IndexModel(PublisherDbContext db, UserTimeZone userZone, TimeProvider clock) : PageModel
 {
     public const int PageSize = 200;
 
@@ -28,6 +29,9 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageMode
     public IReadOnlyList<AuditEvent> Events { get; private set; } = [];
     public IReadOnlyList<string> Actions { get; private set; } = [];
     public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
+
+    /// <summary>Said when a day asked for was outside the planning window and the nearest day inside it is used.</summary>
+    public string? Clamped { get; private set; }
 
     public async Task OnGetAsync()
     {
@@ -59,6 +63,9 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageMode
 
     private IQueryable<AuditEvent> Filtered()
     {
+        // Days like 0001-01-01 or 9999-12-31 would overflow on the way to UTC: the nearest day inside the window is used.
+        From = ClampDay(From);
+        To = ClampDay(To);
         var query = db.AuditEvents.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(Actor)) query = query.Where(e => e.ActorName.Contains(Actor));
         if (!string.IsNullOrWhiteSpace(Action)) query = query.Where(e => e.Action == Action);
@@ -66,6 +73,14 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone) : PageMode
         if (From is { } from) query = query.Where(e => e.At >= Zone.LocalMidnightUtc(from));
         if (To is { } to) query = query.Where(e => e.At < Zone.LocalMidnightUtc(to.AddDays(1)));
         return query;
+    }
+
+    private DateOnly? ClampDay(DateOnly? asked)
+    {
+        if (asked is not { } day || PlanningWindow.Clamp(day, clock.GetUtcNow()) is var clamped && clamped == day)
+            return asked;
+        Clamped = PlanningWindow.Clamped(day, clamped);
+        return clamped;
     }
 
     public DateTime Local(DateTimeOffset at) => Zone.Local(at);

@@ -7,6 +7,7 @@ using Publisher.Core.Domain;
 using Publisher.Core.Workflow;
 using Publisher.Templates.Model;
 using Publisher.Web.Pages.Messages;
+using Publisher.Web.Pages.Shared;
 
 namespace Publisher.Web.Pages.Calendar;
 
@@ -34,6 +35,16 @@ public sealed class CalendarCsvImport(PublisherDbContext db, VariantComposer com
 
     public async Task<Report> ImportAsync(Stream csv, string defaultZone, Actor actor, CancellationToken cancellationToken = default)
     {
+        // Refused before any row is read when it is not UTF-8, with the line where it stops being so.
+        var bytes = new MemoryStream();
+        await csv.CopyToAsync(bytes, cancellationToken);
+        var (_, badLine, notUtf8) = StrictUtf8.Decode(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), "CSV file",
+            "save it as \"CSV UTF-8\" (Excel's plain \"CSV\" format is not UTF-8)");
+        if (notUtf8 is not null)
+            return new Report(0, 0, [new RowError(badLine, [notUtf8])]);
+        bytes.Position = 0;
+        csv = bytes;
+
         var accounts = await db.ChannelAccounts.ToListAsync(cancellationToken);
         var byName = accounts.GroupBy(a => a.Name.Trim(), StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
         var campaigns = await db.Campaigns.ToListAsync(cancellationToken);

@@ -8,11 +8,14 @@ namespace Publisher.Web.Pages.Calendar;
 
 /// <summary>Upload a CSV of planned messages: all rows are imported as drafts, or none, with a report of every refused row.</summary>
 [Authorize(Policy = Policies.Author)]
-[RequestSizeLimit(MaxBytes + 64 * 1024)]
-[RequestFormLimits(MultipartBodyLengthLimit = MaxBytes + 64 * 1024)]
+// Files somewhat over the limit still reach the page, which says the file's size and the limit and stays open;
+// far larger uploads are refused before they are read.
+[RequestSizeLimit(UploadCeiling)]
+[RequestFormLimits(MultipartBodyLengthLimit = UploadCeiling)]
 public class ImportModel(CalendarCsvImport import, UserTimeZone userZone) : PageModel
 {
     public const int MaxBytes = 4 * 1024 * 1024;
+    private const int UploadCeiling = 16 * 1024 * 1024;
 
     public CalendarCsvImport.Report? Report { get; private set; }
     public string? Problem { get; private set; }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
@@ -47,6 +48,9 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone, TimeProvid
     public IReadOnlyList<IReadOnlyList<CampaignBar>> CampaignBars { get; private set; } = [];
     public IReadOnlyList<CampaignBar> CampaignsInRange { get; private set; } = [];
     public int EntryCount { get; private set; }
+
+    /// <summary>Said when the day in the address was outside the planning window and the nearest day inside it is shown.</summary>
+    public string? Clamped { get; private set; }
     public IReadOnlyList<int> Hours { get; private set; } = [];
 
     public IReadOnlyList<Option> AccountOptions { get; private set; } = [];
@@ -88,7 +92,15 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone, TimeProvid
         Zone = await userZone.GetAsync();
         var now = clock.GetUtcNow();
         Today = DateOnly.FromDateTime(Zone.Local(now));
-        Anchor = filter.Date ?? filter.LegacyWeek ?? Today;
+        // A day far outside the window (0001-01-01, 9999-12-31) would overflow the date arithmetic below.
+        var asked = filter.Date ?? filter.LegacyWeek ?? Today;
+        Anchor = PlanningWindow.Clamp(asked, now);
+        if (Anchor != asked)
+        {
+            Clamped = PlanningWindow.Clamped(asked, Anchor);
+            filter.Date = Anchor;
+            filter.LegacyWeek = null;
+        }
 
         // The days shown: a week from Monday, or the weeks that hold the month. The list shows the month only.
         DateOnly gridStart, gridEnd;

@@ -24,6 +24,9 @@ public sealed class Rescheduler(PublisherDbContext db, PublishScheduler schedule
 
     public async Task<Outcome> MoveAsync(Guid variantId, DateOnly date, TimeOnly time, Actor actor, CancellationToken cancellationToken = default)
     {
+        // Converting a day like 9999-12-31 to UTC would overflow: the window is checked first.
+        if (PlanningWindow.Outside(date, clock.GetUtcNow()) is { } outside)
+            return Outcome.Refused(outside);
         var zone = await userZone.GetAsync();
         var at = PostingSlots.ToInstant(date, time, zone);
         if (at is null)

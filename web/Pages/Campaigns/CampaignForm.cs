@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Publisher.Core.Publishing;
 
 namespace Publisher.Web.Pages.Campaigns;
 
@@ -11,7 +12,7 @@ public sealed partial class CampaignForm
     public string? Color { get; set; } = "#6b7280";
     public string? UtmCampaign { get; set; }
 
-    public IEnumerable<(string Field, string Error)> Validate()
+    public IEnumerable<(string Field, string Error)> Validate(DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(Name))
             yield return (nameof(Name), "Give the campaign a name: the calendar shows it across its days.");
@@ -19,8 +20,12 @@ public sealed partial class CampaignForm
             yield return (nameof(Name), $"The name is {Name.Trim().Length} characters: keep it to 200 or fewer.");
         if (StartsOn is null)
             yield return (nameof(StartsOn), "Choose the day the campaign starts.");
+        else if (PlanningWindow.Outside(StartsOn.Value, now) is { } startOutside)
+            yield return (nameof(StartsOn), startOutside);
         if (EndsOn is null)
             yield return (nameof(EndsOn), "Choose the day the campaign ends (the same day for a one-day campaign).");
+        else if (PlanningWindow.Outside(EndsOn.Value, now) is { } endOutside)
+            yield return (nameof(EndsOn), endOutside);
         else if (StartsOn is { } start && EndsOn < start)
             yield return (nameof(EndsOn), $"The campaign ends ({EndsOn:yyyy-MM-dd}) before it starts ({start:yyyy-MM-dd}): swap the dates.");
         if (string.IsNullOrWhiteSpace(Color) || !HexColor().IsMatch(Color))

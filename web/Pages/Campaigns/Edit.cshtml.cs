@@ -11,7 +11,7 @@ namespace Publisher.Web.Pages.Campaigns;
 
 /// <summary>Creates or edits a campaign: name, dates, colour and the utm_campaign its links are tagged with.</summary>
 [Authorize(Policy = Policies.Author)]
-public class EditModel(PublisherDbContext db, VariantWorkflow audit) : PageModel
+public class EditModel(PublisherDbContext db, VariantWorkflow audit, TimeProvider clock) : PageModel
 {
     [BindProperty] public CampaignForm Input { get; set; } = new();
     public Guid? Id { get; private set; }
@@ -38,7 +38,7 @@ public class EditModel(PublisherDbContext db, VariantWorkflow audit) : PageModel
         var campaign = id is null ? null : await db.Campaigns.SingleOrDefaultAsync(c => c.Id == id);
         if (id is not null && campaign is null)
             return NotFound();
-        var errors = Input.Validate().ToList();
+        var errors = Input.Validate(clock.GetUtcNow()).ToList();
         var name = Input.Name?.Trim() ?? "";
         if (name.Length > 0 && await db.Campaigns.AnyAsync(c => c.Name == name && c.Id != id))
             errors.Add((nameof(CampaignForm.Name), $"There is already a campaign called \"{name}\": choose another name."));

@@ -19,6 +19,15 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit) : PageMode
 
     public const int MaxSteps = 3;
 
+    /// <summary>Bytes as the media table shows them.</summary>
+    public static string Size(long bytes) => bytes == long.MaxValue ? "any size"
+        : bytes >= 1024L * 1024 * 1024 ? $"{bytes / (1024.0 * 1024 * 1024):0.#} GB"
+        : bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024):0.#} MB" : $"{bytes / 1000.0:0} KB";
+
+    /// <summary>A duration as the media table shows it.</summary>
+    public static string Duration(TimeSpan duration) => duration == TimeSpan.MaxValue ? "any length"
+        : duration.TotalSeconds < 60 ? $"{duration.TotalSeconds:0.#} s" : duration.TotalMinutes < 60 ? $"{duration.TotalMinutes:0.#} min" : $"{duration.TotalHours:0.#} h";
+
     public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps,
         bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent, IReadOnlyList<string> PostingSlots);
 

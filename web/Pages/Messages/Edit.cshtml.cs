@@ -1,11 +1,10 @@
-using DiffPlex.DiffBuilder;
-using DiffPlex.DiffBuilder.Model;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -18,14 +17,18 @@ namespace Publisher.Web.Pages.Messages;
 [Authorize(Policy = Policies.Author)]
 public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWriter writer) : EditorPageModel(db, userZone)
 {
-    public sealed record DiffLine(string Kind, string Text);
     public sealed record AcceptanceView(string FindingKey, string Reason, string By, DateTimeOffset At);
 
     public sealed record VariantView(
         Guid Id, Guid AccountId, string AccountName, string Kind, VariantState State, uint Version,
-        string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<DiffLine> Diff,
+        string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<TextDiff.Piece> Diff,
         int? Score, IReadOnlyList<MessageWriter.StoredFinding> Findings, IReadOnlyList<AcceptanceView> Acceptances,
-        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts);
+        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts, IReadOnlyList<Guid>? MediaChoice, IReadOnlyList<Guid> MediaShown);
+
+    public sealed record AttachmentView(Guid Id, string FileName, string Kind);
+
+    /// <summary>The message's attachments, in order, for each variant's media choice.</summary>
+    public IReadOnlyList<AttachmentView> Attachments { get; private set; } = [];
 
     public Guid MessageId { get; private set; }
     public string MessageTitle { get; private set; } = "";
@@ -40,12 +43,24 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken cancellationToken)
     {
+        if (HasUnreadableFields)
+        {
+            if (!await LoadAsync(id, fillForm: false))
+                return NotFound();
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
         var result = await writer.SaveAsync(id, Input, CurrentActor(), cancellationToken);
         return await AfterAsync(id, result, "Saved. Every variant was rendered again from the message.");
     }
 
     public async Task<IActionResult> OnPostEditVariantAsync(Guid id, Guid variantId, uint version, string? text, CancellationToken cancellationToken) =>
         await AfterAsync(id, await writer.EditVariantAsync(id, variantId, version, text, CurrentActor(), cancellationToken), "Your edit of the variant is saved.");
+
+    /// <summary>Chooses the media of one variant by hand (<paramref name="choice"/> "hand"), or goes back to all its channel takes ("default").</summary>
+    public async Task<IActionResult> OnPostChooseMediaAsync(Guid id, Guid variantId, uint version, string? choice, List<Guid>? media, CancellationToken cancellationToken) =>
+        await AfterAsync(id, await writer.ChooseMediaAsync(id, variantId, version, choice == "default" ? null : media ?? [], CurrentActor(), cancellationToken),
+            choice == "default" ? "The variant takes every attachment its channel takes again." : "The variant's media are as you chose.");
 
     public async Task<IActionResult> OnPostReRenderAsync(Guid id, Guid variantId, uint version, CancellationToken cancellationToken) =>
         await AfterAsync(id, await writer.ReRenderAsync(id, variantId, version, CurrentActor(), cancellationToken), "The variant is rendered from the message again; your edit is gone.");
@@ -75,6 +90,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         var message = await Db.Messages.AsNoTracking()
             .Include(m => m.Variants).ThenInclude(v => v.ChannelAccount)
             .Include(m => m.Variants).ThenInclude(v => v.WarningAcceptances)
+            .Include(m => m.Media).ThenInclude(a => a.Asset)
             .AsSplitQuery()
             .FirstOrDefaultAsync(m => m.Id == id);
         if (message is null)
@@ -96,21 +112,13 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         {
             var stale = v.ManualOverride is not null && v.SourceMessageHash != fingerprint;
             return new VariantView(v.Id, v.ChannelAccountId, v.ChannelAccount!.Name, v.ChannelAccount.Kind, v.State, v.Version,
-                v.ManualOverride, v.RenderedText, stale, stale ? Diff(v.ManualOverride!, v.RenderedText) : [],
+                v.ManualOverride, v.RenderedText, stale, stale ? TextDiff.Words(v.ManualOverride, v.RenderedText) : [],
                 v.StyleScore, MessageWriter.FindingsOf(v),
                 v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
-                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts);
+                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts,
+                v.MediaChoice, v.Media.OrderBy(m => m.Position).Select(m => m.AttachmentId).ToList());
         }).ToList();
+        Attachments = message.Media.OrderBy(a => a.Position).Select(a => new AttachmentView(a.Id, a.Asset?.FileName ?? "file", a.Asset?.Kind.ToString() ?? "")).ToList();
         return true;
     }
-
-    /// <summary>Line by line, your edit against what the message renders to now.</summary>
-    private static IReadOnlyList<DiffLine> Diff(string edit, string fresh) =>
-        InlineDiffBuilder.Diff(edit, fresh).Lines.Select(l => new DiffLine(l.Type switch
-        {
-            ChangeType.Deleted => "deleted",
-            ChangeType.Inserted => "inserted",
-            ChangeType.Modified => "modified",
-            _ => "same",
-        }, l.Text)).ToList();
 }

@@ -13,6 +13,8 @@ namespace Publisher.Web.Pages.Messages;
 // A 5 MB body must reach the validation (which names the limit) rather than fail in the form reader.
 [RequestFormLimits(ValueLengthLimit = 8 * 1024 * 1024, MultipartBodyLengthLimit = 8 * 1024 * 1024)]
 [RequestSizeLimit(9 * 1024 * 1024)]
+// The form's own checks find control characters (NUL included) and show them beside their field, keeping the form.
+[ValidatesControlCharacters]
 public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZone) : PageModel
 {
     public sealed record AccountOption(Guid Id, string Name, string Kind, string? Handle, bool IsEnabled, bool AllowThreads = false);
@@ -27,8 +29,20 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
 
     protected PublisherDbContext Db => db;
 
+    /// <summary>The attachments as the editor's script starts from them (JSON), with their thumbnails.</summary>
+    public string AttachmentsJson { get; private set; } = "[]";
+
     protected async Task LoadOptionsAsync(IEnumerable<Guid>? alsoAccounts = null)
     {
+        var assetIds = Input.Media.Select(m => m.AssetId).ToList();
+        var assets = await db.MediaAssets.AsNoTracking().Where(a => assetIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id);
+        var thumbnails = await Publisher.Core.Media.MediaLibrary.ThumbnailsAsync(db, assetIds, HttpContext?.RequestAborted ?? default);
+        AttachmentsJson = System.Text.Json.JsonSerializer.Serialize(Input.Media.Where(m => assets.ContainsKey(m.AssetId)).Select(m =>
+        {
+            var view = Publisher.Web.Media.MediaEndpoints.View(assets[m.AssetId], thumbnails.GetValueOrDefault(m.AssetId));
+            return new { assetId = m.AssetId, fileName = view.FileName, kind = view.Kind, altText = m.AltText, focalX = m.FocalX, focalY = m.FocalY,
+                thumbnailUrl = view.PosterUrl ?? view.ThumbnailUrl, width = view.Width, height = view.Height };
+        }));
         var also = alsoAccounts?.ToList() ?? [];
         Accounts = await db.ChannelAccounts.Where(a => a.IsEnabled || also.Contains(a.Id)).OrderBy(a => a.Name)
             .Select(a => new AccountOption(a.Id, a.Name, a.Kind, a.Handle, a.IsEnabled, a.AllowThreads))
@@ -46,6 +60,12 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
         foreach (var (field, error) in result.Errors)
             ModelState.AddModelError(field.Length == 0 ? "" : prefix + field, error);
     }
+
+    /// <summary>
+    /// True when a value could not even be read into its field (a date or an id with a stray character): it
+    /// is shown beside its field like the form's own checks, and nothing is saved.
+    /// </summary>
+    protected bool HasUnreadableFields => !ModelState.IsValid;
 
     public IEnumerable<string> ErrorsFor(string field) =>
         ModelState.TryGetValue(field, out var entry) ? entry.Errors.Select(e => e.ErrorMessage) : [];

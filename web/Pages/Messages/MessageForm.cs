@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Publisher.Core.Domain;
-using Publisher.Templates.Rendering;
+using Publisher.Core.Publishing;
+using Publisher.Templates.Markdown;
+using Publisher.Templates.Model;
 
 namespace Publisher.Web.Pages.Messages;
 
@@ -8,7 +10,7 @@ namespace Publisher.Web.Pages.Messages;
 public sealed class MessageForm
 {
     /// <summary>The renderer's own limit: a longer body could never be rendered, so it is refused with that number.</summary>
-    public static readonly int MaxBodyCharacters = new RenderLimits().MaxBodyCharacters;
+    public static readonly int MaxBodyCharacters = MessageLimits.Body;
 
     public string? Title { get; set; }
     public string? Body { get; set; }
@@ -29,6 +31,15 @@ public sealed class MessageForm
     public string? TimeZone { get; set; }
     public List<Guid> AccountIds { get; set; } = [];
 
+    /// <summary>The images and videos attached, in order, each with its alt text and optional focal point.</summary>
+    public List<AttachmentForm> Media { get; set; } = [];
+
+    /// <summary>The most media one message may carry.</summary>
+    public const int MaxMedia = 20;
+
+    /// <summary>The longest alt text kept (networks keep 1,000 to 5,000; each channel's own limit is checked on its variant).</summary>
+    public const int MaxAltTextLength = 5000;
+
     /// <summary>The version (xmin) of each variant as the page showed it, by variant id, so a save never overwrites someone else's change.</summary>
     public Dictionary<Guid, uint> Versions { get; set; } = [];
 
@@ -48,6 +59,12 @@ public sealed class MessageForm
             ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null,
         AccountIds = variants.Where(v => v.State != VariantState.Canceled).Select(v => v.ChannelAccountId).ToList(),
         Versions = variants.ToDictionary(v => v.Id, v => v.Version),
+        Media = m.Media.OrderBy(a => a.Position).Select(a => new AttachmentForm
+        {
+            AssetId = a.MediaAssetId, AltText = a.AltText, FocalX = a.FocalX, FocalY = a.FocalY,
+            FileName = a.Asset?.FileName, Kind = a.Asset?.Kind.ToString(), Sha256 = a.Asset?.Sha256, Width = a.Asset?.Width ?? 0, Height = a.Asset?.Height ?? 0,
+            PosterSha256 = a.Asset?.PosterSha256,
+        }).ToList(),
     };
 
     /// <summary>
@@ -60,13 +77,12 @@ public sealed class MessageForm
         plannedAtUtc = null;
         if (string.IsNullOrWhiteSpace(Title))
             errors.Add((nameof(Title), "Give the message a title: it is how you find it on the calendar and the email's subject."));
-        else if (Title.Length > 300)
-            errors.Add((nameof(Title), $"The title is {Title.Length} characters: keep it to 300 or fewer."));
-
         if (string.IsNullOrWhiteSpace(Body))
             errors.Add((nameof(Body), "Write the message itself: every channel is rendered from this text."));
-        else if (Body.Length > MaxBodyCharacters)
-            errors.Add((nameof(Body), $"The message is {Body.Length:N0} characters; the most Publisher renders is {MaxBodyCharacters:N0}. Shorten it, or link to the long version."));
+        var tooLong = MessageLimits.Check(new MessageLimits.Fields(Title, Body, Summary, Link, CallToAction, HashtagList(), KeyFactList()));
+        errors.AddRange(tooLong.Select(e => (e.Field.ToString(), e.Error)));
+        if (tooLong.All(e => e.Field != MessageLimits.Field.Body) && MarkdownConverter.CheckNesting(Body) is { } nesting)
+            errors.Add((nameof(Body), nesting.Message));
 
         foreach (var (field, text) in new[] { (nameof(Title), Title), (nameof(Body), Body), (nameof(Summary), Summary), (nameof(CallToAction), CallToAction), (nameof(Hashtags), Hashtags), (nameof(KeyFacts), KeyFacts), (nameof(Link), Link) })
         {
@@ -74,12 +90,22 @@ public sealed class MessageForm
                 errors.Add((field, $"The {Describe(field)} contains an invisible control character (U+{(int)c:X4}), often left by a copy and paste: retype that part or paste it as plain text."));
         }
 
-        if (!string.IsNullOrWhiteSpace(Link))
+        if (!string.IsNullOrWhiteSpace(Link) && Link.Trim().Length <= MessageLimits.Link && !WebAddress.IsWeb(Link))
+            errors.Add((nameof(Link), $"The link \"{Shorten(Link.Trim())}\" is not a web address: write it in full, starting with https://, without spaces."));
+
+        if (Media.Count > MaxMedia)
+            errors.Add((nameof(Media), $"The message has {Media.Count} attachments; it may have at most {MaxMedia}: remove some."));
+        foreach (var (item, index) in Media.Select((m, i) => (m, i)))
         {
-            var link = Link.Trim();
-            if (link.Length > 2048 || !Uri.TryCreate(link, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || string.IsNullOrEmpty(uri.Host) || link.Any(char.IsWhiteSpace))
-                errors.Add((nameof(Link), $"The link \"{Shorten(link)}\" is not a web address: write it in full, starting with https://, without spaces."));
+            if ((item.AltText?.Length ?? 0) > MaxAltTextLength)
+                errors.Add((nameof(Media), $"The alt text of attachment {index + 1} is {item.AltText!.Length:N0} characters: keep it to {MaxAltTextLength:N0} or fewer."));
+            if (FirstControlCharacter(item.AltText) is { } c)
+                errors.Add((nameof(Media), $"The alt text of attachment {index + 1} contains an invisible control character (U+{(int)c:X4}): retype it."));
+            if (item.FocalX is { } x && (x < 0 || x > 1 || !double.IsFinite(x)) || item.FocalY is { } y && (y < 0 || y > 1 || !double.IsFinite(y)))
+                errors.Add((nameof(Media), $"The focal point of attachment {index + 1} is outside the image: click on the image to set it again."));
         }
+        if (Media.Select(m => m.AssetId).Distinct().Count() < Media.Count)
+            errors.Add((nameof(Media), "The same file is attached twice: remove one of them."));
 
         if (AccountIds.Count == 0)
             errors.Add((nameof(AccountIds), "Choose at least one channel account: a message goes out through its accounts."));
@@ -89,7 +115,10 @@ public sealed class MessageForm
         else if (PlannedLocal is { } local)
         {
             var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-            if (zone.IsInvalidTime(wall))
+            // Checked before converting: a day like 9999-12-31 overflows on the way to UTC.
+            if (PlanningWindow.Outside(DateOnly.FromDateTime(wall), now) is { } outside)
+                errors.Add((nameof(PlannedLocal), outside));
+            else if (zone.IsInvalidTime(wall))
                 errors.Add((nameof(PlannedLocal), $"{wall:yyyy-MM-dd HH:mm} does not exist in {zone.Id} (the clocks jump forward that night): choose another time."));
             else
             {
@@ -123,4 +152,19 @@ public sealed class MessageForm
     };
 
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
+}
+
+/// <summary>One attachment as the editor posts it; the descriptive fields only redraw the editor after a failed save.</summary>
+public sealed class AttachmentForm
+{
+    public Guid AssetId { get; set; }
+    public string? AltText { get; set; }
+    public double? FocalX { get; set; }
+    public double? FocalY { get; set; }
+    public string? FileName { get; set; }
+    public string? Kind { get; set; }
+    public string? Sha256 { get; set; }
+    public string? PosterSha256 { get; set; }
+    public int Width { get; set; }
+    public int Height { get; set; }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Core.Media;
 using Publisher.Core.Workflow;
 using Publisher.StyleGuide;
 using Publisher.Templates.Model;
@@ -14,7 +15,7 @@ namespace Publisher.Web.Pages.Messages;
 /// (render and check) and the workflow (every state change and voided approval is audited). Used by the
 /// New and Edit pages and the per-variant actions of the Edit page.
 /// </summary>
-public sealed class MessageWriter(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, TimeProvider clock)
+public sealed class MessageWriter(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, MediaLibrary media, TimeProvider clock)
 {
     public const string ConcurrencyError = "Someone else changed this message's variants while you were editing: nothing of yours was saved. Reload the page to see their changes, then make yours again.";
 
@@ -34,6 +35,8 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             message = await db.Messages
                 .Include(m => m.Variants).ThenInclude(v => v.Approvals)
                 .Include(m => m.Variants).ThenInclude(v => v.WarningAcceptances)
+                .Include(m => m.Media).ThenInclude(a => a.Asset)
+                .AsSplitQuery()
                 .FirstOrDefaultAsync(m => m.Id == id, cancellationToken);
             if (message is null)
                 return Result.Fail("", "This message no longer exists: it may have been deleted. Go back to the calendar.");
@@ -55,6 +58,10 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             if (campaign is null)
                 errors.Add((nameof(MessageForm.CampaignId), "The chosen campaign no longer exists: choose another or none."));
         }
+        var assetIds = form.Media.Select(a => a.AssetId).ToList();
+        var assets = await db.MediaAssets.Where(a => assetIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, cancellationToken);
+        foreach (var missing in assetIds.Where(id => !assets.ContainsKey(id)).Distinct())
+            errors.Add((nameof(MessageForm.Media), "An attached file is no longer in the media library (someone deleted it): remove it and attach it again."));
         if (errors.Count > 0)
             return new Result(null, errors);
 
@@ -76,6 +83,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         message.UpdatedAt = now;
         if (isNew)
             db.Messages.Add(message);
+        var removedAttachments = SyncAttachments(message, form.Media, assets);
 
         var context = await composer.LoadContextAsync(cancellationToken);
         var chosen = accounts.ToDictionary(a => a.Id);
@@ -103,8 +111,11 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             if (variant.State is not (VariantState.Scheduled) && variant.ScheduledAt == previousPlannedAt)
                 variant.ScheduledAt = plannedAt; // a variant moved on its own keeps its time
 
+            if (variant.MediaChoice is { } choice && choice.RemoveAll(removedAttachments.Contains) > 0 && choice.Count == 0)
+                variant.MediaChoice = null;
+            await PlanMediaAsync(variant, message, account, cancellationToken);
             var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
-            var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken), accepted);
+            var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), accepted);
             variant.UpdatedAt = now;
             if (changed)
             {
@@ -120,7 +131,8 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 MessageId = message.Id, ChannelAccountId = account.Id, State = VariantState.Draft, ScheduledAt = plannedAt,
                 UpdatedAt = now, LastEditedById = actor.UserId,
             };
-            composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken), []);
+            await PlanMediaAsync(variant, message, account, cancellationToken);
+            composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), []);
             db.Variants.Add(variant);
         }
         workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor);
@@ -144,6 +156,76 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Chooses which of the message's attachments go out with this variant, in the message's order; null goes back to
+    /// the default (every attachment the channel takes). The choice stays when the message's attachments change.
+    /// </summary>
+    public Task<Result> ChooseMediaAsync(Guid messageId, Guid variantId, uint version, IReadOnlyCollection<Guid>? attachmentIds, Actor actor, CancellationToken cancellationToken = default) =>
+        ChangeVariantAsync(messageId, variantId, version, actor, attachmentIds is null ? "media back to the default choice" : "media chosen by hand", (variant, message) =>
+            variant.MediaChoice = attachmentIds?.ToList(), cancellationToken);
+
+    /// <summary>
+    /// Makes the message's attachments what the form says, in its order, keeping each attachment that stays (so a
+    /// variant's hand-made choice still names it). Returns the ids of the attachments removed.
+    /// </summary>
+    private HashSet<Guid> SyncAttachments(Message message, IReadOnlyList<AttachmentForm> wanted, IReadOnlyDictionary<Guid, MediaAsset> assets)
+    {
+        var unused = message.Media.ToList();
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            var form = wanted[i];
+            var attachment = unused.FirstOrDefault(a => a.MediaAssetId == form.AssetId);
+            if (attachment is null)
+            {
+                attachment = new MessageMedia { MessageId = message.Id, MediaAssetId = form.AssetId };
+                message.Media.Add(attachment);
+                db.MessageMedia.Add(attachment);
+            }
+            else
+                unused.Remove(attachment);
+            attachment.Asset = assets[form.AssetId];
+            attachment.Position = i;
+            attachment.AltText = string.IsNullOrWhiteSpace(form.AltText) ? null : form.AltText.Trim();
+            attachment.FocalX = form.FocalX;
+            attachment.FocalY = form.FocalY;
+        }
+        foreach (var gone in unused)
+        {
+            message.Media.Remove(gone);
+            db.MessageMedia.Remove(gone);
+        }
+        return unused.Select(a => a.Id).ToHashSet();
+    }
+
+    /// <summary>Works out the variant's media for its channel, changing the stored ones in place (they are owned rows keyed by position).</summary>
+    private async Task PlanMediaAsync(Variant variant, Message message, ChannelAccount account, CancellationToken cancellationToken)
+    {
+        var rules = composer.MediaRulesFor(account);
+        var planned = rules is null
+            ? []
+            : await media.PlanAsync(variant, message, rules, cancellationToken);
+        ReplaceMedia(variant, planned);
+    }
+
+    internal static void ReplaceMedia(Variant variant, IReadOnlyList<VariantMedia> planned)
+    {
+        for (var i = 0; i < planned.Count; i++)
+        {
+            var target = variant.Media.FirstOrDefault(m => m.Position == i);
+            if (target is null)
+            {
+                variant.Media.Add(planned[i]);
+                continue;
+            }
+            var p = planned[i];
+            target.AttachmentId = p.AttachmentId; target.AssetId = p.AssetId; target.Key = p.Key; target.Kind = p.Kind; target.ContentType = p.ContentType;
+            target.Length = p.Length; target.Width = p.Width; target.Height = p.Height; target.DurationSeconds = p.DurationSeconds; target.VideoCodec = p.VideoCodec;
+            target.AltText = p.AltText; target.FocalX = p.FocalX; target.FocalY = p.FocalY; target.PosterKey = p.PosterKey; target.FileName = p.FileName;
+            target.Sources = p.Sources.ToList();
+        }
+        variant.Media.RemoveAll(m => m.Position >= planned.Count);
+    }
+
     /// <summary>Drops the hand-written text: the variant goes back to the message's fresh rendering.</summary>
     public Task<Result> ReRenderAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
         ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) => variant.ManualOverride = null, cancellationToken);
@@ -153,6 +235,10 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     {
         if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length < 5)
             return Result.Fail("reason", "Say why this warning is acceptable (a few words at least): the approver reads your reason.");
+        if (reason.Length > 2_000)
+            return Result.Fail("reason", $"Your reason is {reason.Length:N0} characters; keep it to 2,000 or fewer.");
+        if (reason.Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+            return Result.Fail("reason", "Your reason contains an invisible control character, often left by a copy and paste: retype that part.");
         var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
         if (variant is null)
             return Result.Fail("", "This variant no longer exists: reload the page.");
@@ -197,7 +283,9 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         var campaign = message.CampaignId is { } id
             ? await db.Campaigns.Where(c => c.Id == id).Select(c => new CampaignInput(c.Name, c.UtmCampaign)).FirstOrDefaultAsync(cancellationToken)
             : null;
-        var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken),
+        await db.Entry(message).Collection(m => m.Media).Query().Include(a => a.Asset).LoadAsync(cancellationToken);
+        await PlanMediaAsync(variant, message, account, cancellationToken);
+        var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media),
             variant.WarningAcceptances.Select(w => w.FindingKey));
         variant.UpdatedAt = clock.GetUtcNow();
         variant.LastEditedById = actor.UserId;

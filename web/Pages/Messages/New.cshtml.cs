@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Publisher.Core.Data;
+using Publisher.Core.Publishing;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -22,7 +23,7 @@ public class NewModel(PublisherDbContext db, UserTimeZone userZone, MessageWrite
         var picked = DateTime.TryParseExact(at, ["yyyy-MM-ddTHH:mm", "yyyy-MM-dd HH:mm"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var pickedAt)
             ? pickedAt
             : day?.ToDateTime(new TimeOnly(9, 0));
-        Input.PlannedLocal = picked is { } p && p > localNow
+        Input.PlannedLocal = picked is { } p && p > localNow && PlanningWindow.Contains(DateOnly.FromDateTime(p), clock.GetUtcNow())
             ? p
             : localNow.Date.AddHours(localNow.Hour + 1);
         Input.AccountIds = Accounts.Select(a => a.Id).ToList();
@@ -30,6 +31,12 @@ public class NewModel(PublisherDbContext db, UserTimeZone userZone, MessageWrite
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        if (HasUnreadableFields)
+        {
+            await LoadOptionsAsync();
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
         var result = await writer.SaveAsync(null, Input, CurrentActor(), cancellationToken);
         if (result.Succeeded)
         {

@@ -7,6 +7,7 @@ using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Workflow;
 using Publisher.StyleGuide;
+using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 
 namespace Publisher.Web.Pages.StyleGuide;
@@ -16,10 +17,14 @@ namespace Publisher.Web.Pages.StyleGuide;
 /// edits of the vocabulary. Every save is a new version, and every variant not yet published is checked again.
 /// </summary>
 [Authorize(Policy = Policies.ManageStyleGuide)]
+// YAML somewhat over the guide's limit still reaches the page, which names the limit and the line and keeps the
+// text in the editor; far larger posts are refused before they are read.
+[RequestSizeLimit(9 * 1024 * 1024)]
+[RequestFormLimits(ValueLengthLimit = 8 * 1024 * 1024, MultipartBodyLengthLimit = 9 * 1024 * 1024)]
 public class EditModel(PublisherDbContext db, StyleGuideVersions versions) : PageModel
 {
     /// <summary>Style guides are small; a bigger upload is almost certainly the wrong file.</summary>
-    public const int MaxImportBytes = 1024 * 1024;
+    public const int MaxImportBytes = StyleGuideYaml.MaxLength;
 
     [BindProperty] public string Yaml { get; set; } = "";
     [BindProperty] public string? Note { get; set; }
@@ -91,8 +96,15 @@ public class EditModel(PublisherDbContext db, StyleGuideVersions versions) : Pag
             Errors.Add($"{file.FileName} is {file.Length / 1024:N0} KB; a style guide is at most {MaxImportBytes / 1024:N0} KB. Is it the right file?");
             return Page();
         }
-        using (var reader = new StreamReader(file.OpenReadStream()))
-            Yaml = await reader.ReadToEndAsync();
+        using var bytes = new MemoryStream();
+        await file.CopyToAsync(bytes);
+        var (text, _, notUtf8) = StrictUtf8.Decode(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), "file", "save it as UTF-8 in your editor");
+        if (text is null)
+        {
+            Errors.Add($"{file.FileName} was not imported and nothing changed. {notUtf8}");
+            return Page();
+        }
+        Yaml = text;
         var parsed = StyleGuideYaml.Parse(Yaml);
         Diagnostics = parsed.Diagnostics;
         if (!parsed.Succeeded)

@@ -9,6 +9,7 @@ using Publisher.Core.Review;
 using Publisher.Core.Workflow;
 using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Pages.Shared;
+using Publisher.Templates.Model;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -75,12 +76,12 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
         {
             if (v.State != VariantState.NeedsAttention)
                 return WorkflowResult.Refused("Only a variant that needs attention can be marked as published by hand.");
-            if (!string.IsNullOrWhiteSpace(url) && !(Uri.TryCreate(url.Trim(), UriKind.Absolute, out var u) && u.Scheme is "https" or "http"))
-                return WorkflowResult.Refused("The post's address must be a full web address starting with https://, or left empty.");
+            if (!string.IsNullOrWhiteSpace(url) && !WebAddress.IsWeb(url))
+                return WorkflowResult.Refused("The post's address must be a full web address starting with https://, without spaces, or left empty.");
             var result = workflow.Transition(v, VariantState.Published, User.Actor(), "a person found the post on the network");
             if (!result.Succeeded)
                 return result;
-            v.ExternalUrl = string.IsNullOrWhiteSpace(url) ? v.ExternalUrl : url.Trim();
+            v.ExternalUrl = WebAddress.OrNull(url) ?? v.ExternalUrl;
             v.PublishedAt ??= clock.GetUtcNow();
             v.LastError = null;
             await db.SaveChangesAsync();

@@ -36,6 +36,7 @@
       edits,
       accepted,
       messageId: form.dataset.messageId || null,
+      media: window.publisher.attachments ? window.publisher.attachments() : [],
     };
   };
 
@@ -83,13 +84,18 @@
     styled(container, text, last, to, sorted);
   };
 
+  // A finding may mark several places (reading ease marks each sentence that pulls the score down): one mark each.
+  const spansOf = (findings) => findings.flatMap((f) => (f.highlights?.length
+    ? f.highlights.map((h) => ({ ...f, start: h.start, length: h.length, matchedText: h.text }))
+    : [f]));
+
   // In a thread part the linter's offsets do not apply: find each finding's text in the part instead.
   const inPart = (text, findings) => findings
     .filter((f) => f.length > 0 && f.matchedText)
     .map((f) => ({ ...f, start: text.indexOf(f.matchedText) }))
     .filter((f) => f.start >= 0);
 
-  const applyFix = (card, finding) => {
+  const applyFix = async (card, finding) => {
     const replaceIn = (input) => {
       const text = input.value;
       let at = text.slice(finding.start, finding.start + finding.length) === finding.matchedText ? finding.start : text.indexOf(finding.matchedText);
@@ -107,8 +113,57 @@
     let target;
     if (finding.field === "body") target = editBox(card) ?? field("Body");
     else if (finding.field === "title" || finding.field === "subject") target = field("Title");
-    if (target && replaceIn(target)) render();
-    else if (target) target.focus();
+    if (target && replaceIn(target)) {
+      await render();
+      // The fixed finding's button is gone with it: keep the keyboard in the card, on the next fix, or back in the field.
+      const next = card.querySelector("button.fix");
+      (next ?? target).focus();
+    } else if (target) {
+      target.focus();
+    }
+  };
+
+  // The email and blog previews: the rendered document in a sandboxed frame, served by the app under its own strict policy.
+  const showHtml = (card, url) => {
+    const box = card.querySelector("[data-html]");
+    if (!box) return;
+    box.hidden = !url;
+    const textPart = card.querySelector("[data-text-part]");
+    if (!url) {
+      if (textPart) textPart.open = true; // a hand edit is text only: show it
+      return;
+    }
+    if (box.dataset.url === url) return; // same content, same address: nothing to reload
+    box.dataset.url = url;
+    // A new frame rather than a new address for the old one, which would add every keystroke to the browser's history;
+    // the old frame stays until the new one has loaded, so the preview does not flicker.
+    for (const pending of box.querySelectorAll("iframe.loading")) pending.remove();
+    const frame = document.createElement("iframe");
+    frame.className = "html-preview loading";
+    frame.setAttribute("sandbox", "");
+    frame.title = box.dataset.title;
+    frame.addEventListener("load", () => {
+      for (const old of box.querySelectorAll("iframe")) if (old !== frame) old.remove();
+      frame.classList.remove("loading");
+    }, { once: true });
+    frame.src = url;
+    box.append(frame);
+  };
+
+  // One short summary for screen readers, spoken only when it changes.
+  const summary = document.getElementById("preview-summary");
+  const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const announce = (variants) => {
+    if (!summary) return;
+    const over = variants.filter((v) => v.count?.overLimit).length;
+    const count = (severity) => variants.reduce((n, v) => n
+      + v.findings.filter((f) => f.severity === severity && !f.accepted).length
+      + v.diagnostics.filter((d) => d.severity === severity).length, 0);
+    const errors = count("error");
+    const warnings = count("warning");
+    const problems = [over ? `${over} over the limit` : "", errors ? plural(errors, "error") : "", warnings ? plural(warnings, "warning") : ""].filter(Boolean);
+    const text = `${plural(variants.length, "preview")}: ${problems.length ? problems.join(", ") : "no errors or warnings"}.`;
+    if (summary.textContent !== text) summary.textContent = text;
   };
 
   const show = (variant) => {
@@ -128,11 +183,12 @@
     score.className = `score ${variant.score >= 90 ? "good" : variant.score >= 70 ? "fair" : "poor"}`;
 
     const findings = variant.findings;
-    const bodyFindings = findings.filter((f) => f.field === "body");
+    const bodyFindings = spansOf(findings.filter((f) => f.field === "body"));
     const subject = card.querySelector("[data-subject]");
     subject.hidden = !variant.subject;
     subject.replaceChildren();
-    if (variant.subject) withFindings(subject, variant.subject, findings.filter((f) => f.field === "subject"));
+    if (variant.subject) withFindings(subject, variant.subject, spansOf(findings.filter((f) => f.field === "subject")));
+    showHtml(card, variant.htmlUrl);
 
     const text = card.querySelector("[data-text]");
     text.replaceChildren();
@@ -164,6 +220,8 @@
     } else {
       withFindings(text, shown, bodyFindings, variant.entities);
     }
+
+    showMedia(card, variant.media ?? []);
 
     const card_ = card.querySelector("[data-linkcard]");
     let url = null;
@@ -222,6 +280,38 @@
     }));
   };
 
+  // The media as the network lays them out: a grid by count, cropped or not by the network's rule (site.css), the
+  // focal point kept where a crop cuts, and the alt text on each image.
+  const showMedia = (card, media) => {
+    const grid = card.querySelector("[data-media]");
+    if (!grid) return;
+    grid.hidden = media.length === 0;
+    grid.className = `media-grid count-${Math.min(media.length, 4)}${media.length > 4 ? " count-many" : ""}`;
+    grid.replaceChildren(...media.map((m) => {
+      const figure = document.createElement("figure");
+      figure.className = `media-item media-${m.kind}`;
+      const img = document.createElement("img");
+      img.src = m.kind === "video" ? m.posterUrl : m.url;
+      img.alt = m.alt;
+      img.width = m.width;
+      img.height = m.height;
+      if (m.width && m.height) figure.style.setProperty("--ratio", `${m.width} / ${m.height}`);
+      if (m.focalX != null && m.focalY != null) img.style.objectPosition = `${m.focalX * 100}% ${m.focalY * 100}%`;
+      figure.append(img);
+      if (m.kind === "video") {
+        const play = document.createElement("span");
+        play.className = "play-badge";
+        play.textContent = "▶";
+        figure.append(play);
+      }
+      const alt = document.createElement("figcaption");
+      alt.className = m.alt ? "alt-text" : "alt-text missing";
+      alt.textContent = m.alt ? `ALT: ${m.alt}` : "No alt text";
+      figure.append(alt);
+      return figure;
+    }));
+  };
+
   const render = async () => {
     clearTimeout(timer);
     const request = fields();
@@ -240,6 +330,7 @@
     if (!response.ok) return;
     const data = await response.json();
     data.variants.forEach(show);
+    announce(data.variants);
   };
 
   const soon = () => {

@@ -16,3 +16,21 @@ document.addEventListener("DOMContentLoaded", () => {
     setTimeout(() => window.location.reload(), seconds * 1000);
   }
 });
+
+// The phone menu: one disclosure button opens and closes the navigation (CSS shows both side by side on wide screens).
+(() => {
+  const toggle = document.getElementById("nav-toggle");
+  const menu = document.getElementById("site-menu");
+  if (!toggle || !menu) return;
+  const set = (open) => {
+    toggle.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  };
+  toggle.addEventListener("click", () => set(toggle.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      set(false);
+      toggle.focus();
+    }
+  });
+})();

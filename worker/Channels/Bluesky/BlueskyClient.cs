@@ -13,7 +13,8 @@ namespace Publisher.Worker.Channels.Bluesky;
 /// Posts to Bluesky through the account's PDS: a session from <c>com.atproto.server.createSession</c>, then one
 /// <c>com.atproto.repo.createRecord</c> per part with a record key derived from the idempotency key. Because the
 /// key is known in advance, an interrupted post is reconciled with <c>getRecord</c>: there or certainly not.
-/// Each posted part is reported as "at-uri|cid", which is what a reply needs to point at it.
+/// Each posted part is reported as "at-uri|cid", which is what a reply needs to point at it. Media are uploaded
+/// first with <c>com.atproto.repo.uploadBlob</c> and embedded in the first part (<see cref="EmbedAsync"/>).
 /// </summary>
 public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
@@ -35,6 +36,12 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
             if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
             session = current!;
             var refreshed = false;
+            JsonObject? embed = null;
+            if (index == 0 && request.Media.Count > 0)
+            {
+                (embed, failure, session, refreshed) = await EmbedAsync(http, request, session, progress, cancellationToken);
+                if (failure is not null) return failure;
+            }
             var facets = FacetsPerPart(request.FacetsJson);
             for (; index < parts.Count; index++)
             {
@@ -49,6 +56,8 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
                 if (features.Count > 0) record["facets"] = features;
                 if (index > 0)
                     record["reply"] = new JsonObject { ["root"] = posted[0].ToJson(), ["parent"] = posted[index - 1].ToJson() };
+                else if (embed is not null)
+                    record["embed"] = embed;
 
                 var rkey = BlueskyRecordKey.For(request.IdempotencyKey, index);
                 var response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
@@ -123,6 +132,103 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         {
             return new ReconcileResult(ReconcileVerdict.Unknown, Detail: ChannelHttp.TryMapException(e, Kind, cancellationToken, out var failure) ? failure.Detail : $"Bluesky's answer could not be read: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// How long a PDS is taken to keep an uploaded blob no record uses: "the blob will be deleted if it is not
+    /// referenced within a time window (eg, minutes)" (https://docs.bsky.app/docs/api/com-atproto-repo-upload-blob),
+    /// so a retry reuses one only within a few minutes, and uploads it again after.
+    /// </summary>
+    public static readonly TimeSpan UnreferencedBlobKept = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Uploads the post's media as blobs (https://atproto.com/guides/images-and-video: raw bytes with their
+    /// Content-Type and Content-Length, answered with a blob object) and builds the embed: up to four images as
+    /// <c>app.bsky.embed.images</c> with <c>alt</c> and <c>aspectRatio</c>, or one video as <c>app.bsky.embed.video</c>
+    /// (lexicons app/bsky/embed/images.json and video.json). A blob an earlier attempt uploaded is reused while the PDS
+    /// still keeps it. Returns the session in use (signed in again once if it had expired) and whether it was renewed.
+    /// </summary>
+    private async Task<(JsonObject? Embed, PublishResult? Failure, Session Session, bool Refreshed)> EmbedAsync(
+        HttpClient http, PublishRequest request, Session session, IPublishProgress progress, CancellationToken cancellationToken)
+    {
+        var refreshed = false;
+        var blobs = new List<JsonNode>(request.Media.Count);
+        foreach (var medium in request.Media)
+        {
+            var what = ChannelMedia.Describe(request, medium);
+            var blob = ChannelMedia.Reusable(request, medium, clock.GetUtcNow()) is { } stored ? ParseBlob(stored) : null;
+            if (blob is null)
+            {
+                try
+                {
+                    var response = await UploadBlobAsync(http, request.Connection, session, medium, cancellationToken);
+                    if (!refreshed && await IsExpiredSessionAsync(response, cancellationToken))
+                    {
+                        response.Dispose();
+                        refreshed = true;
+                        var (renewed, failure) = await SessionAsync(http, request.Connection, fresh: true, cancellationToken);
+                        if (failure is not null) return (null, failure, session, refreshed);
+                        session = renewed!;
+                        response = await UploadBlobAsync(http, request.Connection, session, medium, cancellationToken);
+                    }
+                    using (response)
+                    {
+                        if (!response.IsSuccessStatusCode)
+                            return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken), session, refreshed);
+                        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                        blob = document.RootElement.TryGetProperty("blob", out var element) ? ParseBlob(element.GetRawText()) : null;
+                        if (blob is null)
+                            return (null, new PublishResult(PublishOutcome.Transient, HttpStatus: (int)response.StatusCode,
+                                Detail: $"Bluesky accepted {what} but its answer had no blob; nothing was posted."), session, refreshed);
+                    }
+                    await progress.MediaUploadedAsync(medium.Key, blob.ToJsonString(), clock.GetUtcNow() + UnreferencedBlobKept, cancellationToken);
+                }
+                catch (Exception e) when (ChannelMedia.TryMapUploadException(e, Kind, what, out var failure))
+                {
+                    return (null, failure, session, refreshed);
+                }
+            }
+            blobs.Add(blob);
+        }
+
+        static JsonObject AspectRatio(PublishMedia medium) => new() { ["width"] = medium.Width, ["height"] = medium.Height };
+        var video = request.Media.Select((m, i) => (Medium: m, Blob: blobs[i])).FirstOrDefault(m => m.Medium.Kind == PublishMediaKind.Video);
+        if (video.Medium is not null)
+        {
+            var embed = new JsonObject { ["$type"] = "app.bsky.embed.video", ["video"] = video.Blob, ["aspectRatio"] = AspectRatio(video.Medium) };
+            if (!string.IsNullOrWhiteSpace(video.Medium.AltText)) embed["alt"] = video.Medium.AltText;
+            return (embed, null, session, refreshed);
+        }
+        var images = new JsonArray();
+        for (var i = 0; i < request.Media.Count; i++)
+            images.Add(new JsonObject { ["alt"] = request.Media[i].AltText ?? "", ["image"] = blobs[i], ["aspectRatio"] = AspectRatio(request.Media[i]) });
+        return (new JsonObject { ["$type"] = "app.bsky.embed.images", ["images"] = images }, null, session, refreshed);
+    }
+
+    /// <summary>A blob object as uploadBlob answers it (<c>$type</c> blob, <c>ref.$link</c>, <c>mimeType</c>, <c>size</c>), or null.</summary>
+    private static JsonNode? ParseBlob(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json) is JsonObject blob && blob["ref"] is JsonObject reference && reference["$link"] is JsonValue
+                && blob["mimeType"] is JsonValue && blob["size"] is JsonValue ? blob : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The bytes streamed from Publisher's store (a video is never held whole), with their type and length.</summary>
+    private static async Task<HttpResponseMessage> UploadBlobAsync(HttpClient http, ChannelConnection connection, Session session, PublishMedia medium, CancellationToken cancellationToken)
+    {
+        await using var stream = await medium.OpenAsync(cancellationToken);
+        using var message = new HttpRequestMessage(HttpMethod.Post, ChannelHttp.Combine(connection.BaseAddress, "xrpc/com.atproto.repo.uploadBlob"));
+        ChannelHttp.Bearer(message, session.AccessJwt);
+        message.Content = new StreamContent(stream);
+        message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
+        message.Content.Headers.ContentLength = medium.Length;
+        return await http.SendAsync(message, cancellationToken);
     }
 
     public async Task<ConnectionCheck> TestConnectionAsync(ChannelConnection connection, CancellationToken cancellationToken)

@@ -6,7 +6,8 @@ namespace Publisher.Worker.Channels.FacebookPage;
 
 /// <summary>
 /// Posts to a Facebook Page's feed with the Graph API (<c>POST /{version}/{page_id}/feed</c>, form-encoded). One
-/// post, never a thread. The Graph API has no idempotency key, so an interrupted post cannot be reconciled.
+/// post, never a thread. The Graph API has no idempotency key, so an interrupted post cannot be reconciled. Photos are
+/// uploaded first, unpublished, and attached to the post with <c>attached_media</c> (<see cref="UploadPhotosAsync"/>).
 /// </summary>
 public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
@@ -19,11 +20,26 @@ public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFact
         try
         {
             var connection = request.Connection;
+            var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
             var form = new List<KeyValuePair<string, string>> { new("message", request.Text) };
-            if (!string.IsNullOrWhiteSpace(request.Link)) form.Add(new("link", request.Link));
+            if (request.Media.Count > 0)
+            {
+                if (request.Media.Any(m => m.Kind == PublishMediaKind.Video))
+                    return new PublishResult(PublishOutcome.Permanent,
+                        Detail: "Publisher does not upload videos to Facebook Pages yet: take the video off the Facebook variant (its media choice), or post it on the Page by hand.");
+                var (photos, failure) = await UploadPhotosAsync(http, request, progress, cancellationToken);
+                if (failure is not null) return failure;
+                for (var i = 0; i < photos.Count; i++)
+                    form.Add(new($"attached_media[{i}]", JsonSerializer.Serialize(new Dictionary<string, string> { ["media_fbid"] = photos[i] })));
+                // A link parameter would make Facebook show the link's card instead of the photos: the address goes in
+                // the message, where Facebook links it.
+                if (!string.IsNullOrWhiteSpace(request.Link) && !request.Text.Contains(request.Link, StringComparison.Ordinal))
+                    form[0] = new("message", $"{request.Text}\n\n{request.Link}");
+            }
+            else if (!string.IsNullOrWhiteSpace(request.Link)) form.Add(new("link", request.Link));
             form.Add(new("access_token", connection.Credential("page_access_token")));
             using var content = new FormUrlEncodedContent(form);
-            using var response = await httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind))
+            using var response = await http
                 .PostAsync(ChannelHttp.Combine(connection.BaseAddress, $"{Version(connection)}/{Uri.EscapeDataString(connection.Setting("page_id"))}/feed"), content, cancellationToken);
             if (!response.IsSuccessStatusCode)
                 return await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken);
@@ -67,6 +83,40 @@ public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFact
             return ChannelHttp.FailedCheck(e, Kind);
         }
     }
+
+    /// <summary>
+    /// The Graph API documents no lifetime for an unpublished photo no post uses; a retry reuses one for a day and
+    /// uploads it again after.
+    /// </summary>
+    public static readonly TimeSpan UnusedPhotoKept = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Uploads each photo to <c>POST /{page_id}/photos</c> (https://developers.facebook.com/docs/graph-api/reference/page/photos)
+    /// as multipart <c>source</c> with <c>published=false</c>, so it appears only in the post that attaches it
+    /// (https://developers.facebook.com/docs/pages-api/posts, multi-photo posts), and the alt text as
+    /// <c>alt_text_custom</c> (the Photo node's accessible description).
+    /// </summary>
+    private Task<(IReadOnlyList<string> Ids, PublishResult? Failure)> UploadPhotosAsync(HttpClient http, PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken) =>
+        ChannelMedia.UploadEachAsync(request, Kind, progress, clock, UnusedPhotoKept, async (medium, what) =>
+        {
+            var connection = request.Connection;
+            await using var stream = await medium.OpenAsync(cancellationToken);
+            using var form = new MultipartFormDataContent();
+            var file = new StreamContent(stream);
+            file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
+            form.Add(file, "source", ChannelMedia.FileName(medium));
+            form.Add(new StringContent("false"), "published");
+            if (!string.IsNullOrWhiteSpace(medium.AltText)) form.Add(new StringContent(medium.AltText), "alt_text_custom");
+            form.Add(new StringContent(connection.Credential("page_access_token")), "access_token");
+            using var response = await http.PostAsync(
+                ChannelHttp.Combine(connection.BaseAddress, $"{Version(connection)}/{Uri.EscapeDataString(connection.Setting("page_id"))}/photos"), form, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+                return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            return document.RootElement.TryGetProperty("id", out var idElement) && idElement.GetString() is { Length: > 0 } id
+                ? (id, null)
+                : (null, new PublishResult(PublishOutcome.Transient, HttpStatus: (int)response.StatusCode, Detail: $"Facebook accepted {what} but its answer had no id; nothing was posted."));
+        }, cancellationToken);
 
     private static string Version(ChannelConnection connection) => connection.OptionalSetting("graph_version") ?? DefaultGraphVersion;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Publisher.Core.Domain;
 using Publisher.Templates.Channels;
 
@@ -8,7 +9,9 @@ namespace Publisher.Worker.Channels.LinkedIn;
 
 /// <summary>
 /// Posts with LinkedIn's versioned Posts API (<c>POST /rest/posts</c>). One post, never a thread. LinkedIn has
-/// no idempotency key and no lookup by our key, so an interrupted post cannot be reconciled automatically.
+/// no idempotency key and no lookup by our key, so an interrupted post cannot be reconciled automatically. Images
+/// are uploaded first with the Images API and go with the post as <c>content.media</c> or <c>content.multiImage</c>
+/// (<see cref="UploadImagesAsync"/>).
 /// </summary>
 public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
@@ -22,18 +25,33 @@ public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory,
         try
         {
             var connection = request.Connection;
-            var body = new
+            var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
+            var body = new JsonObject
             {
-                author = connection.Setting("author_urn"),
-                commentary = LittleText.Escape(request.Text),
-                visibility = "PUBLIC",
-                distribution = new { feedDistribution = "MAIN_FEED", targetEntities = Array.Empty<object>(), thirdPartyDistributionChannels = Array.Empty<object>() },
-                lifecycleState = "PUBLISHED",
-                isReshareDisabledByAuthor = false,
+                ["author"] = connection.Setting("author_urn"),
+                ["commentary"] = LittleText.Escape(request.Text),
+                ["visibility"] = "PUBLIC",
+                ["distribution"] = new JsonObject { ["feedDistribution"] = "MAIN_FEED", ["targetEntities"] = new JsonArray(), ["thirdPartyDistributionChannels"] = new JsonArray() },
+                ["lifecycleState"] = "PUBLISHED",
+                ["isReshareDisabledByAuthor"] = false,
             };
+            if (request.Media.Count > 0)
+            {
+                if (request.Media.Any(m => m.Kind == PublishMediaKind.Video))
+                    return new PublishResult(PublishOutcome.Permanent,
+                        Detail: "Publisher does not upload videos to LinkedIn yet: take the video off the LinkedIn variant (its media choice), or post it on LinkedIn by hand.");
+                var (images, failure) = await UploadImagesAsync(http, request, progress, cancellationToken);
+                if (failure is not null) return failure;
+                JsonObject Image(int i) => new() { ["id"] = images[i], ["altText"] = request.Media[i].AltText ?? "" };
+                // One image is content.media; two or more a MultiImage post
+                // (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/multiimage-post-api).
+                body["content"] = images.Count == 1
+                    ? new JsonObject { ["media"] = Image(0) }
+                    : new JsonObject { ["multiImage"] = new JsonObject { ["images"] = new JsonArray(images.Select((_, i) => (JsonNode)Image(i)).ToArray()) } };
+            }
             using var message = Versioned(connection, HttpMethod.Post, "rest/posts");
             message.Content = JsonContent.Create(body);
-            using var response = await httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind)).SendAsync(message, cancellationToken);
+            using var response = await http.SendAsync(message, cancellationToken);
             if (!response.IsSuccessStatusCode)
                 return await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken);
             var urn = response.Headers.TryGetValues("x-restli-id", out var values) ? values.FirstOrDefault() : null;
@@ -76,6 +94,55 @@ public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory,
             return ChannelHttp.FailedCheck(e, Kind);
         }
     }
+
+    /// <summary>
+    /// LinkedIn documents no lifetime for an uploaded image no post uses; a retry reuses one for a day and uploads it
+    /// again after.
+    /// </summary>
+    public static readonly TimeSpan UnusedImageKept = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Uploads each image as the Images API describes
+    /// (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/images-api): <c>POST
+    /// /rest/images?action=initializeUpload</c> with the owner (the post's author) answers an <c>uploadUrl</c> and the
+    /// image URN, then the bytes are PUT to the upload address. That address comes from LinkedIn's answer, so it goes
+    /// through the same outbound guard, and the token goes with it only on LinkedIn's own hosts.
+    /// </summary>
+    private Task<(IReadOnlyList<string> Ids, PublishResult? Failure)> UploadImagesAsync(HttpClient http, PublishRequest request, IPublishProgress progress, CancellationToken cancellationToken) =>
+        ChannelMedia.UploadEachAsync(request, Kind, progress, clock, UnusedImageKept, async (medium, what) =>
+        {
+            var connection = request.Connection;
+            string? uploadUrl, urn;
+            using (var initialize = Versioned(connection, HttpMethod.Post, "rest/images?action=initializeUpload"))
+            {
+                initialize.Content = JsonContent.Create(new JsonObject { ["initializeUploadRequest"] = new JsonObject { ["owner"] = connection.Setting("author_urn") } });
+                using var response = await http.SendAsync(initialize, cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                    return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
+                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                var value = document.RootElement.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Object ? v : default;
+                uploadUrl = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("uploadUrl", out var u) ? u.GetString() : null;
+                urn = value.ValueKind == JsonValueKind.Object && value.TryGetProperty("image", out var i) ? i.GetString() : null;
+            }
+            if (urn is null || !Uri.TryCreate(uploadUrl, UriKind.Absolute, out var target) || target.Scheme is not ("https" or "http"))
+                return (null, new PublishResult(PublishOutcome.Transient, Detail: $"LinkedIn's answer to uploading {what} had no upload address or image URN; nothing was posted."));
+
+            await using var stream = await medium.OpenAsync(cancellationToken);
+            using var put = new HttpRequestMessage(HttpMethod.Put, target) { Content = new StreamContent(stream) };
+            put.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
+            put.Content.Headers.ContentLength = medium.Length;
+            if (IsLinkedInHost(target, connection.BaseAddress))
+                ChannelHttp.Bearer(put, connection.Credential("access_token"));
+            using var uploaded = await http.SendAsync(put, cancellationToken);
+            return uploaded.IsSuccessStatusCode
+                ? (urn, null)
+                : (null, await ChannelMedia.RefusedAsync(uploaded, Kind, what, clock.GetUtcNow(), cancellationToken));
+        }, cancellationToken);
+
+    /// <summary>The account's own API host, or linkedin.com and its subdomains: the only places the token is sent.</summary>
+    private static bool IsLinkedInHost(Uri target, Uri baseAddress) =>
+        string.Equals(target.Host, baseAddress.Host, StringComparison.OrdinalIgnoreCase) && target.Port == baseAddress.Port
+        || target.Scheme == "https" && (target.Host.Equals("linkedin.com", StringComparison.OrdinalIgnoreCase) || target.Host.EndsWith(".linkedin.com", StringComparison.OrdinalIgnoreCase));
 
     private static HttpRequestMessage Versioned(ChannelConnection connection, HttpMethod method, string path)
     {

@@ -63,6 +63,11 @@ public sealed class WebhookClient(IHttpClientFactory httpClientFactory, TimeProv
         link = request.Link,
         html = request.Html,
         scheduledAt = request.ScheduledAt,
+        media = request.Media.Select(m => new
+        {
+            kind = m.Kind.ToString().ToLowerInvariant(), url = m.PublicUrl, sha256 = m.Key, contentType = m.ContentType, bytes = m.Length,
+            width = m.Width, height = m.Height, durationSeconds = m.Duration?.TotalSeconds, alt = m.AltText, posterUrl = m.Poster?.PublicUrl,
+        }),
     }, ChannelHttp.Json);
 
     private async Task<HttpResponseMessage> SendAsync(ChannelConnection connection, string body, string deliveryId, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Publisher.Worker.Channels.X;
 /// <summary>
 /// Posts to X with the v2 API (<c>POST /2/tweets</c>), signed with OAuth 1.0a user context. A thread is a chain
 /// of replies. X has no idempotency key, so an interrupted post is reconciled by looking for its text on the
-/// account's recent timeline.
+/// account's recent timeline. Media are uploaded first (<see cref="XMediaUploader"/>) and go with the first post.
 /// </summary>
 public sealed partial class XClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
@@ -29,11 +29,20 @@ public sealed partial class XClient(IHttpClientFactory httpClientFactory, TimePr
         {
             var signer = Signer(request.Connection);
             var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
+            IReadOnlyList<string> mediaIds = [];
+            if (index == 0 && request.Media.Count > 0)
+            {
+                var uploads = await new XMediaUploader(http, signer, request.Connection.BaseAddress, NonceFactory, clock).UploadAsync(request, progress, cancellationToken);
+                if (uploads.Failure is not null) return uploads.Failure;
+                mediaIds = uploads.MediaIds;
+            }
             for (; index < parts.Count; index++)
             {
                 var body = new JsonObject { ["text"] = parts[index] };
                 if (index > 0)
                     body["reply"] = new JsonObject { ["in_reply_to_tweet_id"] = postedIds[index - 1] };
+                else if (mediaIds.Count > 0)
+                    body["media"] = new JsonObject { ["media_ids"] = new JsonArray(mediaIds.Select(id => (JsonNode)id!).ToArray()) };
                 using var message = Signed(signer, HttpMethod.Post, ChannelHttp.Combine(request.Connection.BaseAddress, "2/tweets"));
                 message.Content = JsonContent.Create(body);
                 using var response = await http.SendAsync(message, cancellationToken);
@@ -121,10 +130,13 @@ public sealed partial class XClient(IHttpClientFactory httpClientFactory, TimePr
         connection.Credential("consumer_key"), connection.Credential("consumer_secret"),
         connection.Credential("access_token"), connection.Credential("access_token_secret"));
 
-    private HttpRequestMessage Signed(OAuth1Signer signer, HttpMethod method, Uri uri)
+    private HttpRequestMessage Signed(OAuth1Signer signer, HttpMethod method, Uri uri) => Signed(signer, method, uri, NonceFactory, clock);
+
+    /// <summary>A request signed for X: the query is signed, a JSON or multipart body is not (RFC 5849 3.4.1.3.1).</summary>
+    public static HttpRequestMessage Signed(OAuth1Signer signer, HttpMethod method, Uri uri, Func<string> nonce, TimeProvider clock)
     {
         var message = new HttpRequestMessage(method, uri);
-        message.Headers.TryAddWithoutValidation("Authorization", signer.AuthorizationHeader(method, uri, null, NonceFactory(), clock.GetUtcNow().ToUnixTimeSeconds()));
+        message.Headers.TryAddWithoutValidation("Authorization", signer.AuthorizationHeader(method, uri, null, nonce(), clock.GetUtcNow().ToUnixTimeSeconds()));
         return message;
     }
 

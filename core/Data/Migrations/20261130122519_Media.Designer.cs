@@ -13,8 +13,8 @@ using Publisher.Core.Data;
 namespace Publisher.Core.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261130122347_Analytics")]
-    partial class Analytics
+    [Migration("20261130122519_Media")]
+    partial class Media
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -175,567 +175,6 @@ namespace Publisher.Core.Data.Migrations
                     b.HasKey("UserId", "LoginProvider", "Name");
 
                     b.ToTable("AspNetUserTokens", (string)null);
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.AnalyticsIdentity", b =>
-                {
-                    b.Property<string>("Key")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<DateTimeOffset>("LastSeenAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("PersonId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Key");
-
-                    b.HasIndex("PersonId");
-
-                    b.ToTable("AnalyticsIdentities");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.AnalyticsSettings", b =>
-                {
-                    b.Property<int>("Id")
-                        .HasColumnType("integer");
-
-                    b.Property<byte[]>("LinkKey")
-                        .IsRequired()
-                        .HasColumnType("bytea");
-
-                    b.Property<int>("LookbackDays")
-                        .HasColumnType("integer");
-
-                    b.Property<bool>("RequireConsent")
-                        .HasColumnType("boolean");
-
-                    b.PrimitiveCollection<List<string>>("SiteOrigins")
-                        .IsRequired()
-                        .HasColumnType("text[]");
-
-                    b.HasKey("Id");
-
-                    b.ToTable("AnalyticsSettings", null, t =>
-                        {
-                            t.HasCheckConstraint("CK_AnalyticsSettings_Singleton", "\"Id\" = 1");
-                        });
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.AnalyticsWatermark", b =>
-                {
-                    b.Property<string>("Name")
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
-
-                    b.Property<string>("LastId")
-                        .IsRequired()
-                        .HasMaxLength(40)
-                        .HasColumnType("character varying(40)");
-
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Name");
-
-                    b.ToTable("AnalyticsWatermarks");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.BlogViewHour", b =>
-                {
-                    b.Property<DateTimeOffset>("Hour")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Slug")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<int>("Views")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Hour", "Slug");
-
-                    b.HasIndex("Slug", "Hour");
-
-                    b.ToTable("BlogViewHours");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.ChannelHour", b =>
-                {
-                    b.Property<DateTimeOffset>("Hour")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Channel")
-                        .HasMaxLength(80)
-                        .HasColumnType("character varying(80)");
-
-                    b.Property<short>("Kind")
-                        .HasColumnType("smallint");
-
-                    b.Property<string>("Currency")
-                        .HasMaxLength(3)
-                        .HasColumnType("character varying(3)");
-
-                    b.Property<double>("FirstTouch")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("FirstTouchRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.Property<double>("LastTouch")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("LastTouchRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.Property<double>("Linear")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("LinearRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.Property<double>("PositionBased")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("PositionBasedRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.HasKey("Hour", "Channel", "Kind", "Currency");
-
-                    b.ToTable("ChannelHours");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.Click", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("CampaignId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("ChannelAccountId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Code")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<short>("Device")
-                        .HasColumnType("smallint");
-
-                    b.Property<bool>("IsPreview")
-                        .HasColumnType("boolean");
-
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasDefaultValueSql("clock_timestamp()");
-
-                    b.Property<string>("ReferrerHost")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<Guid>("VariantId")
-                        .HasColumnType("uuid");
-
-                    b.Property<long?>("VisitorHash")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Id", "At");
-
-                    b.HasIndex("ReceivedAt");
-
-                    b.ToTable("Clicks");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.ClickHour", b =>
-                {
-                    b.Property<DateTimeOffset>("Hour")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("VariantId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("ChannelAccountId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Clicks")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("Previews")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("Visitors")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Hour", "VariantId");
-
-                    b.HasIndex("ChannelAccountId", "Hour");
-
-                    b.HasIndex("VariantId", "Hour");
-
-                    b.ToTable("ClickHours");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.Conversion", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("ClickId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Currency")
-                        .HasMaxLength(3)
-                        .HasColumnType("character varying(3)");
-
-                    b.Property<string>("EmailSha256")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("EventId")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<short>("Kind")
-                        .HasColumnType("smallint");
-
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasDefaultValueSql("clock_timestamp()");
-
-                    b.Property<string>("Source")
-                        .IsRequired()
-                        .HasMaxLength(8)
-                        .HasColumnType("character varying(8)");
-
-                    b.Property<decimal>("Value")
-                        .HasPrecision(18, 4)
-                        .HasColumnType("numeric(18,4)");
-
-                    b.Property<string>("VisitorId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("At");
-
-                    b.HasIndex("ReceivedAt");
-
-                    b.HasIndex("Kind", "EventId")
-                        .IsUnique();
-
-                    b.ToTable("Conversions");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.EngagementSnapshot", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<Guid>("ChannelAccountId")
-                        .HasColumnType("uuid");
-
-                    b.Property<long?>("Clicks")
-                        .HasColumnType("bigint");
-
-                    b.Property<int?>("Deliveries")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("ExternalId")
-                        .IsRequired()
-                        .HasMaxLength(300)
-                        .HasColumnType("character varying(300)");
-
-                    b.Property<DateTimeOffset>("FetchedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<long?>("Impressions")
-                        .HasColumnType("bigint");
-
-                    b.Property<int?>("Likes")
-                        .HasColumnType("integer");
-
-                    b.Property<int?>("Quotes")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Raw")
-                        .HasColumnType("jsonb");
-
-                    b.Property<int?>("Replies")
-                        .HasColumnType("integer");
-
-                    b.Property<int?>("Reposts")
-                        .HasColumnType("integer");
-
-                    b.Property<int?>("Unsubscribes")
-                        .HasColumnType("integer");
-
-                    b.Property<Guid>("VariantId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ExternalId", "FetchedAt");
-
-                    b.HasIndex("VariantId", "FetchedAt");
-
-                    b.ToTable("EngagementSnapshots");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.IngestKey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("CreatedByName")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("KeyHash")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTimeOffset?>("LastUsedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Prefix")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("KeyHash")
-                        .IsUnique();
-
-                    b.ToTable("IngestKeys");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.NewsletterUnsubscribe", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("VariantId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("VariantId");
-
-                    b.ToTable("NewsletterUnsubscribes");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.PageView", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTimeOffset>("At")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid?>("ClickId")
-                        .HasColumnType("uuid");
-
-                    b.Property<short>("Device")
-                        .HasColumnType("smallint");
-
-                    b.Property<string>("Host")
-                        .IsRequired()
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<string>("Path")
-                        .IsRequired()
-                        .HasMaxLength(512)
-                        .HasColumnType("character varying(512)");
-
-                    b.Property<DateTimeOffset>("ReceivedAt")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("timestamp with time zone")
-                        .HasDefaultValueSql("clock_timestamp()");
-
-                    b.Property<string>("ReferrerHost")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)");
-
-                    b.Property<Guid>("SessionId")
-                        .HasColumnType("uuid");
-
-                    b.Property<bool>("StartsSession")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("UtmCampaign")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<string>("UtmMedium")
-                        .HasMaxLength(60)
-                        .HasColumnType("character varying(60)");
-
-                    b.Property<string>("UtmSource")
-                        .HasMaxLength(60)
-                        .HasColumnType("character varying(60)");
-
-                    b.Property<long?>("VisitorHash")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("VisitorId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.HasKey("Id", "At");
-
-                    b.HasIndex("ReceivedAt");
-
-                    b.HasIndex("VisitorId");
-
-                    b.ToTable("PageViews");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.TrackedLink", b =>
-                {
-                    b.Property<string>("Code")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Destination")
-                        .IsRequired()
-                        .HasMaxLength(4096)
-                        .HasColumnType("character varying(4096)");
-
-                    b.Property<Guid>("VariantId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Code");
-
-                    b.HasIndex("VariantId");
-
-                    b.ToTable("TrackedLinks");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.VariantHour", b =>
-                {
-                    b.Property<DateTimeOffset>("Hour")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("VariantId")
-                        .HasColumnType("uuid");
-
-                    b.Property<short>("Kind")
-                        .HasColumnType("smallint");
-
-                    b.Property<string>("Currency")
-                        .HasMaxLength(3)
-                        .HasColumnType("character varying(3)");
-
-                    b.Property<double>("FirstTouch")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("FirstTouchRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.Property<double>("LastTouch")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("LastTouchRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.Property<double>("Linear")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("LinearRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.Property<double>("PositionBased")
-                        .HasColumnType("double precision");
-
-                    b.Property<decimal>("PositionBasedRevenue")
-                        .HasPrecision(20, 6)
-                        .HasColumnType("numeric(20,6)");
-
-                    b.HasKey("Hour", "VariantId", "Kind", "Currency");
-
-                    b.HasIndex("VariantId", "Hour");
-
-                    b.ToTable("VariantHours");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.VisitorDay", b =>
-                {
-                    b.Property<DateOnly>("Day")
-                        .HasColumnType("date");
-
-                    b.Property<Guid>("ChannelAccountId")
-                        .HasColumnType("uuid");
-
-                    b.Property<long>("VisitorHash")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("Day", "ChannelAccountId", "VisitorHash");
-
-                    b.ToTable("VisitorDays");
-                });
-
-            modelBuilder.Entity("Publisher.Core.Analytics.VisitorSalt", b =>
-                {
-                    b.Property<DateOnly>("Day")
-                        .HasColumnType("date");
-
-                    b.Property<byte[]>("Salt")
-                        .IsRequired()
-                        .HasColumnType("bytea");
-
-                    b.HasKey("Day");
-
-                    b.ToTable("VisitorSalts");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.AppUser", b =>
@@ -1031,11 +470,6 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("SettingsJson")
                         .HasColumnType("jsonb");
 
-                    b.Property<bool>("TrackLinks")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("boolean")
-                        .HasDefaultValue(true);
-
                     b.Property<string>("UtmContent")
                         .HasColumnType("text");
 
@@ -1124,6 +558,213 @@ namespace Publisher.Core.Data.Migrations
                     b.ToTable("Comments");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.MediaAsset", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AltText")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<double?>("DurationSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<double?>("FocalX")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("FocalY")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("PosterSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.PrimitiveCollection<List<string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UploadedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VideoCodec")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Sha256")
+                        .IsUnique();
+
+                    b.HasIndex("UploadedAt");
+
+                    b.HasIndex("UploadedById");
+
+                    b.ToTable("MediaAssets");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaBlob", b =>
+                {
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Sha256");
+
+                    b.HasIndex("UploadId")
+                        .IsUnique();
+
+                    b.ToTable("MediaBlobs");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaBlobChunk", b =>
+                {
+                    b.Property<Guid>("UploadId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("UploadId", "Sequence");
+
+                    b.ToTable("MediaBlobChunks");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaDerivative", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AssetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Spec")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AssetId", "Spec")
+                        .IsUnique();
+
+                    b.ToTable("MediaDerivatives");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaUpload", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("AttemptId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MediaKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("NetworkMediaId")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VariantId", "MediaKey");
+
+                    b.ToTable("MediaUploads");
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Message", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1188,6 +829,39 @@ namespace Publisher.Core.Data.Migrations
                     b.HasIndex("CampaignId");
 
                     b.ToTable("Messages");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MessageMedia", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("AltText")
+                        .HasColumnType("text");
+
+                    b.Property<double?>("FocalX")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("FocalY")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("MediaAssetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MediaAssetId");
+
+                    b.HasIndex("MessageId", "Position");
+
+                    b.ToTable("MessageMedia");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.Notification", b =>
@@ -1376,11 +1050,11 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("Link")
                         .HasColumnType("text");
 
-                    b.Property<string>("LinksJson")
-                        .HasColumnType("jsonb");
-
                     b.Property<string>("ManualOverride")
                         .HasColumnType("text");
+
+                    b.PrimitiveCollection<List<Guid>>("MediaChoice")
+                        .HasColumnType("uuid[]");
 
                     b.Property<Guid>("MessageId")
                         .HasColumnType("uuid");
@@ -1542,15 +1216,6 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Publisher.Core.Analytics.TrackedLink", b =>
-                {
-                    b.HasOne("Publisher.Core.Domain.Variant", null)
-                        .WithMany()
-                        .HasForeignKey("VariantId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Publisher.Core.Domain.Approval", b =>
                 {
                     b.HasOne("Publisher.Core.Domain.AppUser", "Approver")
@@ -1585,6 +1250,33 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Author");
                 });
 
+            modelBuilder.Entity("Publisher.Core.Domain.MediaAsset", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UploadedById")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaDerivative", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.MediaAsset", null)
+                        .WithMany()
+                        .HasForeignKey("AssetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MediaUpload", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.Variant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.Message", b =>
                 {
                     b.HasOne("Publisher.Core.Domain.AppUser", "Author")
@@ -1601,6 +1293,23 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("Author");
 
                     b.Navigation("Campaign");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.MessageMedia", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.MediaAsset", "Asset")
+                        .WithMany()
+                        .HasForeignKey("MediaAssetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Publisher.Core.Domain.Message", null)
+                        .WithMany("Media")
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Asset");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.Notification", b =>
@@ -1635,7 +1344,90 @@ namespace Publisher.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.OwnsMany("Publisher.Core.Domain.VariantMedia", "Media", b1 =>
+                        {
+                            b1.Property<Guid>("VariantId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<int>("Position")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("integer");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Position"));
+
+                            b1.Property<string>("AltText")
+                                .IsRequired()
+                                .HasColumnType("text");
+
+                            b1.Property<Guid>("AssetId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<Guid>("AttachmentId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("ContentType")
+                                .IsRequired()
+                                .HasMaxLength(100)
+                                .HasColumnType("character varying(100)");
+
+                            b1.Property<double?>("DurationSeconds")
+                                .HasColumnType("double precision");
+
+                            b1.Property<string>("FileName")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<double?>("FocalX")
+                                .HasColumnType("double precision");
+
+                            b1.Property<double?>("FocalY")
+                                .HasColumnType("double precision");
+
+                            b1.Property<int>("Height")
+                                .HasColumnType("integer");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)");
+
+                            b1.Property<string>("Kind")
+                                .IsRequired()
+                                .HasMaxLength(16)
+                                .HasColumnType("character varying(16)");
+
+                            b1.Property<long>("Length")
+                                .HasColumnType("bigint");
+
+                            b1.Property<string>("PosterKey")
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)");
+
+                            b1.PrimitiveCollection<List<string>>("Sources")
+                                .IsRequired()
+                                .HasColumnType("text[]");
+
+                            b1.Property<string>("VideoCodec")
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)");
+
+                            b1.Property<int>("Width")
+                                .HasColumnType("integer");
+
+                            b1.HasKey("VariantId", "Position");
+
+                            b1.HasIndex("AssetId");
+
+                            b1.ToTable("VariantMedia", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("VariantId");
+                        });
+
                     b.Navigation("ChannelAccount");
+
+                    b.Navigation("Media");
 
                     b.Navigation("Message");
                 });
@@ -1651,6 +1443,8 @@ namespace Publisher.Core.Data.Migrations
 
             modelBuilder.Entity("Publisher.Core.Domain.Message", b =>
                 {
+                    b.Navigation("Media");
+
                     b.Navigation("Variants");
                 });
 

@@ -1,0 +1,202 @@
+using System.Security.Cryptography;
+using NetVips;
+
+namespace Publisher.Media.Processing;
+
+/// <summary>The image could not be decoded, or no derivative fits its spec: the message says what to do.</summary>
+public sealed class DerivativeException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Makes per-channel derivatives of an image with libvips (NetVips). The source is decoded once, shrunk on load to the
+/// largest size any spec needs, turned upright by its EXIF orientation and converted to sRGB (CMYK JPEGs too); each
+/// spec is then cropped (when its channel takes only some aspect ratios), resized, and encoded with the quality searched
+/// down until the bytes fit. Nothing of the source's metadata is kept: no EXIF (so no GPS position), no XMP, no ICC.
+/// Thread-safe; stateless.
+/// </summary>
+public sealed class DerivativeMaker
+{
+    private static readonly int[] JpegQualities = [85, 78, 70, 62, 54, 46, 38];
+
+    /// <summary>How many times a derivative is made smaller when even the lowest quality is too big.</summary>
+    private const int MaxShrinks = 8;
+
+    static DerivativeMaker()
+    {
+        // Derivatives are made one image at a time per request; libvips' own operation cache only holds memory.
+        Cache.Max = 0;
+    }
+
+    /// <summary>Makes one derivative per spec, in the specs' order; identical encodes are made once.</summary>
+    /// <param name="path">The source file (already inspected: its type and pixel count are known to be acceptable).</param>
+    /// <param name="contentType">The source's media type.</param>
+    /// <param name="animated">Whether the source is an animated GIF.</param>
+    public IReadOnlyList<MadeDerivative> Make(string path, string contentType, bool animated, IReadOnlyList<DerivativeSpec> specs)
+    {
+        if (specs.Count == 0)
+            return [];
+        try
+        {
+            var (maxWidth, maxHeight) = DecodeBox(path, specs);
+            // Shrink-on-load: a 24-megapixel JPEG is decoded at a half or a quarter of its size when that is enough.
+            // Decoded once into memory: the source is read sequentially, and every spec reads the result again.
+            using var loaded = Image.Thumbnail(path, maxWidth, height: maxHeight, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated, outputProfile: "srgb");
+            using var decoded = loaded.CopyMemory();
+            using var still = Normalize(decoded);
+            var made = new Dictionary<string, MadeDerivative>();
+            var results = new List<MadeDerivative>(specs.Count);
+            foreach (var spec in specs)
+            {
+                if (!made.TryGetValue(spec.Key, out var derivative))
+                {
+                    derivative = animated && spec.KeepAnimation && contentType == MediaTypes.Gif
+                        ? MakeAnimated(path, spec)
+                        : MakeStill(still, spec);
+                    made[spec.Key] = derivative;
+                }
+                results.Add(derivative);
+            }
+            return results;
+        }
+        catch (VipsException e)
+        {
+            throw new DerivativeException($"The image could not be decoded ({FirstLine(e.Message)}): it is damaged or cut short. Save it again from the original and upload it again.", e);
+        }
+    }
+
+    /// <summary>
+    /// The box the source is decoded into: the largest spec's, or larger where a spec crops (a 6:1 panorama cropped to
+    /// Instagram's 1.91:1 needs its full height, so it is decoded wider than any spec's box).
+    /// </summary>
+    private static (int Width, int Height) DecodeBox(string path, IReadOnlyList<DerivativeSpec> specs)
+    {
+        var width = specs.Max(s => s.MaxWidth);
+        var height = specs.Max(s => s.MaxHeight);
+        if (!specs.Any(s => s.Crops))
+            return (width, height);
+        using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
+        var turned = header.Contains("orientation") && header.Get("orientation") is int o && o >= 5 && o <= 8;
+        double sourceWidth = turned ? header.Height : header.Width, sourceHeight = turned ? header.Width : header.PageHeight;
+        var ratio = sourceWidth / sourceHeight;
+        foreach (var spec in specs.Where(s => s.Crops))
+        {
+            var target = Math.Clamp(ratio, spec.MinAspectRatio ?? ratio, spec.MaxAspectRatio ?? ratio);
+            if (ratio > target)
+                width = Math.Max(width, (int)Math.Ceiling(Math.Min(spec.MaxWidth, spec.MaxHeight * target) * ratio / target));
+            else if (ratio < target)
+                height = Math.Max(height, (int)Math.Ceiling(Math.Min(spec.MaxHeight, spec.MaxWidth / target) * target / ratio));
+        }
+        return (Math.Min(width, (int)sourceWidth), Math.Min(height, (int)sourceHeight));
+    }
+
+    /// <summary>Eight bits per band, sRGB, and alpha only where it is really used.</summary>
+    private static Image Normalize(Image image)
+    {
+        var result = image;
+        if (result.Interpretation is not (Enums.Interpretation.Srgb or Enums.Interpretation.Bw or Enums.Interpretation.Rgb16 or Enums.Interpretation.Grey16))
+            result = result.Colourspace(Enums.Interpretation.Srgb);
+        if (result.Format != Enums.BandFormat.Uchar)
+            result = result.Interpretation is Enums.Interpretation.Rgb16 or Enums.Interpretation.Grey16
+                ? result.Colourspace(result.Interpretation == Enums.Interpretation.Grey16 ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb)
+                : result.Cast(Enums.BandFormat.Uchar);
+        // An alpha band that is opaque everywhere would make a PNG where a JPEG is smaller.
+        if (result.HasAlpha() && result[result.Bands - 1].Min() >= 255)
+            result = result.ExtractBand(0, result.Bands - 1);
+        return result;
+    }
+
+    private static MadeDerivative MakeStill(Image still, DerivativeSpec spec)
+    {
+        var image = CropToAspect(still, spec);
+        var transparent = image.HasAlpha();
+        var type = transparent && spec.Types.Contains(MediaTypes.Png) ? MediaTypes.Png
+            : spec.Types.Contains(MediaTypes.Jpeg) ? MediaTypes.Jpeg
+            : spec.Types[0];
+        if (transparent && type != MediaTypes.Png && type != MediaTypes.WebP)
+            image = image.Flatten(background: [255, 255, 255]);
+
+        var scale = Math.Min(1.0, Math.Min((double)spec.MaxWidth / image.Width, (double)spec.MaxHeight / image.Height));
+        for (var shrink = 0; shrink <= MaxShrinks; shrink++)
+        {
+            using var sized = scale < 1.0 ? Resize(image, scale) : image.Copy();
+            foreach (var bytes in Encodings(sized, type))
+            {
+                if (bytes.LongLength <= spec.MaxBytes)
+                    return new MadeDerivative(spec, bytes, type, sized.Width, sized.Height, MediaKind.Image, Sha256(bytes));
+            }
+            scale *= 0.8;
+        }
+        throw new DerivativeException($"The image cannot be made small enough for {spec.MaxBytes:N0} bytes: use a simpler image.");
+    }
+
+    /// <summary>Encodings of the image from best to smallest: JPEG down the quality ladder, PNG full then palette.</summary>
+    private static IEnumerable<byte[]> Encodings(Image image, string type)
+    {
+        switch (type)
+        {
+            case MediaTypes.Jpeg:
+                foreach (var q in JpegQualities)
+                    yield return image.JpegsaveBuffer(q: q, optimizeCoding: true, keep: Enums.ForeignKeep.None);
+                break;
+            case MediaTypes.WebP:
+                foreach (var q in JpegQualities)
+                    yield return image.WebpsaveBuffer(q: q, keep: Enums.ForeignKeep.None);
+                break;
+            default:
+                yield return image.PngsaveBuffer(compression: 6, keep: Enums.ForeignKeep.None);
+                yield return image.PngsaveBuffer(compression: 9, palette: true, q: 90, keep: Enums.ForeignKeep.None);
+                break;
+        }
+    }
+
+    private static Image Resize(Image image, double scale)
+    {
+        // Resize rounds each side; keep at least one pixel.
+        scale = Math.Max(scale, 1.0 / Math.Min(image.Width, image.Height));
+        return image.Resize(scale, kernel: Enums.Kernel.Lanczos3);
+    }
+
+    /// <summary>For channels that take only some shapes: the largest box of an allowed ratio, centred on the focal point as far as the edges allow.</summary>
+    internal static Image CropToAspect(Image image, DerivativeSpec spec)
+    {
+        if (!spec.Crops)
+            return image;
+        var ratio = (double)image.Width / image.Height;
+        var target = Math.Clamp(ratio, spec.MinAspectRatio ?? ratio, spec.MaxAspectRatio ?? ratio);
+        if (Math.Abs(target - ratio) < 0.005)
+            return image;
+        var focal = spec.Focal ?? FocalPoint.Centre;
+        int width = image.Width, height = image.Height, left = 0, top = 0;
+        if (target < ratio)
+        {
+            width = Math.Max(1, (int)Math.Round(image.Height * target));
+            left = (int)Math.Round(Math.Clamp(focal.X * image.Width - width / 2.0, 0, image.Width - width));
+        }
+        else
+        {
+            height = Math.Max(1, (int)Math.Round(image.Width / target));
+            top = (int)Math.Round(Math.Clamp(focal.Y * image.Height - height / 2.0, 0, image.Height - height));
+        }
+        return image.ExtractArea(left, top, width, height);
+    }
+
+    private static MadeDerivative MakeAnimated(string path, DerivativeSpec spec)
+    {
+        int width = spec.MaxWidth, height = spec.MaxHeight;
+        for (var shrink = 0; shrink <= MaxShrinks; shrink++)
+        {
+            // Every frame ([n=-1]); thumbnail keeps the frames' height metadata straight as it resizes.
+            using var frames = Image.Thumbnail(path + "[n=-1]", width, height: height, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated);
+            var bytes = frames.GifsaveBuffer(effort: 7, keep: Enums.ForeignKeep.None);
+            var pageHeight = frames.PageHeight;
+            if (bytes.LongLength <= spec.MaxAnimationBytes)
+                return new MadeDerivative(spec, bytes, MediaTypes.Gif, frames.Width, pageHeight, MediaKind.AnimatedGif, Sha256(bytes));
+            width = Math.Max(1, (int)(Math.Min(width, frames.Width) * 0.8));
+            height = Math.Max(1, (int)(Math.Min(height, pageHeight) * 0.8));
+        }
+        throw new DerivativeException($"The animated GIF cannot be made small enough for {spec.MaxAnimationBytes:N0} bytes: shorten it or make it smaller.");
+    }
+
+    public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "unknown error";
+}

@@ -1,0 +1,198 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using NetVips;
+using Publisher.Media.Inspection;
+
+namespace Publisher.Media.Tests;
+
+/// <summary>Every bad file gets its own clear message; good images and videos are read for what they really are.</summary>
+public sealed class InspectionTests : IDisposable
+{
+    private readonly TestImages _images = new();
+    private readonly MediaInspector _inspector = new(new MediaOptions { MaxImageBytes = 5 * 1024 * 1024, MaxVideoBytes = 20 * 1024 * 1024 }, new VideoTools());
+
+    public void Dispose() => _images.Dispose();
+
+    private string Write(string name, byte[] bytes)
+    {
+        var path = _images.Path(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    private Task<InspectionResult> Inspect(string path, string? type, string? name = null) =>
+        _inspector.InspectAsync(path, type, name ?? Path.GetFileName(path), CancellationToken.None);
+
+    private static byte[] SmallPng()
+    {
+        using var image = TestImages.Photo(40, 30);
+        return image.PngsaveBuffer();
+    }
+
+    private static byte[] SmallJpeg()
+    {
+        using var image = TestImages.Photo(40, 30);
+        return image.JpegsaveBuffer();
+    }
+
+    [Fact]
+    public async Task A_good_jpeg_is_taken_with_its_real_type_and_size()
+    {
+        var result = await Inspect(Write("ok.jpg", SmallJpeg()), "image/jpeg");
+        var media = Assert.IsType<InspectedMedia>(result.Media);
+        Assert.Equal((MediaTypes.Jpeg, MediaKind.Image, 40, 30), (media.ContentType, media.Kind, media.Width, media.Height));
+    }
+
+    [Fact]
+    public async Task A_rotated_photo_reports_the_size_people_see_and_an_animated_gif_its_frames()
+    {
+        var rotated = Assert.IsType<InspectedMedia>((await Inspect(_images.RotatedWithGps(), "image/jpeg")).Media);
+        Assert.Equal((400, 800), (rotated.Width, rotated.Height));
+        var gif = Assert.IsType<InspectedMedia>((await Inspect(_images.AnimatedGif(5), "image/gif")).Media);
+        Assert.Equal((MediaKind.AnimatedGif, 5, 300, 200), (gif.Kind, gif.Frames, gif.Width, gif.Height));
+    }
+
+    [Fact]
+    public async Task Bytes_that_do_not_match_the_declared_type_are_refused()
+    {
+        var result = await Inspect(Write("photo.png", SmallJpeg()), "image/png");
+        Assert.Equal("mismatch", result.Refusal!.Code);
+        Assert.Contains("says it is a PNG image, but its bytes are a JPEG image", result.Refusal.Message);
+    }
+
+    [Fact]
+    public async Task Svg_and_html_are_refused_whatever_they_claim()
+    {
+        var svg = await Inspect(Write("logo.svg", "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"u8.ToArray()), "image/svg+xml");
+        Assert.Equal("svg", svg.Refusal!.Code);
+        Assert.Contains("export it as PNG", svg.Refusal.Message);
+        var html = await Inspect(Write("cat.jpg", "<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"u8.ToArray()), "image/jpeg");
+        Assert.Equal("markup", html.Refusal!.Code);
+    }
+
+    [Fact]
+    public async Task Empty_and_oversized_files_and_paths_as_names_are_refused()
+    {
+        Assert.Equal("empty", (await Inspect(Write("empty.png", []), "image/png")).Refusal!.Code);
+        var big = new byte[5 * 1024 * 1024 + 10];
+        SmallPng().CopyTo(big, 0);
+        var tooLarge = (await Inspect(Write("big.png", big), "image/png")).Refusal!;
+        Assert.Equal("too-large", tooLarge.Code);
+        Assert.Contains("the most Publisher takes for an image is 5 MB", tooLarge.Message);
+        Assert.Equal("name-path", (await Inspect(Write("ok.png", SmallPng()), "image/png", "../../etc/passwd.png")).Refusal!.Code);
+        Assert.Equal("name-path", (await Inspect(Write("ok2.png", SmallPng()), "image/png", "C:\\photos\\a.png")).Refusal!.Code);
+    }
+
+    [Fact]
+    public async Task A_decompression_bomb_is_refused_from_its_header_before_any_decoding()
+    {
+        // A valid PNG header claiming 100,000 × 100,000 pixels (10 gigapixels), and no image data to speak of.
+        var png = SmallPng();
+        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(16), 100_000);
+        BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(20), 100_000);
+        var result = await Inspect(Write("bomb.png", png), "image/png");
+        Assert.Equal("too-many-pixels", result.Refusal!.Code);
+        Assert.Contains("100,000 × 100,000 pixels", result.Refusal.Message);
+        Assert.Contains("the most Publisher takes is 50 megapixels", result.Refusal.Message);
+    }
+
+    [Fact]
+    public async Task A_damaged_file_is_refused_as_damaged()
+    {
+        var jpeg = SmallJpeg();
+        var cut = jpeg.AsSpan(0, 20).ToArray(); // the start of the headers, nothing more
+        Assert.Equal("corrupt", (await Inspect(Write("cut.jpg", cut), "image/jpeg")).Refusal!.Code);
+        var garbage = new byte[4000];
+        new Random(7).NextBytes(garbage);
+        new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }.CopyTo(garbage, 0);
+        var refusal = (await Inspect(Write("garbage.png", garbage), "image/png")).Refusal!;
+        Assert.Equal("corrupt", refusal.Code);
+        Assert.Contains("damaged", refusal.Message);
+    }
+
+    [Fact]
+    public async Task A_video_is_read_by_ffprobe_and_gets_a_poster_frame()
+    {
+        var path = _images.Path("clip.mp4");
+        await TestVideos.MakeAsync(path, seconds: 2, width: 320, height: 240);
+        var media = Assert.IsType<InspectedMedia>((await Inspect(path, "video/mp4")).Media);
+        Assert.Equal((MediaKind.Video, 320, 240, "h264"), (media.Kind, media.Width, media.Height, media.Video!.VideoCodec));
+        Assert.InRange(media.Duration!.Value.TotalSeconds, 1.9, 2.1);
+
+        var poster = _images.Path("poster.jpg");
+        Assert.True(await new VideoTools().PosterAsync(path, poster, 2000, CancellationToken.None));
+        using var image = Image.NewFromFile(poster);
+        Assert.Equal((320, 240), (image.Width, image.Height));
+    }
+
+    [Fact]
+    public async Task A_damaged_video_is_refused()
+    {
+        var bytes = new byte[3000];
+        new Random(3).NextBytes(bytes);
+        // An MP4 box header ("ftyp isom") followed by noise.
+        new byte[] { 0, 0, 0, 0x18 }.CopyTo(bytes, 0);
+        "ftypisom"u8.CopyTo(bytes.AsSpan(4));
+        var refusal = (await Inspect(Write("broken.mp4", bytes), "video/mp4")).Refusal!;
+        Assert.Equal("corrupt", refusal.Code);
+    }
+}
+
+public static class TestVideos
+{
+    /// <summary>A test video made by ffmpeg's own test source, encoded with H.264.</summary>
+    public static async Task MakeAsync(string path, int seconds, int width, int height)
+    {
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "-v", "error", "-y", "-f", "lavfi", "-i", $"testsrc=duration={seconds}:size={width}x{height}:rate=25", "-c:v", "libx264", "-pix_fmt", "yuv420p", path })
+            start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"ffmpeg could not make the test video: {errors}");
+    }
+}
+
+/// <summary>What cannot fit a channel is found while writing, with a message that says what to do.</summary>
+public sealed class MediaFitTests
+{
+    private static Rules.FitItem Image(string alt = "A cup") => new(MediaKind.Image, MediaTypes.Jpeg, 100_000, 2000, 1333, null, null, alt, "cup.jpg");
+    private static Rules.FitItem Video(double seconds, string codec = "h264") => new(MediaKind.Video, MediaTypes.Mp4, 20_000_000, 1920, 1080, TimeSpan.FromSeconds(seconds), codec, "A tour", "tour.mp4");
+
+    [Fact]
+    public void Five_images_are_too_many_for_x_and_a_video_cannot_join_images()
+    {
+        var x = Rules.ChannelMediaTable.For("X")!;
+        var problems = Rules.MediaFit.Check(x, Enumerable.Range(0, 5).Select(_ => Image()).ToList());
+        Assert.Contains(problems, p => p.Code == "media.too-many" && p.Message.Contains("X takes at most 4 media"));
+        Assert.Contains(Rules.MediaFit.Check(x, [Image(), Video(30)]), p => p.Code == "media.video-alone");
+        Assert.Empty(Rules.MediaFit.Check(x, [Image(), Image(), Image(), Image()]));
+    }
+
+    [Fact]
+    public void Video_length_and_codec_are_checked_against_each_network()
+    {
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("X")!, [Video(200)]), p => p.Code == "media.video-too-long" && p.Message.Contains("up to 140 s"));
+        Assert.Empty(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("LinkedIn")!, [Video(200)]));
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("LinkedIn")!, [Video(2)]), p => p.Code == "media.video-too-short");
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("Bluesky")!, [Video(30, "hevc")]), p => p.Code == "media.video-codec");
+    }
+
+    [Fact]
+    public void An_alt_text_longer_than_the_network_keeps_is_an_error()
+    {
+        Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("X")!, [Image(new string('a', 1001))]), p => p.Code == "media.alt-too-long");
+        Assert.Empty(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("Mastodon")!, [Image(new string('a', 1001))]));
+    }
+
+    [Fact]
+    public void A_mastodon_instance_s_own_limits_replace_the_defaults()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse("""
+            {"configuration":{"statuses":{"max_media_attachments":6},"media_attachments":{"image_size_limit":8388608,"image_matrix_limit":16777216,"video_size_limit":41943040,"description_limit":1000}}}
+            """);
+        var rules = Publisher.Core.Media.ChannelMediaRulesSource.FromInstance(Rules.ChannelMediaTable.For("Mastodon")!, json.RootElement);
+        Assert.Equal((6, 8_388_608L, 41_943_040L, 1000), (rules.MaxItems!.Value, rules.MaxImageBytes, rules.MaxVideoBytes, rules.MaxAltTextLength));
+        Assert.Equal(16_777_216L, rules.MaxImagePixels);
+    }
+}
