@@ -39,6 +39,26 @@ fi
 # Media tests read and make videos with Debian's ffmpeg (ffprobe and ffmpeg).
 command -v ffprobe >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 || need_package "ffmpeg" ffmpeg
 
+# The Bluesky client is also tested against Bluesky's own server (tests/bluesky-pds: a PLC directory and a PDS from
+# @atproto/dev-env). Its SQLite module is compiled here from the lockfile's source: npm's own download of a prebuilt
+# one would need GitHub, and the compiler needs Node's headers, which live next to the node program.
+pds=tests/bluesky-pds
+if [ ! -f $pds/node_modules/.package-lock.json ] || [ $pds/package-lock.json -nt $pds/node_modules/.package-lock.json ] \
+   || [ ! -f $pds/node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
+  command -v make >/dev/null 2>&1 || need_package "make" make
+  command -v g++ >/dev/null 2>&1 || need_package "a C++ compiler" g++
+  command -v python3 >/dev/null 2>&1 || need_package "Python 3 (for node-gyp)" python3
+  node_prefix=$(node -p 'require("path").resolve(process.execPath, "../..")')
+  [ -f "$node_prefix/include/node/node.h" ] || need_package "Node.js's C headers" libnode-dev
+  echo "Installing and compiling the Bluesky test server (tests/bluesky-pds) …"
+  # The compiler's output (warnings from SQLite's sources) is shown only if the build fails.
+  build_log=$(mktemp)
+  (cd $pds && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+     && npm run --silent build-sqlite -- --nodedir="$node_prefix" >"$build_log" 2>&1) \
+    || { cat "$build_log" >&2; rm -f "$build_log"; echo "Cannot install the Bluesky test server: run 'npm ci --ignore-scripts && npm run build-sqlite -- --nodedir=/usr' in $pds and try again." >&2; exit 1; }
+  rm -f "$build_log"
+fi
+
 dotnet build Publisher.sln -c Release -nologo -v quiet
 
 log=$(mktemp)

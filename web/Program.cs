@@ -30,6 +30,9 @@ builder.Services.AddIdentity<AppUser, IdentityRole>(IdentitySetup.Configure)
     .AddClaimsPrincipalFactory<DisplayNameClaims>()
     .AddUserManager<SessionEndingUserManager>();
 builder.Services.AddScoped<DecoyPasswordCheck>();
+// Sign-in asks ActiveAccounts whether the account may sign in: deactivated ones may not.
+builder.Services.Configure<IdentityOptions>(options => options.SignIn.RequireConfirmedAccount = true);
+builder.Services.AddScoped<IUserConfirmation<AppUser>, ActiveAccounts>();
 builder.Services.ConfigureApplicationCookie(cookie =>
 {
     cookie.LoginPath = "/Account/SignIn";

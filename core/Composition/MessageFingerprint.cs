@@ -25,4 +25,12 @@ public static class MessageFingerprint
         Add(message.IsSponsored ? "sponsored" : "");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }
+
+    /// <summary>
+    /// Whether the variant is a hand edit written against an older message: its "message changed since this edit" mark.
+    /// (Lists that do not load whole messages compare <see cref="Variant.SourceMessageHash"/> with the stored
+    /// <see cref="Message.Fingerprint"/> instead, which the composer keeps current.)
+    /// </summary>
+    public static bool EditIsOutdated(Variant variant, Message message) =>
+        variant.ManualOverride is not null && variant.SourceMessageHash != Of(message);
 }

@@ -89,9 +89,10 @@ public sealed class StyleGuideRecheck(PublisherDbContext db, VariantComposer com
         {
             if (!messages.TryGetValue(variant.MessageId, out var message) || !accounts.TryGetValue(variant.ChannelAccountId, out var account))
                 continue;
+            var wasHeld = variant.HeldByStyleGuide;
             var result = composer.Check(context, variant, message, account, accepted[variant.Id]);
 
-            if (result.HasErrors && variant.State == VariantState.Scheduled && !variant.HeldByStyleGuide)
+            if (result.HasErrors && variant.State == VariantState.Scheduled && !wasHeld)
             {
                 variant.HeldByStyleGuide = true;
                 variant.UpdatedAt = now;
@@ -101,14 +102,14 @@ public sealed class StyleGuideRecheck(PublisherDbContext db, VariantComposer com
                 db.Notifications.Add(new Notification
                 {
                     UserId = message.AuthorId,
-                    Text = $"Your {account.Name} variant of “{message.Title}” is held back and will not be published: " +
+                    Text = $"{AccountWording.Your(account.Name)} variant of “{message.Title}” is held back and will not be published: " +
                            $"style guide {VersionName(guideNumber)} finds {why}. Fix it and it goes out as scheduled.",
                     Link = Notifier.VariantLink(variant.Id),
                     CreatedAt = now,
                 });
                 held++;
             }
-            else if (!result.HasErrors && variant.HeldByStyleGuide)
+            else if (!result.HasErrors && wasHeld)
             {
                 variant.HeldByStyleGuide = false;
                 variant.UpdatedAt = now;

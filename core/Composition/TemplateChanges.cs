@@ -25,7 +25,7 @@ public sealed class TemplateChanges(PublisherDbContext db, VariantComposer compo
     private static readonly VariantState[] Open =
         [VariantState.Draft, VariantState.InReview, VariantState.Approved, VariantState.Scheduled, VariantState.Rejected, VariantState.Failed, VariantState.Missed];
 
-    public sealed record Outdated(Guid VariantId, Guid MessageId, string Title, string Account, VariantState State, DateTimeOffset? ScheduledAt, bool HandEdited);
+    public sealed record Outdated(Guid VariantId, Guid MessageId, string Title, string Account, VariantState State, DateTimeOffset? ScheduledAt, bool HandEdited, Guid AccountId);
 
     /// <summary>The variants of <paramref name="kind"/> that a re-render would change, soonest first.</summary>
     public async Task<IReadOnlyList<Outdated>> FindAsync(ChannelKind kind, CancellationToken cancellationToken = default)
@@ -36,16 +36,18 @@ public sealed class TemplateChanges(PublisherDbContext db, VariantComposer compo
         var authors = await AuthorsAsync(cancellationToken);
         return variants
             .Where(v => Differs(v, Render(context, v, campaigns, authors, cancellationToken)))
-            .Select(v => new Outdated(v.Id, v.MessageId, v.Message!.Title, v.ChannelAccount!.Name, v.State, v.ScheduledAt, v.ManualOverride is not null))
+            .Select(v => new Outdated(v.Id, v.MessageId, v.Message!.Title, v.ChannelAccount!.Name, v.State, v.ScheduledAt, v.ManualOverride is not null, v.ChannelAccountId))
             .ToList();
     }
 
     /// <summary>
     /// Re-renders the given variants (those of <paramref name="kind"/> still outdated; others are left alone) in one
-    /// transaction. Returns how many were re-rendered and how many of those went back to review.
+    /// transaction. Returns how many were re-rendered and how many of those went back to review. <paramref name="why"/>
+    /// is what changed, for the audit log and the authors (default: the kind's template).
     /// </summary>
-    public async Task<(int Rerendered, int BackToReview)> RerenderAsync(ChannelKind kind, IReadOnlyCollection<Guid> variantIds, Actor actor, CancellationToken cancellationToken = default)
+    public async Task<(int Rerendered, int BackToReview)> RerenderAsync(ChannelKind kind, IReadOnlyCollection<Guid> variantIds, Actor actor, string? why = null, CancellationToken cancellationToken = default)
     {
+        why ??= $"the {kind} template changed";
         var context = await composer.LoadContextAsync(cancellationToken);
         var variants = (await LoadAsync(kind, tracked: true, cancellationToken)).Where(v => variantIds.Contains(v.Id)).ToList();
         var campaigns = await CampaignsAsync(cancellationToken);
@@ -60,15 +62,15 @@ public sealed class TemplateChanges(PublisherDbContext db, VariantComposer compo
             var wasApproved = variant.State is VariantState.Approved or VariantState.Scheduled;
             var changed = composer.Apply(context, variant, variant.Message!, variant.ChannelAccount!, rendered, variant.WarningAcceptances.Select(w => w.FindingKey));
             variant.UpdatedAt = now;
-            workflow.Record(nameof(Variant), variant.Id.ToString(), "re-rendered with the new template", actor, $"the {kind} template changed");
+            workflow.Record(nameof(Variant), variant.Id.ToString(), "re-rendered", actor, why);
             if (changed)
             {
-                workflow.ContentChanged(variant, actor, $"The {kind} template changed");
+                workflow.ContentChanged(variant, actor, AccountWording.Capitalize(why));
                 if (wasApproved && variant.State == VariantState.InReview)
                 {
                     backToReview++;
                     notifier.Tell(variant.Message!.AuthorId,
-                        $"The {variant.ChannelAccount!.Name} variant of “{variant.Message.Title}” was re-rendered with the new {kind} template by {actor.Name} and is back in review: what was approved is no longer what would go out.",
+                        $"{AccountWording.VariantOfCapitalized(variant.ChannelAccount!.Name, variant.Message.Title)} was re-rendered by {actor.Name} ({why}) and is back in review: what was approved is no longer what would go out.",
                         Notifier.VariantLink(variant.Id));
                 }
             }

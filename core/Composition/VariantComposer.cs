@@ -194,10 +194,12 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         variant.FeedEntry = rendered.FeedEntry;
         var diagnostics = rendered.Diagnostics.ToList();
         var links = rendered.Links;
+        // Rendered from the message as it is now: its stored fingerprint is what hand edits are compared with.
+        message.Fingerprint = MessageFingerprint.Of(message);
 
         if (variant.ManualOverride is null)
         {
-            variant.SourceMessageHash = MessageFingerprint.Of(message);
+            variant.SourceMessageHash = message.Fingerprint;
             variant.ThreadParts = rendered.IsThread ? rendered.Parts.Select(p => p.Text).ToList() : [];
             variant.CountUsed = rendered.Count.Used;
             variant.CountLimit = rendered.Count.Limit;
@@ -270,6 +272,10 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         variant.StyleScore = result.Score;
         variant.StyleGuideVersionHash = result.GuideVersion;
         variant.HasStyleErrors = result.HasErrors;
+        // A held post that no longer breaks the guide (its author fixed it) is held no more: otherwise it could be
+        // approved again and still never be scheduled.
+        if (!result.HasErrors)
+            variant.HeldByStyleGuide = false;
         return result;
     }
 

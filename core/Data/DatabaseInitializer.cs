@@ -28,6 +28,22 @@ public static class DatabaseInitializer
                 throw new InvalidOperationException($"Could not create the role {role}: {string.Join(" ", created.Errors.Select(e => e.Description))}");
         }
         await SeedDefaultsAsync(db, clock, cancellationToken);
+        await StoreMessageFingerprintsAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// Messages saved before their fingerprint was stored get it once, so hand edits made against an older message
+    /// are marked on every list from the first start, not only after the message is saved again.
+    /// </summary>
+    public static async Task StoreMessageFingerprintsAsync(PublisherDbContext db, CancellationToken cancellationToken = default)
+    {
+        while (await db.Messages.Where(m => m.Fingerprint == null).OrderBy(m => m.Id).Take(500).ToListAsync(cancellationToken) is { Count: > 0 } batch)
+        {
+            foreach (var message in batch)
+                message.Fingerprint = Composition.MessageFingerprint.Of(message);
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>

@@ -56,6 +56,7 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             m.Property(x => x.Title).HasMaxLength(300);
             m.Property(x => x.TimeZone).HasMaxLength(64);
             m.Property(x => x.Link).HasMaxLength(2048);
+            m.Property(x => x.Fingerprint).HasMaxLength(64);
             m.HasOne(x => x.Author).WithMany().HasForeignKey(x => x.AuthorId).OnDelete(DeleteBehavior.Restrict);
             m.HasOne(x => x.Campaign).WithMany().HasForeignKey(x => x.CampaignId).OnDelete(DeleteBehavior.SetNull);
             m.HasMany(x => x.Variants).WithOne(v => v.Message).HasForeignKey(v => v.MessageId);
@@ -203,6 +204,8 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
         builder.Entity<Notification>(n =>
         {
             n.HasIndex(x => new { x.UserId, x.ReadAt });
+            n.Property(x => x.GroupKey).HasMaxLength(100);
+            n.HasIndex(x => new { x.GroupKey, x.ReadAt });
             n.HasOne<AppUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }

@@ -14,4 +14,10 @@ public class AppUser : IdentityUser
 
     /// <summary>SHA-256 (hex) of the secret in the user's calendar feed address; null when no feed is issued.</summary>
     public string? CalendarFeedTokenHash { get; set; }
+
+    /// <summary>
+    /// Set when an admin deactivated the account: sign-in is refused and existing sessions end, while everything the
+    /// person did stays in the history under their name. Null for an active account.
+    /// </summary>
+    public DateTimeOffset? DeactivatedAt { get; set; }
 }

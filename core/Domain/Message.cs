@@ -23,6 +23,13 @@ public class Message
     /// <summary>When the message is planned to go out (UTC); each variant starts at this time and may be moved on its own.</summary>
     public DateTimeOffset? PlannedAt { get; set; }
 
+    /// <summary>
+    /// <see cref="Composition.MessageFingerprint"/> of the fields as last saved. A hand-edited variant whose
+    /// <see cref="Variant.SourceMessageHash"/> differs was written against an older message; lists compare the two
+    /// columns instead of hashing every message's body.
+    /// </summary>
+    public string? Fingerprint { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<Variant> Variants { get; set; } = [];

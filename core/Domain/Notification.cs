@@ -9,6 +9,15 @@ public class Notification
 
     /// <summary>Where to go to act on it, e.g. the variant's page.</summary>
     public string? Link { get; set; }
+    /// <summary>
+    /// Notifications about the same thing are one: "review:{message id}" gathers every variant of a message that awaits
+    /// the user's review in one unread notification. Null for a notification that stands alone.
+    /// </summary>
+    public string? GroupKey { get; set; }
+
+    /// <summary>The variants a grouped notification is about that still wait for the user; empty when none are left.</summary>
+    public List<Guid> VariantIds { get; set; } = [];
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
 

@@ -47,15 +47,46 @@ public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow work
     /// <summary>Why a move to <paramref name="at"/> is refused, or null.</summary>
     public string? MoveRefusal(Variant variant, DateTimeOffset at)
     {
+        if (MoveBlocker(variant) is { } blocked)
+            return blocked;
+        if (at < clock.GetUtcNow() - PastTolerance)
+            return "That time is in the past: pick a time from now on, or use Publish now.";
+        return PlanningWindow.TooFarAhead(at, clock.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Why the variant cannot be moved to any time, or null. Pages offer Move (and Next free slot, and a place in a
+    /// queue) only when this is null, so nothing is offered that would be refused.
+    /// </summary>
+    public static string? MoveBlocker(Variant variant)
+    {
         if (variant.State is VariantState.Published)
             return "This post is already published: it cannot be moved. Write a new message to post again.";
         if (variant.State is VariantState.Publishing)
             return "This post is being published right now: it cannot be moved.";
         if (variant.State is VariantState.Canceled)
             return "This variant is cancelled: restore it as a draft before giving it a time.";
-        if (at < clock.GetUtcNow() - PastTolerance)
-            return "That time is in the past: pick a time from now on, or use Publish now.";
-        return PlanningWindow.TooFarAhead(at, clock.GetUtcNow());
+        if (variant.HeldByStyleGuide)
+            return HeldRefusal;
+        return null;
+    }
+
+    /// <summary>What a held post says when an action cannot go ahead.</summary>
+    public const string HeldRefusal =
+        "This post is held back: the style guide now finds errors in it. Fix them in the editor (it then goes back to review), and it can be moved and published again.";
+
+    /// <summary>Why "Publish now" would be refused, or null: the page offers it only when this is null.</summary>
+    public static string? PublishNowRefusal(Variant variant)
+    {
+        if (variant.State is VariantState.Publishing)
+            return "It is being published right now.";
+        if (variant.State is VariantState.Published)
+            return "It is published already.";
+        if (variant.State is not (VariantState.Approved or VariantState.Scheduled or VariantState.Missed or VariantState.Failed or VariantState.NeedsAttention))
+            return $"It is {VariantTransitions.Describe(variant.State)}: only an approved variant can be published.";
+        if (!ApprovalService.IsFullyApproved(variant))
+            return "What would go out is not what was approved: send it for review first.";
+        return PublishBlocker(variant);
     }
 
     /// <summary>
@@ -151,7 +182,51 @@ public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow work
         variant.JobId = due <= clock.GetUtcNow()
             ? jobs.Enqueue<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(id, token, CancellationToken.None))
             : jobs.Schedule<IPublishVariantJob>(JobQueues.Publish, job => job.PublishAsync(id, token, CancellationToken.None), due);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A post scheduled for now is due at once: a worker's dispatcher can claim it between the save that scheduled
+            // it and this one. Then the job is not needed (the dispatcher publishes; the job would find it taken), and the
+            // schedule stands. Storing the job's id matters only while the variant is still scheduled with this token.
+            var jobId = variant.JobId;
+            var entry = db.Entry(variant);
+            await entry.ReloadAsync(cancellationToken);
+            if (entry.State == EntityState.Detached || variant.State != VariantState.Scheduled || variant.ScheduleToken != token)
+            {
+                log.LogInformation("Variant {Variant} was taken by a worker (now {State}) before its job id was stored", id, variant.State);
+                DeleteJob(jobId);
+                return;
+            }
+            // Still scheduled with this token (another column changed): store the job's id on the row as it is now.
+            variant.JobId = jobId;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Swaps the times of two variants of a queue: the posts change places, the slot times stay. Both moves go through
+    /// <see cref="MoveAsync"/> (approvals kept, jobs replaced) in one transaction; either is refused, neither happens.
+    /// </summary>
+    public async Task<WorkflowResult> SwapAsync(Variant first, Variant second, Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (first.ScheduledAt is not { } firstAt || second.ScheduledAt is not { } secondAt)
+            return WorkflowResult.Refused("Both posts need a time to change places.");
+        if ((MoveRefusal(first, secondAt) ?? MoveRefusal(second, firstAt)) is { } refused)
+            return WorkflowResult.Refused(refused);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var moved = await MoveAsync(first, secondAt, actor, cancellationToken);
+        if (moved.Succeeded)
+            moved = await MoveAsync(second, firstAt, actor, cancellationToken);
+        if (!moved.Succeeded)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return moved;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return WorkflowResult.Ok;
     }
 
     /// <summary>
@@ -177,10 +252,12 @@ public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow work
     {
         if (variant.HasRenderErrors)
             return "The variant has rendering errors: fix them in the editor first.";
-        if (variant.HasStyleErrors || variant.HeldByStyleGuide)
+        if (variant.HeldByStyleGuide)
+            return HeldRefusal;
+        if (variant.HasStyleErrors)
             return "The style guide finds errors in this variant: fix them in the editor first.";
         if (variant.ChannelAccount is { IsEnabled: false } account)
-            return $"The {account.Name} account is switched off: an admin can switch it on under Channels.";
+            return $"{AccountWording.TheCapitalized(account.Name)} account is switched off: an admin can switch it on under Channels.";
         return null;
     }
 

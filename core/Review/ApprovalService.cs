@@ -20,6 +20,14 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
             .Include(v => v.Approvals)
             .SingleOrDefaultAsync(v => v.Id == variantId, cancellationToken);
 
+    /// <summary>Why the variant cannot be sent to review now, or null: the page offers "Submit" only when this is null.</summary>
+    public static string? SubmitRefusal(Variant variant)
+    {
+        if (variant.State is not (VariantState.Draft or VariantState.Rejected or VariantState.Missed))
+            return $"It is {VariantTransitions.Describe(variant.State)}: only a draft, a rejected or a missed variant is sent to review.";
+        return Blocker(variant) is { } blocked ? blocked + " before submitting it for review." : null;
+    }
+
     /// <summary>Sends a variant to review. Style guide or rendering errors block it.</summary>
     public async Task<WorkflowResult> SubmitAsync(Variant variant, Actor actor, CancellationToken cancellationToken = default)
     {
@@ -32,26 +40,40 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
         return result;
     }
 
+    /// <summary>
+    /// Why this person's approval would be refused now, or null. The variant page offers "Approve" only when this is
+    /// null and otherwise shows the reason, so nobody is offered a click that cannot succeed.
+    /// </summary>
+    public static string? ApproveRefusal(Variant variant, Actor approver, IReadOnlyCollection<string> approverRoles)
+    {
+        if (variant.State != VariantState.InReview)
+            return $"Only a variant in review can be approved; this one is {VariantTransitions.Describe(variant.State)}.";
+        if (SelfReview(variant, approver) is { } self)
+            return self;
+        if (Blocker(variant) is { } blocked)
+            return blocked + " before it can be approved.";
+        var steps = Steps(variant);
+        var valid = ValidApprovals(variant, ContentHash.Of(variant)).ToList();
+        if (valid.Any(a => a.ApproverId == approver.UserId))
+            return "You already approved this content; the next step needs someone else.";
+        var step = valid.Count;
+        return approverRoles.Contains(steps[step]) ? null : $"Step {step + 1} of {steps.Count} for {variant.ChannelAccount?.Name} needs a {steps[step]}; you are not one.";
+    }
+
+    /// <summary>Why this person's rejection would be refused (they wrote or last edited it), or null.</summary>
+    public static string? RejectRefusal(Variant variant, Actor reviewer) => SelfReview(variant, reviewer)?.Replace("approve", "review");
+
     /// <summary>Approves the current content for the policy's next step; the last step makes the variant approved.</summary>
     public async Task<WorkflowResult> ApproveAsync(Variant variant, Actor approver, IReadOnlyCollection<string> approverRoles, CancellationToken cancellationToken = default)
     {
-        if (variant.State != VariantState.InReview)
-            return WorkflowResult.Refused($"Only a variant in review can be approved; this one is {VariantTransitions.Describe(variant.State)}.");
-        if (SelfReview(variant, approver) is { } self)
-            return WorkflowResult.Refused(self);
-        if (Blocker(variant) is { } blocked)
-            return WorkflowResult.Refused(blocked + " before it can be approved.");
+        if (ApproveRefusal(variant, approver, approverRoles) is { } refused)
+            return WorkflowResult.Refused(refused);
 
         // The hash is recomputed from the content, not trusted from the column.
         var hash = ContentHash.Of(variant);
         var steps = Steps(variant);
-        var valid = ValidApprovals(variant, hash).ToList();
-        if (valid.Any(a => a.ApproverId == approver.UserId))
-            return WorkflowResult.Refused("You already approved this content; the next step needs someone else.");
-        var step = valid.Count;
+        var step = ValidApprovals(variant, hash).Count();
         var role = steps[step];
-        if (!approverRoles.Contains(role))
-            return WorkflowResult.Refused($"Step {step + 1} of {steps.Count} for {variant.ChannelAccount?.Name} needs a {role}; you are not one.");
 
         // Added through the set, not the navigation: an entity with its key already set that is found
         // through a navigation would be taken for an existing row.
@@ -61,6 +83,7 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
             Step = step, Role = role, At = clock.GetUtcNow(),
         });
         var author = variant.Message!.AuthorId;
+        await notifier.ReviewDecidedAsync(variant, cancellationToken);
         if (step + 1 < steps.Count)
         {
             workflow.Record(nameof(Variant), variant.Id.ToString(), "approved step", approver, $"step {step + 1} of {steps.Count} as {role}");
@@ -70,17 +93,17 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
 
         var result = workflow.Transition(variant, VariantState.Approved, approver, steps.Count > 1 ? $"approved ({steps.Count} steps)" : "approved");
         if (result.Succeeded)
-            notifier.Tell(author, $"{approver.Name} approved the {variant.ChannelAccount?.Name} variant of “{variant.Message.Title}”.", Notifier.VariantLink(variant.Id));
+            notifier.Tell(author, $"{approver.Name} approved {AccountWording.VariantOf(variant.ChannelAccount?.Name, variant.Message.Title)}.", Notifier.VariantLink(variant.Id));
         return result;
     }
 
     /// <summary>Rejects the variant back to its author; the comment is required and kept on the variant.</summary>
-    public WorkflowResult Reject(Variant variant, Actor reviewer, string comment)
+    public async Task<WorkflowResult> RejectAsync(Variant variant, Actor reviewer, string comment, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(comment))
             return WorkflowResult.Refused("Say what needs to change: rejecting needs a comment for the author.");
-        if (SelfReview(variant, reviewer) is { } self)
-            return WorkflowResult.Refused(self.Replace("approve", "review"));
+        if (RejectRefusal(variant, reviewer) is { } self)
+            return WorkflowResult.Refused(self);
         var result = workflow.Transition(variant, VariantState.Rejected, reviewer, comment.Trim());
         if (!result.Succeeded)
             return result;
@@ -91,7 +114,8 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
             Comment = comment.Trim(), At = now, Step = ValidApprovals(variant, ContentHash.Of(variant)).Count(),
         });
         db.Comments.Add(new Comment { VariantId = variant.Id, AuthorId = reviewer.UserId!, Body = comment.Trim(), At = now });
-        notifier.Tell(variant.Message!.AuthorId, $"{reviewer.Name} rejected the {variant.ChannelAccount?.Name} variant of “{variant.Message.Title}”: {comment.Trim()}",
+        await notifier.ReviewDecidedAsync(variant, cancellationToken);
+        notifier.Tell(variant.Message!.AuthorId, $"{reviewer.Name} rejected {AccountWording.VariantOf(variant.ChannelAccount?.Name, variant.Message.Title)}: {comment.Trim()}",
             Notifier.VariantLink(variant.Id));
         return result;
     }
@@ -135,8 +159,6 @@ public sealed class ApprovalService(PublisherDbContext db, VariantWorkflow workf
         var steps = Steps(variant);
         var role = steps[Math.Min(step, steps.Count - 1)];
         var allExcept = except.Append(variant.Message?.AuthorId ?? "").ToList();
-        await notifier.TellRoleAsync(role,
-            $"The {variant.ChannelAccount?.Name} variant of “{variant.Message?.Title}” awaits your review" + (steps.Count > 1 ? $" (step {step + 1} of {steps.Count})." : "."),
-            Notifier.VariantLink(variant.Id), allExcept, cancellationToken);
+        await notifier.TellReviewAsync(role, variant, steps.Count > 1 ? $"step {step + 1} of {steps.Count}" : null, allExcept, cancellationToken);
     }
 }

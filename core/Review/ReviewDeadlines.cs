@@ -27,7 +27,7 @@ public sealed class ReviewDeadlines(PublisherDbContext db, VariantWorkflow workf
             if (!workflow.Transition(variant, VariantState.Missed, Actor.System, why).Succeeded)
                 continue;
             notifier.Tell(variant.Message!.AuthorId,
-                $"The {variant.ChannelAccount!.Name} variant of “{variant.Message.Title}” was not published: {why}. Reschedule it to send it.",
+                $"{AccountWording.VariantOfCapitalized(variant.ChannelAccount!.Name, variant.Message.Title)} was not published: {why}. Reschedule it to send it.",
                 Notifier.VariantLink(variant.Id));
         }
         await db.SaveChangesAsync(cancellationToken);

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
+using Publisher.Web.Pages.Shared;
 using Publisher.Web.Security;
 
 namespace Publisher.Web.Api;
@@ -40,22 +41,52 @@ public static class PublisherApi
             var end = (to ?? start.AddDays(35)).ToUniversalTime();
             if (end <= start || end - start > TimeSpan.FromDays(400))
                 return Results.Problem(statusCode: 400, title: "Invalid range", detail: "'to' must be after 'from' and at most 400 days later.");
-            var variants = await db.Variants
-                .Where(v => v.ScheduledAt >= start && v.ScheduledAt < end)
-                .OrderBy(v => v.ScheduledAt)
-                .Select(v => new
-                {
-                    v.Id, v.MessageId, Message = v.Message!.Title, Channel = v.ChannelAccount!.Name, v.ChannelAccount.Kind,
-                    State = v.State.ToString(), v.ScheduledAt, v.Message.TimeZone,
-                })
-                .ToListAsync();
-            return Results.Ok(variants);
+            var rows = await VariantRows(db.Variants.Where(v => v.ScheduledAt >= start && v.ScheduledAt < end).OrderBy(v => v.ScheduledAt)).ToListAsync();
+            return Results.Ok(rows.Select(VariantAnswer));
         }).RequireAuthorization(Policies.SignedIn);
+
+        // One variant's state, for a page (or a script) waiting on the worker, and for tools.
+        api.MapGet("/variants/{id:guid}", async (Guid id, PublisherDbContext db) =>
+            await VariantRows(db.Variants.Where(v => v.Id == id)).FirstOrDefaultAsync() is { } row
+                ? Results.Ok(VariantAnswer(row))
+                : Results.NotFound(new { error = "No such variant: it may have been removed with its account." }))
+            .RequireAuthorization(Policies.SignedIn);
 
         api.MapGet("/admin/users", async (PublisherDbContext db) =>
             Results.Ok(await db.Users.OrderBy(u => u.Email)
-                .Select(u => new { u.Id, u.Email, u.DisplayName, Locked = u.LockoutEnd > DateTimeOffset.UtcNow })
+                .Select(u => new { u.Id, u.Email, u.DisplayName, Locked = u.LockoutEnd > DateTimeOffset.UtcNow, Deactivated = u.DeactivatedAt != null })
                 .ToListAsync()))
             .RequireAuthorization(Policies.Admin);
+    }
+
+    /// <summary>What the API reads of a variant: the columns its answer needs, no texts beyond them.</summary>
+    private sealed record VariantRow(
+        Guid Id, Guid MessageId, string Message, string Channel, string Kind, VariantState State, DateTimeOffset? ScheduledAt, string TimeZone,
+        bool Held, string? HeldFindings, bool EditOutdated, DateTimeOffset? PublishedAt, string? ExternalId, string? ExternalUrl, List<string> ExternalPartIds,
+        string? Handle, string? BaseAddress, bool IsDemo, string? LastError);
+
+    private static IQueryable<VariantRow> VariantRows(IQueryable<Variant> variants) => variants.Select(v => new VariantRow(
+        v.Id, v.MessageId, v.Message!.Title, v.ChannelAccount!.Name, v.ChannelAccount.Kind, v.State, v.ScheduledAt, v.Message.TimeZone,
+        v.HeldByStyleGuide, v.HeldByStyleGuide ? v.StyleFindingsJson : null,
+        v.ManualOverride != null && v.Message.Fingerprint != null && v.SourceMessageHash != v.Message.Fingerprint,
+        v.PublishedAt, v.ExternalId, v.ExternalUrl, v.ExternalPartIds, v.ChannelAccount.Handle, v.ChannelAccount.BaseAddress, v.ChannelAccount.IsDemo, v.LastError));
+
+    /// <summary>
+    /// A variant as the API answers it: its state (and whether the style guide holds it back, and why), and once it is
+    /// out, every part's identifiers and address on the network.
+    /// </summary>
+    private static object VariantAnswer(VariantRow r)
+    {
+        var account = new ChannelAccount { Name = r.Channel, Kind = r.Kind, Handle = r.Handle, BaseAddress = r.BaseAddress, IsDemo = r.IsDemo };
+        return new
+        {
+            r.Id, r.MessageId, r.Message, r.Channel, r.Kind, State = r.State.ToString(), r.ScheduledAt, r.TimeZone,
+            r.Held,
+            HeldReason = r.Held ? HeldView.Reason(r.HeldFindings) : null,
+            MessageChangedSinceEdit = r.EditOutdated,
+            r.PublishedAt, r.ExternalUrl, r.LastError,
+            Parts = PostAddresses.PartsOf(account, r.ExternalPartIds, r.ExternalId, r.ExternalUrl)
+                .Select(p => new { p.Number, p.Id, p.Cid, p.Url }),
+        };
     }
 }

@@ -45,6 +45,7 @@ public static class BlogEndpoints
             var images = await ImagesAsync(composer, options.Value, cancellationToken);
             var posts = await Published(db).Take(50).Select(v => new { v.FeedEntry, v.PublishedAt, v.ExternalId }).ToListAsync(cancellationToken);
             var brand = await db.Brands.Select(b => b.Name).FirstOrDefaultAsync(cancellationToken) ?? "Blog";
+            var zone = await BrandZoneAsync(db, cancellationToken);
             var root = options.Value.PublicUrl + "/blog";
             XNamespace atom = AtomNamespace;
             var feed = new XElement(atom + "feed",
@@ -55,7 +56,7 @@ public static class BlogEndpoints
                 new XElement(atom + "link", new XAttribute("rel", "alternate"), new XAttribute("type", "text/html"), new XAttribute("href", root)));
             foreach (var post in posts)
             {
-                if (Entry(post.FeedEntry, root + "/" + post.ExternalId, post.PublishedAt, images) is { } entry)
+                if (Entry(post.FeedEntry, root + "/" + post.ExternalId, post.PublishedAt, images, zone) is { } entry)
                     feed.Add(entry);
             }
             var xml = new XDocument(new XDeclaration("1.0", "utf-8", null), feed).Declaration + "\n" + feed.ToString(SaveOptions.DisableFormatting);
@@ -68,13 +69,14 @@ public static class BlogEndpoints
                 .Select(v => new { v.ExternalId, v.Message!.Title, v.Message.Summary, v.PublishedAt }).ToListAsync(cancellationToken);
             // The list wears the brand's current look from the style guide, as the article pages do.
             var context = await composer.LoadContextAsync(cancellationToken);
+            var zone = await BrandZoneAsync(db, cancellationToken);
             var html = layouts.RenderBlogIndex(new BlogIndexModel
             {
                 BrandName = context.Brand.Name,
                 Brand = LayoutBrand.Of(context.Brand),
                 FeedUrl = "/blog/feed.atom",
                 Posts = posts.Select(p => new BlogIndexEntry(p.Title, "/blog/" + Uri.EscapeDataString(p.ExternalId!), p.PublishedAt,
-                    p.PublishedAt?.UtcDateTime.ToString("d MMMM yyyy", CultureInfo.InvariantCulture), p.Summary)).ToList(),
+                    p.PublishedAt is { } at ? PublishedDate.Day(at, zone) : null, p.Summary)).ToList(),
             });
             http.Response.Headers.ContentSecurityPolicy = PagePolicy(await ImagesAsync(composer, options.Value, cancellationToken));
             return Results.Content(html, "text/html; charset=utf-8");
@@ -82,14 +84,16 @@ public static class BlogEndpoints
 
         blog.MapGet("/{slug}", async (string slug, PublisherDbContext db, HttpContext http, VariantComposer composer, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
         {
-            var html = await Published(db).Where(v => v.ExternalId == slug).Select(v => v.RenderedHtml).FirstOrDefaultAsync(cancellationToken);
-            if (html is null)
+            var post = await Published(db).Where(v => v.ExternalId == slug).Select(v => new { v.RenderedHtml, v.PublishedAt }).FirstOrDefaultAsync(cancellationToken);
+            if (post?.RenderedHtml is not { } html)
                 return Results.NotFound();
             var images = await ImagesAsync(composer, options.Value, cancellationToken);
             // The article counts its views as any brand page does, with /t.js (from this origin only), added after the
             // policy has cleaned the stored, approved HTML (which is not changed).
             http.Response.Headers.ContentSecurityPolicy = PagePolicy(images) + "; script-src 'self'; connect-src 'self'";
-            return Results.Content(WithViewCounting(SafeHtmlPolicy.Instance.SanitizeDocument(html, images).Html), "text/html; charset=utf-8");
+            // Sanitized again as served, and dated when it actually went out rather than when it was planned.
+            var served = PublishedDate.Rewrite(html, post.PublishedAt, await BrandZoneAsync(db, cancellationToken));
+            return Results.Content(WithViewCounting(SafeHtmlPolicy.Instance.SanitizeDocument(served, images).Html), "text/html; charset=utf-8");
         });
     }
 
@@ -106,7 +110,12 @@ public static class BlogEndpoints
             .OrderByDescending(v => v.PublishedAt);
 
     /// <summary>The entry the template rendered, with its address and dates set to where and when it was actually published.</summary>
-    private static XElement? Entry(string? feedEntry, string url, DateTimeOffset? publishedAt, ImagePolicy images)
+    private static async Task<TimeZoneInfo> BrandZoneAsync(PublisherDbContext db, CancellationToken cancellationToken) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(await db.Brands.OrderBy(b => b.Id).Select(b => b.TimeZone).FirstOrDefaultAsync(cancellationToken) ?? "UTC", out var zone)
+            ? zone
+            : TimeZoneInfo.Utc;
+
+    private static XElement? Entry(string? feedEntry, string url, DateTimeOffset? publishedAt, ImagePolicy images, TimeZoneInfo zone)
     {
         if (string.IsNullOrWhiteSpace(feedEntry) || SafeHtmlPolicy.FindTooDeep(feedEntry) is not null)
             return null;
@@ -129,6 +138,9 @@ public static class BlogEndpoints
         entry.SetElementValue(atom + "updated", when);
         entry.SetElementValue(atom + "published", when);
         entry.Elements(atom + "link").Where(l => (string?)l.Attribute("rel") is null or "alternate").Remove();
+        // The article inside says when it went out too, not when it was planned.
+        if (entry.Element(atom + "content") is { } content)
+            content.Value = PublishedDate.Rewrite(content.Value, publishedAt, zone);
         entry.Add(new XElement(atom + "link", new XAttribute("rel", "alternate"), new XAttribute("type", "text/html"), new XAttribute("href", url)));
         return entry;
     }

@@ -1,4 +1,5 @@
 using Publisher.Core.Domain;
+using Publisher.Core.Review;
 using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels;
@@ -18,12 +19,12 @@ public sealed record ChannelConnection(
     public string Credential(string key) =>
         Credentials.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value)
             ? value
-            : throw new ChannelConfigurationException($"The {AccountName} account has no “{key}” credential. An admin can add it on the Channels page.");
+            : throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(AccountName)} account has no “{key}” credential. An admin can add it on the Channels page.");
 
     public string Setting(string key) =>
         Settings.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value)
             ? value
-            : throw new ChannelConfigurationException($"The {AccountName} account has no “{key}” setting. An admin can add it on the Channels page.");
+            : throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(AccountName)} account has no “{key}” setting. An admin can add it on the Channels page.");
 
     public string? OptionalSetting(string key) => Settings.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
+using Publisher.Core.Review;
 using Publisher.Templates.Channels;
 using Publisher.Worker.Channels;
 
@@ -21,10 +22,10 @@ public static class AccountConnection
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
-            throw new ChannelConfigurationException($"The {account.Name} credentials cannot be decrypted with this installation's keys: an admin must enter them again on the Channels page.");
+            throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(account.Name)} credentials cannot be decrypted with this installation's keys: an admin must enter them again on the Channels page.");
         }
         var baseAddress = (Uri.TryCreate(account.BaseAddress, UriKind.Absolute, out var uri) ? uri : ChannelDefaults.BaseAddress(kind))
-            ?? throw new ChannelConfigurationException($"The {account.Name} account has no address to publish to: an admin can set it on the Channels page.");
+            ?? throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(account.Name)} account has no address to publish to: an admin can set it on the Channels page.");
         return new ChannelConnection(kind, account.Name, account.Handle, baseAddress, secrets, ParseSettings(account.SettingsJson));
     }
 

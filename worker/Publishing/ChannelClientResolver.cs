@@ -21,19 +21,3 @@ public sealed class ChannelClientResolver(ChannelClients clients, BlogChannelCli
             : throw new InvalidOperationException($"No channel client is registered for {account.Kind}.");
     }
 }
-
-/// <summary>Where each network's API is unless the account says otherwise.</summary>
-public static class ChannelDefaults
-{
-    public static Uri? BaseAddress(ChannelKind kind) => kind switch
-    {
-        ChannelKind.X => new Uri("https://api.x.com"),
-        ChannelKind.Mastodon => new Uri("https://mastodon.social"),
-        ChannelKind.Bluesky => new Uri("https://bsky.social"),
-        ChannelKind.LinkedIn => new Uri("https://api.linkedin.com"),
-        ChannelKind.FacebookPage => new Uri("https://graph.facebook.com"),
-        // Email reads its SMTP server from the account's settings; the blog is this app.
-        ChannelKind.Email or ChannelKind.Blog => new Uri("http://localhost"),
-        _ => null, // a webhook has no default: its address is the account's
-    };
-}

@@ -235,7 +235,7 @@ public sealed class PublishVariantJob(
         if (variant.ScheduleToken != token)
             return Skip("stale job: the variant was rescheduled, unscheduled or cancelled after this job was created");
 
-        var what = $"the {variant.ChannelAccount!.Name} variant of “{variant.Message!.Title}”";
+        var what = AccountWording.VariantOf(variant.ChannelAccount!.Name, variant.Message!.Title);
         var reconcile = false;
         DateTimeOffset? interruptedAt = null;
         if (variant.State == VariantState.Publishing)
@@ -473,7 +473,7 @@ public sealed class PublishVariantJob(
             return false;
         }
 
-        var what = $"the {variant.ChannelAccount!.Name} variant of “{variant.Message!.Title}”";
+        var what = AccountWording.VariantOf(variant.ChannelAccount!.Name, variant.Message!.Title);
         var author = variant.Message.AuthorId;
         var link = Notifier.VariantLink(variant.Id);
         switch (result.Outcome)
@@ -501,7 +501,7 @@ public sealed class PublishVariantJob(
                 var wait = Backoff(variant.Attempts, result.RetryAfter);
                 variant.NextAttemptAt = now + wait;
                 variant.LastError = Trim(Describe(result));
-                workflow.Transition(variant, VariantState.Scheduled, Actor.System, $"{variant.LastError}; trying again at {variant.NextAttemptAt:HH:mm:ss} UTC");
+                workflow.Transition(variant, VariantState.Scheduled, Actor.System, $"{variant.LastError}; trying again at {variant.NextAttemptAt:yyyy-MM-dd HH:mm:ss} UTC");
                 if (variant.Attempts == 1)
                     notifier.Tell(author, $"{Capital(what)} could not be published yet ({variant.LastError}). Publisher will keep trying, up to {Options.MaxAttempts} attempts.", link);
                 return true;

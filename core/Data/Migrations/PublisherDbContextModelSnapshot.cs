@@ -750,6 +750,9 @@ namespace Publisher.Core.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1351,6 +1354,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.PrimitiveCollection<List<string>>("Hashtags")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -1439,6 +1446,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset?>("EmailedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Link")
                         .HasColumnType("text");
 
@@ -1453,7 +1464,13 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.PrimitiveCollection<List<Guid>>("VariantIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("GroupKey", "ReadAt");
 
                     b.HasIndex("UserId", "ReadAt");
 

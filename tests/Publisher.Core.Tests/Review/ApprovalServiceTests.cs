@@ -99,9 +99,76 @@ public class ApprovalServiceTests(PostgresServer postgres) : IAsyncLifetime
 
         await using var scope = _services.CreateAsyncScope();
         var notes = await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().Notifications.ToListAsync();
-        Assert.Contains(notes, n => n.UserId == _approver.Id && n.Text.Contains("awaits your review") && n.Link!.Contains(id.ToString()));
+        Assert.Contains(notes, n => n.UserId == _approver.Id && n.Text.Contains("awaits your review") && n.Link!.Contains(variant.MessageId.ToString()) && n.ReadAt != null);
         Assert.Contains(notes, n => n.UserId == _author.Id && n.Text.Contains("approved"));
         Assert.DoesNotContain(notes, n => n.UserId == _author.Id && n.Text.Contains("awaits your review"));
+    }
+
+    /// <summary>One message with a variant on each of the named accounts, all drafts.</summary>
+    private async Task<(Guid MessageId, List<Guid> Variants)> MessageOnAccountsAsync(string title, params string[] accountNames)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var message = new Message { Title = title, AuthorId = _author.Id, TimeZone = "Europe/Paris" };
+        var ids = new List<Guid>();
+        foreach (var name in accountNames)
+        {
+            var account = new ChannelAccount { Name = $"{name} {Guid.NewGuid():N}", Kind = "Email" };
+            var variant = new Variant { MessageId = message.Id, ChannelAccountId = account.Id, RenderedText = $"{title} on {name}.", LastEditedById = _author.Id, ScheduledAt = _clock.GetUtcNow().AddDays(1) };
+            variant.ContentHash = ContentHash.Of(variant);
+            message.Variants.Add(variant);
+            db.Add(account);
+            ids.Add(variant.Id);
+        }
+        db.Add(message);
+        await db.SaveChangesAsync();
+        return (message.Id, ids);
+    }
+
+    private async Task<List<Notification>> NotesAsync(string userId)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().Notifications.AsNoTracking().Where(n => n.UserId == userId).ToListAsync();
+    }
+
+    [Fact]
+    public async Task A_messages_variants_awaiting_review_are_one_notice_per_approver_read_once_each_is_decided()
+    {
+        var title = "Harvest " + Guid.NewGuid().ToString("N")[..6];
+        var (messageId, ids) = await MessageOnAccountsAsync(title, "Northwind on X", "Northwind on Mastodon", "Northwind Blog");
+        foreach (var id in ids)
+            Assert.True((await ActAsync(id, (s, v) => s.SubmitAsync(v, _author.Actor))).Result.Succeeded);
+
+        foreach (var person in new[] { _approver, _secondApprover })
+        {
+            var notes = (await NotesAsync(person.Id)).Where(n => n.Text.Contains(title)).ToList();
+            var note = Assert.Single(notes);
+            Assert.Equal($"3 variants of “{title}” await your review.", note.Text);
+            Assert.Equal($"/Approvals?Message={messageId}", note.Link);
+            Assert.Null(note.ReadAt);
+        }
+
+        Assert.True((await ApproveAsync(ids[0], _approver)).Result.Succeeded);
+        Assert.Equal($"2 variants of “{title}” await your review.", (await NotesAsync(_approver.Id)).Single(n => n.Text.Contains(title)).Text);
+        Assert.True((await ApproveAsync(ids[1], _approver)).Result.Succeeded);
+        Assert.True((await ActAsync(ids[2], (s, v) => s.RejectAsync(v, _approver.Actor, "Not the blog this week."))).Result.Succeeded);
+
+        // Every variant decided: nothing waits for either approver any more.
+        Assert.All((await NotesAsync(_approver.Id)).Concat(await NotesAsync(_secondApprover.Id)).Where(n => n.Text.Contains(title)), n => Assert.NotNull(n.ReadAt));
+    }
+
+    [Fact]
+    public async Task An_account_whose_name_has_its_article_is_never_preceded_by_another_the()
+    {
+        var title = "Letter " + Guid.NewGuid().ToString("N")[..6];
+        var (_, ids) = await MessageOnAccountsAsync(title, "The Northwind Letter");
+        Assert.True((await ActAsync(ids[0], (s, v) => s.SubmitAsync(v, _author.Actor))).Result.Succeeded);
+        Assert.True((await ApproveAsync(ids[0], _approver)).Result.Succeeded);
+
+        var texts = (await NotesAsync(_approver.Id)).Concat(await NotesAsync(_author.Id)).Select(n => n.Text).Where(t => t.Contains(title)).ToList();
+        Assert.Contains(texts, t => t.StartsWith("The Northwind Letter ") && t.Contains("awaits your review"));
+        Assert.Contains(texts, t => t.StartsWith("Ava approved The Northwind Letter "));
+        Assert.DoesNotContain(texts, t => t.Contains("The The", StringComparison.OrdinalIgnoreCase) || t.Contains("the The"));
     }
 
     [Fact]
@@ -194,11 +261,11 @@ public class ApprovalServiceTests(PostgresServer postgres) : IAsyncLifetime
     public async Task Rejecting_needs_a_comment_which_the_author_then_reads()
     {
         var id = await NewVariantAsync(VariantState.InReview);
-        var (silent, _) = await ActAsync(id, (s, v) => Task.FromResult(s.Reject(v, _approver.Actor, "  ")));
+        var (silent, _) = await ActAsync(id, (s, v) => s.RejectAsync(v, _approver.Actor, "  "));
         Assert.False(silent.Succeeded);
         Assert.Contains("needs a comment", silent.Error);
 
-        var (rejected, variant) = await ActAsync(id, (s, v) => Task.FromResult(s.Reject(v, _approver.Actor, "Saturday is wrong: it is Sunday.")));
+        var (rejected, variant) = await ActAsync(id, (s, v) => s.RejectAsync(v, _approver.Actor, "Saturday is wrong: it is Sunday."));
         Assert.True(rejected.Succeeded, rejected.Error);
         Assert.Equal(VariantState.Rejected, variant.State);
 

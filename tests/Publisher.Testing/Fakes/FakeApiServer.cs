@@ -145,6 +145,12 @@ public abstract class FakeApiServer : IAsyncDisposable
     /// <summary>Handles one request as the real API would.</summary>
     protected abstract FakeResponse Respond(RecordedRequest request);
 
+    /// <summary>Handles one request: by default <see cref="Respond"/>, one at a time; a relay passes it on instead.</summary>
+    protected virtual Task<FakeResponse> RespondAsync(RecordedRequest request)
+    {
+        lock (_gate) return Task.FromResult(Respond(request));
+    }
+
     private async Task ServeAsync(HttpContext context)
     {
         var recorded = await RecordAsync(context);
@@ -185,8 +191,7 @@ public abstract class FakeApiServer : IAsyncDisposable
             context.Abort();
             return;
         }
-        FakeResponse response;
-        lock (_gate) response = failure ?? Respond(recorded);
+        var response = failure ?? await RespondAsync(recorded);
         if (abortAfterHandling == true)
         {
             context.Abort();

@@ -13,9 +13,11 @@ public sealed record FakeRecord(string Uri, string Cid, string Rkey, string Text
 /// Fake Bluesky PDS: <c>com.atproto.server.createSession</c>, <c>com.atproto.repo.createRecord</c>,
 /// <c>com.atproto.repo.getRecord</c>, <c>com.atproto.identity.resolveHandle</c> and <c>app.bsky.feed.getPosts</c> (as the
 /// PDS proxies it to the AppView: a valid session, 1 to 25 <c>at://</c> URIs, counts set by <see cref="SetCounts"/>). Checks the session JWT, the
-/// repo, a TID record key that is not taken, the record's <c>$type</c>, text (≤ 300 graphemes, ≤ 3000 bytes),
-/// <c>createdAt</c>, facet byte ranges within the UTF-8 text and their features, and that reply refs point at
-/// records it holds with the same CID. Errors are XRPC's <c>{"error","message"}</c>.
+/// repo, a TID record key, the record's <c>$type</c>, text (≤ 300 graphemes, ≤ 3000 bytes), <c>createdAt</c>, the
+/// shape of facets and reply refs. Errors are XRPC's <c>{"error","message"}</c>. Where it once differed from
+/// Bluesky's own PDS (tests/bluesky-pds, run against the same tests), it answers as that server does: a taken
+/// record key is a 500, a missing key is made up, facet ranges past the text and replies to records it does not
+/// hold are accepted, createSession is limited to 30 tries per identifier in 5 minutes.
 /// <c>com.atproto.repo.uploadBlob</c> takes raw bytes whose Content-Type and Content-Length must match what they are
 /// (https://atproto.com/guides/blob-lifecycle) and answers a blob object; a record's embed
 /// (<c>app.bsky.embed.images</c>, <c>.video</c>, <c>.external</c>) must reference blobs uploaded here, with their
@@ -28,6 +30,10 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
     private readonly List<FakeRecord> _created = [];
     private readonly HashSet<string> _sessions = [];
     private readonly HashSet<string> _expired = [];
+    private readonly Dictionary<string, DateTimeOffset?> _refreshTokens = new(StringComparer.Ordinal); // token → first used
+    private readonly HashSet<string> _expiredRefreshTokens = [];
+    private readonly Dictionary<string, List<DateTimeOffset>> _signIns = new(StringComparer.Ordinal);
+    private long _lastTid;
     private readonly Dictionary<string, (string MimeType, byte[] Bytes)> _blobs = new(StringComparer.Ordinal);
 
     public const int MaxImageBytes = 1_000_000;
@@ -71,19 +77,26 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         get { lock (_sessions) return _sessions.Count + _expired.Count; }
     }
 
-    /// <summary>Lets every access token handed out so far expire, as they do after two hours.</summary>
-    public void ExpireSessions()
+    /// <summary>
+    /// Lets every access token handed out so far expire, as they do after two hours; with
+    /// <paramref name="refreshTokensToo"/> also the refresh tokens, as after 90 days.
+    /// </summary>
+    public void ExpireSessions(bool refreshTokensToo = false)
     {
         lock (_sessions)
         {
             _expired.UnionWith(_sessions);
             _sessions.Clear();
+            if (!refreshTokensToo) return;
+            _expiredRefreshTokens.UnionWith(_refreshTokens.Keys);
+            _refreshTokens.Clear();
         }
     }
 
     protected override FakeResponse Respond(RecordedRequest request) => (request.Method, request.Path) switch
     {
         ("POST", "/xrpc/com.atproto.server.createSession") => CreateSession(request),
+        ("POST", "/xrpc/com.atproto.server.refreshSession") => RefreshSession(request),
         ("POST", "/xrpc/com.atproto.repo.createRecord") => Authorized(request) ?? CreateRecord(request),
         ("POST", "/xrpc/com.atproto.repo.uploadBlob") => Authorized(request) ?? UploadBlob(request),
         ("GET", "/xrpc/com.atproto.repo.getRecord") => GetRecord(request),
@@ -94,21 +107,51 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
 
     private FakeResponse CreateSession(RecordedRequest request)
     {
-        if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body
-            || !body.TryGetProperty("identifier", out var identifier) || identifier.ValueKind != JsonValueKind.String
-            || !body.TryGetProperty("password", out var password) || password.ValueKind != JsonValueKind.String)
-            return Error(400, "InvalidRequest", "Input must have the properties \"identifier\" and \"password\"");
+        if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body)
+            return Error(400, "InvalidRequest", "Request body must be a JSON object");
+        if (!body.TryGetProperty("identifier", out var identifier) || identifier.ValueKind != JsonValueKind.String)
+            return Error(400, "InvalidRequest", "Missing required key \"identifier\" at $");
+        if (!body.TryGetProperty("password", out var password) || password.ValueKind != JsonValueKind.String)
+            return Error(400, "InvalidRequest", "Missing required key \"password\" at $");
+        if (RateLimited(identifier.GetString()!) is { } limited) return limited;
         if ((identifier.GetString() != Handle && identifier.GetString() != Did) || password.GetString() != AppPassword)
             return Error(401, "AuthenticationRequired", "Invalid identifier or password");
-        var jwt = Jwt();
-        lock (_sessions) _sessions.Add(jwt);
-        return FakeResponse.Json(200, new { accessJwt = jwt, refreshJwt = Jwt(), handle = Handle, did = Did, active = true });
+        return NewSession();
+    }
+
+    private FakeResponse NewSession()
+    {
+        var (access, refresh) = (Jwt("at+jwt"), Jwt("refresh+jwt"));
+        lock (_sessions)
+        {
+            _sessions.Add(access);
+            _refreshTokens.Add(refresh, null);
+        }
+        return FakeResponse.Json(200, new { accessJwt = access, refreshJwt = refresh, handle = Handle, did = Did, active = true });
+    }
+
+    /// <summary>
+    /// A new access and refresh token for a refresh token. The PDS rotates them but accepts a used one again for two
+    /// hours (a client that lost the answer can try again), so this does too.
+    /// </summary>
+    private FakeResponse RefreshSession(RecordedRequest request)
+    {
+        var token = BearerToken(request);
+        if (token is null) return Error(401, "AuthMissing", "Authentication Required");
+        lock (_sessions)
+        {
+            if (_expiredRefreshTokens.Contains(token)) return Error(400, "ExpiredToken", "Token has expired");
+            if (!_refreshTokens.TryGetValue(token, out var used) || used < DateTimeOffset.UtcNow - TimeSpan.FromHours(2))
+                return Error(400, "InvalidToken", "Token could not be verified");
+            _refreshTokens[token] = used ?? DateTimeOffset.UtcNow;
+        }
+        return NewSession();
     }
 
     private FakeResponse? Authorized(RecordedRequest request)
     {
         var token = BearerToken(request);
-        if (token is null) return Error(401, "AuthenticationRequired", "Authentication Required");
+        if (token is null) return Error(401, "AuthMissing", "Authentication Required");
         lock (_sessions)
             return _sessions.Contains(token) ? null
                 : _expired.Contains(token) ? Error(400, "ExpiredToken", "Token has expired")
@@ -122,9 +165,8 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         var repo = String(body, "repo");
         if (repo != Did && repo != Handle) return Error(400, "InvalidRequest", "Could not find repo: " + repo);
         if (String(body, "collection") != "app.bsky.feed.post") return Error(400, "InvalidRequest", "Unsupported collection in this fake: " + String(body, "collection"));
-        var rkey = String(body, "rkey");
-        if (rkey is null) return Error(400, "InvalidRequest", "This fake needs an explicit rkey");
-        if (!Tid().IsMatch(rkey)) return Error(400, "InvalidRequest", $"Invalid record key for app.bsky.feed.post (must be a TID): {rkey}");
+        var rkey = String(body, "rkey") ?? NextTid();
+        if (!Tid().IsMatch(rkey)) return Error(400, "InvalidRequest", $"Invalid record key for app.bsky.feed.post: Invalid TID string (got \"{rkey}\") at $");
         if (!body.TryGetProperty("record", out var record) || record.ValueKind != JsonValueKind.Object)
             return Error(400, "InvalidRequest", "Input must have the property \"record\"");
         if (ValidatePost(record) is { } invalid) return Error(400, "InvalidRequest", "Invalid app.bsky.feed.post record: " + invalid);
@@ -135,15 +177,13 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
 
         lock (_records)
         {
-            if (_records.ContainsKey(rkey)) return Error(400, "InvalidRequest", $"Record already exists at at://{Did}/app.bsky.feed.post/{rkey}");
+            // The PDS's repository refuses a second value at the key, and the PDS answers that as an internal error.
+            if (_records.ContainsKey(rkey)) return Error(500, "InternalServerError", "Internal Server Error");
+            // Only the shape of a reply is checked: the PDS does not look the records up.
             if (record.TryGetProperty("reply", out var reply))
                 foreach (var which in new[] { "root", "parent" })
-                {
-                    if (!reply.TryGetProperty(which, out var reference) || String(reference, "uri") is not { } uri || String(reference, "cid") is not { } cid)
-                        return Error(400, "InvalidRequest", $"Invalid app.bsky.feed.post record: Record/reply must have the property \"{which}\" with uri and cid");
-                    if (!_records.Values.Any(r => r.Uri == uri && r.Cid == cid))
-                        return Error(400, "InvalidRequest", $"Could not locate record: {uri} with cid {cid}");
-                }
+                    if (!reply.TryGetProperty(which, out var reference) || String(reference, "uri") is not { } uri || !uri.StartsWith("at://", StringComparison.Ordinal) || String(reference, "cid") is null)
+                        return Error(400, "InvalidRequest", $"Invalid app.bsky.feed.post record: Record/reply/{which} must be a strong ref (uri and cid) at $.record.reply.{which}");
             var stored = new FakeRecord($"at://{Did}/app.bsky.feed.post/{rkey}", Cid(record.GetRawText()), rkey, String(record, "text")!, record.Clone());
             _records[rkey] = stored;
             _created.Add(stored);
@@ -285,12 +325,12 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         var text = String(record, "text");
         if (text is null) return "Record/text must be a string";
         var bytes = Encoding.UTF8.GetByteCount(text);
-        if (bytes > 3000) return "Record/text must not be longer than 3000 characters";
-        if (new StringInfo(text).LengthInTextElements > 300) return "Record/text must not be longer than 300 graphemes";
+        if (bytes > 3000) return $"string too long (maximum 3000, got {bytes}) at $.record.text";
+        if (new StringInfo(text).LengthInTextElements is > 300 and var graphemes) return $"grapheme too big (maximum 300, got {graphemes}) at $.record.text";
         if (String(record, "createdAt") is not { } createdAt
             || !Datetime().IsMatch(createdAt)
             || !DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-            return "Record/createdAt must be an valid atproto datetime (both RFC-3339 and ISO-8601)";
+            return $"Invalid datetime (got {JsonSerializer.Serialize(String(record, "createdAt"))}) at $.record.createdAt";
         if (record.TryGetProperty("facets", out var facets))
         {
             if (facets.ValueKind != JsonValueKind.Array) return "Record/facets must be an array";
@@ -301,8 +341,9 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
                     || !index.TryGetProperty("byteStart", out var start) || !start.TryGetInt32(out var byteStart)
                     || !index.TryGetProperty("byteEnd", out var end) || !end.TryGetInt32(out var byteEnd))
                     return $"Record/facets/{i}/index must have integer byteStart and byteEnd";
-                if (byteStart < 0 || byteEnd > bytes || byteStart >= byteEnd)
-                    return $"Record/facets/{i}/index [{byteStart}, {byteEnd}) is not within the {bytes} bytes of the text";
+                // The lexicon asks only for non-negative numbers: a range past the text is stored as sent.
+                if (byteStart < 0 || byteEnd < 0)
+                    return $"Record/facets/{i}/index byteStart and byteEnd must be at least 0";
                 if (!facet.TryGetProperty("features", out var features) || features.ValueKind != JsonValueKind.Array || features.GetArrayLength() == 0)
                     return $"Record/facets/{i}/features must be a non-empty array";
                 foreach (var feature in features.EnumerateArray())
@@ -311,7 +352,10 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
                     {
                         "app.bsky.richtext.facet#link" => String(feature, "uri") is { } uri && Uri.TryCreate(uri, UriKind.Absolute, out _),
                         "app.bsky.richtext.facet#mention" => String(feature, "did")?.StartsWith("did:", StringComparison.Ordinal) == true,
-                        "app.bsky.richtext.facet#tag" => String(feature, "tag") is { Length: > 0 and <= 640 } tag && !tag.StartsWith('#'),
+                        // The lexicon allows a leading '#' (a "double hash tag" keeps one) and counts bytes and graphemes.
+                        "app.bsky.richtext.facet#tag" => String(feature, "tag") is { } tag && Encoding.UTF8.GetByteCount(tag) <= 640 && new StringInfo(tag).LengthInTextElements <= 64,
+                        // Features are an open union: a type from a newer lexicon is stored as sent.
+                        { Length: > 0 } => true,
                         _ => false,
                     };
                     if (!ok) return $"Record/facets/{i}/features has an invalid feature: {feature.GetRawText()}";
@@ -330,11 +374,53 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
     private static string Cid(string content) =>
         "bafyrei" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)))[..52];
 
-    private string Jwt()
+    /// <summary>createSession's limit on Bluesky's PDS: 30 tries (right or wrong) per identifier in 5 minutes.</summary>
+    private FakeResponse? RateLimited(string identifier)
+    {
+        var now = DateTimeOffset.UtcNow;
+        lock (_signIns)
+        {
+            if (!_signIns.TryGetValue(identifier, out var tries)) _signIns[identifier] = tries = [];
+            tries.RemoveAll(t => t <= now - SignInWindow);
+            if (tries.Count < SignInLimit)
+            {
+                tries.Add(now);
+                return null;
+            }
+            var reset = (tries[0] + SignInWindow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            return FakeResponse.Json(429, new { error = "RateLimitExceeded", message = "Rate Limit Exceeded" }, new Dictionary<string, string>
+            {
+                ["RateLimit-Limit"] = SignInLimit.ToString(CultureInfo.InvariantCulture),
+                ["RateLimit-Remaining"] = "0",
+                ["RateLimit-Reset"] = reset,
+                ["RateLimit-Policy"] = $"{SignInLimit};w={(int)SignInWindow.TotalSeconds}",
+            });
+        }
+    }
+
+    private const int SignInLimit = 30;
+    private static readonly TimeSpan SignInWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>A fresh TID, as the PDS makes for a record sent without a key: microseconds now, always increasing.</summary>
+    private string NextTid()
+    {
+        // Requests are answered one at a time (FakeApiServer.RespondAsync), so no lock.
+        _lastTid = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000, _lastTid + 1);
+        var value = (ulong)_lastTid << 10;
+        var key = new char[13];
+        for (var i = 12; i >= 0; i--)
+        {
+            key[i] = "234567abcdefghijklmnopqrstuvwxyz"[(int)(value & 31)];
+            value >>= 5;
+        }
+        return new string(key);
+    }
+
+    private string Jwt(string type)
     {
         static string Part(object value) => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        return $"{Part(new { typ = "at+jwt", alg = "ES256K" })}.{Part(new { scope = "com.atproto.appPass", sub = Did, iat = now, exp = now + 7200, jti = Guid.NewGuid() })}.{Part(Guid.NewGuid())}";
+        return $"{Part(new { typ = type, alg = "HS256" })}.{Part(new { scope = "com.atproto.appPass", sub = Did, iat = now, exp = now + 7200, jti = Guid.NewGuid() })}.{Part(Guid.NewGuid())}";
     }
 
     [GeneratedRegex("^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")]

@@ -10,16 +10,9 @@ namespace Publisher.Web.Tests.Browser;
 [Collection(BrowserCollection.Name)]
 public class CalendarBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 {
-    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+    private static readonly TimeZoneInfo Paris = TruthData.Paris;
 
-    /// <summary>A Tuesday at least a week ahead (in the demo brand's zone, Europe/Paris), so the whole week is in the future.</summary>
-    private static DateOnly TuesdayAhead()
-    {
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, Paris).DateTime).AddDays(8);
-        while (day.DayOfWeek != DayOfWeek.Tuesday)
-            day = day.AddDays(1);
-        return day;
-    }
+    private static DateOnly TuesdayAhead() => TruthData.TuesdayAhead();
 
     private static DateTimeOffset ParisTime(DateOnly day, int hour, int minute) =>
         new(TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(new TimeOnly(hour, minute)), Paris), TimeSpan.Zero);
@@ -72,7 +65,7 @@ public class CalendarBrowserTests(DemoSite site) : IClassFixture<DemoSite>
     }
 
     [Fact]
-    public async Task Dropping_a_published_post_is_refused_with_its_reason_and_the_entry_snaps_back()
+    public async Task A_published_post_offers_no_move_and_a_drag_leaves_it_where_it_is()
     {
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
@@ -85,11 +78,15 @@ public class CalendarBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 
         await page.GotoAsync($"{site.BaseUrl}/Calendar?view=week&date={monday:yyyy-MM-dd}&account={account.Id}");
         var home = page.Locator($".slot[data-date='{monday:yyyy-MM-dd}'][data-hour='3']");
-        // Grabbed by its time, as a person would: the Move button is for the keyboard, and a button starts no drag.
-        await home.Locator($".entry[data-variant='{variant.Id}'] time").DragToAsync(page.Locator($".slot[data-date='{sunday:yyyy-MM-dd}'][data-hour='12']"));
+        var entry = home.Locator($".entry[data-variant='{variant.Id}']");
+        // A move would be refused ("already published"): none is offered, by button or by dragging.
+        await Assertions.Expect(entry).ToHaveAttributeAsync("draggable", "false");
+        await Assertions.Expect(entry.Locator("[data-move]")).ToHaveCountAsync(0);
+        // Grabbed by its time, as a person would: nothing moves.
+        await entry.Locator("time").DragToAsync(page.Locator($".slot[data-date='{sunday:yyyy-MM-dd}'][data-hour='12']"));
 
-        await Assertions.Expect(page.Locator("#calendar-status.error")).ToContainTextAsync("already published");
         await Assertions.Expect(home.Locator($".entry[data-variant='{variant.Id}']")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#calendar-status")).Not.ToContainTextAsync("moved");
         Assert.Equal(ParisTime(monday, 3, 0), (await CalendarData.ReloadAsync(site.App, variant.Id)).ScheduledAt);
     }
 

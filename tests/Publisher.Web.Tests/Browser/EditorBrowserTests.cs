@@ -146,6 +146,9 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
 
         await page.FillAsync("#body", "Notes of fig, cocoa and hazelnut.");
         await page.ClickAsync("#save");
+        // The hand edit will not carry the change: the editor says so and asks first.
+        await Assertions.Expect(page.Locator("#confirm-save [data-left-behind]")).ToBeVisibleAsync();
+        await page.ClickAsync("#confirm-save-button");
         await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Saved");
         await Assertions.Expect(variant.Locator("[data-stale]")).ToContainTextAsync("The message changed since your edit");
         // A word diff marks each run of changed words: the hand-written words are among the struck-out runs, the message's new ones among the added.

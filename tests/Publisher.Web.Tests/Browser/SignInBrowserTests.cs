@@ -40,7 +40,8 @@ public sealed class DemoSite : IAsyncLifetime
         await page.FillAsync("input[name='Input.Email']", user.Email);
         await page.FillAsync("input[name='Input.Password']", user.Password);
         await page.ClickAsync("button[type=submit]");
-        // Signed in when the app's own navigation shows, not when every resource has loaded; where a role lands is the app's choice.
+        // Where people land depends on their work (an approver with variants waiting lands on Approvals);
+        // signed in when the app's own navigation shows, not when every resource has loaded.
         await page.WaitForURLAsync(url => !url.Contains("/Account/SignIn", StringComparison.OrdinalIgnoreCase), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         await Assertions.Expect(page.Locator("nav.mainnav")).ToBeAttachedAsync();
         return page;

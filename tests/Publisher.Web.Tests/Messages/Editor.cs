@@ -50,6 +50,14 @@ public static class Editor
         return await client.PostAsync(url, new FormUrlEncodedContent(pairs));
     }
 
+    /// <summary>The token of the "Save anyway" button a save that needs the author's yes shows (HTML-decoded page).</summary>
+    public static string ConfirmationToken(string page)
+    {
+        var match = Regex.Match(page, "name=\"Input.ConfirmImpact\" value=\"([0-9a-f]+)\"");
+        Assert.True(match.Success, "the page asks for a confirmation");
+        return match.Groups[1].Value;
+    }
+
     public static Guid SavedMessageId(HttpResponseMessage response)
     {
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"expected a redirect after saving, got {(int)response.StatusCode}");

@@ -129,7 +129,15 @@ public class MessageEditorTests(PublisherWebApp app)
         });
 
         var message = await Editor.LoadAsync(app, id);
-        var response = await Editor.PostAsync(client, $"/Messages/Edit/{id}", Editor.EditFields(message, "Notes of fig and dark chocolate."));
+        var fields = Editor.EditFields(message, "Notes of fig and dark chocolate.");
+        // Asked first, without script: the page names the approved variant the change sends back to review, and saves nothing.
+        var asked = await Editor.PostAsync(client, $"/Messages/Edit/{id}", fields);
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var askedPage = WebUtility.HtmlDecode(await asked.Content.ReadAsStringAsync());
+        Assert.Contains("id=\"confirm-save\"", askedPage);
+        Assert.Equal(VariantState.Approved, (await Editor.LoadAsync(app, id)).Variants.Single().State);
+        fields["Input.ConfirmImpact"] = Editor.ConfirmationToken(askedPage);
+        var response = await Editor.PostAsync(client, $"/Messages/Edit/{id}", fields);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
 
         var variant = (await Editor.LoadAsync(app, id)).Variants.Single();
@@ -156,7 +164,11 @@ public class MessageEditorTests(PublisherWebApp app)
         Assert.DoesNotContain("The message changed since your edit", await client.GetStringAsync($"/Messages/Edit/{id}"));
 
         var message = await Editor.LoadAsync(app, id);
-        Assert.Equal(HttpStatusCode.Redirect, (await Editor.PostAsync(client, $"/Messages/Edit/{id}", Editor.EditFields(message, "Notes of fig and hazelnut."))).StatusCode);
+        var fields = Editor.EditFields(message, "Notes of fig and hazelnut.");
+        var asked = WebUtility.HtmlDecode(await (await Editor.PostAsync(client, $"/Messages/Edit/{id}", fields)).Content.ReadAsStringAsync());
+        Assert.Contains("data-left-behind", asked); // the hand edit will not carry the change: asked first
+        fields["Input.ConfirmImpact"] = Editor.ConfirmationToken(asked);
+        Assert.Equal(HttpStatusCode.Redirect, (await Editor.PostAsync(client, $"/Messages/Edit/{id}", fields)).StatusCode);
         variant = (await Editor.LoadAsync(app, id)).Variants.Single();
         Assert.Equal("Fig and cocoa, by hand. https://northwind.example/autumn", variant.ManualOverride);
         var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/Messages/Edit/{id}"));

@@ -38,8 +38,15 @@ public class SignInModel(SignInManager<AppUser> signIn, DecoyPasswordCheck decoy
         }
 
         var result = await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);
+        // A page the person was sent away from wins; otherwise the landing page decides (Approvals for an approver with work).
         if (result.Succeeded)
-            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/Calendar");
+            return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+        // A deactivated account is refused before its password is checked; say so only to someone who knows the password.
+        if (result.IsNotAllowed && user.DeactivatedAt is not null && await signIn.UserManager.CheckPasswordAsync(user, Input.Password))
+        {
+            Error = "This account has been deactivated: it can no longer sign in. Ask an administrator if that is a mistake.";
+            return Page();
+        }
         Error = result.IsLockedOut
             ? "Too many failed sign-ins: this account is locked for 15 minutes. Wait, or ask an administrator to unlock it."
             : "That email and password do not match an account. Check both and try again.";

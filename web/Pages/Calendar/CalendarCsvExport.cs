@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using CsvHelper;
+using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 
 namespace Publisher.Web.Pages.Calendar;
 
@@ -8,9 +10,11 @@ namespace Publisher.Web.Pages.Calendar;
 public static class CalendarCsvExport
 {
     public static readonly string[] Header =
-        ["planned_local", "time_zone", "utc", "title", "account", "channel", "state", "campaign", "author", "first_words", "variant_id", "message_id"];
+        ["planned_local", "time_zone", "utc", "title", "account", "channel", "state", "held", "message_changed_since_edit", "campaign", "author", "first_words",
+         "post_url", "post_ids", "variant_id", "message_id"];
 
-    public static byte[] Write(IEnumerable<IndexModel.Entry> entries, TimeZoneInfo zone, IReadOnlyDictionary<string, string> people)
+    /// <param name="accounts">The channel accounts by id: each posted part's address is built from its account.</param>
+    public static byte[] Write(IEnumerable<IndexModel.Entry> entries, TimeZoneInfo zone, IReadOnlyDictionary<string, string> people, IReadOnlyDictionary<Guid, ChannelAccount> accounts)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         // Spreadsheets run a cell starting with = + - @ as a formula: such cells are escaped.
@@ -20,9 +24,16 @@ public static class CalendarCsvExport
             foreach (var e in entries.OrderBy(e => e.Data.At))
             {
                 var d = e.Data;
+                var parts = accounts.TryGetValue(d.AccountId, out var account)
+                    ? PostAddresses.PartsOf(account, d.ExternalPartIds ?? [], d.ExternalId, d.ExternalUrl)
+                    : [];
                 csv.WriteRecord([
                     e.Local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), zone.Id, d.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-                    d.Title, d.Account, d.Kind, d.Badge, d.Campaign ?? "", people.GetValueOrDefault(d.AuthorId, ""), d.Preview, d.VariantId.ToString(), d.MessageId.ToString(),
+                    d.Title, d.Account, d.Kind, d.Badge, d.HeldReason ?? "", d.EditOutdated ? "yes" : "", d.Campaign ?? "", people.GetValueOrDefault(d.AuthorId, ""), d.Preview,
+                    // Every part's address and identifiers, in order, separated by spaces (a Bluesky part as at-uri|cid).
+                    string.Join(' ', parts.Select(p => p.Url ?? "")).Trim(),
+                    string.Join(' ', parts.Select(p => p.Cid is null ? p.Id : $"{p.Id}|{p.Cid}")),
+                    d.VariantId.ToString(), d.MessageId.ToString(),
                 ]);
             }
         }

@@ -64,10 +64,14 @@ public static class CalendarFeed
                 DtStart = start,
                 DtEnd = new CalDateTime(e.At.Add(EventLength).UtcDateTime, CalDateTime.UtcTzId),
                 DtStamp = new CalDateTime(now.UtcDateTime, CalDateTime.UtcTzId),
-                Summary = $"{ChannelNames.Of(e.Kind)} · {e.Account}: {e.Preview}",
-                Description = $"{e.Title}\n{e.Badge}{(e.Campaign is null ? "" : " · campaign " + e.Campaign)}\n\n{e.Preview}",
+                // A held post says so where a calendar app shows it: in its title, before the first words.
+                Summary = $"{(e.Held ? "[HELD] " : "")}{ChannelNames.Of(e.Kind)} · {e.Account}: {e.Preview}",
+                Description = $"{e.Title}\n{e.StateText}{(e.Campaign is null ? "" : " · campaign " + e.Campaign)}"
+                    + (e.HeldReason is { } held ? $"\n{held}" : "")
+                    + (e.EditOutdated ? "\nThe message changed since this variant was edited by hand." : "")
+                    + $"\n\n{e.Preview}",
                 Url = new Uri($"{baseUrl}/Variants/{e.VariantId}"),
-                Categories = [e.Badge],
+                Categories = e.Held ? [e.Badge, HeldView.Badge] : [e.Badge],
             });
         }
         return new CalendarSerializer().SerializeToString(calendar) ?? "";

@@ -79,9 +79,9 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone, TimeProvid
     public async Task<IActionResult> OnGetCsvAsync([FromQuery] CalendarFilter filter, CancellationToken cancellationToken)
     {
         await LoadAsync(filter, cancellationToken);
-        var accounts = await db.ChannelAccounts.AsNoTracking().ToDictionaryAsync(a => a.Id, a => a.Name, cancellationToken);
+        var accounts = await db.ChannelAccounts.AsNoTracking().ToDictionaryAsync(a => a.Id, cancellationToken);
         var people = await db.Users.AsNoTracking().Select(u => new { u.Id, Name = u.DisplayName == "" ? u.Email : u.DisplayName }).ToDictionaryAsync(u => u.Id, u => u.Name ?? "", cancellationToken);
-        var csv = CalendarCsvExport.Write(Weeks.SelectMany(w => w).Concat(Days).Where(d => d.InRange).DistinctBy(d => d.Date).SelectMany(d => d.Entries), Zone, people);
+        var csv = CalendarCsvExport.Write(Weeks.SelectMany(w => w).Concat(Days).Where(d => d.InRange).DistinctBy(d => d.Date).SelectMany(d => d.Entries), Zone, people, accounts);
         var name = $"calendar-{RangeStart:yyyy-MM-dd}-to-{RangeEnd.AddDays(-1):yyyy-MM-dd}.csv";
         return File(csv, "text/csv; charset=utf-8", name);
     }

@@ -5,18 +5,23 @@ using Microsoft.EntityFrameworkCore;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Web.Security;
+using Publisher.Web.Time;
 
 namespace Publisher.Web.Pages.Inbox;
 
 /// <summary>What the user has been told: work awaiting them, rejections, approvals, failures.</summary>
 [Authorize(Policy = Policies.SignedIn)]
-public class IndexModel(PublisherDbContext db, TimeProvider clock) : PageModel
+public class IndexModel(PublisherDbContext db, TimeProvider clock, UserTimeZone userZone) : PageModel
 {
     public IReadOnlyList<Notification> Notifications { get; private set; } = [];
+    public TimeZoneInfo Zone { get; private set; } = TimeZoneInfo.Utc;
 
-    public async Task OnGetAsync() =>
+    public async Task OnGetAsync()
+    {
+        Zone = await userZone.GetAsync();
         Notifications = await db.Notifications.AsNoTracking().Where(n => n.UserId == User.Id())
             .OrderByDescending(n => n.CreatedAt).Take(200).ToListAsync();
+    }
 
     public async Task<IActionResult> OnPostReadAllAsync()
     {

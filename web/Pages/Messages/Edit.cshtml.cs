@@ -5,6 +5,8 @@ using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Web.Pages.Shared;
+using Publisher.Core.Review;
+using Publisher.Web.Pages.Calendar;
 using Publisher.Web.Security;
 using Publisher.Web.Time;
 
@@ -15,7 +17,8 @@ namespace Publisher.Web.Pages.Messages;
 /// hand edit, re-render it, accept a warning with a reason.
 /// </summary>
 [Authorize(Policy = Policies.Author)]
-public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWriter writer) : EditorPageModel(db, userZone)
+public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWriter writer, ApprovalService approvals, Rescheduler rescheduler)
+    : EditorPageModel(db, userZone)
 {
     public sealed record AcceptanceView(string FindingKey, string Reason, string By, DateTimeOffset At);
 
@@ -33,6 +36,14 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
     public Guid MessageId { get; private set; }
     public string MessageTitle { get; private set; } = "";
     public IReadOnlyList<VariantView> Variants { get; private set; } = [];
+    /// <summary>The zone the saved variants' times are shown in: the viewer's, as on the calendar.</summary>
+    public TimeZoneInfo ViewerZone { get; private set; } = TimeZoneInfo.Utc;
+
+    /// <summary>Set when a save waits for the author's yes: what it would do to approved and hand-edited variants.</summary>
+    public MessageWriter.SaveImpact? Confirmation { get; private set; }
+
+    /// <summary>Per-variant outcomes of "Submit all" or "Add all to queue", one line each.</summary>
+    [TempData] public string? Outcomes { get; set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id)
     {
@@ -51,7 +62,86 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
             return Page();
         }
         var result = await writer.SaveAsync(id, Input, CurrentActor(), cancellationToken);
-        return await AfterAsync(id, result, "Saved. Every variant was rendered again from the message.");
+        if (result.NeedsConfirmation)
+        {
+            // Nothing was saved: show what the save would do, with the form as typed, and ask.
+            Confirmation = result.Impact;
+            if (!await LoadAsync(id, fillForm: false))
+                return NotFound();
+            return Page();
+        }
+        return await AfterAsync(id, result, "Saved. Every variant was rendered again from the message." + (result.Impact?.Describe() ?? ""));
+    }
+
+    public async Task<IActionResult> OnPostConfirmEditAsync(Guid id, Guid variantId, uint version, CancellationToken cancellationToken) =>
+        await AfterAsync(id, await writer.ConfirmEditAsync(id, variantId, version, CurrentActor(), cancellationToken),
+            "Your edit is kept as written for the message as it is now; its approval, if it had one, stands.");
+
+    /// <summary>Sends every variant that can go to review; says which cannot, and why.</summary>
+    public async Task<IActionResult> OnPostSubmitAllAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var variants = await Db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals)
+            .Where(v => v.MessageId == id).OrderBy(v => v.ChannelAccount!.Name).ToListAsync(cancellationToken);
+        if (variants.Count == 0)
+            return NotFound();
+        var sent = new List<string>();
+        var lines = new List<string>();
+        foreach (var variant in variants.Where(v => v.State is not (VariantState.Canceled or VariantState.Published)))
+        {
+            if (ApprovalService.SubmitRefusal(variant) is { } refused)
+            {
+                lines.Add($"{variant.ChannelAccount!.Name}: not sent. {refused}");
+                continue;
+            }
+            var result = await approvals.SubmitAsync(variant, CurrentActor(), cancellationToken);
+            if (result.Succeeded)
+                sent.Add(variant.ChannelAccount!.Name);
+            else
+                lines.Add($"{variant.ChannelAccount!.Name}: not sent. {result.Error}");
+        }
+        try
+        {
+            await Db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            TempData["Saved"] = null;
+            ModelState.AddModelError("", MessageWriter.ConcurrencyError);
+            await LoadAsync(id, fillForm: true);
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return Page();
+        }
+        TempData["Saved"] = sent.Count == 0
+            ? "No variant was sent for review."
+            : $"Sent for review: {string.Join(", ", sent)}. The approvers are told.";
+        Outcomes = lines.Count == 0 ? null : string.Join('\n', lines);
+        return RedirectToPage("Edit", new { id });
+    }
+
+    /// <summary>Puts each variant in its account's next free posting slot, one after the other, through the publish scheduler.</summary>
+    public async Task<IActionResult> OnPostQueueAllAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var variants = await Db.Variants.AsNoTracking().Where(v => v.MessageId == id && v.State != VariantState.Canceled)
+            .OrderBy(v => v.ChannelAccount!.Name).Select(v => new { v.Id, Account = v.ChannelAccount!.Name }).ToListAsync(cancellationToken);
+        if (variants.Count == 0)
+            return NotFound();
+        var zone = await UserZone.GetAsync();
+        var placed = 0;
+        var lines = new List<string>();
+        foreach (var variant in variants)
+        {
+            var outcome = await rescheduler.NextFreeSlotAsync(variant.Id, CurrentActor(), cancellationToken);
+            if (outcome.Moved)
+            {
+                placed++;
+                lines.Add($"{variant.Account}: {outcome.Local:ddd d MMM HH:mm} ({zone.Id})" + (outcome.State == VariantState.Scheduled ? ", scheduled." : ", planned (it goes out once approved)."));
+            }
+            else
+                lines.Add($"{variant.Account}: not queued. {outcome.Error}");
+        }
+        TempData["Saved"] = placed == 0 ? "No variant was added to a queue." : $"Added {placed} of {variants.Count} variants to their accounts' queues.";
+        Outcomes = string.Join('\n', lines);
+        return RedirectToPage("Edit", new { id });
     }
 
     public async Task<IActionResult> OnPostEditVariantAsync(Guid id, Guid variantId, uint version, string? text, CancellationToken cancellationToken) =>
@@ -107,7 +197,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         }
         await LoadOptionsAsync(variants.Select(v => v.ChannelAccountId));
         var fingerprint = MessageFingerprint.Of(message);
-        TimeZoneInfo.TryFindSystemTimeZoneById(message.TimeZone, out var zone);
+        ViewerZone = await UserZone.GetAsync();
         Variants = variants.Select(v =>
         {
             var stale = v.ManualOverride is not null && v.SourceMessageHash != fingerprint;
@@ -115,7 +205,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
                 v.ManualOverride, v.RenderedText, stale, stale ? TextDiff.Words(v.ManualOverride, v.RenderedText) : [],
                 v.StyleScore, MessageWriter.FindingsOf(v),
                 v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
-                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at && zone is not null ? TimeZoneInfo.ConvertTime(at, zone).DateTime : null, v.ThreadParts,
+                v.CountUsed, v.CountLimit, v.ScheduledAt is { } at ? ViewerZone.Local(at) : null, v.ThreadParts,
                 v.MediaChoice, v.Media.OrderBy(m => m.Position).Select(m => m.AttachmentId).ToList());
         }).ToList();
         Attachments = message.Media.OrderBy(a => a.Position).Select(a => new AttachmentView(a.Id, a.Asset?.FileName ?? "file", a.Asset?.Kind.ToString() ?? "")).ToList();

@@ -29,6 +29,8 @@ public abstract class EditorPageModel(PublisherDbContext db, UserTimeZone userZo
 
     protected PublisherDbContext Db => db;
 
+    protected UserTimeZone UserZone => userZone;
+
     /// <summary>The attachments as the editor's script starts from them (JSON), with their thumbnails.</summary>
     public string AttachmentsJson { get; private set; } = "[]";
 

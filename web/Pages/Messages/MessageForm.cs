@@ -43,6 +43,12 @@ public sealed class MessageForm
     /// <summary>The version (xmin) of each variant as the page showed it, by variant id, so a save never overwrites someone else's change.</summary>
     public Dictionary<Guid, uint> Versions { get; set; } = [];
 
+    /// <summary>
+    /// The author's yes to the consequences the page showed (approved variants back to review, hand edits left behind):
+    /// the <see cref="MessageWriter.SaveImpact.Token"/> of that list. Empty until they were asked.
+    /// </summary>
+    public string? ConfirmImpact { get; set; }
+
     public List<string> HashtagList() =>
         (Hashtags ?? "").Split([' ', ',', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)
             .Select(t => t.TrimStart('#')).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList();

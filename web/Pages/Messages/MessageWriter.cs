@@ -20,10 +20,37 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     public const string ConcurrencyError = "Someone else changed this message's variants while you were editing: nothing of yours was saved. Reload the page to see their changes, then make yours again.";
 
     /// <summary>The outcome: the message id, or errors keyed by field ("" for the whole form).</summary>
-    public sealed record Result(Guid? MessageId, IReadOnlyList<(string Field, string Error)> Errors)
+    /// <param name="Impact">What a message save did (or, unconfirmed, would do) to approved and hand-edited variants.</param>
+    /// <param name="NeedsConfirmation">Nothing was saved: the save would send approved variants back to review or leave
+    /// hand edits behind, and the author has not confirmed exactly that yet.</param>
+    public sealed record Result(Guid? MessageId, IReadOnlyList<(string Field, string Error)> Errors, SaveImpact? Impact = null, bool NeedsConfirmation = false)
     {
-        public bool Succeeded => Errors.Count == 0;
+        public bool Succeeded => Errors.Count == 0 && !NeedsConfirmation;
         public static Result Fail(string field, string error) => new(null, [(field, error)]);
+    }
+
+    /// <summary>One variant a message save touches beyond re-rendering it.</summary>
+    public sealed record AffectedVariant(Guid VariantId, string Account, VariantState State);
+
+    /// <summary>
+    /// What saving the message does to variants someone already relied on: approved or scheduled ones whose content
+    /// changes lose their approval and go back to review; hand-edited ones keep their edit, written against the
+    /// message as it was. <see cref="Token"/> names exactly this list, so a confirmation given for it does not cover
+    /// a different one (another approval came in meanwhile): the author is asked again.
+    /// </summary>
+    public sealed record SaveImpact(IReadOnlyList<AffectedVariant> BackToReview, IReadOnlyList<AffectedVariant> LeftBehind)
+    {
+        public bool IsEmpty => BackToReview.Count == 0 && LeftBehind.Count == 0;
+
+        public string Token => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join(';', BackToReview.Select(v => "r" + v.VariantId).Concat(LeftBehind.Select(v => "e" + v.VariantId)).Order(StringComparer.Ordinal)))))[..16];
+
+        /// <summary>The sentence after "Saved.", naming the accounts.</summary>
+        public string Describe() =>
+            (BackToReview.Count == 0 ? "" : $" Back to review, their approval no longer matching what would go out: {Names(BackToReview)}.")
+            + (LeftBehind.Count == 0 ? "" : $" Hand-edited, kept as written (the message changed since the edit): {Names(LeftBehind)}.");
+
+        private static string Names(IEnumerable<AffectedVariant> variants) => string.Join(", ", variants.Select(v => v.Account));
     }
 
     public async Task<Result> SaveAsync(Guid? messageId, MessageForm form, Actor actor, CancellationToken cancellationToken = default)
@@ -69,6 +96,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         message ??= new Message { Title = "", AuthorId = actor.UserId!, TimeZone = form.TimeZone!, CreatedAt = now };
         var byline = await BylineAsync(message, actor, cancellationToken);
         var previousPlannedAt = message.PlannedAt;
+        var previousFingerprint = isNew ? null : MessageFingerprint.Of(message);
         message.Title = form.Title!.Trim();
         message.BodyMarkdown = form.Body!;
         message.Summary = Blank(form.Summary);
@@ -81,19 +109,24 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         message.TimeZone = form.TimeZone!;
         message.PlannedAt = plannedAt;
         message.UpdatedAt = now;
+        message.Fingerprint = MessageFingerprint.Of(message);
         if (isNew)
             db.Messages.Add(message);
         var removedAttachments = SyncAttachments(message, form.Media, assets);
 
         var context = await composer.LoadContextAsync(cancellationToken);
         var chosen = accounts.ToDictionary(a => a.Id);
-        // A variant the page never showed (someone added its account meanwhile) is not the author's to remove.
-        if (!isNew && message.Variants.Any(v => !form.Versions.ContainsKey(v.Id) && !chosen.ContainsKey(v.ChannelAccountId)))
+        // A variant the page never showed (someone added its account meanwhile) is not the author's to remove; a variant
+        // changed since the page showed it would fail the save anyway, so say so before asking the author anything.
+        if (!isNew && message.Variants.Any(v => (!form.Versions.ContainsKey(v.Id) && !chosen.ContainsKey(v.ChannelAccountId))
+                                                || (form.Versions.TryGetValue(v.Id, out var shown) && shown != v.Version)))
         {
             db.ChangeTracker.Clear();
             return Result.Fail("", ConcurrencyError);
         }
 
+        var backToReview = new List<AffectedVariant>();
+        var leftBehind = new List<AffectedVariant>();
         foreach (var variant in message.Variants.ToList())
         {
             if (form.Versions.TryGetValue(variant.Id, out var seen))
@@ -115,13 +148,25 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 variant.MediaChoice = null;
             await PlanMediaAsync(variant, message, account, cancellationToken);
             var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
+            var wasApproved = variant.State is VariantState.Approved or VariantState.Scheduled;
             var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), accepted);
             variant.UpdatedAt = now;
             if (changed)
             {
                 variant.LastEditedById = actor.UserId;
                 workflow.ContentChanged(variant, actor, "The message was edited");
+                if (wasApproved && variant.State == VariantState.InReview)
+                    backToReview.Add(new AffectedVariant(variant.Id, account.Name, VariantState.InReview));
             }
+            if (variant.ManualOverride is not null && previousFingerprint != message.Fingerprint && variant.SourceMessageHash != message.Fingerprint)
+                leftBehind.Add(new AffectedVariant(variant.Id, account.Name, variant.State));
+        }
+        var impact = new SaveImpact(backToReview.OrderBy(v => v.Account).ToList(), leftBehind.OrderBy(v => v.Account).ToList());
+        if (!impact.IsEmpty && form.ConfirmImpact != impact.Token)
+        {
+            // Nothing is saved until the author has seen exactly these consequences and said yes.
+            db.ChangeTracker.Clear();
+            return new Result(message.Id, [], impact, NeedsConfirmation: true);
         }
 
         foreach (var account in accounts.Where(a => !alreadyOn.Contains(a.Id)))
@@ -135,10 +180,26 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), []);
             db.Variants.Add(variant);
         }
-        workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor);
+        workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor,
+            impact.IsEmpty ? null : impact.Describe().Trim());
 
-        return await CommitAsync(message.Id, cancellationToken);
+        var saved = await CommitAsync(message.Id, cancellationToken);
+        return saved.Succeeded ? saved with { Impact = impact } : saved;
     }
+
+    /// <summary>
+    /// The author read what changed in the message and keeps the hand edit as it is: the variant counts as written
+    /// against the message as it is now, and its "message changed since this edit" mark goes. Nothing that goes out
+    /// changes, so its approval stands.
+    /// </summary>
+    public Task<Result> ConfirmEditAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
+        ChangeVariantAsync(messageId, variantId, version, actor, "edit confirmed against the changed message", (variant, message) =>
+        {
+            if (variant.ManualOverride is null)
+                return "This variant has no hand edit to confirm: it follows the message.";
+            variant.SourceMessageHash = MessageFingerprint.Of(message);
+            return null;
+        }, cancellationToken);
 
     /// <summary>Replaces the variant's text with a hand-written one ("edited"), remembering which message it was written against.</summary>
     public async Task<Result> EditVariantAsync(Guid messageId, Guid variantId, uint version, string? text, Actor actor, CancellationToken cancellationToken = default)
@@ -153,6 +214,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         {
             variant.ManualOverride = text;
             variant.SourceMessageHash = MessageFingerprint.Of(message);
+            return null;
         }, cancellationToken);
     }
 
@@ -161,8 +223,11 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     /// the default (every attachment the channel takes). The choice stays when the message's attachments change.
     /// </summary>
     public Task<Result> ChooseMediaAsync(Guid messageId, Guid variantId, uint version, IReadOnlyCollection<Guid>? attachmentIds, Actor actor, CancellationToken cancellationToken = default) =>
-        ChangeVariantAsync(messageId, variantId, version, actor, attachmentIds is null ? "media back to the default choice" : "media chosen by hand", (variant, message) =>
-            variant.MediaChoice = attachmentIds?.ToList(), cancellationToken);
+        ChangeVariantAsync(messageId, variantId, version, actor, attachmentIds is null ? "media back to the default choice" : "media chosen by hand", (variant, _) =>
+        {
+            variant.MediaChoice = attachmentIds?.ToList();
+            return null;
+        }, cancellationToken);
 
     /// <summary>
     /// Makes the message's attachments what the form says, in its order, keeping each attachment that stays (so a
@@ -228,7 +293,11 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
 
     /// <summary>Drops the hand-written text: the variant goes back to the message's fresh rendering.</summary>
     public Task<Result> ReRenderAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
-        ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) => variant.ManualOverride = null, cancellationToken);
+        ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) =>
+        {
+            variant.ManualOverride = null;
+            return null;
+        }, cancellationToken);
 
     /// <summary>Accepts one warning of the variant with a written reason; errors cannot be accepted.</summary>
     public async Task<Result> AcceptWarningAsync(Guid messageId, Guid variantId, uint version, string? findingKey, string? reason, Actor actor, CancellationToken cancellationToken = default)
@@ -267,7 +336,8 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         return await CommitAsync(variant.MessageId, cancellationToken);
     }
 
-    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Action<Variant, Message> change, CancellationToken cancellationToken)
+    /// <param name="change">Makes the change; returns why it cannot be made, or null.</param>
+    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Func<Variant, Message, string?> change, CancellationToken cancellationToken)
     {
         var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
         if (variant is null)
@@ -277,7 +347,11 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         db.Entry(variant).Property(v => v.Version).OriginalValue = version;
         var message = variant.Message!;
         var account = variant.ChannelAccount!;
-        change(variant, message);
+        if (change(variant, message) is { } refused)
+        {
+            db.ChangeTracker.Clear();
+            return Result.Fail("", refused);
+        }
         var byline = await BylineAsync(message, actor, cancellationToken);
         var context = await composer.LoadContextAsync(cancellationToken);
         var campaign = message.CampaignId is { } id

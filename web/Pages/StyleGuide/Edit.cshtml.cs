@@ -34,6 +34,9 @@ public class EditModel(PublisherDbContext db, StyleGuideVersions versions) : Pag
 
     [TempData] public string? Notice { get; set; }
 
+    /// <summary>How many scheduled posts the last save held back: the notice then links to them.</summary>
+    [TempData] public int? HeldBack { get; set; }
+
     public BrandStyleGuide Current { get; private set; } = BrandStyleGuide.Empty;
     public int CurrentNumber { get; private set; }
     public IReadOnlyList<StyleGuideDiagnostic> Diagnostics { get; private set; } = [];
@@ -187,6 +190,7 @@ public class EditModel(PublisherDbContext db, StyleGuideVersions versions) : Pag
         var r = saved.Recheck;
         Notice = $"Saved version {saved.Version.Number}. Checked {r.Checked:N0} variant{(r.Checked == 1 ? "" : "s")} not yet published against it" +
                  (r.Held + r.Released == 0 ? "." : $": {r.Held} scheduled held back (their authors are told), {r.Released} released.");
+        HeldBack = r.Held > 0 ? r.Held : null;
         return RedirectToPage();
     }
 

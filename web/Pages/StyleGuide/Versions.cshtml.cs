@@ -20,6 +20,9 @@ public class VersionsModel(PublisherDbContext db, StyleGuideVersions versions) :
     public IReadOnlyList<Row> Rows { get; private set; } = [];
 
     [TempData] public string? Notice { get; set; }
+
+    /// <summary>How many scheduled posts the last restore held back: the notice then links to them.</summary>
+    [TempData] public int? HeldBack { get; set; }
     public string? Error { get; private set; }
 
     public async Task OnGetAsync() => await LoadAsync();
@@ -41,6 +44,7 @@ public class VersionsModel(PublisherDbContext db, StyleGuideVersions versions) :
         var saved = await versions.SaveAsync(parsed.Guide!, $"Restored version {number}", actor, HttpContext.RequestAborted);
         Notice = $"Restored version {number} as version {saved.Version.Number}. Checked {saved.Recheck.Checked:N0} variants not yet published: " +
                  $"{saved.Recheck.Held} held back, {saved.Recheck.Released} released.";
+        HeldBack = saved.Recheck.Held > 0 ? saved.Recheck.Held : null;
         return RedirectToPage();
     }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Composition;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
@@ -45,8 +46,37 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
     public Publisher.Core.Analytics.CreditedFigures? Performance { get; private set; }
     public Publisher.Core.Analytics.EngagementRow? Engagement { get; private set; }
 
-    /// <summary>Whether the user may give the variant another time: authors, while it is not published, being published or cancelled.</summary>
+    /// <summary>Whether the user may give the variant another time: authors, while nothing stops a move (see <see cref="MoveBlocked"/>).</summary>
     public bool CanMove { get; private set; }
+
+    /// <summary>Why Move is not offered to an author, or null.</summary>
+    public string? MoveBlocked { get; private set; }
+
+    /// <summary>Why "Publish now" would be refused, or null when it is offered.</summary>
+    public string? PublishNowBlocked { get; private set; }
+
+    /// <summary>Why "Submit for review" would be refused for a variant an author could otherwise submit, or null.</summary>
+    public string? SubmitBlocked { get; private set; }
+
+    /// <summary>Held back by the style guide: the rules it breaks now. Empty when not held.</summary>
+    public IReadOnlyList<FindingView> HeldFor { get; private set; } = [];
+
+    /// <summary>A hand edit written against an older version of the message.</summary>
+    public bool EditOutdated { get; private set; }
+
+    /// <summary>Every posted part with the network's identifiers and link.</summary>
+    public IReadOnlyList<PostedPart> Parts { get; private set; } = [];
+
+    public sealed record Sibling(Guid Id, string Account, string Kind, VariantState State);
+
+    /// <summary>The message's other variants, so the page leads back to the whole message.</summary>
+    public IReadOnlyList<Sibling> Siblings { get; private set; } = [];
+
+    public bool CanEditMessage { get; private set; }
+
+    /// <summary>Why this reviewer's approval, or rejection, would be refused; null when it is offered.</summary>
+    public string? ApproveBlocked { get; private set; }
+    public string? RejectBlocked { get; private set; }
 
     [TempData]
     public string? Notice { get; set; }
@@ -62,13 +92,19 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
         v => scheduler.ScheduleIfApprovedAsync(v, User.Actor()));
 
     public Task<IActionResult> OnPostPublishNowAsync(Guid id) =>
-        ScheduleActAsync(id, v => scheduler.PublishNowAsync(v, User.Actor()), "Publishing now: the worker picks it up within seconds.");
+        ScheduleActAsync(id, v => v.State is VariantState.Publishing or VariantState.Published
+                ? Task.FromResult(WorkflowResult.Ok) // a worker took it already: what the person asked for is happening
+                : scheduler.PublishNowAsync(v, User.Actor()),
+            "Publishing now: the worker picks it up within seconds.", takenByWorkerIsDone: true);
 
     public Task<IActionResult> OnPostUnscheduleAsync(Guid id) =>
         ScheduleActAsync(id, v => scheduler.UnscheduleAsync(v, User.Actor()), "Unscheduled: it stays approved and will not go out until scheduled again.");
 
     public Task<IActionResult> OnPostCancelAsync(Guid id) =>
         ScheduleActAsync(id, v => scheduler.CancelAsync(v, User.Actor()), "Cancelled: it will not be published.");
+
+    /// <summary>What the worker taking the variant means for an action that lost the race to it.</summary>
+    private const string TakenByWorker = "A worker has just taken this post and is publishing it: it can no longer be changed. The result shows here once the network answers.";
 
     /// <summary>For a post whose outcome was unknown: a person looked on the network and found it there.</summary>
     public Task<IActionResult> OnPostMarkPublishedAsync(Guid id, string? url) =>
@@ -88,8 +124,13 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
             return result;
         }, "Marked as published.");
 
-    /// <summary>Authors (marketers, brand managers, admins) schedule; the scheduler saves.</summary>
-    private async Task<IActionResult> ScheduleActAsync(Guid id, Func<Variant, Task<WorkflowResult>> act, string done)
+    /// <summary>
+    /// Authors (marketers, brand managers, admins) schedule; the scheduler saves. A save that loses a race to the worker
+    /// (which claimed the post between this request's read and its save) is told apart from a person's concurrent edit:
+    /// for "Publish now" the worker taking it is what was asked for (<paramref name="takenByWorkerIsDone"/>); for anything
+    /// else it is too late, and the page says so rather than "someone changed it".
+    /// </summary>
+    private async Task<IActionResult> ScheduleActAsync(Guid id, Func<Variant, Task<WorkflowResult>> act, string done, bool takenByWorkerIsDone = false)
     {
         if (!(await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded)
             return Forbid();
@@ -100,19 +141,33 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
         {
             var result = await act(variant);
             if (result.Succeeded)
-                Notice = done;
+                Notice = variant.State is VariantState.Publishing or VariantState.Published && takenByWorkerIsDone ? BeingPublished(variant.State) : done;
             else
                 Error = result.Error;
         }
         catch (DbUpdateConcurrencyException)
         {
-            Error = "Someone else changed this variant a moment ago (or the worker picked it up). Look at it again, then decide.";
+            db.ChangeTracker.Clear();
+            var state = await db.Variants.AsNoTracking().Where(v => v.Id == id).Select(v => (VariantState?)v.State).FirstOrDefaultAsync();
+            if (state is VariantState.Publishing or VariantState.Published)
+            {
+                if (takenByWorkerIsDone)
+                    Notice = BeingPublished(state.Value);
+                else
+                    Error = TakenByWorker;
+            }
+            else
+                Error = "Someone else changed this variant a moment ago. Look at it again, then decide.";
         }
         return RedirectToPage(new { id });
     }
 
+    private static string BeingPublished(VariantState state) => state == VariantState.Published
+        ? "It is published: a worker took it a moment ago."
+        : "A worker has taken it and is publishing it now: the result shows here once the network answers.";
+
     public Task<IActionResult> OnPostRejectAsync(Guid id, string? comment) =>
-        ActAsync(id, Policies.Review, v => Task.FromResult(approvals.Reject(v, User.Actor(), comment ?? "")), "Rejected; the author has been told.");
+        ActAsync(id, Policies.Review, v => approvals.RejectAsync(v, User.Actor(), comment ?? ""), "Rejected; the author has been told.");
 
     /// <summary>Moves the variant to a day and time in the user's zone, through the publish scheduler.</summary>
     public async Task<IActionResult> OnPostRescheduleAsync(Guid id, DateOnly? date, TimeOnly? time)
@@ -220,12 +275,24 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
             ChangesSinceReview = TextDiff.Words(lastReviewed.ContentText!, variant.EffectiveText);
 
         CanSchedule = (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
+        CanEditMessage = CanSchedule;
         Attempts = await db.PublishAttempts.AsNoTracking().Where(a => a.VariantId == id).OrderByDescending(a => a.Number).Take(20).ToListAsync();
         CanReview = variant.State == VariantState.InReview && (await authorization.AuthorizeAsync(User, Policies.Review)).Succeeded;
-        CanMove = variant.State is not (VariantState.Published or VariantState.Publishing or VariantState.Canceled)
-            && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
-        CanSubmit = variant.State is VariantState.Draft or VariantState.Rejected or VariantState.Missed
-            && (await authorization.AuthorizeAsync(User, Policies.Author)).Succeeded;
+        ApproveBlocked = CanReview ? ApprovalService.ApproveRefusal(variant, User.Actor(), User.Roles()) : null;
+        RejectBlocked = CanReview ? ApprovalService.RejectRefusal(variant, User.Actor()) : null;
+        MoveBlocked = PublishScheduler.MoveBlocker(variant);
+        CanMove = MoveBlocked is null && CanSchedule;
+        PublishNowBlocked = PublishScheduler.PublishNowRefusal(variant);
+        CanSubmit = variant.State is VariantState.Draft or VariantState.Rejected or VariantState.Missed && CanSchedule;
+        SubmitBlocked = CanSubmit ? ApprovalService.SubmitRefusal(variant) : null;
+        HeldFor = variant.HeldByStyleGuide ? HeldView.Rules(variant.StyleFindingsJson) : [];
+        EditOutdated = MessageFingerprint.EditIsOutdated(variant, variant.Message!);
+        Parts = variant.State is VariantState.Published or VariantState.Publishing or VariantState.NeedsAttention
+            ? PostAddresses.PartsOf(variant.ChannelAccount!, variant.ExternalPartIds, variant.ExternalId, variant.ExternalUrl)
+            : [];
+        Siblings = await db.Variants.AsNoTracking().Where(v => v.MessageId == variant.MessageId && v.Id != variant.Id)
+            .OrderBy(v => v.ChannelAccount!.Name)
+            .Select(v => new Sibling(v.Id, v.ChannelAccount!.Name, v.ChannelAccount.Kind, v.State)).ToListAsync();
         if (variant.State == VariantState.Published || variant.LinksJson is not null)
             (Performance, Engagement) = await analytics.VariantAsync(id, HttpContext.RequestAborted);
         return true;

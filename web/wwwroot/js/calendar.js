@@ -104,8 +104,11 @@
     return `${what(entry)} moved to ${answer.date} ${answer.time}.`;
   }
 
-  // After a move from the dialog (or one the server placed), show the entry where it now is.
+  // After a move from the dialog (or one the server placed), show the entry where it now is. The words are
+  // taken first: an entry moved out of the view leaves the page, and its message's title with it.
+  // Returns whether the entry is still on the page.
   function showMoved(entry, answer) {
+    const words = describe(entry, answer);
     const origin = remember(entry);
     update(entry, answer);
     const target = targetFor(answer.date, answer.time);
@@ -116,7 +119,9 @@
       entry.remove();
       tidy(origin);
     }
-    say(describe(entry, answer) + (target || view === "list" ? "" : " It is outside this view now."), false);
+    const stays = !!target || view === "list";
+    say(words + (stays ? "" : " It is outside this view now."), false);
+    return stays;
   }
 
   // Drag and drop.
@@ -198,8 +203,10 @@
       return;
     }
     dialog.close();
-    showMoved(current, result.answer);
-    if (opener && opener.isConnected) opener.focus();
+    const stays = showMoved(current, result.answer);
+    // Focus stays on the entry's Move button; when the entry left the view, on the confirmation that says where it went.
+    if (stays && opener && opener.isConnected) opener.focus();
+    else if (status) status.focus();
   }
 
   form.addEventListener("submit", (event) => {

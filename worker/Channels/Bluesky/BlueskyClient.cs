@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
 
@@ -63,20 +64,32 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
                 var response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
                 if (!refreshed && await IsExpiredSessionAsync(response, cancellationToken))
                 {
-                    // A cached session ran out: nothing was written, so sign in again and send the same record once more.
+                    // A cached session ran out: nothing was written, so renew it and send the same record once more.
                     response.Dispose();
                     refreshed = true;
-                    (current, failure) = await SessionAsync(http, request.Connection, fresh: true, cancellationToken);
+                    (current, failure) = await RenewAsync(http, request.Connection, session, cancellationToken);
                     if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
                     session = current!;
                     response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
                 }
                 using var _ = response;
-                if (!response.IsSuccessStatusCode)
-                    return ChannelHttp.ForPart(await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken), index, parts.Count);
-                var reference = await ReadAsync<StrongRef>(response, cancellationToken);
-                if (reference?.Uri is null || reference.Cid is null)
-                    return ChannelHttp.ForPart(new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "Bluesky accepted the post but its answer had no uri and cid."), index, parts.Count);
+                StrongRef? reference;
+                if (response.IsSuccessStatusCode)
+                {
+                    reference = await ReadAsync<StrongRef>(response, cancellationToken);
+                    if (reference?.Uri is null || reference.Cid is null)
+                        return ChannelHttp.ForPart(new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "Bluesky accepted the post but its answer had no uri and cid."), index, parts.Count);
+                }
+                else
+                {
+                    var refused = await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken);
+                    // A PDS answers 500 when the record key is already taken: an earlier attempt posted this part and
+                    // its answer was lost. The key is derived from this publish, so the record there is this part.
+                    if ((int)response.StatusCode < 500) return ChannelHttp.ForPart(refused, index, parts.Count);
+                    var (existing, _) = await GetRecordAsync(http, request.Connection, session.Did, rkey, cancellationToken);
+                    if (existing is null) return ChannelHttp.ForPart(refused, index, parts.Count);
+                    reference = existing;
+                }
                 posted.Add(reference);
                 await progress.PartPostedAsync(reference.ToString(), cancellationToken);
             }
@@ -103,27 +116,20 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
             var found = request.PostedPartIds.Select(StrongRef.Parse).ToList();
             for (var index = found.Count; index < request.Parts.Count; index++)
             {
-                var rkey = BlueskyRecordKey.For(request.IdempotencyKey, index);
-                var query = $"xrpc/com.atproto.repo.getRecord?repo={Uri.EscapeDataString(session!.Did)}&collection={Collection}&rkey={rkey}";
-                // getRecord is public: no token, so an expired session cannot make the answer ambiguous.
-                using var response = await http.GetAsync(ChannelHttp.Combine(request.Connection.BaseAddress, query), cancellationToken);
-                if (response.IsSuccessStatusCode)
+                var (reference, absence) = await GetRecordAsync(http, request.Connection, session!.Did, BlueskyRecordKey.For(request.IdempotencyKey, index), cancellationToken);
+                if (reference is not null)
                 {
-                    var reference = await ReadAsync<StrongRef>(response, cancellationToken);
-                    if (reference?.Uri is null || reference.Cid is null)
-                        return new ReconcileResult(ReconcileVerdict.Unknown, Detail: "Bluesky's getRecord answer had no uri and cid.");
                     found.Add(reference);
                     continue;
                 }
-                var body = await response.Content.ReadAsStringAsync(cancellationToken);
-                if (response.StatusCode == HttpStatusCode.BadRequest && body.Contains("\"RecordNotFound\"", StringComparison.Ordinal))
+                if (absence is null)
                 {
                     // Not there: posting again is safe (and writes to the same key, so it cannot happen twice).
                     return new ReconcileResult(ReconcileVerdict.SafeToRetry, Detail: index == 0
                         ? "The post is not on Bluesky."
                         : $"Parts 1–{index} are on Bluesky ({string.Join(", ", found)}), part {index + 1} is not.");
                 }
-                return new ReconcileResult(ReconcileVerdict.Unknown, Detail: $"Bluesky answered {(int)response.StatusCode} to getRecord: {ChannelHttp.ErrorMessage(Kind, body) ?? response.ReasonPhrase}");
+                return new ReconcileResult(ReconcileVerdict.Unknown, Detail: absence);
             }
             return new ReconcileResult(ReconcileVerdict.Published, found[0].Uri, PostUrl(session!.Handle, found[0].Uri),
                 found.Count > 1 ? "Thread: " + string.Join(", ", found) : null);
@@ -247,13 +253,7 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         }
     }
 
-    public static string PostUrl(string? handle, string atUri)
-    {
-        // at://did:plc:abc/app.bsky.feed.post/rkey
-        var segments = atUri["at://".Length..].Split('/');
-        var profile = handle?.TrimStart('@') is { Length: > 0 } h ? h : segments[0];
-        return $"https://bsky.app/profile/{profile}/post/{segments[^1]}";
-    }
+    public static string PostUrl(string? handle, string atUri) => PostAddresses.BlueskyPost(handle, atUri);
 
     /// <summary>The renderer's facets (one array per part), or none when the variant has none.</summary>
     public static IReadOnlyList<IReadOnlyList<BlueskyFacet>> FacetsPerPart(string? facetsJson)
@@ -304,6 +304,26 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         return result;
     }
 
+    /// <summary>
+    /// The record at <paramref name="rkey"/> in the account's posts. Null and null: certainly not there
+    /// (RecordNotFound). Null and a reason: the answer did not say.
+    /// </summary>
+    private async Task<(StrongRef? Record, string? Unclear)> GetRecordAsync(HttpClient http, ChannelConnection connection, string did, string rkey, CancellationToken cancellationToken)
+    {
+        var query = $"xrpc/com.atproto.repo.getRecord?repo={Uri.EscapeDataString(did)}&collection={Collection}&rkey={rkey}";
+        // getRecord is public: no token, so an expired session cannot make the answer ambiguous.
+        using var response = await http.GetAsync(ChannelHttp.Combine(connection.BaseAddress, query), cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            var reference = await ReadAsync<StrongRef>(response, cancellationToken);
+            return reference?.Uri is null || reference.Cid is null ? (null, "Bluesky's getRecord answer had no uri and cid.") : (reference, null);
+        }
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        return response.StatusCode == HttpStatusCode.BadRequest && body.Contains("\"RecordNotFound\"", StringComparison.Ordinal)
+            ? (null, null)
+            : (null, $"Bluesky answered {(int)response.StatusCode} to getRecord: {ChannelHttp.ErrorMessage(Kind, body) ?? response.ReasonPhrase}");
+    }
+
     private static async Task<string?> ResolveHandleAsync(HttpClient http, ChannelConnection connection, string handle, CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync(ChannelHttp.Combine(connection.BaseAddress, $"xrpc/com.atproto.identity.resolveHandle?handle={Uri.EscapeDataString(handle)}"), cancellationToken);
@@ -327,7 +347,27 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         return (session, failure);
     }
 
-    /// <summary>Less than the two hours bsky.social's access tokens last; an earlier expiry is caught and signed in again.</summary>
+    /// <summary>
+    /// A new session after the access token expired: refreshSession with the session's refresh token (it lasts
+    /// months, and does not spend createSession's small budget), else a fresh sign-in.
+    /// </summary>
+    private async Task<(Session? Session, PublishResult? Failure)> RenewAsync(HttpClient http, ChannelConnection connection, Session expired, CancellationToken cancellationToken)
+    {
+        if (expired.RefreshJwt is not null)
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, ChannelHttp.Combine(connection.BaseAddress, "xrpc/com.atproto.server.refreshSession"));
+            ChannelHttp.Bearer(message, expired.RefreshJwt);
+            using var response = await http.SendAsync(message, cancellationToken);
+            if (response.IsSuccessStatusCode && await ReadAsync<Session>(response, cancellationToken) is { AccessJwt: not null, Did: not null } renewed)
+            {
+                _sessions[SessionKey(connection)] = (renewed, clock.GetUtcNow() + SessionLifetime);
+                return (renewed, null);
+            }
+        }
+        return await SessionAsync(http, connection, fresh: true, cancellationToken);
+    }
+
+    /// <summary>Less than the two hours bsky.social's access tokens last; an earlier expiry is caught and renewed.</summary>
     public static readonly TimeSpan SessionLifetime = TimeSpan.FromMinutes(60);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Session Session, DateTimeOffset Until)> _sessions = new();
@@ -375,7 +415,7 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         }
     }
 
-    private sealed record Session(string AccessJwt, string Did, string? Handle);
+    private sealed record Session(string AccessJwt, string Did, string? Handle, string? RefreshJwt);
 
     /// <summary>An AT Protocol strong reference: the record's at-uri and the CID of its content.</summary>
     private sealed record StrongRef(string Uri, string Cid)

@@ -8,6 +8,7 @@ using MimeKit;
 using Publisher.Core.Domain;
 using Publisher.Core.Email;
 using Publisher.Core.Networking;
+using Publisher.Core.Review;
 using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels.Email;
@@ -106,12 +107,12 @@ public sealed class EmailNewsletterClient(TimeProvider clock, OutboundConnector 
             .DistinctBy(a => a.Address, StringComparer.OrdinalIgnoreCase)
             .ToList();
         if (recipients.Count == 0)
-            throw new ChannelConfigurationException($"The {connection.AccountName} account lists no recipients. An admin can add them on the Channels page.");
+            throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(connection.AccountName)} account lists no recipients. An admin can add them on the Channels page.");
 
         var unsubscribeUrl = connection.OptionalSetting("unsubscribe_url");
         var unsubscribeMailto = connection.OptionalSetting("unsubscribe_mailto");
         if (unsubscribeUrl is null && unsubscribeMailto is null)
-            throw new ChannelConfigurationException($"The {connection.AccountName} account has no “unsubscribe_url” or “unsubscribe_mailto” setting; mailbox providers reject bulk mail without one. An admin can add it on the Channels page.");
+            throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(connection.AccountName)} account has no “unsubscribe_url” or “unsubscribe_mailto” setting; mailbox providers reject bulk mail without one. An admin can add it on the Channels page.");
 
         var message = new MimeMessage
         {
@@ -146,10 +147,10 @@ public sealed class EmailNewsletterClient(TimeProvider clock, OutboundConnector 
     {
         var host = connection.Setting("smtp_host");
         var port = connection.OptionalSetting("smtp_port") is { } p
-            ? int.TryParse(p, out var parsedPort) ? parsedPort : throw new ChannelConfigurationException($"The {connection.AccountName} account's smtp_port “{p}” is not a number.")
+            ? int.TryParse(p, out var parsedPort) ? parsedPort : throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(connection.AccountName)} account's smtp_port “{p}” is not a number.")
             : 587;
         var security = connection.OptionalSetting("smtp_security") is { } s
-            ? Enum.TryParse<SecureSocketOptions>(s, ignoreCase: true, out var parsed) ? parsed : throw new ChannelConfigurationException($"The {connection.AccountName} account's smtp_security “{s}” is not one of None, StartTls, SslOnConnect, StartTlsWhenAvailable, Auto.")
+            ? Enum.TryParse<SecureSocketOptions>(s, ignoreCase: true, out var parsed) ? parsed : throw new ChannelConfigurationException($"{AccountWording.TheCapitalized(connection.AccountName)} account's smtp_security “{s}” is not one of None, StartTls, SslOnConnect, StartTlsWhenAvailable, Auto.")
             : port == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;
         // Through the outbound connector: the SMTP host is typed by an admin, like any channel's address.
         await smtp.ConnectAsync(connector, host, port, security, cancellationToken);

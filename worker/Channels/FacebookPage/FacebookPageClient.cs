@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels.FacebookPage;
@@ -56,7 +57,7 @@ public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFact
             if (string.IsNullOrEmpty(id))
                 return new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "Facebook accepted the post but its answer had no id.");
             await progress.PartPostedAsync(id, cancellationToken);
-            return PublishResult.Published(id, $"https://www.facebook.com/{id}");
+            return PublishResult.Published(id, PostAddresses.FacebookPost(id));
         }
         catch (Exception e) when (ChannelHttp.TryMapException(e, Kind, cancellationToken, out var failure))
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels.LinkedIn;
@@ -58,7 +59,7 @@ public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory,
             if (string.IsNullOrEmpty(urn))
                 return new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode, Detail: "LinkedIn accepted the post but did not say its id (no x-restli-id header).");
             await progress.PartPostedAsync(urn, cancellationToken);
-            return PublishResult.Published(urn, $"https://www.linkedin.com/feed/update/{urn}");
+            return PublishResult.Published(urn, PostAddresses.LinkedInPost(urn));
         }
         catch (Exception e) when (ChannelHttp.TryMapException(e, Kind, cancellationToken, out var failure))
         {

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Templates.Channels;
 using Publisher.Templates.Model;
 
@@ -85,10 +86,7 @@ public sealed partial class MastodonClient(IHttpClientFactory httpClientFactory,
     public static string IdempotencyKey(PublishRequest request, int index) =>
         index == 0 ? request.IdempotencyKey : $"{request.IdempotencyKey}-{index}";
 
-    private static string StatusUrl(ChannelConnection connection, string id) =>
-        connection.Handle?.TrimStart('@') is { Length: > 0 } handle
-            ? ChannelHttp.Combine(connection.BaseAddress, $"@{handle.Split('@')[0]}/{id}").ToString()
-            : ChannelHttp.Combine(connection.BaseAddress, $"statuses/{id}").ToString();
+    private static string StatusUrl(ChannelConnection connection, string id) => PostAddresses.MastodonStatus(connection.BaseAddress, connection.Handle, id);
 
     private static async Task<Status?> ReadStatusAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

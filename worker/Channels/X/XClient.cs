@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Publisher.Core.Domain;
+using Publisher.Core.Publishing;
 using Publisher.Templates.Channels;
 
 namespace Publisher.Worker.Channels.X;
@@ -121,10 +122,7 @@ public sealed partial class XClient(IHttpClientFactory httpClientFactory, TimePr
         }
     }
 
-    public static string PostUrl(ChannelConnection connection, string id) =>
-        connection.Handle?.TrimStart('@') is { Length: > 0 } handle
-            ? $"https://x.com/{handle}/status/{id}"
-            : $"https://x.com/i/status/{id}";
+    public static string PostUrl(ChannelConnection connection, string id) => PostAddresses.XPost(connection.Handle, id);
 
     private static OAuth1Signer Signer(ChannelConnection connection) => new(
         connection.Credential("consumer_key"), connection.Credential("consumer_secret"),

@@ -13,7 +13,7 @@ using Publisher.Core.Data;
 namespace Publisher.Core.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261130172241_Analytics")]
+    [Migration("20261130173438_Analytics")]
     partial class Analytics
     {
         /// <inheritdoc />
@@ -753,6 +753,9 @@ namespace Publisher.Core.Data.Migrations
                         .IsConcurrencyToken()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("DeactivatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasColumnType("text");
@@ -1354,6 +1357,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Fingerprint")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.PrimitiveCollection<List<string>>("Hashtags")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -1442,6 +1449,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<DateTimeOffset?>("EmailedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("GroupKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Link")
                         .HasColumnType("text");
 
@@ -1456,7 +1467,13 @@ namespace Publisher.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.PrimitiveCollection<List<Guid>>("VariantIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("GroupKey", "ReadAt");
 
                     b.HasIndex("UserId", "ReadAt");
 
