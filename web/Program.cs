@@ -1,7 +1,9 @@
+using Publisher.Web.Analytics;
 using Publisher.Web.Blog;
 using Hangfire;
 using Microsoft.AspNetCore.Identity;
 using Publisher.Core;
+using Publisher.Core.Analytics;
 using Publisher.StyleGuide;
 using Publisher.Templates;
 using Publisher.Core.Data;
@@ -18,6 +20,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCore(builder.Configuration);
 builder.Services.AddTemplates();
 builder.Services.AddStyleGuide();
+builder.Services.AddAnalytics();
+builder.Services.AddAnalyticsCollection();
 builder.Services.AddHostedService<RendererWarmUp>();
 
 builder.Services.AddIdentity<AppUser, IdentityRole>(IdentitySetup.Configure)
@@ -101,7 +105,15 @@ app.UseSecurityHeaders();
 // An error without a body becomes the status page, or for /api a problem document: never HTML to a script.
 app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/Status/{0}"));
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(ApiProblems.WriteAsync));
-app.UseStaticFiles();
+app.UseStaticFiles(new StaticFileOptions
+{
+    // /t.js is loaded by the brand's sites at a fixed address: an hour's caching, then a cheap revalidation.
+    OnPrepareResponse = file =>
+    {
+        if (file.Context.Request.Path == "/t.js")
+            file.Context.Response.Headers.CacheControl = "public, max-age=3600";
+    },
+});
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -111,6 +123,7 @@ app.UseAntiforgery();
 app.MapRazorPages();
 app.MapPublisherApi();
 app.MapBlog();
+app.MapAnalytics();
 app.MapMedia();
 app.MapCalendarFeed();
 app.MapPublisherHealth().AllowAnonymous();

@@ -1,6 +1,8 @@
 using Hangfire;
 using Publisher.Core;
+using Publisher.Core.Analytics;
 using Publisher.Core.Jobs;
+using Publisher.Worker.Analytics;
 using Publisher.Worker.Maintenance;
 using Publisher.Worker.Publishing;
 
@@ -23,9 +25,14 @@ builder.Services.AddHangfireServer(server =>
 });
 
 builder.Services.AddScoped<MaintenanceJobs>();
+builder.Services.AddAnalytics();
+builder.Services.AddScoped<AnalyticsJobs>();
+builder.Services.AddScoped<EngagementJob>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishSweeper>());
 builder.Services.AddHostedService<DueDispatcher>();
 
 var host = builder.Build();
 MaintenanceJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
+AnalyticsJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
+EngagementJob.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
 host.Run();

@@ -104,7 +104,7 @@ public sealed class TemplateChanges(PublisherDbContext db, VariantComposer compo
     {
         var message = variant.Message!;
         var campaign = message.CampaignId is { } id && campaigns.TryGetValue(id, out var c) ? c : null;
-        return composer.Render(context, message, variant.ChannelAccount!, campaign, authors.GetValueOrDefault(message.AuthorId), cancellationToken, variant.Media);
+        return composer.Render(context, variant.Id, message, variant.ChannelAccount!, campaign, authors.GetValueOrDefault(message.AuthorId), cancellationToken, variant.Media);
     }
 
     /// <summary>Whether the fresh rendering differs from what the variant holds, in anything that would go out or be shown.</summary>
@@ -114,6 +114,7 @@ public sealed class TemplateChanges(PublisherDbContext db, VariantComposer compo
         || variant.Subject != rendered.Subject
         || variant.Preheader != rendered.Preheader
         || variant.Link != rendered.Link
+        || (variant.ManualOverride is null && (variant.LinksJson is null) != (rendered.Links.Count == 0))
         || variant.JsonPayload != rendered.JsonPayload
         || variant.FeedEntry != rendered.FeedEntry
         || (variant.ManualOverride is null && !variant.ThreadParts.SequenceEqual(rendered.IsThread ? rendered.Parts.Select(p => p.Text) : []));

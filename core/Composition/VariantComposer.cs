@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Publisher.Analytics.Links;
+using Publisher.Core.Analytics;
 using Publisher.Core.Data;
 using Publisher.Core.Domain;
 using Publisher.Core.Workflow;
@@ -33,6 +35,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             .Select(g => g.OrderByDescending(t => t.Number).First())
             .ToListAsync(cancellationToken);
         var guide = await CurrentGuideAsync(cancellationToken);
+        var linkKey = await db.AnalyticsSettings.Where(s => s.Id == AnalyticsSettings.SingletonId).Select(s => s.LinkKey).FirstOrDefaultAsync(cancellationToken);
 
         var byKind = new Dictionary<ChannelKind, string>();
         foreach (var t in templates)
@@ -40,11 +43,12 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             if (Enum.TryParse<ChannelKind>(t.Kind, out var kind))
                 byKind[kind] = t.Source;
         }
+        var links = publicUrl is not null && linkKey is { Length: >= 16 } ? new LinkMaking(publicUrl.TrimEnd('/'), linkKey) : null;
         return new CompositionContext(ToBrandInput(brand, guide) with
         {
             BlogUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/blog",
             MediaBaseUrl = publicUrl is null ? null : publicUrl.TrimEnd('/') + "/media/",
-        }, byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC");
+        }, byKind, guide, linter.Compile(guide), brand?.TimeZone ?? "UTC", links);
     }
 
     /// <summary>
@@ -85,7 +89,12 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         PublishAt = message.PlannedAt,
     };
 
-    public static ChannelSettings ToChannelSettings(ChannelAccount account, CompositionContext context)
+    /// <summary>
+    /// How <paramref name="account"/> wants its variants rendered. Its tracked links get codes of the variant
+    /// <paramref name="variantId"/> (a preview of a message not saved yet passes none: its codes are placeholders of
+    /// the same length, so its counts are right).
+    /// </summary>
+    public static ChannelSettings ToChannelSettings(ChannelAccount account, CompositionContext context, Guid? variantId = null)
     {
         var kind = ParseKind(account.Kind);
         return new ChannelSettings
@@ -96,6 +105,9 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             Utm = account.UtmEnabled
                 ? new UtmSettings { Source = NullIfBlank(account.UtmSource), Medium = NullIfBlank(account.UtmMedium), Content = NullIfBlank(account.UtmContent) }
                 : UtmSettings.Off,
+            ShortenLink = account.TrackLinks && context.Links is { } making
+                ? destination => LinkCodes.ShortUrl(making.PublicUrl, LinkCodes.For(making.Key, variantId ?? Guid.Empty, destination))
+                : null,
         };
     }
 
@@ -106,11 +118,14 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             ? parsed
             : throw new InvalidOperationException($"The channel kind '{kind}' is not one Publisher knows.");
 
-    /// <summary>Renders the message for the account; <paramref name="media"/> are the variant's media, which hosted channels' templates place.</summary>
-    public RenderedVariant Render(CompositionContext context, Message message, ChannelAccount account, CampaignInput? campaign, string? authorName,
+    /// <summary>
+    /// Renders <paramref name="message"/> for the variant <paramref name="variantId"/> on <paramref name="account"/>;
+    /// <paramref name="media"/> are the variant's media, which hosted channels' templates place.
+    /// </summary>
+    public RenderedVariant Render(CompositionContext context, Guid variantId, Message message, ChannelAccount account, CampaignInput? campaign, string? authorName,
         CancellationToken cancellationToken = default, IReadOnlyList<VariantMedia>? media = null) =>
         renderer.Render(ToMessageInput(message, authorName), context.Brand, campaign,
-            ToChannelSettings(account, context) with { Media = ToMediaInputs(media ?? [], publicUrl) }, cancellationToken);
+            ToChannelSettings(account, context, variantId) with { Media = ToMediaInputs(media ?? [], publicUrl) }, cancellationToken);
 
     /// <summary>The media rules of the account's channel (a Mastodon account's own instance's, once read); null when its kind has none.</summary>
     public Publisher.Media.Rules.ChannelMediaRules? MediaRulesFor(ChannelAccount account) =>
@@ -164,7 +179,8 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
     /// <summary>
     /// Writes a fresh rendering onto the variant and checks what goes out. A hand-edited variant keeps
     /// its edit (its count and thread are taken from the edit); it only learns the new rendering, so the
-    /// editor can show the difference. Returns true when what would be published changed.
+    /// editor can show the difference; a link typed into the edit is tracked like the rendering's. Returns true when
+    /// what would be published changed.
     /// </summary>
     public bool Apply(CompositionContext context, Variant variant, Message message, ChannelAccount account, RenderedVariant rendered, IEnumerable<string> acceptedWarningKeys)
     {
@@ -177,6 +193,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         variant.JsonPayload = rendered.JsonPayload;
         variant.FeedEntry = rendered.FeedEntry;
         var diagnostics = rendered.Diagnostics.ToList();
+        var links = rendered.Links;
         // Rendered from the message as it is now: its stored fingerprint is what hand edits are compared with.
         message.Fingerprint = MessageFingerprint.Of(message);
 
@@ -190,9 +207,15 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         }
         else
         {
+            links = TrackEditLinks(context, variant, message, account, rendered);
             diagnostics = diagnostics.Where(d => d.Code != "variant.too-long").ToList();
             diagnostics.AddRange(MeasureEdit(variant, account, rendered));
+            // A Bluesky edit shows its links in short form: the facets hold the short links it carries.
+            links = links.Concat(rendered.Links.Where(l => variant.FacetsJson?.Contains(l.ShortUrl, StringComparison.Ordinal) == true))
+                .DistinctBy(l => l.ShortUrl).ToList();
         }
+        variant.LinksJson = links.Count == 0 ? null : JsonSerializer.Serialize(
+            links.Select(l => new VariantLink(l.ShortUrl[(l.ShortUrl.LastIndexOf('/') + 1)..], l.ShortUrl, l.Destination)), Json);
         diagnostics.AddRange(MediaDiagnostics(variant, account));
 
         variant.RenderDiagnosticsJson = JsonSerializer.Serialize(diagnostics.Select(d => new
@@ -204,6 +227,24 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         Check(context, variant, message, account, acceptedWarningKeys);
         variant.ContentHash = ContentHash.Of(variant);
         return before != variant.ContentHash;
+    }
+
+    /// <summary>
+    /// The tracked links of a hand-edited variant: links typed into the edit become short links (the edit is saved
+    /// with them), short links of the rendering kept in the edit stay, and the HTML (email, blog) keeps its own.
+    /// </summary>
+    private static IReadOnlyList<TrackedLinkUse> TrackEditLinks(CompositionContext context, Variant variant, Message message, ChannelAccount account, RenderedVariant rendered)
+    {
+        var settings = ToChannelSettings(account, context, variant.Id);
+        if (settings.ShortenLink is null)
+            return [];
+        var campaign = message.Campaign is { } c ? new CampaignInput(c.Name, c.UtmCampaign) : null;
+        var (text, inEdit) = TrackedLinks.InText(variant.ManualOverride!, settings, campaign, rendered.Links);
+        variant.ManualOverride = text;
+        var inHtml = rendered.Links.Where(l => rendered.Html?.Contains(l.ShortUrl, StringComparison.Ordinal) == true
+            || rendered.JsonPayload?.Contains(l.ShortUrl, StringComparison.Ordinal) == true
+            || (rendered.Kind == ChannelKind.FacebookPage && rendered.Link == l.ShortUrl));
+        return inEdit.Concat(inHtml).DistinctBy(l => l.ShortUrl).ToList();
     }
 
     /// <summary>Checks what would go out against the guide and records the findings, score and guide version.</summary>

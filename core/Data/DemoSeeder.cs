@@ -113,7 +113,7 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
             foreach (var account in on)
             {
                 var variant = new Variant { MessageId = message.Id, ChannelAccountId = account.Id, State = state, ScheduledAt = at, UpdatedAt = now, LastEditedById = marketer.Id };
-                composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaignInput, marketer.DisplayName, cancellationToken), []);
+                composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaignInput, marketer.DisplayName, cancellationToken), []);
                 if (state is VariantState.Approved or VariantState.Scheduled or VariantState.Published)
                 {
                     // Approved as it stands, as a real approval would be; the worker's sweep gives scheduled ones their job.
@@ -134,6 +134,9 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
             }
         }
         await db.SaveChangesAsync(cancellationToken);
+
+        // Ninety days of history, so the analytics dashboard has something to show on the first run.
+        await new Analytics.AnalyticsDemoData(db, composer, clock).SeedAsync(accounts, marketer, approver, cancellationToken);
         return created;
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Publisher.Core.Analytics;
 using Publisher.Core.Domain;
 
 namespace Publisher.Core.Data;
@@ -29,6 +30,23 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
     public DbSet<MediaUpload> MediaUploads => Set<MediaUpload>();
     public DbSet<MediaBlob> MediaBlobs => Set<MediaBlob>();
     public DbSet<MediaBlobChunk> MediaBlobChunks => Set<MediaBlobChunk>();
+
+    public DbSet<TrackedLink> TrackedLinks => Set<TrackedLink>();
+    public DbSet<Click> Clicks => Set<Click>();
+    public DbSet<PageView> PageViews => Set<PageView>();
+    public DbSet<Conversion> Conversions => Set<Conversion>();
+    public DbSet<NewsletterUnsubscribe> NewsletterUnsubscribes => Set<NewsletterUnsubscribe>();
+    public DbSet<EngagementSnapshot> EngagementSnapshots => Set<EngagementSnapshot>();
+    public DbSet<AnalyticsSettings> AnalyticsSettings => Set<AnalyticsSettings>();
+    public DbSet<IngestKey> IngestKeys => Set<IngestKey>();
+    public DbSet<AnalyticsIdentity> AnalyticsIdentities => Set<AnalyticsIdentity>();
+    public DbSet<VisitorSalt> VisitorSalts => Set<VisitorSalt>();
+    public DbSet<ChannelHour> ChannelHours => Set<ChannelHour>();
+    public DbSet<VariantHour> VariantHours => Set<VariantHour>();
+    public DbSet<ClickHour> ClickHours => Set<ClickHour>();
+    public DbSet<VisitorDay> VisitorDays => Set<VisitorDay>();
+    public DbSet<BlogViewHour> BlogViewHours => Set<BlogViewHour>();
+    public DbSet<AnalyticsWatermark> AnalyticsWatermarks => Set<AnalyticsWatermark>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -110,6 +128,7 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             v.Property(x => x.FacetsJson).HasColumnType("jsonb");
             v.Property(x => x.RenderDiagnosticsJson).HasColumnType("jsonb");
             v.Property(x => x.StyleFindingsJson).HasColumnType("jsonb");
+            v.Property(x => x.LinksJson).HasColumnType("jsonb");
             v.OwnsMany(x => x.Media, m =>
             {
                 m.ToTable("VariantMedia");
@@ -131,6 +150,7 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             c.Property(x => x.Kind).HasMaxLength(32);
             c.HasIndex(x => x.Name).IsUnique();
             c.Property(x => x.SettingsJson).HasColumnType("jsonb");
+            c.Property(x => x.TrackLinks).HasDefaultValue(true);
         });
 
         builder.Entity<PublishAttempt>(a =>
@@ -188,12 +208,146 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
 
         builder.Entity<WarningAcceptance>(w => w.HasIndex(x => new { x.VariantId, x.FindingKey }).IsUnique());
 
+        ConfigureAnalytics(builder);
+
         builder.Entity<Notification>(n =>
         {
             n.HasIndex(x => new { x.UserId, x.ReadAt });
             n.Property(x => x.GroupKey).HasMaxLength(100);
             n.HasIndex(x => new { x.GroupKey, x.ReadAt });
             n.HasOne<AppUser>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+
+    /// <summary>
+    /// The analytics tables. Clicks and PageViews are partitioned by month in the migration (raw SQL), with BRIN
+    /// indexes on time; EF maps them like any table. The hour tables are the dashboard's rollups.
+    /// </summary>
+    private static void ConfigureAnalytics(ModelBuilder builder)
+    {
+        builder.Entity<TrackedLink>(l =>
+        {
+            l.HasKey(x => x.Code);
+            l.Property(x => x.Code).HasMaxLength(16);
+            l.Property(x => x.Destination).HasMaxLength(4096);
+            l.HasIndex(x => x.VariantId);
+            l.HasOne<Variant>().WithMany().HasForeignKey(x => x.VariantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Click>(c =>
+        {
+            c.HasKey(x => new { x.Id, x.At });
+            c.Property(x => x.Code).HasMaxLength(16);
+            c.Property(x => x.ReferrerHost).HasMaxLength(255);
+            c.Property(x => x.ReceivedAt).HasDefaultValueSql("clock_timestamp()");
+            c.HasIndex(x => x.ReceivedAt);
+        });
+
+        builder.Entity<PageView>(p =>
+        {
+            p.HasKey(x => new { x.Id, x.At });
+            p.Property(x => x.VisitorId).HasMaxLength(64);
+            p.Property(x => x.Host).HasMaxLength(255);
+            p.Property(x => x.Path).HasMaxLength(512);
+            p.Property(x => x.UtmSource).HasMaxLength(60);
+            p.Property(x => x.UtmMedium).HasMaxLength(60);
+            p.Property(x => x.UtmCampaign).HasMaxLength(100);
+            p.Property(x => x.ReferrerHost).HasMaxLength(255);
+            p.Property(x => x.ReceivedAt).HasDefaultValueSql("clock_timestamp()");
+            p.HasIndex(x => x.ReceivedAt);
+            p.HasIndex(x => x.VisitorId);
+        });
+
+        builder.Entity<Conversion>(c =>
+        {
+            c.Property(x => x.EventId).HasMaxLength(200);
+            c.Property(x => x.Value).HasPrecision(18, 4);
+            c.Property(x => x.Currency).HasMaxLength(3);
+            c.Property(x => x.VisitorId).HasMaxLength(64);
+            c.Property(x => x.EmailSha256).HasMaxLength(64);
+            c.Property(x => x.Source).HasMaxLength(8);
+            c.Property(x => x.ReceivedAt).HasDefaultValueSql("clock_timestamp()");
+            c.HasIndex(x => new { x.Kind, x.EventId }).IsUnique();
+            c.HasIndex(x => x.ReceivedAt);
+            c.HasIndex(x => x.At);
+        });
+
+        builder.Entity<NewsletterUnsubscribe>(u => u.HasIndex(x => x.VariantId));
+
+        builder.Entity<EngagementSnapshot>(e =>
+        {
+            e.Property(x => x.ExternalId).HasMaxLength(300);
+            e.Property(x => x.Raw).HasColumnType("jsonb");
+            e.HasIndex(x => new { x.VariantId, x.FetchedAt });
+            e.HasIndex(x => new { x.ExternalId, x.FetchedAt });
+        });
+
+        builder.Entity<AnalyticsSettings>(s =>
+        {
+            s.Property(x => x.Id).ValueGeneratedNever();
+            s.ToTable("AnalyticsSettings", t => t.HasCheckConstraint("CK_AnalyticsSettings_Singleton", "\"Id\" = 1"));
+        });
+
+        builder.Entity<IngestKey>(k =>
+        {
+            k.Property(x => x.Name).HasMaxLength(200);
+            k.Property(x => x.Prefix).HasMaxLength(16);
+            k.Property(x => x.KeyHash).HasMaxLength(64);
+            k.HasIndex(x => x.KeyHash).IsUnique();
+        });
+
+        builder.Entity<AnalyticsIdentity>(i =>
+        {
+            i.HasKey(x => x.Key);
+            i.Property(x => x.Key).HasMaxLength(100);
+            i.HasIndex(x => x.PersonId);
+        });
+
+        builder.Entity<VisitorSalt>(s => s.HasKey(x => x.Day));
+
+        builder.Entity<ChannelHour>(h =>
+        {
+            h.HasKey(x => new { x.Hour, x.Channel, x.Kind, x.Currency });
+            h.Property(x => x.Channel).HasMaxLength(80);
+            h.Property(x => x.Currency).HasMaxLength(3);
+            h.Property(x => x.FirstTouchRevenue).HasPrecision(20, 6);
+            h.Property(x => x.LastTouchRevenue).HasPrecision(20, 6);
+            h.Property(x => x.LinearRevenue).HasPrecision(20, 6);
+            h.Property(x => x.PositionBasedRevenue).HasPrecision(20, 6);
+        });
+
+        builder.Entity<VariantHour>(h =>
+        {
+            h.HasKey(x => new { x.Hour, x.VariantId, x.Kind, x.Currency });
+            h.Property(x => x.Currency).HasMaxLength(3);
+            h.Property(x => x.FirstTouchRevenue).HasPrecision(20, 6);
+            h.Property(x => x.LastTouchRevenue).HasPrecision(20, 6);
+            h.Property(x => x.LinearRevenue).HasPrecision(20, 6);
+            h.Property(x => x.PositionBasedRevenue).HasPrecision(20, 6);
+            h.HasIndex(x => new { x.VariantId, x.Hour });
+        });
+
+        builder.Entity<ClickHour>(h =>
+        {
+            h.HasKey(x => new { x.Hour, x.VariantId });
+            h.HasIndex(x => new { x.VariantId, x.Hour });
+            h.HasIndex(x => new { x.ChannelAccountId, x.Hour });
+        });
+
+        builder.Entity<VisitorDay>(d => d.HasKey(x => new { x.Day, x.ChannelAccountId, x.VisitorHash }));
+
+        builder.Entity<BlogViewHour>(b =>
+        {
+            b.HasKey(x => new { x.Hour, x.Slug });
+            b.Property(x => x.Slug).HasMaxLength(200);
+            b.HasIndex(x => new { x.Slug, x.Hour });
+        });
+
+        builder.Entity<AnalyticsWatermark>(w =>
+        {
+            w.HasKey(x => x.Name);
+            w.Property(x => x.Name).HasMaxLength(40);
+            w.Property(x => x.LastId).HasMaxLength(40);
         });
     }
 }

@@ -26,6 +26,9 @@ public class ChannelAccount
 
     public bool IsEnabled { get; set; } = true;
 
+    /// <summary>Publish every link as a first-party tracked short link ({PublicUrl}/l/{code}), so clicks are counted. On by default.</summary>
+    public bool TrackLinks { get; set; } = true;
+
     /// <summary>Tag this account's links with UTM parameters. Parts left empty take the channel's defaults.</summary>
     public bool UtmEnabled { get; set; } = true;
     public string? UtmSource { get; set; }

@@ -18,8 +18,14 @@ public class Variant
     public string? Preheader { get; set; }
     public List<string> ThreadParts { get; set; } = [];
 
-    /// <summary>The message's link as tagged for this channel.</summary>
+    /// <summary>The message's link as it goes out on this channel: its tracked short link, or the link tagged with UTM parameters when the account does not track links.</summary>
     public string? Link { get; set; }
+
+    /// <summary>
+    /// The tracked links this variant carries (JSON list of code, short URL and destination), in order; covered by
+    /// the content hash, so an approver approves where each short link leads. A trigger registers them for the redirect.
+    /// </summary>
+    public string? LinksJson { get; set; }
 
     /// <summary>Channel-specific extras the worker sends as they are: Bluesky facets per part (JSON), the webhook payload, the feed entry.</summary>
     public string? FacetsJson { get; set; }

@@ -12,13 +12,21 @@ public static class ContentHash
 {
     public static string Of(Variant variant) =>
         Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload,
-            variant.Media.OrderBy(m => m.Position).Select(m => new MediaFingerprint(m.Key, m.AltText, m.PosterKey)).ToList());
+            LinksOf(variant.LinksJson), variant.Media.OrderBy(m => m.Position).Select(m => new MediaFingerprint(m.Key, m.AltText, m.PosterKey)).ToList());
 
     /// <summary>What of one attached medium the approval covers: the derivative's bytes (by their hash), its alt text and a video's poster.</summary>
     public sealed record MediaFingerprint(string Key, string AltText, string? PosterKey = null);
 
+    /// <summary>
+    /// The tracked links in a canonical form (each short link and its destination, one per line), not the stored JSON:
+    /// PostgreSQL's jsonb gives the JSON back spelled differently from how it was written.
+    /// </summary>
+    private static string? LinksOf(string? linksJson) =>
+        Analytics.VariantLink.ListOf(linksJson) is { Count: > 0 } links ? string.Join('\n', links.Select(l => l.ShortUrl + " " + l.Destination)) : null;
+
+    /// <param name="links">The tracked links (short URL and destination of each): where a short link leads is part of what is approved.</param>
     public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts,
-        string? preheader = null, string? jsonPayload = null, IReadOnlyList<MediaFingerprint>? media = null)
+        string? preheader = null, string? jsonPayload = null, string? links = null, IReadOnlyList<MediaFingerprint>? media = null)
     {
         // Length-prefixed fields, so moving text from one field to the next changes the hash.
         var builder = new StringBuilder();
@@ -32,6 +40,9 @@ public static class ContentHash
         builder.Append(threadParts.Count).Append('\n');
         foreach (var part in threadParts)
             Add(part);
+        // Only when there are tracked links, so a variant without them keeps the hash it was approved with before links were tracked.
+        if (links is not null)
+            Add(links);
         // Only when there are media, so the hash of a variant without any (every approval made before media existed) is unchanged.
         if (media is { Count: > 0 })
         {

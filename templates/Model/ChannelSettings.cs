@@ -35,6 +35,13 @@ public sealed record ChannelSettings
     /// <summary>The brand-edited template source, or null for the channel's default template.</summary>
     public string? TemplateSource { get; init; }
 
+    /// <summary>
+    /// When set, every http(s) link the variant carries (the message's link, links in the body, links a template
+    /// writes) goes out as the short link this returns, and is counted as the network counts that short link.
+    /// When null, links go out as written (with UTM tags on the message's link).
+    /// </summary>
+    public LinkShortener? ShortenLink { get; init; }
+
     /// <summary>The media that go out with the variant, in order (templates see them as <c>media</c>).</summary>
     public IReadOnlyList<MediaInput> Media { get; init; } = [];
 

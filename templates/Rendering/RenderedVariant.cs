@@ -2,6 +2,7 @@ using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
 using Publisher.Templates.Counting;
 using Publisher.Templates.Diagnostics;
+using Publisher.Templates.Model;
 
 namespace Publisher.Templates.Rendering;
 
@@ -42,8 +43,14 @@ public sealed record RenderedVariant
     /// <summary>The webhook's JSON payload.</summary>
     public string? JsonPayload { get; init; }
 
-    /// <summary>The message's link as tagged for this channel, or null when the message has none.</summary>
+    /// <summary>
+    /// The message's link as it goes out on this channel: its short link when links are tracked, otherwise the link
+    /// tagged with UTM parameters; null when the message has none.
+    /// </summary>
     public string? Link { get; init; }
+
+    /// <summary>The tracked links the variant carries, in order of first appearance (empty when links are not tracked).</summary>
+    public IReadOnlyList<TrackedLinkUse> Links { get; init; } = [];
 
     /// <summary>
     /// Length of <see cref="Text"/> by the network's rule and its limit; for email, the subject's

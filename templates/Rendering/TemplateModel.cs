@@ -12,8 +12,8 @@ namespace Publisher.Templates.Rendering;
 /// </summary>
 /// <remarks>
 /// Variables: <c>message</c> (id, title, summary, body_markdown, body_text, body_html, link,
-/// call_to_action, hashtags, key_facts, author, campaign, publish_at, slug), <c>link</c> (the link tagged
-/// for this channel, or null), <c>channel</c> (kind, name, limit, supports_threads, allow_threads,
+/// call_to_action, hashtags, key_facts, author, campaign, publish_at, slug), <c>link</c> (the link as it goes
+/// out on this channel: its tracked short link, or the link tagged with UTM parameters; null without a link), <c>channel</c> (kind, name, limit, supports_threads, allow_threads,
 /// max_hashtags), <c>brand</c>, <c>campaign</c> (name, slug), <c>blog</c> (article_url, feed_url), <c>media</c> (each
 /// attached image or video: kind, url, alt, width, height, content_type, sha256, bytes, srcset, sources, poster_url,
 /// duration_seconds, and email_width/email_height: its size in the newsletter's 536-pixel column).
@@ -21,7 +21,8 @@ namespace Publisher.Templates.Rendering;
 /// </remarks>
 internal static class TemplateModel
 {
-    public static ScriptObject Build(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelProfile profile, ChannelSettings settings, string? taggedLink, DateTimeOffset now)
+    public static ScriptObject Build(PreparedMessage prepared, BrandInput brand, CampaignInput? campaign, ChannelProfile profile, ChannelSettings settings, string? taggedLink, DateTimeOffset now,
+        LinkRewriter? links = null)
     {
         var m = prepared.Message;
         var slug = Slug(m.Title);
@@ -31,8 +32,9 @@ internal static class TemplateModel
             ["title"] = m.Title,
             ["summary"] = m.Summary,
             ["body_markdown"] = m.BodyMarkdown,
-            ["body_text"] = prepared.BodyText,
-            ["body_html"] = profile.SupportsHtml ? prepared.BodyHtml : "",
+            // Links in the body are already their short links, so what a template counts is what goes out.
+            ["body_text"] = links is null ? prepared.BodyText : links.RewriteText(prepared.BodyText),
+            ["body_html"] = profile.SupportsHtml ? links is null ? prepared.BodyHtml : links.RewriteHtml(prepared.BodyHtml) : "",
             ["link"] = m.Link,
             ["call_to_action"] = m.CallToAction,
             ["hashtags"] = Array(m.Hashtags.Select(t => t.Trim().TrimStart('#', '＃'))),

@@ -186,18 +186,22 @@ public sealed partial class VariantRenderer
         if (prepared.IsFatal) return new RenderedVariant { Kind = kind, Diagnostics = diagnostics };
 
         var tagged = UtmTagger.Tag(prepared.Message.Link, kind, channel.Utm ?? new UtmSettings(), campaign);
+        // With tracking on, every link goes out as its short link: the message's link here, the body's in the model,
+        // and any a template writes itself in its output, so the counts below are of what is really published.
+        var links = channel.ShortenLink is { } shorten ? new LinkRewriter(shorten, kind, channel.Utm ?? new UtmSettings(), campaign) : null;
+        var link = tagged.Url is { } destination && links is not null ? links.ShortenTagged(destination) : tagged.Url;
 
         var source = channel.TemplateSource ?? DefaultTemplates.For(kind);
         if (source.Length > _limits.MaxTemplateCharacters)
         {
             diagnostics.Add(TemplateTooLong(source));
-            return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
+            return new RenderedVariant { Kind = kind, Link = link, Links = links?.Uses ?? [], Diagnostics = diagnostics };
         }
         var parsed = _cache.GetOrParse(source);
         diagnostics.AddRange(parsed.Diagnostics);
-        if (parsed.Template is null) return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
+        if (parsed.Template is null) return new RenderedVariant { Kind = kind, Link = link, Links = links?.Uses ?? [], Diagnostics = diagnostics };
 
-        var model = TemplateModel.Build(prepared, brand, campaign, profile, channel, tagged.Url, _time.GetUtcNow());
+        var model = TemplateModel.Build(prepared, brand, campaign, profile, channel, link, _time.GetUtcNow(), links);
         var maxOutput = (int)Math.Min(_limits.MaxOutputCharacters, Math.Max(1, budget?.RemainingCharacters ?? long.MaxValue));
         var context = SandboxedTemplateContext.Rent(_limits, deadline, maxOutput, cancellation);
         string output;
@@ -214,23 +218,37 @@ public sealed partial class VariantRenderer
         {
             diagnostics.Add(RuntimeDiagnostic(ex, context, profile));
             context.Return(completed: false);
-            return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
+            return new RenderedVariant { Kind = kind, Link = link, Links = links?.Uses ?? [], Diagnostics = diagnostics };
         }
 
         if (TimeIsUp(deadline, profile, "after its template ran") is { } late)
         {
             diagnostics.Add(late);
-            return new RenderedVariant { Kind = kind, Link = tagged.Url, Diagnostics = diagnostics };
+            return new RenderedVariant { Kind = kind, Link = link, Links = links?.Uses ?? [], Diagnostics = diagnostics };
         }
-        return kind switch
+        var rendered = kind switch
         {
-            ChannelKind.Email => FinishEmail(output, model, prepared, brand, tagged.Url, diagnostics, deadline),
-            ChannelKind.Blog => FinishBlog(output, model, prepared, brand, tagged.Url, diagnostics, deadline),
-            ChannelKind.Webhook => FinishWebhook(output, tagged.Url, diagnostics),
-            ChannelKind.Bluesky => WithLeftOut(FinishBlueskyPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics), profile, prepared.Message),
-            _ => WithLeftOut(FinishPost(CleanPostText(output), profile, channel, tagged.Url, diagnostics), profile, prepared.Message),
+            ChannelKind.Email => FinishEmail(output, model, prepared, brand, link, diagnostics, deadline, links),
+            ChannelKind.Blog => FinishBlog(output, model, prepared, brand, link, diagnostics, deadline, links),
+            ChannelKind.Webhook => FinishWebhook(output, link, diagnostics),
+            ChannelKind.Bluesky => WithLeftOut(FinishBlueskyPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics), profile, prepared.Message),
+            _ => WithLeftOut(FinishPost(Track(CleanPostText(output), links), profile, channel, link, diagnostics), profile, prepared.Message),
         };
+        return links is null ? rendered : rendered with { Links = links.Uses.Where(use => Carries(rendered, use.ShortUrl)).ToList() };
     }
+
+    // A body link the template left out is not carried; a Bluesky post shows a link shortened, its facet holds it whole;
+    // a Facebook post sends the message's link beside the text, for its preview card.
+    private static bool Carries(RenderedVariant rendered, string shortUrl) =>
+        (rendered.Kind == ChannelKind.FacebookPage && rendered.Link == shortUrl)
+        || rendered.Text.Contains(shortUrl, StringComparison.Ordinal)
+        || rendered.Html?.Contains(shortUrl, StringComparison.Ordinal) == true
+        || rendered.JsonPayload?.Contains(shortUrl, StringComparison.Ordinal) == true
+        || rendered.FeedEntry?.Contains(shortUrl, StringComparison.Ordinal) == true
+        || rendered.Facets.Any(f => f.Value == shortUrl)
+        || rendered.Parts.Any(p => p.Text.Contains(shortUrl, StringComparison.Ordinal) || p.Facets.Any(f => f.Value == shortUrl));
+
+    private static string Track(string text, LinkRewriter? links) => links is null ? text : links.RewriteText(text);
 
     // A short post that leaves out part of the message (a hashtag, a key fact, the call to action, the end of its lead)
     // says so, so the editor can show what was cut while the marketer types.
@@ -309,13 +327,15 @@ public sealed partial class VariantRenderer
 
     private static bool HasInvalidXCharacters(string text) => text.AsSpan().IndexOfAny('\uFFFE', '\uFEFF', '\uFFFF') >= 0;
 
-    private RenderedVariant FinishEmail(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, RenderDeadline deadline)
+    private RenderedVariant FinishEmail(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, RenderDeadline deadline, LinkRewriter? links)
     {
         var profile = ChannelProfiles.Get(ChannelKind.Email);
-        var text = CleanPostText(output);
+        var text = Track(CleanPostText(output), links);
         var subject = OneLine(model["subject"]?.ToString() ?? prepared.Message.Title);
         var preheader = OneLine(model["preheader"]?.ToString() ?? "");
         var contentHtml = model["content_html"]?.ToString() ?? "";
+        if (links is not null)
+            contentHtml = links.RewriteHtml(contentHtml);
         var subjectCount = new TextCount(ChannelCounter.Graphemes(subject), ChannelProfiles.EmailSubjectWarningLength, "subject characters");
 
         if (subject.Length == 0)
@@ -353,10 +373,12 @@ public sealed partial class VariantRenderer
         };
     }
 
-    private RenderedVariant FinishBlog(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, RenderDeadline deadline)
+    private RenderedVariant FinishBlog(string output, ScriptObject model, PreparedMessage prepared, BrandInput brand, string? link, List<Diagnostic> diagnostics, RenderDeadline deadline, LinkRewriter? links)
     {
         var profile = ChannelProfiles.Get(ChannelKind.Blog);
         var article = output.Trim();
+        if (links is not null)
+            article = links.RewriteHtml(article);
         var feedEntry = model["feed_entry"]?.ToString()?.Trim();
         if (article.Length == 0)
             diagnostics.Add(Diagnostic.Error("blog.article-empty", "The blog template produced no article: write the article HTML as the template's output."));

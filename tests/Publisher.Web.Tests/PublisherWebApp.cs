@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
@@ -67,7 +68,12 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
         // disposed every other app's job creation threw ObjectDisposedException (LoggerFactory). So all apps in
         // this test process share one factory that no app disposes: a container never disposes an instance it
         // was handed.
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton(ProcessLogging)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton(ProcessLogging));
+            // The in-memory test server gives requests no address; Kestrel would. Visitor hashes need one.
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, LoopbackAddressFilter>();
+        });
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Scoped<IPasswordHasher<AppUser>>(sp =>
             new CountingPasswordHasher(new PasswordHasher<AppUser>(sp.GetRequiredService<IOptions<PasswordHasherOptions>>()), PasswordHashing))));
         builder.UseSetting("Database:ConnectionString", ConnectionString);
@@ -123,6 +129,20 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
         Assert.True(match.Success, $"No antiforgery token on {page}");
         return WebUtility.HtmlDecode(match.Groups[1].Value);
     }
+}
+
+/// <summary>Gives requests of the in-memory test server the loopback address a browser on this machine would have.</summary>
+internal sealed class LoopbackAddressFilter : Microsoft.AspNetCore.Hosting.IStartupFilter
+{
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (context, following) =>
+        {
+            context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
+            await following(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>How many times the app verified a password against a hash.</summary>

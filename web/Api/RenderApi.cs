@@ -78,6 +78,10 @@ public static class RenderApi
                 var brandAccounts = await db.ChannelAccounts.CountAsync(http.RequestAborted);
                 if (ids.Count > brandAccounts)
                     return Results.Problem(statusCode: 400, title: "Too many accounts", detail: $"\"accountIds\" names {ids.Count} accounts; the brand has {brandAccounts}.");
+                // A saved message's variants preview their own tracked links; a new one's get placeholders of the same length.
+                var variantIds = request.MessageId is { } editedMessageId
+                    ? await db.Variants.Where(v => v.MessageId == editedMessageId).ToDictionaryAsync(v => v.ChannelAccountId, v => v.Id)
+                    : [];
                 var accounts = await db.ChannelAccounts.Where(a => ids.Contains(a.Id)).ToListAsync();
                 var missing = ids.Except(accounts.Select(a => a.Id)).ToList();
                 if (missing.Count > 0)
@@ -86,7 +90,7 @@ public static class RenderApi
                 {
                     if (!Enum.TryParse<ChannelKind>(account.Kind, out var kind) || !Enum.IsDefined(kind))
                         return Results.Problem(statusCode: 400, title: "Unsupported channel account", detail: $"{account.Name} has the unknown kind '{account.Kind}'.");
-                    targets.Add((VariantComposer.ToChannelSettings(account, context), account.Id, account.Name, account));
+                    targets.Add((VariantComposer.ToChannelSettings(account, context, variantIds.GetValueOrDefault(account.Id)), account.Id, account.Name, account));
                 }
             }
             if (targets.Count == 0)
@@ -240,6 +244,7 @@ public static class RenderApi
             subject = v.Subject,
             preheader = v.Preheader,
             link = v.Link,
+            links = v.Links.Select(l => new { shortUrl = l.ShortUrl, destination = l.Destination }),
             feedEntry = v.FeedEntry,
             jsonPayload = v.JsonPayload,
             count = new

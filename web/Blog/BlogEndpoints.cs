@@ -17,8 +17,9 @@ namespace Publisher.Web.Blog;
 /// The brand's public blog: every published Blog variant at /blog/{slug}, an index at /blog and an Atom feed
 /// at /blog/feed.atom. Anonymous by design. The pages are the HTML rendered (and sanitized) when the post was
 /// approved, passed through the same policy again as they are served (so a post stored by an older version
-/// is held to today's policy too), under a Content-Security-Policy that runs no script, submits no form,
-/// sets no base address and shows images only from the app itself and the brand's image hosts.
+/// is held to today's policy too), under a Content-Security-Policy that runs no script but the app's own view
+/// counter (/t.js, on article pages), submits no form, sets no base address and shows images only from the app
+/// itself and the brand's image hosts.
 /// </summary>
 public static class BlogEndpoints
 {
@@ -87,11 +88,20 @@ public static class BlogEndpoints
             if (post?.RenderedHtml is not { } html)
                 return Results.NotFound();
             var images = await ImagesAsync(composer, options.Value, cancellationToken);
-            http.Response.Headers.ContentSecurityPolicy = PagePolicy(images);
+            // The article counts its views as any brand page does, with /t.js (from this origin only), added after the
+            // policy has cleaned the stored, approved HTML (which is not changed).
+            http.Response.Headers.ContentSecurityPolicy = PagePolicy(images) + "; script-src 'self'; connect-src 'self'";
             // Sanitized again as served, and dated when it actually went out rather than when it was planned.
             var served = PublishedDate.Rewrite(html, post.PublishedAt, await BrandZoneAsync(db, cancellationToken));
-            return Results.Content(SafeHtmlPolicy.Instance.SanitizeDocument(served, images).Html, "text/html; charset=utf-8");
+            return Results.Content(WithViewCounting(SafeHtmlPolicy.Instance.SanitizeDocument(served, images).Html), "text/html; charset=utf-8");
         });
+    }
+
+    private static string WithViewCounting(string html)
+    {
+        const string script = "<script src=\"/t.js\" defer></script>";
+        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        return end < 0 ? html + script : html.Insert(end, script);
     }
 
     private static IQueryable<Variant> Published(PublisherDbContext db) =>

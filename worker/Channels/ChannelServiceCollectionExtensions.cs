@@ -47,6 +47,12 @@ public static class ChannelServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, EmailNewsletterClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, WebhookClient>());
         services.TryAddSingleton<ChannelClients>();
+        // The same instances read the metrics, so Bluesky's session cache serves both.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, XClient>(sp => sp.GetServices<IChannelClient>().OfType<XClient>().Single()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, MastodonClient>(sp => sp.GetServices<IChannelClient>().OfType<MastodonClient>().Single()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, BlueskyClient>(sp => sp.GetServices<IChannelClient>().OfType<BlueskyClient>().Single()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, LinkedInClient>(sp => sp.GetServices<IChannelClient>().OfType<LinkedInClient>().Single()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, FacebookPageClient>(sp => sp.GetServices<IChannelClient>().OfType<FacebookPageClient>().Single()));
         return services;
     }
 }

@@ -174,6 +174,567 @@ namespace Publisher.Core.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Publisher.Core.Analytics.AnalyticsIdentity", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("PersonId");
+
+                    b.ToTable("AnalyticsIdentities");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.AnalyticsSettings", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("LinkKey")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("LookbackDays")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("RequireConsent")
+                        .HasColumnType("boolean");
+
+                    b.PrimitiveCollection<List<string>>("SiteOrigins")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AnalyticsSettings", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_AnalyticsSettings_Singleton", "\"Id\" = 1");
+                        });
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.AnalyticsWatermark", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("LastId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("AnalyticsWatermarks");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.BlogViewHour", b =>
+                {
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Slug")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Views")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Hour", "Slug");
+
+                    b.HasIndex("Slug", "Hour");
+
+                    b.ToTable("BlogViewHours");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.ChannelHour", b =>
+                {
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<double>("FirstTouch")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("FirstTouchRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.Property<double>("LastTouch")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("LastTouchRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.Property<double>("Linear")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("LinearRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.Property<double>("PositionBased")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("PositionBasedRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.HasKey("Hour", "Channel", "Kind", "Currency");
+
+                    b.ToTable("ChannelHours");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.Click", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CampaignId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChannelAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<short>("Device")
+                        .HasColumnType("smallint");
+
+                    b.Property<bool>("IsPreview")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasDefaultValueSql("clock_timestamp()");
+
+                    b.Property<string>("ReferrerHost")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("VisitorHash")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id", "At");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("Clicks");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.ClickHour", b =>
+                {
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChannelAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Previews")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Visitors")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Hour", "VariantId");
+
+                    b.HasIndex("ChannelAccountId", "Hour");
+
+                    b.HasIndex("VariantId", "Hour");
+
+                    b.ToTable("ClickHours");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.Conversion", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ClickId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<string>("EmailSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasDefaultValueSql("clock_timestamp()");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<decimal>("Value")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)");
+
+                    b.Property<string>("VisitorId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("Kind", "EventId")
+                        .IsUnique();
+
+                    b.ToTable("Conversions");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.EngagementSnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("ChannelAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Deliveries")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ExternalId")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTimeOffset>("FetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("Impressions")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Likes")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Quotes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Raw")
+                        .HasColumnType("jsonb");
+
+                    b.Property<int?>("Replies")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Reposts")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("Unsubscribes")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExternalId", "FetchedAt");
+
+                    b.HasIndex("VariantId", "FetchedAt");
+
+                    b.ToTable("EngagementSnapshots");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.IngestKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("KeyHash")
+                        .IsUnique();
+
+                    b.ToTable("IngestKeys");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.NewsletterUnsubscribe", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("VariantId");
+
+                    b.ToTable("NewsletterUnsubscribes");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.PageView", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ClickId")
+                        .HasColumnType("uuid");
+
+                    b.Property<short>("Device")
+                        .HasColumnType("smallint");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Path")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasDefaultValueSql("clock_timestamp()");
+
+                    b.Property<string>("ReferrerHost")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("StartsSession")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("UtmCampaign")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("UtmMedium")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<string>("UtmSource")
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<long?>("VisitorHash")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("VisitorId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id", "At");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.HasIndex("VisitorId");
+
+                    b.ToTable("PageViews");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.TrackedLink", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Destination")
+                        .IsRequired()
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Code");
+
+                    b.HasIndex("VariantId");
+
+                    b.ToTable("TrackedLinks");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.VariantHour", b =>
+                {
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<short>("Kind")
+                        .HasColumnType("smallint");
+
+                    b.Property<string>("Currency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<double>("FirstTouch")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("FirstTouchRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.Property<double>("LastTouch")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("LastTouchRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.Property<double>("Linear")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("LinearRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.Property<double>("PositionBased")
+                        .HasColumnType("double precision");
+
+                    b.Property<decimal>("PositionBasedRevenue")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)");
+
+                    b.HasKey("Hour", "VariantId", "Kind", "Currency");
+
+                    b.HasIndex("VariantId", "Hour");
+
+                    b.ToTable("VariantHours");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.VisitorDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("ChannelAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("VisitorHash")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Day", "ChannelAccountId", "VisitorHash");
+
+                    b.ToTable("VisitorDays");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.VisitorSalt", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<byte[]>("Salt")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Day");
+
+                    b.ToTable("VisitorSalts");
+                });
+
             modelBuilder.Entity("Publisher.Core.Domain.AppUser", b =>
                 {
                     b.Property<string>("Id")
@@ -469,6 +1030,11 @@ namespace Publisher.Core.Data.Migrations
 
                     b.Property<string>("SettingsJson")
                         .HasColumnType("jsonb");
+
+                    b.Property<bool>("TrackLinks")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true);
 
                     b.Property<string>("UtmContent")
                         .HasColumnType("text");
@@ -1087,6 +1653,9 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("Link")
                         .HasColumnType("text");
 
+                    b.Property<string>("LinksJson")
+                        .HasColumnType("jsonb");
+
                     b.Property<string>("ManualOverride")
                         .HasColumnType("text");
 
@@ -1249,6 +1818,15 @@ namespace Publisher.Core.Data.Migrations
                     b.HasOne("Publisher.Core.Domain.AppUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.TrackedLink", b =>
+                {
+                    b.HasOne("Publisher.Core.Domain.Variant", null)
+                        .WithMany()
+                        .HasForeignKey("VariantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

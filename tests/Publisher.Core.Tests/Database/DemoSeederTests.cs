@@ -14,7 +14,7 @@ public class DemoSeederTests(PostgresServer postgres)
     public async Task Seeds_a_user_per_role_accounts_and_messages_once()
     {
         var connectionString = await postgres.CreateMigratedDatabaseAsync("seed");
-        var services = new ServiceCollection().AddDatabaseTools(connectionString).BuildServiceProvider();
+        var services = new ServiceCollection().AddDatabaseTools(connectionString, "http://127.0.0.1:5080").BuildServiceProvider();
 
         IReadOnlyList<DemoUser> created;
         await using (var scope = services.CreateAsyncScope())
@@ -44,6 +44,13 @@ public class DemoSeederTests(PostgresServer postgres)
                 Assert.InRange(v.StyleScore ?? -1, 0, 100);
             });
             Assert.Equal(Enum.GetValues<Publisher.Templates.Channels.ChannelKind>().Length, await db.ChannelTemplateVersions.CountAsync());
+            // Ninety days of analytics, already rolled up for the dashboard.
+            Assert.True(await db.Clicks.CountAsync() > 1000, "the demo has clicks");
+            Assert.True(await db.Conversions.CountAsync(c => c.Kind == 3) > 10, "the demo has sales");
+            Assert.True(await db.ChannelHours.AnyAsync(h => h.Channel.StartsWith("account:") && h.Kind == 3 && h.LastTouchRevenue > 0), "sales are credited to accounts");
+            Assert.True(await db.ChannelHours.AnyAsync(h => h.Channel.StartsWith("other:")), "visits from elsewhere are credited to their source");
+            Assert.True(await db.EngagementSnapshots.AnyAsync(), "the posts have engagement readings");
+            Assert.True(await db.Clicks.MinAsync(c => c.At) < DateTimeOffset.UtcNow.AddDays(-60));
             Assert.Equal(1, await db.StyleGuideVersions.CountAsync());
         }
 

@@ -11,7 +11,8 @@ public sealed record FakeRecord(string Uri, string Cid, string Rkey, string Text
 
 /// <summary>
 /// Fake Bluesky PDS: <c>com.atproto.server.createSession</c>, <c>com.atproto.repo.createRecord</c>,
-/// <c>com.atproto.repo.getRecord</c> and <c>com.atproto.identity.resolveHandle</c>. Checks the session JWT, the
+/// <c>com.atproto.repo.getRecord</c>, <c>com.atproto.identity.resolveHandle</c> and <c>app.bsky.feed.getPosts</c> (as the
+/// PDS proxies it to the AppView: a valid session, 1 to 25 <c>at://</c> URIs, counts set by <see cref="SetCounts"/>). Checks the session JWT, the
 /// repo, a TID record key, the record's <c>$type</c>, text (≤ 300 graphemes, ≤ 3000 bytes), <c>createdAt</c>, the
 /// shape of facets and reply refs. Errors are XRPC's <c>{"error","message"}</c>. Where it once differed from
 /// Bluesky's own PDS (tests/bluesky-pds, run against the same tests), it answers as that server does: a taken
@@ -100,6 +101,7 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         ("POST", "/xrpc/com.atproto.repo.uploadBlob") => Authorized(request) ?? UploadBlob(request),
         ("GET", "/xrpc/com.atproto.repo.getRecord") => GetRecord(request),
         ("GET", "/xrpc/com.atproto.identity.resolveHandle") => ResolveHandle(request),
+        ("GET", "/xrpc/app.bsky.feed.getPosts") => Authorized(request) ?? GetPosts(request),
         _ => Error(404, "MethodNotImplemented", "Method Not Implemented"),
     };
 
@@ -272,6 +274,40 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
             return collection == "app.bsky.feed.post" && _records.TryGetValue(rkey, out var found)
                 ? FakeResponse.Json(200, new { uri = found.Uri, cid = found.Cid, value = found.Value })
                 : Error(400, "RecordNotFound", $"Could not locate record: at://{Did}/{collection}/{rkey}");
+    }
+
+    private readonly Dictionary<string, (int Likes, int Reposts, int Replies, int Quotes)> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>What the post's counts read from now on.</summary>
+    public void SetCounts(string uri, int likes, int reposts, int replies, int quotes)
+    {
+        lock (_records) _counts[uri] = (likes, reposts, replies, quotes);
+    }
+
+    /// <summary>Posts by URI; URIs the AppView does not know are left out of the answer, not an error.</summary>
+    private FakeResponse GetPosts(RecordedRequest request)
+    {
+        var uris = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.QueryString).TryGetValue("uris", out var values)
+            ? values.Select(v => v ?? "").ToList()
+            : [];
+        if (uris.Count == 0) return Error(400, "InvalidRequest", "Error: Params must have the property \"uris\"");
+        if (uris.Count > 25) return Error(400, "InvalidRequest", "Error: uris must not have more than 25 elements");
+        if (uris.FirstOrDefault(u => !u.StartsWith("at://", StringComparison.Ordinal)) is { } bad)
+            return Error(400, "InvalidRequest", $"Error: uris/0 must be a valid at-uri ({bad})");
+        lock (_records)
+        {
+            var posts = uris.Select(u => _records.Values.FirstOrDefault(r => r.Uri == u)).OfType<FakeRecord>().Select(r =>
+            {
+                var (likes, reposts, replies, quotes) = _counts.GetValueOrDefault(r.Uri);
+                return new
+                {
+                    uri = r.Uri, cid = r.Cid, author = new { did = Did, handle = Handle }, record = r.Value,
+                    replyCount = replies, repostCount = reposts, likeCount = likes, quoteCount = quotes,
+                    indexedAt = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                };
+            }).ToList();
+            return FakeResponse.Json(200, new { posts });
+        }
     }
 
     private FakeResponse ResolveHandle(RecordedRequest request)

@@ -20,7 +20,9 @@ public sealed record FakePagePhoto(string Id, byte[] Bytes, string ContentType, 
 
 /// <summary>
 /// Fake Facebook Graph API for one Page: <c>POST /{version}/{page_id}/feed</c> (form-encoded <c>message</c>,
-/// <c>link</c>, <c>access_token</c>) and <c>GET /{version}/{page_id}?fields=name</c>. Checks the version path, the
+/// <c>link</c>, <c>access_token</c>), <c>GET /{version}/{page_id}?fields=name</c>, and for its posts
+/// <c>GET /{version}/{post_id}?fields=…</c> (shares, reactions and comments summaries) and
+/// <c>GET /{version}/{post_id}/insights?metric=…</c>, with figures set by <see cref="SetFigures"/>. Checks the version path, the
 /// page id and the page token; errors are Graph's <c>{"error":{"message","type","code","fbtrace_id"}}</c>.
 /// Photos: <c>POST /{version}/{page_id}/photos</c> multipart (<c>source</c> a JPEG, PNG or GIF of at most 4 MB,
 /// <c>published</c>, <c>alt_text_custom</c>, <c>access_token</c>); a post's <c>attached_media[n]</c> must each be
@@ -52,6 +54,17 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
 
     public override int PostCount => Posts.Count;
 
+    private readonly Dictionary<string, (int Reactions, int Comments, int Shares, long Impressions, long Clicks)> _figures = new(StringComparer.Ordinal);
+
+    /// <summary>What the post's reactions, comments, shares and insights read from now on.</summary>
+    public void SetFigures(string postId, int reactions, int comments, int shares, long impressions, long clicks)
+    {
+        lock (_posts) _figures[postId] = (reactions, comments, shares, impressions, clicks);
+    }
+
+    private static readonly HashSet<string> PostFields = ["id", "message", "created_time", "permalink_url", "shares", "reactions.summary(total_count).limit(0)", "comments.summary(total_count).limit(0)"];
+    private static readonly HashSet<string> InsightMetrics = ["post_impressions", "post_impressions_unique", "post_clicks", "post_reactions_by_type_total", "post_engaged_users"];
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
         var segments = request.Path.Trim('/').Split('/');
@@ -63,6 +76,15 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
         var token = form.GetValueOrDefault("access_token") ?? Query(request).GetValueOrDefault("access_token") ?? BearerToken(request);
         if (token is null) return Error(400, "An active access token must be used to query information about the current user.", "OAuthException", 2500);
         if (token != PageAccessToken) return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
+        FakePagePost? post;
+        lock (_posts) post = _posts.FirstOrDefault(p => p.Id == segments[1]);
+        if (post is not null && request.Method == "GET")
+            return segments.Length switch
+            {
+                2 => PostFigures(post, Query(request).GetValueOrDefault("fields") ?? "id"),
+                3 when segments[2] == "insights" => Insights(post, Query(request).GetValueOrDefault("metric") ?? ""),
+                _ => Error(400, $"Unsupported get request. Object with ID '{segments[1]}' does not support this operation", "GraphMethodException", 100),
+            };
         if (segments[1] != PageId)
             return Error(400, $"(#100) Object with ID '{segments[1]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation", "GraphMethodException", 100);
 
@@ -73,6 +95,46 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
             ("POST", 3) when segments[2] == "photos" => UploadPhoto(request, form),
             _ => Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
         };
+    }
+
+    private FakeResponse PostFigures(FakePagePost post, string fields)
+    {
+        var wanted = fields.Split(',');
+        if (wanted.FirstOrDefault(f => !PostFields.Contains(f)) is { } unknown)
+            return Error(400, $"(#100) Tried accessing nonexisting field ({unknown}) on node type (Post)", "OAuthException", 100);
+        lock (_posts)
+        {
+            var (reactions, comments, shares, _, _) = _figures.GetValueOrDefault(post.Id);
+            var answer = new Dictionary<string, object> { ["id"] = post.Id };
+            foreach (var field in wanted)
+                switch (field)
+                {
+                    case "message": answer["message"] = post.Message; break;
+                    // Graph leaves "shares" out of a post nobody shared.
+                    case "shares" when shares > 0: answer["shares"] = new { count = shares }; break;
+                    case "reactions.summary(total_count).limit(0)": answer["reactions"] = new { data = Array.Empty<object>(), summary = new { total_count = reactions, viewer_reaction = "NONE" } }; break;
+                    case "comments.summary(total_count).limit(0)": answer["comments"] = new { data = Array.Empty<object>(), summary = new { order = "ranked", total_count = comments, can_comment = true } }; break;
+                }
+            return FakeResponse.Json(200, answer);
+        }
+    }
+
+    private FakeResponse Insights(FakePagePost post, string metrics)
+    {
+        var wanted = metrics.Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (wanted.Length == 0 || wanted.FirstOrDefault(m => !InsightMetrics.Contains(m)) is { } unknown && unknown.Length > 0)
+            return Error(400, "(#100) The value must be a valid insights metric", "OAuthException", 100);
+        lock (_posts)
+        {
+            var (_, _, _, impressions, clicks) = _figures.GetValueOrDefault(post.Id);
+            var data = wanted.Select(m => new
+            {
+                name = m, period = "lifetime",
+                values = new[] { new { value = m switch { "post_impressions" or "post_impressions_unique" => impressions, "post_clicks" => clicks, _ => 0L } } },
+                title = m, id = $"{post.Id}/insights/{m}/lifetime",
+            });
+            return FakeResponse.Json(200, new { data });
+        }
     }
 
     private FakeResponse CreatePost(Dictionary<string, string> form)

@@ -25,7 +25,8 @@ public sealed class FakeLinkedInImage(string urn, string owner, string uploadTok
 }
 
 /// <summary>
-/// Fake LinkedIn: <c>POST /rest/posts</c> and <c>GET /v2/userinfo</c>. Checks the Bearer token, a
+/// Fake LinkedIn: <c>POST /rest/posts</c>, <c>GET /rest/socialActions/{post urn}</c> (counts set by
+/// <see cref="SetSocialActions"/>; an unknown URN is a 404) and <c>GET /v2/userinfo</c>. Checks the Bearer token, a
 /// <c>LinkedIn-Version</c> header (yyyyMM, not older than <see cref="OldestActiveVersion"/>), the
 /// <c>X-Restli-Protocol-Version: 2.0.0</c> header, that the author is the one the token may post as, and the body's
 /// required fields. Answers 201 with the post's URN in <c>x-restli-id</c>; errors are <c>{"status","code","message"}</c>.
@@ -60,6 +61,14 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
 
     public override int PostCount => Posts.Count;
 
+    private readonly Dictionary<string, (int Likes, int Comments)> _actions = new(StringComparer.Ordinal);
+
+    /// <summary>What the post's social actions read from now on.</summary>
+    public void SetSocialActions(string urn, int likes, int comments)
+    {
+        lock (_posts) _actions[urn] = (likes, comments);
+    }
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
         if (BearerToken(request) != AccessToken)
@@ -67,6 +76,7 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
         return (request.Method, request.Path.TrimEnd('/')) switch
         {
             ("POST", "/rest/posts") => CreatePost(request),
+            ("GET", var path) when path.StartsWith("/rest/socialActions/", StringComparison.Ordinal) => VersionProblem(request) ?? SocialActions(path["/rest/socialActions/".Length..]),
             ("POST", "/rest/images") => InitializeUpload(request),
             ("PUT", var path) when path.StartsWith("/dms-uploads/", StringComparison.Ordinal) => Upload(request, path["/dms-uploads/".Length..]),
             ("GET", "/v2/userinfo") => UserInfoForbidden
@@ -74,6 +84,22 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
                 : FakeResponse.Json(200, new { sub = "782bbtaQ", name = "Publisher Test", given_name = "Publisher", family_name = "Test" }),
             _ => Error(404, "RESOURCE_NOT_FOUND", $"No virtual resource found for {request.Path}", 0),
         };
+    }
+
+    private FakeResponse SocialActions(string urn)
+    {
+        lock (_posts)
+        {
+            if (_posts.All(p => p.Urn != urn))
+                return Error(404, "NOT_FOUND", $"Not Found: {urn}", 0);
+            var (likes, comments) = _actions.GetValueOrDefault(urn);
+            return FakeResponse.Json(200, new
+            {
+                likesSummary = new { selectedLikes = Array.Empty<string>(), aggregatedTotalLikes = likes, likedByCurrentUser = false, totalLikes = likes },
+                commentsSummary = new { selectedComments = Array.Empty<string>(), totalFirstLevelComments = comments, commentsState = "OPEN", aggregatedTotalComments = comments },
+                target = urn,
+            });
+        }
     }
 
     /// <summary>The versioning headers every /rest call needs, or the error LinkedIn gives without them.</summary>

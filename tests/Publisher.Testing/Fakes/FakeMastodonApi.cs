@@ -27,7 +27,8 @@ public sealed class FakeMastodonMedia(string id, string contentType, byte[] byte
 }
 
 /// <summary>
-/// Fake Mastodon API: <c>POST /api/v1/statuses</c> and <c>GET /api/v1/accounts/verify_credentials</c>. Checks the
+/// Fake Mastodon API: <c>POST /api/v1/statuses</c>, <c>GET /api/v1/statuses/:id</c> (with the counts set by
+/// <see cref="SetCounts"/>) and <c>GET /api/v1/accounts/verify_credentials</c>. Checks the
 /// Bearer token, that the status is not blank and at most 500 characters (every URL counts 23, as Mastodon
 /// counts), that a reply's <c>in_reply_to_id</c> exists, and honours <c>Idempotency-Key</c>: the same key
 /// returns the status made the first time and makes no new one. Media as https://docs.joinmastodon.org/methods/media/
@@ -79,6 +80,20 @@ public sealed partial class FakeMastodonApi : FakeApiServer
 
     public override int PostCount => Statuses.Count;
 
+    private readonly Dictionary<string, (int Favourites, int Reblogs, int Replies)> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>What the status's counts read from now on (as people like, boost and reply).</summary>
+    public void SetCounts(string statusId, int favourites, int reblogs, int replies)
+    {
+        lock (_statuses) _counts[statusId] = (favourites, reblogs, replies);
+    }
+
+    /// <summary>Removes a status, as its author deleting it does: it then reads as 404.</summary>
+    public void Delete(string statusId)
+    {
+        lock (_statuses) _statuses.RemoveAll(s => s.Id == statusId);
+    }
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
         if (BearerToken(request) != AccessToken)
@@ -86,6 +101,7 @@ public sealed partial class FakeMastodonApi : FakeApiServer
         return (request.Method, request.Path.TrimEnd('/')) switch
         {
             ("POST", "/api/v1/statuses") => CreateStatus(request),
+            ("GET", var path) when path.StartsWith("/api/v1/statuses/", StringComparison.Ordinal) => GetStatus(path["/api/v1/statuses/".Length..]),
             ("POST", "/api/v2/media") => UploadMedia(request),
             ("GET", var path) when path.StartsWith("/api/v1/media/", StringComparison.Ordinal) => GetMedia(path["/api/v1/media/".Length..]),
             ("PUT", var path) when path.StartsWith("/api/v1/media/", StringComparison.Ordinal) => UpdateMedia(request, path["/api/v1/media/".Length..]),
@@ -245,8 +261,25 @@ public sealed partial class FakeMastodonApi : FakeApiServer
         description = medium.Description,
     };
 
-    private object View(FakeStatus status) => new
+    private FakeResponse GetStatus(string id)
     {
+        lock (_statuses)
+            return _statuses.FirstOrDefault(s => s.Id == id) is { } status
+                ? FakeResponse.Json(200, View(status))
+                : FakeResponse.Json(404, new { error = "Record not found" });
+    }
+
+    private object View(FakeStatus status)
+    {
+        var (favourites, reblogs, replies) = _counts.GetValueOrDefault(status.Id);
+        return View(status, favourites, reblogs, replies);
+    }
+
+    private object View(FakeStatus status, int favourites, int reblogs, int replies) => new
+    {
+        favourites_count = favourites,
+        reblogs_count = reblogs,
+        replies_count = replies,
         id = status.Id,
         created_at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         in_reply_to_id = status.InReplyToId,

@@ -33,7 +33,8 @@ public sealed class FakeXMedia(string id, string category, string mediaType, lon
 }
 
 /// <summary>
-/// Fake X API v2: <c>POST /2/tweets</c>, <c>GET /2/users/me</c>, <c>GET /2/users/{id}/tweets</c>, and the media
+/// Fake X API v2: <c>POST /2/tweets</c>, <c>GET /2/tweets?ids=…</c> (with <c>public_metrics</c> set by
+/// <see cref="SetMetrics"/>), <c>GET /2/users/me</c>, <c>GET /2/users/{id}/tweets</c>, and the media
 /// upload endpoints (simple <c>POST /2/media/upload</c>; <c>initialize</c>, <c>{id}/append</c>, <c>{id}/finalize</c>
 /// and <c>GET ?command=STATUS</c> for chunked uploads; <c>POST /2/media/metadata</c> for alt text) with X's limits:
 /// images 5 MB, GIFs 15 MB, videos 512 MB, chunks of at most 5 MB in order, at most 4 images or one GIF or video
@@ -100,6 +101,22 @@ public sealed class FakeXApi : FakeApiServer
 
     public override int PostCount => Tweets.Count;
 
+    private readonly Dictionary<string, (int Likes, int Reposts, int Replies, int Quotes, long Impressions)> _metrics = new(StringComparer.Ordinal);
+
+    /// <summary>What the post's public metrics read from now on.</summary>
+    public void SetMetrics(string id, int likes, int reposts, int replies, int quotes, long impressions)
+    {
+        lock (_tweets) _metrics[id] = (likes, reposts, replies, quotes, impressions);
+    }
+
+    private static readonly HashSet<string> TweetFields =
+    [
+        "article", "attachments", "author_id", "card_uri", "context_annotations", "conversation_id", "created_at", "edit_controls",
+        "edit_history_tweet_ids", "entities", "geo", "id", "in_reply_to_user_id", "lang", "non_public_metrics", "note_tweet",
+        "organic_metrics", "possibly_sensitive", "promoted_metrics", "public_metrics", "referenced_tweets", "reply_settings",
+        "scopes", "source", "text", "withheld",
+    ];
+
     /// <summary>Puts a post on the timeline as if it had been made earlier.</summary>
     public FakeTweet Seed(string text, string? inReplyToId = null)
     {
@@ -118,6 +135,7 @@ public sealed class FakeXApi : FakeApiServer
         return (request.Method, path) switch
         {
             ("POST", "/2/tweets") => CreateTweet(request),
+            ("GET", "/2/tweets") => Lookup(request),
             ("POST", "/2/media/upload") => SimpleUpload(request),
             ("GET", "/2/media/upload") => Status(request),
             ("POST", "/2/media/upload/initialize") => Initialize(request),
@@ -186,6 +204,49 @@ public sealed class FakeXApi : FakeApiServer
             var tweet = new FakeTweet((_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture), text, inReplyTo, DateTimeOffset.UtcNow) { MediaIds = mediaIds };
             _tweets.Add(tweet);
             return FakeResponse.Json(201, new { data = new { id = tweet.Id, text = tweet.Text, edit_history_tweet_ids = new[] { tweet.Id } } });
+        }
+    }
+
+    /// <summary>Posts by id: unknown ids come back under <c>errors</c>, as X does, not as a failed request.</summary>
+    private FakeResponse Lookup(RecordedRequest request)
+    {
+        var query = Query(request);
+        foreach (var name in query.Keys)
+            if (name is not ("ids" or "tweet.fields" or "expansions" or "media.fields" or "place.fields" or "poll.fields" or "user.fields"))
+                return InvalidRequest($"The query parameter [{name}] is not one of [ids,expansions,media.fields,place.fields,poll.fields,tweet.fields,user.fields]");
+        if (!query.TryGetValue("ids", out var value) || value.Length == 0)
+            return InvalidRequest("The `ids` query parameter can not be empty");
+        var ids = value.Split(',');
+        if (ids.Length > 100)
+            return InvalidRequest($"The number of values in the `ids` query parameter list [{ids.Length}] is not between 1 and 100");
+        if (ids.FirstOrDefault(id => id.Length is 0 or > 19 || !id.All(char.IsAsciiDigit)) is { } bad)
+            return InvalidRequest($"The `ids` query parameter value [{bad}] does not match ^[0-9]{{1,19}}$");
+        var fields = query.GetValueOrDefault("tweet.fields")?.Split(',') ?? [];
+        if (fields.FirstOrDefault(f => !TweetFields.Contains(f)) is { } unknown)
+            return InvalidRequest($"The `tweet.fields` query parameter value [{unknown}] is not one of [{string.Join(",", TweetFields.Order())}]");
+        var withMetrics = fields.Contains("public_metrics");
+        lock (_tweets)
+        {
+            var found = new List<object>();
+            var errors = new List<object>();
+            foreach (var id in ids)
+            {
+                if (_tweets.FirstOrDefault(t => t.Id == id) is not { } tweet)
+                {
+                    errors.Add(new { value = id, detail = $"Could not find tweet with ids: [{id}].", title = "Not Found Error", resource_type = "tweet", parameter = "ids", resource_id = id, type = "https://api.twitter.com/2/problems/resource-not-found" });
+                    continue;
+                }
+                var (likes, reposts, replies, quotes, impressions) = _metrics.GetValueOrDefault(id);
+                found.Add(withMetrics
+                    ? new { id, text = tweet.Text, edit_history_tweet_ids = new[] { id }, public_metrics = new { retweet_count = reposts, reply_count = replies, like_count = likes, quote_count = quotes, bookmark_count = 0, impression_count = impressions } }
+                    : new { id, text = tweet.Text, edit_history_tweet_ids = new[] { id } });
+            }
+            return (found.Count, errors.Count) switch
+            {
+                (0, _) => FakeResponse.Json(200, new { errors }),
+                (_, 0) => FakeResponse.Json(200, new { data = found }),
+                _ => FakeResponse.Json(200, new { data = found, errors }),
+            };
         }
     }
 

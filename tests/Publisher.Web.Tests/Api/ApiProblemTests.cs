@@ -22,6 +22,13 @@ public class ApiProblemTests(PublisherWebApp app)
         .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
         .Distinct().ToList();
 
+    /// <summary>
+    /// /api/events is called by the brand's shop with an ingest key, not by a signed-in user: without its key it is
+    /// refused (401, a problem document) before its body is read. IngestApiTests sends it malformed JSON with a key.
+    /// </summary>
+    private static bool IsRefusedIngest(string endpoint, HttpResponseMessage response) =>
+        endpoint == "/api/events" && response.StatusCode == HttpStatusCode.Unauthorized;
+
     [Fact]
     public async Task Malformed_json_to_every_api_endpoint_is_a_problem_document_that_says_so()
     {
@@ -35,7 +42,7 @@ public class ApiProblemTests(PublisherWebApp app)
             {
                 var response = await client.PostAsync(endpoint, new StringContent(body, Encoding.UTF8, "application/json"));
                 var problem = await ProblemAsync(response, endpoint);
-                Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType, $"{endpoint}: {(int)response.StatusCode}");
+                Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType || IsRefusedIngest(endpoint, response), $"{endpoint}: {(int)response.StatusCode}");
                 Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), endpoint);
             }
         }
@@ -52,7 +59,7 @@ public class ApiProblemTests(PublisherWebApp app)
         {
             var response = await client.PostAsync(endpoint, new StringContent("{}", Encoding.UTF8, "application/json"));
             var problem = await ProblemAsync(response, endpoint);
-            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType, $"{endpoint}: {(int)response.StatusCode}");
+            Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType || IsRefusedIngest(endpoint, response), $"{endpoint}: {(int)response.StatusCode}");
             Assert.NotNull(problem.GetProperty("title").GetString());
         }
         var render = await ProblemAsync(await client.PostAsync("/api/render", new StringContent("{}", Encoding.UTF8, "application/json")), "/api/render");

@@ -75,7 +75,7 @@ public class CarelessTemplateBrowserTests(DemoSite site) : IClassFixture<DemoSit
             };
             var variant = new Variant { MessageId = message.Id, ChannelAccountId = account.Id };
             var context = await composer.LoadContextAsync();
-            composer.Apply(context, variant, message, account, composer.Render(context, message, account, null, Injected), []);
+            composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, null, Injected), []);
             Assert.Contains("html.removed", variant.RenderDiagnosticsJson);
             (variant.State, variant.ExternalId, variant.PublishedAt) = (VariantState.Published, slug, DateTimeOffset.UtcNow);
             message.Variants.Add(variant);

@@ -58,7 +58,10 @@ public class EndToEndTests(PublisherWebApp app)
 
         var status = Assert.Single(mastodon.Statuses);
         Assert.Equal(variant.EffectiveText, status.Text); // exactly what the approver approved
-        Assert.Contains("utm_source=", status.Text);
+        // The link goes out as its tracked short link, which leads to the destination tagged with UTM parameters.
+        var link = Assert.Single(Publisher.Core.Analytics.VariantLink.ListOf(variant.LinksJson));
+        Assert.Contains(link.ShortUrl, status.Text);
+        Assert.Contains("utm_source=mastodon", link.Destination);
         var request = mastodon.Requests.Single(r => r.Method == "POST");
         Assert.Equal($"Bearer {mastodon.AccessToken}", request.Header("Authorization"));
         Assert.Equal(status.Id, variant.ExternalId);

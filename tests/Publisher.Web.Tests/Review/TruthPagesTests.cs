@@ -42,7 +42,7 @@ public class TruthPagesTests(PublisherWebApp app)
             var message = new Message { Title = title, BodyMarkdown = "The holiday blend is out.", AuthorId = await UserIdAsync(Roles.Marketer), TimeZone = "Europe/Paris", PlannedAt = planned };
             var variant = new Variant { MessageId = message.Id, ChannelAccountId = account.Id, ScheduledAt = planned };
             var context = await composer.LoadContextAsync();
-            composer.Apply(context, variant, message, account, composer.Render(context, message, account, null, "Max"), []);
+            composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, null, "Max"), []);
             Assert.Contains($"8 December {year}", variant.RenderedHtml); // rendered (and approved) with the planned day
             (variant.State, variant.ExternalId, variant.PublishedAt) = (VariantState.Published, slug, wentOut);
             message.Variants.Add(variant);

@@ -151,7 +151,7 @@ public sealed class CalendarCsvImport(PublisherDbContext db, VariantComposer com
                     MessageId = message.Id, ChannelAccountId = account.Id, State = VariantState.Draft, ScheduledAt = p.PlannedAt,
                     UpdatedAt = now, LastEditedById = actor.UserId,
                 };
-                composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaignInput, actor.Name, cancellationToken), []);
+                composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaignInput, actor.Name, cancellationToken), []);
                 db.Variants.Add(variant);
                 variants++;
             }

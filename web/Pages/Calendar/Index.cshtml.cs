@@ -17,8 +17,11 @@ namespace Publisher.Web.Pages.Calendar;
 /// the address says, with campaigns drawn across their days. Moving happens through the calendar API.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public class IndexModel(PublisherDbContext db, UserTimeZone userZone, TimeProvider clock) : PageModel
+public class IndexModel(PublisherDbContext db, UserTimeZone userZone, TimeProvider clock, Publisher.Core.Analytics.AnalyticsReport analytics) : PageModel
 {
+    /// <summary>Clicks on the tracked links of the published entries shown: their small performance figure.</summary>
+    public IReadOnlyDictionary<Guid, long> Clicks { get; private set; } = new Dictionary<Guid, long>();
+
     /// <summary>An entry with its time as the user sees it.</summary>
     public sealed record Entry(CalendarEntry Data, DateTime Local)
     {
@@ -122,6 +125,7 @@ public class IndexModel(PublisherDbContext db, UserTimeZone userZone, TimeProvid
         // Day boundaries are local midnights in the user's zone, so a day is 23 or 25 hours long when the clocks change.
         var rows = await CalendarEntries.LoadAsync(db, Zone.LocalMidnightUtc(gridStart), Zone.LocalMidnightUtc(gridEnd), filter, cancellationToken);
         var byDay = rows.Select(r => new Entry(r, Zone.Local(r.At))).ToLookup(e => e.Day);
+        Clicks = await analytics.ClicksAsync(rows.Where(r => r.State == VariantState.Published).Select(r => r.VariantId).ToList(), cancellationToken);
         var days = new List<Day>();
         for (var d = gridStart; d < gridEnd; d = d.AddDays(1))
             days.Add(new Day(d, d == Today, d >= RangeStart && d < RangeEnd, d < Today, byDay[d].ToList()));

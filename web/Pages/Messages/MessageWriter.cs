@@ -149,7 +149,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             await PlanMediaAsync(variant, message, account, cancellationToken);
             var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
             var wasApproved = variant.State is VariantState.Approved or VariantState.Scheduled;
-            var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken, variant.Media), accepted);
+            var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), accepted);
             variant.UpdatedAt = now;
             if (changed)
             {
@@ -177,7 +177,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 UpdatedAt = now, LastEditedById = actor.UserId,
             };
             await PlanMediaAsync(variant, message, account, cancellationToken);
-            composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken, variant.Media), []);
+            composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), []);
             db.Variants.Add(variant);
         }
         workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor,
@@ -359,7 +359,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             : null;
         await db.Entry(message).Collection(m => m.Media).Query().Include(a => a.Asset).LoadAsync(cancellationToken);
         await PlanMediaAsync(variant, message, account, cancellationToken);
-        var changed = composer.Apply(context, variant, message, account, composer.Render(context, message, account, campaign, byline, cancellationToken, variant.Media),
+        var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media),
             variant.WarningAcceptances.Select(w => w.FindingKey));
         variant.UpdatedAt = clock.GetUtcNow();
         variant.LastEditedById = actor.UserId;
@@ -380,7 +380,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
 
     /// <summary>The variant, only as part of the message the page is about, so a posted id cannot reach another message's variant.</summary>
     private Task<Variant?> LoadVariantAsync(Guid messageId, Guid id, CancellationToken cancellationToken) =>
-        db.Variants.Include(v => v.Message).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.WarningAcceptances)
+        db.Variants.Include(v => v.Message).ThenInclude(m => m!.Campaign).Include(v => v.ChannelAccount).Include(v => v.Approvals).Include(v => v.WarningAcceptances)
             .FirstOrDefaultAsync(v => v.Id == id && v.MessageId == messageId, cancellationToken);
 
     /// <summary>

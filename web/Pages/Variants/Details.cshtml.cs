@@ -22,7 +22,7 @@ namespace Publisher.Web.Pages.Variants;
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
 public class DetailsModel(PublisherDbContext db, ApprovalService approvals, PublishScheduler scheduler, VariantWorkflow workflow, IAuthorizationService authorization,
-    UserTimeZone userZone, TimeProvider clock, Rescheduler rescheduler) : PageModel
+    UserTimeZone userZone, TimeProvider clock, Rescheduler rescheduler, Publisher.Core.Analytics.AnalyticsReport analytics) : PageModel
 {
     public sealed record ApprovalRow(string Who, string? Role, int Step, ApprovalDecision Decision, DateTime At, bool Voided, string? Comment);
 
@@ -41,6 +41,10 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
     public bool CanSubmit { get; private set; }
     public bool CanSchedule { get; private set; }
     public IReadOnlyList<PublishAttempt> Attempts { get; private set; } = [];
+
+    /// <summary>Its clicks, what was credited to it, and its engagement (for a variant that has been out, or has tracked links).</summary>
+    public Publisher.Core.Analytics.CreditedFigures? Performance { get; private set; }
+    public Publisher.Core.Analytics.EngagementRow? Engagement { get; private set; }
 
     /// <summary>Whether the user may give the variant another time: authors, while nothing stops a move (see <see cref="MoveBlocked"/>).</summary>
     public bool CanMove { get; private set; }
@@ -289,6 +293,8 @@ public class DetailsModel(PublisherDbContext db, ApprovalService approvals, Publ
         Siblings = await db.Variants.AsNoTracking().Where(v => v.MessageId == variant.MessageId && v.Id != variant.Id)
             .OrderBy(v => v.ChannelAccount!.Name)
             .Select(v => new Sibling(v.Id, v.ChannelAccount!.Name, v.ChannelAccount.Kind, v.State)).ToListAsync();
+        if (variant.State == VariantState.Published || variant.LinksJson is not null)
+            (Performance, Engagement) = await analytics.VariantAsync(id, HttpContext.RequestAborted);
         return true;
     }
 

@@ -17,7 +17,7 @@ namespace Publisher.Worker.Channels.Bluesky;
 /// Each posted part is reported as "at-uri|cid", which is what a reply needs to point at it. Media are uploaded
 /// first with <c>com.atproto.repo.uploadBlob</c> and embedded in the first part (<see cref="EmbedAsync"/>).
 /// </summary>
-public sealed class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public const string Collection = "app.bsky.feed.post";
 

@@ -10,7 +10,7 @@ namespace Publisher.Worker.Channels.FacebookPage;
 /// post, never a thread. The Graph API has no idempotency key, so an interrupted post cannot be reconciled. Photos are
 /// uploaded first, unpublished, and attached to the post with <c>attached_media</c> (<see cref="UploadPhotosAsync"/>).
 /// </summary>
-public sealed class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public const string DefaultGraphVersion = "v21.0";
 

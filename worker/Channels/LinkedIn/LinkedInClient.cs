@@ -14,7 +14,7 @@ namespace Publisher.Worker.Channels.LinkedIn;
 /// are uploaded first with the Images API and go with the post as <c>content.media</c> or <c>content.multiImage</c>
 /// (<see cref="UploadImagesAsync"/>).
 /// </summary>
-public sealed class LinkedInClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     /// <summary>The LinkedIn-Version used when the account sets none (yyyyMM; LinkedIn keeps each version about a year).</summary>
     public const string DefaultVersion = "202411";

@@ -13,7 +13,7 @@ namespace Publisher.Worker.Channels.Mastodon;
 /// returns the status made the first time instead of a second one: an interrupted attempt is safe to retry.
 /// Media are uploaded first with <c>POST /api/v2/media</c> and attached to the first part (<see cref="UploadMediaAsync"/>).
 /// </summary>
-public sealed class MastodonClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class MastodonClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public ChannelKind Kind => ChannelKind.Mastodon;
 

@@ -14,7 +14,7 @@ namespace Publisher.Worker.Channels.X;
 /// of replies. X has no idempotency key, so an interrupted post is reconciled by looking for its text on the
 /// account's recent timeline. Media are uploaded first (<see cref="XMediaUploader"/>) and go with the first post.
 /// </summary>
-public sealed class XClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class XClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public ChannelKind Kind => ChannelKind.X;
 

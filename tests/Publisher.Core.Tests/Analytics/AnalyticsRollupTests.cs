@@ -1,0 +1,163 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Publisher.Analytics.Events;
+using Publisher.Core.Analytics;
+using Publisher.Core.Publishing;
+using Publisher.Testing;
+
+namespace Publisher.Core.Tests.Analytics;
+
+/// <summary>The rollups on a real database: people joined by click id, visitor id and e-mail hash, credited by the models, counted once.</summary>
+[Collection(PostgresCollection.Name)]
+public class AnalyticsRollupTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private static readonly Guid X = Guid.NewGuid(), Email = Guid.NewGuid(), XVariant = Guid.NewGuid(), EmailVariant = Guid.NewGuid();
+    private static readonly string EmailHash = new('e', 64);
+    private readonly DateTimeOffset _day0 = DateTimeOffset.UtcNow.AddDays(-10);
+    private string _db = "";
+    private AnalyticsDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await postgres.CreateMigratedDatabaseAsync("rollups");
+        _database = new AnalyticsDatabase(_db);
+    }
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    private AnalyticsRollups Rollups() => new(_database, Options.Create(new AnalyticsOptions { SettleDelay = TimeSpan.Zero, RollupBatchSize = 3 }),
+        Options.Create(new PublishingOptions { PublicUrl = "https://publisher.northwind.coffee" }), TimeProvider.System);
+
+    private static Click ClickOn(Guid account, Guid variant, DateTimeOffset at) => new()
+    {
+        Id = Guid.CreateVersion7(), At = at, Code = "AAAAAAAAAA", VariantId = variant, ChannelAccountId = account, Device = 1, VisitorHash = 42,
+    };
+
+    private static PageView Landing(DateTimeOffset at, string? visitor, Guid? click = null, string? utm = null, string host = "shop.northwind.coffee", string path = "/",
+        bool starts = true) => new()
+    {
+        Id = Guid.CreateVersion7(), At = at, SessionId = Guid.NewGuid(), VisitorId = visitor, StartsSession = starts, Host = host, Path = path, ClickId = click, UtmSource = utm,
+    };
+
+    private static Conversion Converted(ConversionKind kind, DateTimeOffset at, string? visitor = null, string? email = null, decimal value = 0, string? currency = null) => new()
+    {
+        EventId = Guid.NewGuid().ToString("N"), Kind = (short)kind, At = at, Value = value, Currency = currency, VisitorId = visitor, EmailSha256 = email, Source = "api",
+    };
+
+    private async Task<Dictionary<(string Channel, ConversionKind Kind), ChannelHour>> TotalsAsync()
+    {
+        await using var db = PostgresServer.NewContext(_db);
+        var rows = await db.ChannelHours.AsNoTracking().ToListAsync();
+        return rows.GroupBy(r => (r.Channel, (ConversionKind)r.Kind)).ToDictionary(g => g.Key, g => new ChannelHour
+        {
+            Channel = g.Key.Channel, Kind = (short)g.Key.Item2,
+            FirstTouch = g.Sum(r => r.FirstTouch), LastTouch = g.Sum(r => r.LastTouch), Linear = g.Sum(r => r.Linear), PositionBased = g.Sum(r => r.PositionBased),
+            FirstTouchRevenue = g.Sum(r => r.FirstTouchRevenue), LastTouchRevenue = g.Sum(r => r.LastTouchRevenue),
+        });
+    }
+
+    [Fact]
+    public async Task X_then_the_newsletter_then_a_sale_reported_by_email_hash_only_is_credited_to_each_by_its_model()
+    {
+        var ann = "ann-visitor";
+        var xClick = ClickOn(X, XVariant, _day0);
+        var emailClick = ClickOn(Email, EmailVariant, _day0.AddDays(2));
+        await using (var db = PostgresServer.NewContext(_db))
+        {
+            db.Clicks.AddRange(xClick, emailClick, ClickOn(X, XVariant, _day0));
+            db.PageViews.AddRange(
+                Landing(_day0.AddMinutes(1), ann, xClick.Id),
+                Landing(_day0.AddDays(2).AddMinutes(1), ann, emailClick.Id),
+                Landing(_day0.AddDays(4), "bob-visitor", utm: "partner-letter"),
+                Landing(_day0.AddDays(4), null, host: "publisher.northwind.coffee", path: "/blog/autumn-blend", starts: false));
+            db.Conversions.AddRange(
+                Converted(ConversionKind.Contact, _day0.AddDays(2).AddMinutes(5), visitor: ann, email: EmailHash),
+                Converted(ConversionKind.Sale, _day0.AddDays(3), email: EmailHash, value: 80m, currency: "EUR"),
+                Converted(ConversionKind.Contact, _day0.AddDays(4).AddMinutes(2), visitor: "bob-visitor"),
+                Converted(ConversionKind.Sale, _day0.AddDays(5), value: 15m, currency: "EUR"));
+            await db.SaveChangesAsync();
+        }
+
+        var progress = await Rollups().CatchUpAsync(TimeSpan.FromMinutes(2));
+        Assert.True(progress.CaughtUp);
+        Assert.Equal((3, 4, 4), (progress.Clicks, progress.PageViews, progress.Conversions));
+
+        var totals = await TotalsAsync();
+        string x = "account:" + X.ToString("N"), email = "account:" + Email.ToString("N");
+        // Sessions: Ann's first landing (X); her second (first touch X, last the newsletter); Bob's UTM visit.
+        Assert.Equal(2.0, totals[(x, ConversionKind.Session)].FirstTouch);
+        Assert.Equal(1.0, totals[(x, ConversionKind.Session)].LastTouch);
+        Assert.Equal(1.0, totals[(email, ConversionKind.Session)].LastTouch);
+        Assert.Equal(0.0, totals[(email, ConversionKind.Session)].FirstTouch);
+        Assert.Equal(1.0, totals[("other:partner-letter", ConversionKind.Session)].LastTouch);
+        // Ann's contact and the sale known only by her e-mail hash: X first, the newsletter last.
+        Assert.Equal(1.0, totals[(x, ConversionKind.Contact)].FirstTouch);
+        Assert.Equal(1.0, totals[(email, ConversionKind.Contact)].LastTouch);
+        Assert.Equal(80m, totals[(x, ConversionKind.Sale)].FirstTouchRevenue);
+        Assert.Equal(0m, totals[(x, ConversionKind.Sale)].LastTouchRevenue);
+        Assert.Equal(80m, totals[(email, ConversionKind.Sale)].LastTouchRevenue);
+        Assert.Equal(0.5, totals[(email, ConversionKind.Sale)].Linear);
+        Assert.Equal(1.0, totals[("other:partner-letter", ConversionKind.Contact)].FirstTouch);
+        // A sale nobody can be found for is direct / unknown, kept.
+        Assert.Equal(15m, totals[("direct", ConversionKind.Sale)].FirstTouchRevenue);
+        Assert.Equal(15m, totals[("direct", ConversionKind.Sale)].LastTouchRevenue);
+
+        await using (var db = PostgresServer.NewContext(_db))
+        {
+            var variantSale = await db.VariantHours.Where(v => v.Kind == (short)ConversionKind.Sale).ToListAsync();
+            Assert.Equal(80m, variantSale.Where(v => v.VariantId == XVariant).Sum(v => v.FirstTouchRevenue));
+            Assert.Equal(80m, variantSale.Where(v => v.VariantId == EmailVariant).Sum(v => v.LastTouchRevenue));
+            var clicks = await db.ClickHours.ToListAsync();
+            Assert.Equal(2, clicks.Where(c => c.VariantId == XVariant).Sum(c => c.Clicks));
+            Assert.Equal(1, clicks.Where(c => c.VariantId == XVariant).Sum(c => c.Visitors)); // one visitor hash, one day
+            Assert.Equal(1, await db.BlogViewHours.Where(b => b.Slug == "autumn-blend").SumAsync(b => b.Views));
+            // Ann's visitor id, both click ids and her e-mail hash are one person.
+            var ann_ = await db.AnalyticsIdentities.Where(i => i.Key == "v:" + ann).Select(i => i.PersonId).SingleAsync();
+            Assert.Equal(4, await db.AnalyticsIdentities.CountAsync(i => i.PersonId == ann_));
+        }
+
+        // Nothing is counted twice, and what arrives later is added.
+        var again = await Rollups().CatchUpAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal((0, 0, 0), (again.Clicks, again.PageViews, again.Conversions));
+        await using (var db = PostgresServer.NewContext(_db))
+        {
+            db.Conversions.Add(Converted(ConversionKind.Sale, _day0.AddDays(6), visitor: ann, value: 20m, currency: "EUR"));
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(1, (await Rollups().CatchUpAsync(TimeSpan.FromMinutes(1))).Conversions);
+        totals = await TotalsAsync();
+        Assert.Equal(100m, totals[(x, ConversionKind.Sale)].FirstTouchRevenue);
+        Assert.Equal(100m, totals[(email, ConversionKind.Sale)].LastTouchRevenue);
+    }
+
+    [Fact]
+    public async Task The_purge_drops_what_is_older_than_the_retention_period_and_the_salts_of_past_days()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var old = ClickOn(X, XVariant, now.AddDays(-75));
+        var recent = ClickOn(X, XVariant, now.AddDays(-5));
+        await using (var db = PostgresServer.NewContext(_db))
+        {
+            db.Clicks.AddRange(old, recent);
+            db.Conversions.AddRange(Converted(ConversionKind.Sale, now.AddDays(-75), value: 1, currency: "EUR"), Converted(ConversionKind.Sale, now.AddDays(-5), value: 2, currency: "EUR"));
+            db.VisitorSalts.AddRange(new VisitorSalt { Day = DateOnly.FromDateTime(now.UtcDateTime.AddDays(-1)), Salt = [1] },
+                new VisitorSalt { Day = DateOnly.FromDateTime(now.UtcDateTime), Salt = [2] });
+            await db.SaveChangesAsync();
+        }
+        await Rollups().CatchUpAsync(TimeSpan.FromMinutes(1));
+
+        var maintenance = new AnalyticsMaintenance(_database, Options.Create(new AnalyticsOptions { RetentionMonths = 2 }), TimeProvider.System);
+        Assert.True(await maintenance.EnsurePartitionsAsync() >= 0);
+        var purged = await maintenance.PurgeAsync();
+
+        await using var check = PostgresServer.NewContext(_db);
+        Assert.Equal([recent.Id], await check.Clicks.Select(c => c.Id).ToListAsync());
+        Assert.Equal([2m], await check.Conversions.Select(c => c.Value).ToListAsync());
+        Assert.True(await check.ChannelHours.AllAsync(h => h.Hour >= purged.Cutoff.AddHours(-1)));
+        Assert.Equal([DateOnly.FromDateTime(now.UtcDateTime)], await check.VisitorSalts.Select(s => s.Day).ToListAsync());
+        Assert.True(purged.Rows["Clicks and PageViews"] >= 1);
+        // A month entirely before the cutoff is gone as a partition, not just emptied.
+        var oldMonth = "Clicks_" + now.AddMonths(-4).ToString("yyyy_MM");
+        Assert.Null(await PostgresServer.ScalarAsync<string>(_db, $"SELECT to_regclass('\"{oldMonth}\"')::text"));
+    }
+}
