@@ -153,8 +153,14 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         if (_stopped)
             return;
         _stopped = true;
-        _log("Stopping PostgreSQL …");
         NpgsqlConnection.ClearAllPools();
+        // Stopped by someone else (an admin's pg_ctl, a crash): nothing to stop, and no reason to end in an error.
+        if (!File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
+        {
+            _log("PostgreSQL had already stopped.");
+            return;
+        }
+        _log("Stopping PostgreSQL …");
         await RunAsync(_binaries.PgCtl, ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], _runAs, CancellationToken.None, workingDirectory: Folder);
     }
 

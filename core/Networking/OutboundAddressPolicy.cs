@@ -62,6 +62,22 @@ public sealed class OutboundAddressPolicy
         return IPAddress.TryParse(text, out address!);
     }
 
+    /// <summary>
+    /// Why readers on the internet could not open an address of this app (<paramref name="url"/>, e.g. the public
+    /// address tracked links and images are served from), or null when its host is a name with a dot or a public IP
+    /// address. A name is not resolved: what it resolves to here says nothing of what readers reach.
+    /// </summary>
+    public static string? UnreachableFromInternet(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            return "not a web address";
+        if (TryParseLiteral(uri.Host, out var address))
+            return NonPublicKind(address);
+        return uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || uri.Host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
+            ? Loopback
+            : uri.Host.Contains('.') ? null : "a name without a domain, known only on this network";
+    }
+
     /// <summary>Null for a public internet address; else what kind of address it is, for the refusal's message.</summary>
     public static string? NonPublicKind(IPAddress address)
     {

@@ -82,4 +82,32 @@ public class LocalPostgresClusterTests
         }
         Assert.Equal(Path.Combine(root, "15", "bin"), PostgresBinaries.Find(path: "", debianRoot: root)?.Directory);
     }
+
+    [Fact]
+    public async Task Stopping_a_server_someone_else_already_stopped_says_so_and_does_not_fail()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "publisher-stopped-" + Guid.NewGuid().ToString("N")[..8]);
+        var said = new List<string>();
+        try
+        {
+            await using var cluster = await LocalPostgresCluster.StartAsync(folder, durable: false, log: line => { lock (said) said.Add(line); });
+            var pidFile = Path.Combine(cluster.DataDirectory, "postmaster.pid");
+            var postmaster = System.Diagnostics.Process.GetProcessById(int.Parse(File.ReadLines(pidFile).First()));
+            // A fast shutdown, as an admin's `pg_ctl stop` would ask for it.
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", postmaster.Id.ToString()]))
+                await kill.WaitForExitAsync();
+            await postmaster.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.False(File.Exists(pidFile));
+
+            await cluster.StopAsync();
+
+            lock (said)
+                Assert.Contains("PostgreSQL had already stopped.", said);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -103,4 +103,19 @@ public class OutboundAddressPolicyTests
         Assert.Contains("intranet.example resolves to an address that is not on the public internet", resolved);
         Assert.DoesNotContain("private", resolved.Split(',')[0]);
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", "a loopback address")]
+    [InlineData("http://[::1]:5080", "a loopback address")]
+    [InlineData("http://localhost:5080", "a loopback address")]
+    [InlineData("https://publisher.localhost", "a loopback address")]
+    [InlineData("http://10.1.2.3", "a private network address")]
+    [InlineData("http://intranet:8080", "a name without a domain, known only on this network")]
+    [InlineData("not an address", "not a web address")]
+    [InlineData("https://go.northwind.coffee", null)]
+    [InlineData("http://8.8.8.8", null)]
+    public void An_address_of_this_app_is_one_readers_can_open_only_when_it_is_a_domain_name_or_a_public_ip(string url, string? problem)
+    {
+        Assert.Equal(problem, OutboundAddressPolicy.UnreachableFromInternet(url));
+    }
 }

@@ -126,4 +126,16 @@ public class DashboardTests(PublisherWebApp app)
         var html = WebUtility.HtmlDecode(await analyst.GetStringAsync("/Analytics?from=2026-05-02&to=2026-05-01"));
         Assert.Contains("The end of the range is before its start", html);
     }
+
+    [Fact]
+    public async Task The_settings_warn_when_tracked_links_point_at_an_address_readers_cannot_open()
+    {
+        // The test app answers on the default public address, 127.0.0.1: nobody on a network could follow its short links.
+        var admin = await app.SignedInAsync(Roles.Admin);
+        var page = await admin.GetStringAsync("/Analytics/Settings");
+        var warning = Regex.Match(page, "<p[^>]*id=\"public-url-warning\"[^>]*>(?<text>.*?)</p>", RegexOptions.Singleline);
+        Assert.True(warning.Success, "the settings page warns about the loopback public address");
+        Assert.Contains("a loopback address", warning.Groups["text"].Value);
+        Assert.Contains("PUBLISHER_URL", warning.Groups["text"].Value);
+    }
 }

@@ -25,6 +25,9 @@ public class SettingsModel(PublisherDbContext db, SiteSettingsCache sites, IOpti
 
     public IReadOnlyList<KeyRow> Keys { get; private set; } = [];
     public string PublicUrl => publishing.Value.PublicUrl;
+
+    /// <summary>Why the public address is one readers cannot open (so tracked links would lead nowhere for them), or null.</summary>
+    public string? PublicUrlProblem => Publisher.Core.Networking.OutboundAddressPolicy.UnreachableFromInternet(PublicUrl);
     public int RetentionMonths => analytics.Value.RetentionMonths;
     public string ZoneId { get; private set; } = "UTC";
 
