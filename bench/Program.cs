@@ -15,6 +15,8 @@ public static class BenchProgram
             return await MonthViewHarness.RunAsync(args[1..]);
         if (args.FirstOrDefault() == "signin")
             return await SignIn.SignInTimingHarness.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == "analytics")
+            return await Analytics.AnalyticsHarness.RunAsync(args[1..]);
         if (args.FirstOrDefault() == "media")
             return await Media.DerivativesHarness.RunAsync(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);

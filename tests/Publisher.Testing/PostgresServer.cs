@@ -22,6 +22,18 @@ public sealed class PostgresServer : IAsyncLifetime
     public async Task InitializeAsync() =>
         _cluster = await LocalPostgresCluster.StartAsync(_folder, durable: false);
 
+    /// <summary>Stops the server (fast shutdown: open connections are cut), as an outage would; <see cref="StartAgainAsync"/> brings it back.</summary>
+    public Task StopAsync() => Cluster.StopAsync();
+
+    /// <summary>Starts the stopped server again on its folder, data and port, so connection strings made before still work.</summary>
+    public async Task StartAgainAsync()
+    {
+        var port = Cluster.Port;
+        _cluster = await LocalPostgresCluster.StartAsync(_folder, durable: false);
+        if (_cluster.Port != port)
+            throw new InvalidOperationException($"PostgreSQL came back on port {_cluster.Port}, not {port} (the old port was taken): connection strings made before no longer reach it.");
+    }
+
     public async Task DisposeAsync()
     {
         if (_cluster is not null)

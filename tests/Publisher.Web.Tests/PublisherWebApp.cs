@@ -26,6 +26,9 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    /// <summary>The app's own PostgreSQL server (a test that stops it must have an app of its own).</summary>
+    protected PostgresServer Postgres => _postgres;
+
     /// <summary>Counts the password-hash verifications the app makes, through the hasher it really uses.</summary>
     public PasswordHashCounter PasswordHashing { get; } = new();
 

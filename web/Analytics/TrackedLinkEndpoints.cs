@@ -20,7 +20,10 @@ public static class TrackedLinkEndpoints
 
     public static IEndpointRouteBuilder MapTrackedLinks(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/l/{code}", [HttpMethods.Get, HttpMethods.Head], RedirectAsync).AllowAnonymous().ExcludeFromDescription();
+        // Short-circuited: answered as soon as routing finds it, past sign-in, authorization, the input guard and
+        // antiforgery, none of which a public redirect needs (its code is checked for shape first). The security
+        // headers, set before routing, still go out.
+        app.MapMethods("/l/{code}", [HttpMethods.Get, HttpMethods.Head], RedirectAsync).AllowAnonymous().ShortCircuit().ExcludeFromDescription();
         app.MapMethods("/u/{variantId:guid}", [HttpMethods.Get, HttpMethods.Post], UnsubscribeAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         return app;
     }

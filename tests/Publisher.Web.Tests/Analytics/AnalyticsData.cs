@@ -45,7 +45,8 @@ public static class AnalyticsData
     }
 
     /// <summary>Polls until <paramref name="read"/> gives a value <paramref name="done"/> accepts, or fails after the deadline with the last value.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null, string what = "the expected rows")
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null, string what = "the expected rows",
+        Func<T, string>? describe = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
         while (true)
@@ -54,7 +55,7 @@ public static class AnalyticsData
             if (done(value))
                 return value;
             if (DateTime.UtcNow > deadline)
-                throw new Xunit.Sdk.XunitException($"Waited in vain for {what}; last seen: {value}");
+                throw new Xunit.Sdk.XunitException($"Waited in vain for {what}; last seen: {(describe is null ? value : describe(value))}");
             await Task.Delay(100);
         }
     }

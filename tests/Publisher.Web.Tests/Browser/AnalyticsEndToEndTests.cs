@@ -2,15 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using Publisher.Core.Analytics;
+using Publisher.Core.Data;
 using Publisher.Core.Domain;
+using Publisher.Web.Analytics;
 using Publisher.Web.Tests.Analytics;
 
 namespace Publisher.Web.Tests.Browser;
@@ -98,49 +96,89 @@ public class AnalyticsEndToEndTests(DemoSite site) : IClassFixture<DemoSite>
         }
     }
 
-    /// <summary>The brand's own site on loopback: a landing page that loads Publisher's /t.js and its own form script (no inline script).</summary>
-    private sealed class BrandSite : IAsyncDisposable
+    [Fact]
+    public async Task With_consent_required_the_script_sends_nothing_and_sets_no_cookie_until_the_site_gives_consent()
     {
-        private readonly WebApplication _app;
-
-        private BrandSite(WebApplication app, string origin) => (_app, Origin) = (app, origin);
-
-        public string Origin { get; }
-
-        public static async Task<BrandSite> StartAsync(string publisher)
+        await using var brand = await BrandSite.StartAsync(site.BaseUrl, " data-consent=\"required\"");
+        await AllowSiteAsync(brand.Origin);
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var reader = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { UserAgent = Chrome });
+        var page = await reader.NewPageAsync();
+        var consentGiven = false;
+        var reports = new List<(bool AfterConsent, string Body)>();
+        page.Request += (_, request) =>
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-            var app = builder.Build();
-            app.MapGet("/autumn", (HttpContext http) =>
-            {
-                http.Response.Headers.ContentSecurityPolicy = $"default-src 'self'; script-src 'self' {publisher}; connect-src {publisher}";
-                return Results.Content($$"""
-                    <!doctype html><html><head><title>Autumn Blend</title>
-                    <script src="{{publisher}}/t.js" defer></script><script src="/site.js" defer></script></head>
-                    <body><h1>Autumn Blend</h1><p id="ready" hidden>ready</p>
-                    <form id="contact"><input id="email" type="email" required><button id="send">Send</button></form>
-                    <p id="thanks" hidden>Thank you</p></body></html>
-                    """, "text/html");
-            });
-            app.MapGet("/site.js", () => Results.Content("""
-                if (window.publisher) document.getElementById('ready').hidden = false;
-                document.getElementById('contact').addEventListener('submit', function (e) {
-                  e.preventDefault();
-                  publisher.track('contact', { id: 'form-' + Date.now(), email: document.getElementById('email').value });
-                  document.getElementById('thanks').hidden = false;
-                });
-                """, "text/javascript"));
-            await app.StartAsync();
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
-            return new BrandSite(app, address);
-        }
+            if (request.Url.EndsWith("/t/collect", StringComparison.Ordinal))
+                lock (reports)
+                    reports.Add((Volatile.Read(ref consentGiven), request.PostData ?? ""));
+        };
+        var campaign = Guid.NewGuid().ToString("N");
 
-        public async ValueTask DisposeAsync()
+        await page.GotoAsync($"{brand.Origin}/autumn?utm_source=consent&utm_campaign={campaign}");
+        await Assertions.Expect(page.Locator("#ready")).ToBeVisibleAsync(); // /t.js ran: window.publisher is there
+        await page.EvaluateAsync("() => publisher.track('contact', { id: 'before-consent' })");
+        Assert.Empty(await reader.CookiesAsync([brand.Origin, site.BaseUrl]));
+
+        Volatile.Write(ref consentGiven, true);
+        await page.EvaluateAsync("() => publisher.consent(true)");
+        var view = await AnalyticsData.EventuallyAsync(() => AnalyticsData.WithDbAsync(site.App.Services,
+            db => db.PageViews.AsNoTracking().Where(v => v.UtmCampaign == campaign).ToListAsync()), rows => rows.Count > 0, what: "the page view after consent");
+        Assert.True(Assert.Single(view).StartsSession);
+        Assert.NotNull(view[0].VisitorId);
+        lock (reports)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            // Requests are reported in the order the page made them: one made before consent would come before this view.
+            Assert.All(reports, r => Assert.True(r.AfterConsent, $"sent before consent: {r.Body}"));
+            Assert.DoesNotContain(reports, r => r.Body.Contains("before-consent"));
         }
+        // Both sites are on 127.0.0.1, and cookies do not tell ports apart: this is every cookie either of them set.
+        Assert.Equal(["_pub"], (await reader.CookiesAsync([brand.Origin, site.BaseUrl])).Select(c => c.Name));
+
+        // Withdrawing consent removes the cookie.
+        await page.EvaluateAsync("() => publisher.consent(false)");
+        Assert.Empty(await reader.CookiesAsync([brand.Origin, site.BaseUrl]));
+    }
+
+    [Fact]
+    public async Task With_global_privacy_control_the_script_sets_no_cookie_and_the_visit_keeps_no_visitor_id_or_hash()
+    {
+        await using var brand = await BrandSite.StartAsync(site.BaseUrl);
+        await AllowSiteAsync(brand.Origin);
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        // A browser with GPC on says so in navigator.globalPrivacyControl and in the Sec-GPC header (Chromium has no switch for it).
+        var reader = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions
+        {
+            UserAgent = Chrome, ExtraHTTPHeaders = new Dictionary<string, string> { ["Sec-GPC"] = "1" },
+        });
+        await reader.AddInitScriptAsync("Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true })");
+        var page = await reader.NewPageAsync();
+        var campaign = Guid.NewGuid().ToString("N");
+
+        await page.GotoAsync($"{brand.Origin}/autumn?utm_source=gpc&utm_campaign={campaign}");
+        var views = await AnalyticsData.EventuallyAsync(() => AnalyticsData.WithDbAsync(site.App.Services,
+            db => db.PageViews.AsNoTracking().Where(v => v.UtmCampaign == campaign).ToListAsync()), rows => rows.Count > 0, what: "the page view");
+
+        var view = Assert.Single(views);
+        Assert.Null(view.VisitorId);
+        Assert.Null(view.VisitorHash);
+        Assert.Empty(await reader.CookiesAsync([brand.Origin, site.BaseUrl]));
+        Assert.Null(await page.EvaluateAsync<string?>("() => publisher.visitorId()"));
+    }
+
+    /// <summary>What an Admin does on Analytics → Settings: the brand's site may report.</summary>
+    private async Task AllowSiteAsync(string origin)
+    {
+        await using (var scope = site.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var settings = await db.AnalyticsSettings.SingleAsync(s => s.Id == AnalyticsSettings.SingletonId);
+            settings.SiteOrigins = [.. settings.SiteOrigins, origin];
+            await db.SaveChangesAsync();
+        }
+        site.App.Services.GetRequiredService<SiteSettingsCache>().Invalidate();
     }
 }
