@@ -70,6 +70,9 @@ public sealed record PublishRequest(
     /// id instead of uploading again, unless it has expired (<see cref="UploadedMedia.IsUsableAt"/>).
     /// </summary>
     public IReadOnlyDictionary<string, UploadedMedia> UploadedMedia { get; init; } = new Dictionary<string, UploadedMedia>();
+
+    /// <summary>The message's summary: with <see cref="Title"/>, a link card's words when the linked page cannot be read.</summary>
+    public string? Summary { get; init; }
 }
 
 /// <summary>What kind of medium a <see cref="PublishMedia"/> is: networks upload and embed each differently.</summary>
