@@ -17,6 +17,8 @@ public static class BenchProgram
             return await SignIn.SignInTimingHarness.RunAsync(args[1..]);
         if (args.FirstOrDefault() == "media")
             return await Media.DerivativesHarness.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == "video")
+            return await Media.VideoUploadHarness.RunAsync(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }

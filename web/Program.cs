@@ -125,6 +125,7 @@ app.MapPublisherApi();
 app.MapBlog();
 app.MapAnalytics();
 app.MapMedia();
+app.MapLinkCards();
 app.MapCalendarFeed();
 app.MapPublisherHealth().AllowAnonymous();
 app.MapHangfireDashboard("/jobs", new DashboardOptions

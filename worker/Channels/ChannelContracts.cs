@@ -73,6 +73,12 @@ public sealed record PublishRequest(
 
     /// <summary>The message's summary: with <see cref="Title"/>, a link card's words when the linked page cannot be read.</summary>
     public string? Summary { get; init; }
+
+    /// <summary>
+    /// Where the message's link leads, as the author wrote it: <see cref="Link"/> may be Publisher's own tracked
+    /// address that redirects there, so a link card is read from this page (and links to <see cref="Link"/>).
+    /// </summary>
+    public string? LinkDestination { get; init; }
 }
 
 /// <summary>What kind of medium a <see cref="PublishMedia"/> is: networks upload and embed each differently.</summary>

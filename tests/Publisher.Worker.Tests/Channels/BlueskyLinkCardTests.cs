@@ -153,6 +153,20 @@ public sealed class BlueskyLinkCardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tracked_link_is_read_where_it_leads_and_the_card_links_to_the_tracked_address()
+    {
+        _site.Put("roast", LinkedPage.Html("""<head><meta property="og:title" content="The real page"></head>"""));
+        var tracked = new Uri("https://publisher.example/l/Ab12Cd34Ef");
+
+        await _client.PublishAsync(Request(tracked) with { LinkDestination = _site.Address("roast").AbsoluteUri }, new RecordingProgress(), CancellationToken.None);
+
+        var external = External(Assert.Single(_pds.Records));
+        Assert.Equal(tracked.AbsoluteUri, external.GetProperty("uri").GetString());
+        Assert.Equal("The real page", external.GetProperty("title").GetString());
+        Assert.Equal(["/roast"], _site.Requested);
+    }
+
+    [Fact]
     public async Task Tags_past_the_read_limit_are_not_read_and_the_messages_words_stand_in()
     {
         var padding = new string(' ', LinkCardReader.MaxPageBytes + 10);

@@ -263,8 +263,10 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
     /// </summary>
     private async Task<(JsonObject Embed, Session Session, bool Refreshed)> LinkCardEmbedAsync(HttpClient http, PublishRequest request, Uri link, Session session, CancellationToken cancellationToken)
     {
-        var card = await linkCards.ReadAsync(link, cancellationToken) ?? LinkCardReader.Fallback(link, request.Title, request.Summary);
-        var external = new JsonObject { ["uri"] = card.Uri.AbsoluteUri, ["title"] = card.Title, ["description"] = card.Description };
+        // The link may be Publisher's tracked address: read the page it leads to, and link the card to the tracked address.
+        var page = Uri.TryCreate(request.LinkDestination, UriKind.Absolute, out var destination) ? destination : link;
+        var card = await linkCards.ReadAsync(page, cancellationToken) ?? LinkCardReader.Fallback(link, request.Title, request.Summary);
+        var external = new JsonObject { ["uri"] = link.AbsoluteUri, ["title"] = card.Title, ["description"] = card.Description };
         var refreshed = false;
         if (card.ImageUrl is { } imageUrl && await linkCards.ReadImageAsync(imageUrl, cancellationToken) is { } image)
         {
