@@ -12,7 +12,7 @@ using Publisher.Testing;
 namespace Publisher.Bench.Media;
 
 /// <summary>
-/// Whether a video upload streams: posts real H.264 MP4s of about 20 MB and 200 MB (made here by ffmpeg from random
+/// Whether a video upload streams: posts real H.264 MP4s of about 20 MB and 200 MB (38 and 380 frames) (made here by ffmpeg from random
 /// pixels, so nothing compresses them) to <c>POST /api/media</c> of the web app in-process on a throwaway PostgreSQL,
 /// streamed from disk, and samples the process's resident memory every 20 ms while each upload runs (the app
 /// streams it to a temporary file, probes it with ffprobe, makes a poster frame and stores it in PostgreSQL in 1 MiB
@@ -30,8 +30,8 @@ public static partial class VideoUploadHarness
         var folder = Directory.CreateTempSubdirectory("publisher-bench-video").FullName;
         try
         {
-            var small = await MakeVideoAsync(Path.Combine(folder, "small.mp4"), frames: 60);
-            var large = await MakeVideoAsync(Path.Combine(folder, "large.mp4"), frames: 600);
+            var small = await MakeVideoAsync(Path.Combine(folder, "small.mp4"), frames: 38);
+            var large = await MakeVideoAsync(Path.Combine(folder, "large.mp4"), frames: 380);
             Console.WriteLine($"videos: {Megabytes(new FileInfo(small).Length)} and {Megabytes(new FileInfo(large).Length)}; load average {BenchWebApp.LoadAverage()}");
 
             BenchWebApp.UseRepositoryContentRoot();
@@ -129,7 +129,7 @@ public static partial class VideoUploadHarness
         return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 
-    /// <summary>An H.264 MP4 of random 640×360 frames, lossless so its size follows the frame count (about 0.33 MB a frame).</summary>
+    /// <summary>An H.264 MP4 of random 640×360 frames, lossless so its size follows the frame count (about 0.53 MB a frame: 380 frames make about 200 MB).</summary>
     private static async Task<string> MakeVideoAsync(string path, int frames)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
