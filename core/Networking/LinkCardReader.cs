@@ -51,28 +51,9 @@ public sealed partial class LinkCardReader(IHttpClientFactory httpClientFactory,
     /// </summary>
     public async Task<LinkCard?> ReadAsync(Uri link, CancellationToken cancellationToken)
     {
-        if (link.Scheme is not ("http" or "https")) return null;
-        try
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(Timeout);
-            var http = httpClientFactory.CreateClient(HttpClientName);
-            using var request = new HttpRequestMessage(HttpMethod.Get, link);
-            request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9");
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            if (!response.IsSuccessStatusCode
-                || response.Content.Headers.ContentType?.MediaType is not ("text/html" or "application/xhtml+xml"))
-                return null;
-            var bytes = await ReadCappedAsync(response.Content, MaxPageBytes, truncate: true, deadline.Token);
-            if (bytes is null) return null;
-            var page = response.RequestMessage?.RequestUri ?? link;
-            return Parse(link, page, Encoding.UTF8.GetString(bytes));
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
-        {
-            log.LogInformation("The page for a link card could not be read: {Reason}", OutboundAddressRefusedException.In(e)?.Message ?? e.GetType().Name);
-            return null;
-        }
+        var (bytes, page) = await FetchAsync(link, "text/html,application/xhtml+xml;q=0.9", MaxPageBytes, truncate: true,
+            type => type is "text/html" or "application/xhtml+xml", "page", cancellationToken);
+        return bytes is null ? null : Parse(link, page ?? link, Encoding.UTF8.GetString(bytes));
     }
 
     /// <summary>
@@ -81,23 +62,34 @@ public sealed partial class LinkCardReader(IHttpClientFactory httpClientFactory,
     /// </summary>
     public async Task<LinkCardImage?> ReadImageAsync(Uri image, CancellationToken cancellationToken)
     {
-        if (image.Scheme is not ("http" or "https")) return null;
+        var (bytes, _) = await FetchAsync(image, "image/jpeg,image/png,image/webp", MaxImageBytes, truncate: false, _ => true, "image", cancellationToken);
+        if (bytes is null) return null;
+        var type = MediaSniffer.Sniff(bytes.AsSpan(0, Math.Min(bytes.Length, MediaSniffer.HeaderLength)));
+        return type is MediaTypes.Jpeg or MediaTypes.Png or MediaTypes.WebP ? new LinkCardImage(bytes, type) : null;
+    }
+
+    /// <summary>
+    /// GETs <paramref name="address"/> within <see cref="Timeout"/>: the body's bytes (see <see cref="ReadCappedAsync"/>) and
+    /// where redirects ended, or nulls when it is not http(s), refused, slow, an error or a type not <paramref name="acceptable"/>.
+    /// </summary>
+    private async Task<(byte[]? Bytes, Uri? FinalAddress)> FetchAsync(Uri address, string accept, int limit, bool truncate,
+        Func<string?, bool> acceptable, string what, CancellationToken cancellationToken)
+    {
+        if (address.Scheme is not ("http" or "https")) return (null, null);
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(Timeout);
-            var http = httpClientFactory.CreateClient(HttpClientName);
-            using var response = await http.GetAsync(image, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            if (!response.IsSuccessStatusCode) return null;
-            var bytes = await ReadCappedAsync(response.Content, MaxImageBytes, truncate: false, deadline.Token);
-            if (bytes is null) return null;
-            var type = MediaSniffer.Sniff(bytes.AsSpan(0, Math.Min(bytes.Length, MediaSniffer.HeaderLength)));
-            return type is MediaTypes.Jpeg or MediaTypes.Png or MediaTypes.WebP ? new LinkCardImage(bytes, type) : null;
+            using var request = new HttpRequestMessage(HttpMethod.Get, address);
+            request.Headers.Accept.ParseAdd(accept);
+            using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            if (!response.IsSuccessStatusCode || !acceptable(response.Content.Headers.ContentType?.MediaType)) return (null, null);
+            return (await ReadCappedAsync(response.Content, limit, truncate, deadline.Token), response.RequestMessage?.RequestUri);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            log.LogInformation("The image for a link card could not be read: {Reason}", OutboundAddressRefusedException.In(e)?.Message ?? e.GetType().Name);
-            return null;
+            log.LogInformation("The {What} for a link card could not be read: {Reason}", what, OutboundAddressRefusedException.In(e)?.Message ?? e.GetType().Name);
+            return (null, null);
         }
     }
 
