@@ -19,6 +19,8 @@ public static class BenchProgram
             return await Analytics.AnalyticsHarness.RunAsync(args[1..]);
         if (args.FirstOrDefault() == "media")
             return await Media.DerivativesHarness.RunAsync(args[1..]);
+        if (args.FirstOrDefault() == "video")
+            return await Media.VideoUploadHarness.RunAsync(args[1..]);
         BenchmarkSwitcher.FromAssembly(typeof(BenchProgram).Assembly).Run(args);
         return 0;
     }

@@ -76,6 +76,8 @@ public static class CoreServiceCollectionExtensions
         // Every connection to a server an admin named (channel APIs, webhooks, SMTP) is checked against this.
         services.AddOptions<Networking.OutboundNetworkOptions>().BindConfiguration(Networking.OutboundNetworkOptions.SectionName);
         services.AddOutboundNetworkGuard();
+        // Link cards: the editor's preview (web) and Bluesky's embed (worker) read pages the same way.
+        services.AddLinkCardReader();
         services.AddScoped<Publishing.PublishScheduler>();
         services.AddSingleton<Publishing.ChannelCredentials>();
 

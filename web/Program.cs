@@ -126,6 +126,7 @@ app.MapPublisherApi();
 app.MapBlog();
 app.MapAnalytics();
 app.MapMedia();
+app.MapLinkCards();
 app.MapCalendarFeed();
 app.MapPublisherHealth().AllowAnonymous();
 app.MapHangfireDashboard("/jobs", new DashboardOptions

@@ -32,8 +32,9 @@ public static class DerivativesHarness
         foreach (var library in new[] { "vips", "imagesharp" })
         {
             var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-            foreach (var a in Environment.GetCommandLineArgs().Skip(1).Take(0)) start.ArgumentList.Add(a);
-            start.ArgumentList.Add(typeof(DerivativesHarness).Assembly.Location);
+            // Started through the apphost (dotnet run), the child is the apphost again; started as "dotnet bench.dll", it needs the dll.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+                start.ArgumentList.Add(typeof(DerivativesHarness).Assembly.Location);
             start.ArgumentList.Add("media");
             start.ArgumentList.Add(library);
             start.ArgumentList.Add(path);

@@ -70,6 +70,15 @@ public sealed record PublishRequest(
     /// id instead of uploading again, unless it has expired (<see cref="UploadedMedia.IsUsableAt"/>).
     /// </summary>
     public IReadOnlyDictionary<string, UploadedMedia> UploadedMedia { get; init; } = new Dictionary<string, UploadedMedia>();
+
+    /// <summary>The message's summary: with <see cref="Title"/>, a link card's words when the linked page cannot be read.</summary>
+    public string? Summary { get; init; }
+
+    /// <summary>
+    /// Where the message's link leads, as the author wrote it: <see cref="Link"/> may be Publisher's own tracked
+    /// address that redirects there, so a link card is read from this page (and links to <see cref="Link"/>).
+    /// </summary>
+    public string? LinkDestination { get; init; }
 }
 
 /// <summary>What kind of medium a <see cref="PublishMedia"/> is: networks upload and embed each differently.</summary>

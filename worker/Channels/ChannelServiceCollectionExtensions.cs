@@ -39,6 +39,8 @@ public static class ChannelServiceCollectionExtensions
                 new OutboundConnector(new OutboundAddressPolicy(allowPrivateNetworks: true), services.GetRequiredService<IHostAddressResolver>(),
                     services.GetRequiredService<ILogger<OutboundConnector>>()),
                 handler => handler.AllowAutoRedirect = false));
+        // Bluesky's link cards read the linked page through the outbound guard.
+        services.AddLinkCardReader();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, XClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, MastodonClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, BlueskyClient>());

@@ -401,7 +401,7 @@ public sealed class PublishVariantJob(
         return (new PublishRequest(
             variant.Id, connection, variant.EffectiveText, variant.ThreadParts, variant.Subject, variant.Preheader, variant.RenderedHtml,
             variant.Link, variant.FacetsJson, variant.JsonPayload, variant.Message!.Title, idempotencyKey, variant.ExternalPartIds,
-            variant.ScheduledAt ?? clock.GetUtcNow()), null);
+            variant.ScheduledAt ?? clock.GetUtcNow()) { Summary = variant.Message.Summary, LinkDestination = variant.Message.Link }, null);
     }
 
     /// <summary>

@@ -166,6 +166,33 @@
     if (summary.textContent !== text) summary.textContent = text;
   };
 
+  // The link's card as the post will carry it: the page's Open Graph title, description and image, read by the server
+  // through its outbound guard, or the message's title and summary when the page cannot be read. One read per address
+  // and wording; the card shows the message's title until the answer comes.
+  const linkCards = new Map();
+  const showLinkCard = (element, href) => {
+    const title = value("Title");
+    const summary = value("Summary");
+    const key = JSON.stringify([href, title, summary]);
+    const fill = (card) => {
+      if (element.dataset.cardKey !== key) return;
+      element.querySelector("[data-linkpath]").textContent = card ? card.title : title;
+      const description = element.querySelector("[data-linkdescription]");
+      description.textContent = card ? card.description : summary;
+      description.hidden = !description.textContent;
+      const image = element.querySelector("[data-linkimage]");
+      image.hidden = !card?.imageUrl;
+      if (card?.imageUrl) image.src = card.imageUrl; else image.removeAttribute("src");
+    };
+    element.dataset.cardKey = key;
+    if (!linkCards.has(key)) {
+      linkCards.set(key, fetch(`/api/link-card?${new URLSearchParams({ url: href, title, summary })}`, { headers: { Accept: "application/json" } })
+        .then((r) => (r.ok ? r.json() : null)).catch(() => null));
+    }
+    fill(null);
+    linkCards.get(key).then(fill);
+  };
+
   const show = (variant) => {
     const card = document.querySelector(`.preview-card[data-account="${variant.accountId}"]`);
     if (!card) return;
@@ -230,7 +257,10 @@
     if (!card_.hidden) {
       card_.href = url.href;
       card_.querySelector("[data-linkhost]").textContent = url.hostname;
-      card_.querySelector("[data-linkpath]").textContent = value("Title");
+      // The variant's link may be the app's tracked address: the card is read from where the message's link leads.
+      let destination = url.href;
+      try { const own = new URL(value("Link")); if (/^https?:$/.test(own.protocol)) destination = own.href; } catch { /* the variant's own */ }
+      showLinkCard(card_, destination);
     }
 
     // Too long for one post: offer the thread (threads are an account setting), or say what the template left out.

@@ -17,6 +17,14 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
+// A preview's crop (X's 16:9, Mastodon's box) keeps the author's focal point, as the live editor's does. Set through
+// the CSSOM: the pages' CSP allows no inline style attributes.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("img[data-focal]").forEach((img) => {
+    if (/^\d{1,3}(\.\d)?% \d{1,3}(\.\d)?%$/.test(img.dataset.focal)) img.style.objectPosition = img.dataset.focal;
+  });
+});
+
 // The phone menu: one disclosure button opens and closes the navigation (CSS shows both side by side on wide screens).
 (() => {
   const toggle = document.getElementById("nav-toggle");

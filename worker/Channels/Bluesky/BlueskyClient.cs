@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Publisher.Core.Domain;
+using Publisher.Core.Networking;
 using Publisher.Core.Publishing;
 using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
@@ -15,9 +17,10 @@ namespace Publisher.Worker.Channels.Bluesky;
 /// <c>com.atproto.repo.createRecord</c> per part with a record key derived from the idempotency key. Because the
 /// key is known in advance, an interrupted post is reconciled with <c>getRecord</c>: there or certainly not.
 /// Each posted part is reported as "at-uri|cid", which is what a reply needs to point at it. Media are uploaded
-/// first with <c>com.atproto.repo.uploadBlob</c> and embedded in the first part (<see cref="EmbedAsync"/>).
+/// first with <c>com.atproto.repo.uploadBlob</c> and embedded in the first part (<see cref="EmbedAsync"/>); a post with
+/// a link and no media gets the link's card (<see cref="LinkCardEmbedAsync"/>).
 /// </summary>
-public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, TimeProvider clock, LinkCardReader linkCards, ILogger<BlueskyClient> log) : IChannelClient
 {
     public const string Collection = "app.bsky.feed.post";
 
@@ -43,6 +46,8 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
                 (embed, failure, session, refreshed) = await EmbedAsync(http, request, session, progress, cancellationToken);
                 if (failure is not null) return failure;
             }
+            else if (index == 0 && Uri.TryCreate(request.Link, UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
+                (embed, session, refreshed) = await LinkCardEmbedAsync(http, request, link, session, cancellationToken);
             var facets = FacetsPerPart(request.FacetsJson);
             for (; index < parts.Count; index++)
             {
@@ -165,36 +170,12 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
             var blob = ChannelMedia.Reusable(request, medium, clock.GetUtcNow()) is { } stored ? ParseBlob(stored) : null;
             if (blob is null)
             {
-                try
-                {
-                    var response = await UploadBlobAsync(http, request.Connection, session, medium, cancellationToken);
-                    if (!refreshed && await IsExpiredSessionAsync(response, cancellationToken))
-                    {
-                        response.Dispose();
-                        refreshed = true;
-                        var (renewed, failure) = await SessionAsync(http, request.Connection, fresh: true, cancellationToken);
-                        if (failure is not null) return (null, failure, session, refreshed);
-                        session = renewed!;
-                        response = await UploadBlobAsync(http, request.Connection, session, medium, cancellationToken);
-                    }
-                    using (response)
-                    {
-                        if (!response.IsSuccessStatusCode)
-                            return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken), session, refreshed);
-                        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                        blob = document.RootElement.TryGetProperty("blob", out var element) ? ParseBlob(element.GetRawText()) : null;
-                        if (blob is null)
-                            return (null, new PublishResult(PublishOutcome.Transient, HttpStatus: (int)response.StatusCode,
-                                Detail: $"Bluesky accepted {what} but its answer had no blob; nothing was posted."), session, refreshed);
-                    }
-                    await progress.MediaUploadedAsync(medium.Key, blob.ToJsonString(), clock.GetUtcNow() + UnreferencedBlobKept, cancellationToken);
-                }
-                catch (Exception e) when (ChannelMedia.TryMapUploadException(e, Kind, what, out var failure))
-                {
-                    return (null, failure, session, refreshed);
-                }
+                PublishResult? failure;
+                (blob, failure, session, refreshed) = await UploadBlobAsync(http, request.Connection, session, refreshed, medium.OpenAsync, medium.ContentType, medium.Length, what, cancellationToken);
+                if (failure is not null) return (null, failure, session, refreshed);
+                await progress.MediaUploadedAsync(medium.Key, blob!.ToJsonString(), clock.GetUtcNow() + UnreferencedBlobKept, cancellationToken);
             }
-            blobs.Add(blob);
+            blobs.Add(blob!);
         }
 
         static JsonObject AspectRatio(PublishMedia medium) => new() { ["width"] = medium.Width, ["height"] = medium.Height };
@@ -225,16 +206,78 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         }
     }
 
-    /// <summary>The bytes streamed from Publisher's store (a video is never held whole), with their type and length.</summary>
-    private static async Task<HttpResponseMessage> UploadBlobAsync(HttpClient http, ChannelConnection connection, Session session, PublishMedia medium, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads one blob (a medium, a card's thumbnail): the bytes streamed (a video is never held whole) with their
+    /// type and length, the session signed in again once if it had expired. Returns the blob object, or the failure
+    /// (nothing was posted), the session in use and whether it was renewed.
+    /// </summary>
+    private async Task<(JsonNode? Blob, PublishResult? Failure, Session Session, bool Refreshed)> UploadBlobAsync(HttpClient http, ChannelConnection connection,
+        Session session, bool refreshed, Func<CancellationToken, Task<Stream>> open, string contentType, long length, string what, CancellationToken cancellationToken)
     {
-        await using var stream = await medium.OpenAsync(cancellationToken);
+        try
+        {
+            var response = await SendBlobAsync(http, connection, session, open, contentType, length, cancellationToken);
+            if (!refreshed && await IsExpiredSessionAsync(response, cancellationToken))
+            {
+                response.Dispose();
+                refreshed = true;
+                var (renewed, failure) = await SessionAsync(http, connection, fresh: true, cancellationToken);
+                if (failure is not null) return (null, failure, session, refreshed);
+                session = renewed!;
+                response = await SendBlobAsync(http, connection, session, open, contentType, length, cancellationToken);
+            }
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode)
+                    return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken), session, refreshed);
+                using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                var blob = document.RootElement.TryGetProperty("blob", out var element) ? ParseBlob(element.GetRawText()) : null;
+                return blob is null
+                    ? (null, new PublishResult(PublishOutcome.Transient, HttpStatus: (int)response.StatusCode, Detail: $"Bluesky accepted {what} but its answer had no blob; nothing was posted."), session, refreshed)
+                    : (blob, null, session, refreshed);
+            }
+        }
+        catch (Exception e) when (ChannelMedia.TryMapUploadException(e, Kind, what, out var failure))
+        {
+            return (null, failure, session, refreshed);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> SendBlobAsync(HttpClient http, ChannelConnection connection, Session session,
+        Func<CancellationToken, Task<Stream>> open, string contentType, long length, CancellationToken cancellationToken)
+    {
+        await using var stream = await open(cancellationToken);
         using var message = new HttpRequestMessage(HttpMethod.Post, ChannelHttp.Combine(connection.BaseAddress, "xrpc/com.atproto.repo.uploadBlob"));
         ChannelHttp.Bearer(message, session.AccessJwt);
         message.Content = new StreamContent(stream);
-        message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
-        message.Content.Headers.ContentLength = medium.Length;
+        message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        message.Content.Headers.ContentLength = length;
         return await http.SendAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// The link card of a post with a link and no media: <c>app.bsky.embed.external</c> (uri, title, description and
+    /// an optional thumb blob; lexicon app/bsky/embed/external.json), read from the page's Open Graph tags through the
+    /// outbound guard, or the message's own title and summary when the page cannot be read. The thumbnail is a
+    /// nicety: when it cannot be fetched or Bluesky refuses it, the card goes without one rather than holding the post.
+    /// </summary>
+    private async Task<(JsonObject Embed, Session Session, bool Refreshed)> LinkCardEmbedAsync(HttpClient http, PublishRequest request, Uri link, Session session, CancellationToken cancellationToken)
+    {
+        // The link may be Publisher's tracked address: read the page it leads to, and link the card to the tracked address.
+        var page = Uri.TryCreate(request.LinkDestination, UriKind.Absolute, out var destination) ? destination : link;
+        var card = await linkCards.ReadAsync(page, cancellationToken) ?? LinkCardReader.Fallback(link, request.Title, request.Summary);
+        var external = new JsonObject { ["uri"] = link.AbsoluteUri, ["title"] = card.Title, ["description"] = card.Description };
+        var refreshed = false;
+        if (card.ImageUrl is { } imageUrl && await linkCards.ReadImageAsync(imageUrl, cancellationToken) is { } image)
+        {
+            PublishResult? failure;
+            JsonNode? thumb;
+            (thumb, failure, session, refreshed) = await UploadBlobAsync(http, request.Connection, session, refreshed,
+                _ => Task.FromResult<Stream>(new MemoryStream(image.Bytes, writable: false)), image.ContentType, image.Bytes.Length, "the link card's image", cancellationToken);
+            if (thumb is not null) external["thumb"] = thumb;
+            else log.LogInformation("Bluesky refused the link card's image ({Detail}); the card goes without it", failure?.Detail);
+        }
+        return (new JsonObject { ["$type"] = "app.bsky.embed.external", ["external"] = external }, session, refreshed);
     }
 
     public async Task<ConnectionCheck> TestConnectionAsync(ChannelConnection connection, CancellationToken cancellationToken)
