@@ -323,7 +323,23 @@ public sealed partial class VariantRenderer
                     $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters: {advice}."));
             }
         }
+        if (profile.Kind == ChannelKind.Threads) diagnostics.AddRange(ThreadsLinkProblems(parts));
         return new RenderedVariant { Kind = profile.Kind, Text = text, Link = link, Count = count, Parts = parts, Facets = facets, Diagnostics = diagnostics };
+    }
+
+    /// <summary>Threads refuses a post with more than this many different links (THREADS_API__LINK_LIMIT_EXCEEDED).</summary>
+    public const int ThreadsMaxLinks = 5;
+
+    // Threads refuses the container of a post with more than five different links: said while writing, per part.
+    private static IEnumerable<Diagnostic> ThreadsLinkProblems(IReadOnlyList<VariantPart> parts)
+    {
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var links = PostEntities.Find(ChannelKind.Threads, parts[i].Text).Where(e => e.Kind == PostEntityKind.Link).Select(e => e.Value).Distinct(StringComparer.Ordinal).Count();
+            if (links > ThreadsMaxLinks)
+                yield return Diagnostic.Error("variant.too-many-links",
+                    (parts.Count > 1 ? $"Part {i + 1} of the Threads variant" : "The Threads variant") + $" has {links} different links; Threads takes at most {ThreadsMaxLinks} in a post: remove {links - ThreadsMaxLinks}.");
+        }
     }
 
     // Instagram refuses a caption with more hashtags or mentions than it allows, at publish time: said while writing instead.

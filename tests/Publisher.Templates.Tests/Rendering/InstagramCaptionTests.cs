@@ -3,6 +3,7 @@ using Publisher.Templates.Diagnostics;
 
 namespace Publisher.Templates.Tests.Rendering;
 
+/// <summary>What Instagram and Threads refuse in a post besides its length, found while writing.</summary>
 public class InstagramCaptionTests
 {
     [Fact]
@@ -35,6 +36,18 @@ public class InstagramCaptionTests
     {
         var mastodon = TestData.RenderWithTemplate(string.Join(" ", Enumerable.Range(1, 31).Select(i => $"#t{i}")), ChannelKind.LinkedIn);
         Assert.DoesNotContain(mastodon.Diagnostics, d => d.Code == "variant.too-many-hashtags");
+    }
+
+    [Fact]
+    public void A_threads_post_with_more_than_five_different_links_is_an_error()
+    {
+        var five = TestData.RenderWithTemplate(string.Join(" ", Enumerable.Range(1, 5).Select(i => $"https://example.com/{i}")) + " https://example.com/1", ChannelKind.Threads);
+        Assert.DoesNotContain(five.Diagnostics, d => d.Code == "variant.too-many-links");
+
+        var six = TestData.RenderWithTemplate(string.Join(" ", Enumerable.Range(1, 6).Select(i => $"https://example.com/{i}")), ChannelKind.Threads);
+        var error = Assert.Single(six.Diagnostics, d => d.Code == "variant.too-many-links");
+        Assert.Contains("6 different links", error.Message);
+        Assert.False(six.Success);
     }
 
     [Fact]
