@@ -29,7 +29,7 @@ public sealed record LintInput
     /// <summary>Whether <paramref name="field"/> is an alt text's field.</summary>
     public static bool IsAltTextField(string field) => field.StartsWith(AltTextField + ":", StringComparison.Ordinal);
 
-    /// <summary>The channel kind: "X", "Mastodon", "Bluesky", "LinkedIn", "FacebookPage", "Email", "Blog", "Webhook".</summary>
+    /// <summary>The channel kind: "X", "Mastodon", "Bluesky", "LinkedIn", "FacebookPage", "Email", "Blog", "Webhook", "Threads", "Instagram".</summary>
     public required string Channel { get; init; }
 
     /// <summary>The title, if the channel has one.</summary>

@@ -10,7 +10,7 @@ public static partial class StyleGuideValidator
 {
     /// <summary>The channel kinds Publisher knows. A scope naming another gets a warning (likely a typo).</summary>
     public static IReadOnlyList<string> KnownChannels { get; } =
-        ["X", "Mastodon", "Bluesky", "LinkedIn", "FacebookPage", "Email", "Blog", "Webhook"];
+        ["X", "Mastodon", "Bluesky", "LinkedIn", "FacebookPage", "Email", "Blog", "Webhook", "Threads", "Instagram"];
 
     /// <summary>The fields Publisher lints. A scope naming another gets a warning (likely a typo).</summary>
     public static IReadOnlyList<string> KnownFields { get; } = ["title", "subject", "body", "summary"];

@@ -162,9 +162,9 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
     /// <summary>What of the variant's media its channel cannot take: errors found while writing, never at publish time.</summary>
     public IEnumerable<Diagnostic> MediaDiagnostics(Variant variant, ChannelAccount account)
     {
-        if (variant.Media.Count == 0)
-            yield break;
         var rules = MediaRulesFor(account);
+        if (variant.Media.Count == 0 && rules?.MediaRequired != true)
+            yield break;
         if (rules is null)
         {
             yield return Diagnostic.Error("media.not-taken", $"{account.Name} takes no images or videos: leave them out of this variant.");

@@ -49,6 +49,18 @@ public static class ChannelFields
             new("unsubscribe_mailto", "Unsubscribe mailbox", false, false),
         ],
         "Webhook" => [new("secret", "Signing secret", true, true, "Receivers check X-Publisher-Signature with it.")],
+        "Threads" =>
+        [
+            new("access_token", "Threads access token", true, true, "A long-lived Threads user token with threads_basic and threads_content_publish (it lasts 60 days: refresh it before then)."),
+            new("user_id", "Threads user id", false, true, "The number GET /me?fields=id answers with that token."),
+            new("api_version", "Threads API version", false, false, "Leave empty for v1.0."),
+        ],
+        "Instagram" =>
+        [
+            new("access_token", "Access token", true, true, "A Page or system-user token with instagram_basic and instagram_content_publish, for a Page linked to the Instagram business or creator account."),
+            new("ig_user_id", "Instagram business account id", false, true, "The id GET /{page-id}?fields=instagram_business_account answers with."),
+            new("graph_version", "Graph API version", false, false, "e.g. v21.0"),
+        ],
         _ => [],
     };
 

@@ -13,6 +13,8 @@ public static class ChannelDefaults
         ChannelKind.Bluesky => new Uri("https://bsky.social"),
         ChannelKind.LinkedIn => new Uri("https://api.linkedin.com"),
         ChannelKind.FacebookPage => new Uri("https://graph.facebook.com"),
+        ChannelKind.Threads => new Uri("https://graph.threads.net"),
+        ChannelKind.Instagram => new Uri("https://graph.facebook.com"),
         // Email reads its SMTP server from the account's settings; the blog is this app.
         ChannelKind.Email or ChannelKind.Blog => new Uri("http://localhost"),
         _ => null, // a webhook has no default: its address is the account's
@@ -53,6 +55,17 @@ public static class PostAddresses
 
     public static string FacebookPost(string id) => $"https://www.facebook.com/{id}";
 
+    /// <summary>
+    /// A Threads post's page needs its shortcode, which only the API's <c>permalink</c> gives; without it the profile is
+    /// the nearest address (null without a handle).
+    /// </summary>
+    public static string? ThreadsProfile(string? handle) =>
+        handle?.TrimStart('@') is { Length: > 0 } h ? $"https://www.threads.net/@{h}" : null;
+
+    /// <summary>Like Threads, an Instagram post's page needs its shortcode (the API's permalink); the profile otherwise.</summary>
+    public static string? InstagramProfile(string? handle) =>
+        handle?.TrimStart('@') is { Length: > 0 } h ? $"https://www.instagram.com/{h}/" : null;
+
     /// <summary>A Bluesky part is stored as "at-uri|cid" (what a reply needs to point at it); other networks store the id alone.</summary>
     public static (string Id, string? Cid) SplitStored(string stored)
     {
@@ -82,6 +95,8 @@ public static class PostAddresses
                     ChannelKind.Mastodon when server is not null => MastodonStatus(server, account.Handle, id),
                     ChannelKind.LinkedIn => LinkedInPost(id),
                     ChannelKind.FacebookPage => FacebookPost(id),
+                    ChannelKind.Threads => ThreadsProfile(account.Handle),
+                    ChannelKind.Instagram => InstagramProfile(account.Handle),
                     _ => null,
                 };
             // Only a web address is ever a link: the first part's address came from a network's answer or a form.

@@ -35,6 +35,7 @@ public enum GifHandling
 /// <param name="MaxAltTextLength">The longest alt text the network keeps, in characters.</param>
 /// <param name="HostedWidths">For channels Publisher serves itself (newsletter, blog, webhook): the widths made for <c>srcset</c>, the last one the main image.</param>
 /// <param name="VideoAsPoster">The channel cannot play video: it shows the poster frame, linked to the video Publisher serves.</param>
+/// <param name="MediaRequired">The network takes no post without an image or a video (Instagram).</param>
 public sealed record ChannelMediaRules(
     string Channel,
     string DisplayName,
@@ -58,7 +59,8 @@ public sealed record ChannelMediaRules(
     double? MaxAspectRatio,
     int MaxAltTextLength,
     IReadOnlyList<int> HostedWidths,
-    bool VideoAsPoster = false)
+    bool VideoAsPoster = false,
+    bool MediaRequired = false)
 {
     /// <summary>Whether Publisher serves this channel's media itself (newsletter, blog, webhook).</summary>
     public bool IsHosted => HostedWidths.Count > 0;
@@ -186,7 +188,7 @@ public static class ChannelMediaTable
             MaxItems: 10, MaxImages: 10, MaxImageBytes: 8 * MB, MaxLongSide: 1440, MaxImagePixels: null, ImageTypes: [MediaTypes.Jpeg],
             Gif: GifHandling.FirstFrame, MaxGifBytes: 8 * MB, AnimatedGifAlone: false,
             MaxVideos: 10, MaxVideoBytes: 300 * MB, MinVideoDuration: S(3), MaxVideoDuration: TimeSpan.FromMinutes(15), VideoCodecs: H264Hevc, VideoAlone: false,
-            MinAspectRatio: 0.8, MaxAspectRatio: 1.91, MaxAltTextLength: 1000, HostedWidths: []),
+            MinAspectRatio: 0.8, MaxAspectRatio: 1.91, MaxAltTextLength: 1000, HostedWidths: [], MediaRequired: true),
     ];
 
     /// <summary>The rules of a channel kind by name, or null when Publisher has none for it.</summary>

@@ -16,9 +16,13 @@ public static class MediaFit
     public static IReadOnlyList<FitProblem> Check(ChannelMediaRules rules, IReadOnlyList<FitItem> items)
     {
         var problems = new List<FitProblem>();
-        if (items.Count == 0)
-            return problems;
         var name = rules.DisplayName;
+        if (items.Count == 0)
+        {
+            if (rules.MediaRequired)
+                problems.Add(new("media.required", $"{name} takes no post without an image or a video: choose at least one for the {name} variant (an image, up to {rules.MaxItems} for a carousel, or a video for a reel)."));
+            return problems;
+        }
         var videos = items.Where(i => i.Kind == MediaKind.Video).ToList();
         var gifs = items.Where(i => i.Kind == MediaKind.AnimatedGif && rules.Gif == GifHandling.Animated).ToList();
         var stills = items.Count - videos.Count;

@@ -19,4 +19,8 @@ public enum ChannelKind
     Blog,
     /// <summary>A webhook: a JSON payload with a Slack-compatible <c>text</c>.</summary>
     Webhook,
+    /// <summary>Threads (Meta): 500 characters, each emoji counting its UTF-8 bytes; replies make a thread.</summary>
+    Threads,
+    /// <summary>An Instagram business account: a caption of 2,200 characters under an image, a carousel or a reel (media are required).</summary>
+    Instagram,
 }

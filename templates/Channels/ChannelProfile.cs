@@ -11,6 +11,11 @@ public enum CountingRule
     Graphemes,
     /// <summary>Bluesky: grapheme clusters of the post as sent, its links in the short form Bluesky's app gives them (see <c>BlueskyFacets.Prepare</c>).</summary>
     Bluesky,
+    /// <summary>
+    /// Threads: user-perceived characters, except that an emoji counts as many as its UTF-8 bytes
+    /// (https://developers.facebook.com/docs/threads/posts: "Emojis are counted as the number of UTF-8 bytes").
+    /// </summary>
+    Threads,
     /// <summary>UTF-16 code units, as JavaScript's <c>length</c> counts them.</summary>
     Utf16,
     /// <summary>No limit is enforced.</summary>
@@ -54,6 +59,10 @@ public static class ChannelProfiles
         new(ChannelKind.Email, "Email", null, CountingRule.None, true, false, false, true, 0, "Email.sbn"),
         new(ChannelKind.Blog, "Blog", null, CountingRule.None, true, false, false, true, 0, "Blog.sbn"),
         new(ChannelKind.Webhook, "Webhook", null, CountingRule.None, true, true, false, false, 5, "Webhook.sbn"),
+        // Threads makes the first hashtag of a post its topic and shows no others as tags: one is all that means something.
+        new(ChannelKind.Threads, "Threads", 500, CountingRule.Threads, true, true, true, false, 1, "Threads.sbn"),
+        // Instagram does not link addresses in captions (SupportsLinks false: the link is written out for people to type).
+        new(ChannelKind.Instagram, "Instagram", InstagramRules.CaptionLimit, CountingRule.Utf16, false, true, false, false, 10, "Instagram.sbn"),
     ];
 
     /// <summary>The longest email subject most inboxes show in full; longer subjects get a warning.</summary>
@@ -61,4 +70,21 @@ public static class ChannelProfiles
 
     /// <summary>Gets the profile of <paramref name="kind"/>.</summary>
     public static ChannelProfile Get(ChannelKind kind) => All[(int)kind];
+}
+
+/// <summary>
+/// What Instagram's content publishing refuses in a caption
+/// (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/media: "caption",
+/// and the content publishing limitations): the renderer reports these as errors before anyone approves.
+/// </summary>
+public static class InstagramRules
+{
+    /// <summary>The longest caption, in characters.</summary>
+    public const int CaptionLimit = 2200;
+
+    /// <summary>The most hashtags a caption may have.</summary>
+    public const int MaxHashtags = 30;
+
+    /// <summary>The most @mentions a caption may have.</summary>
+    public const int MaxMentions = 20;
 }

@@ -30,6 +30,7 @@ public static partial class ChannelCounter
         CountingRule.Mastodon => new(MastodonLength(text), profile.Limit, "characters"),
         CountingRule.Graphemes => new(Graphemes(text), profile.Limit, "graphemes"),
         CountingRule.Bluesky => new(Graphemes(Bluesky.BlueskyFacets.Prepare(text).Text), profile.Limit, "graphemes"),
+        CountingRule.Threads => new(ThreadsLength(text), profile.Limit, "characters"),
         CountingRule.Utf16 => new(text.Length, profile.Limit, "characters"),
         _ => new(Graphemes(text), null, "characters"),
     };
@@ -39,7 +40,15 @@ public static partial class ChannelCounter
     /// <see cref="StringInfo"/> text elements with Indic conjuncts (consonant, virama, consonant) kept whole
     /// (rule GB9c, which browsers and Node apply and .NET's tables do not yet).
     /// </summary>
-    public static int Graphemes(string text)
+    public static int Graphemes(string text) => WeighClusters(text, emojiWeighsBytes: false);
+
+    /// <summary>
+    /// Threads' count: user-perceived characters as <see cref="Graphemes"/> counts them, except that a character that
+    /// is an emoji counts its UTF-8 bytes (👍 is 4, 👍🏽 is 8, a family joined with ZWJ more than 20).
+    /// </summary>
+    public static int ThreadsLength(string text) => WeighClusters(text, emojiWeighsBytes: true);
+
+    private static int WeighClusters(string text, bool emojiWeighsBytes)
     {
         if (string.IsNullOrEmpty(text)) return 0;
         var count = 0;
@@ -50,7 +59,9 @@ public static partial class ChannelCounter
             var length = StringInfo.GetNextTextElementLength(text.AsSpan(at));
             if (length <= 0) length = 1;
             var cluster = text.AsSpan(at, length);
-            if (!(previousEndsInLinker && IndicConjuncts.IsConsonant(cluster[0])))
+            if (emojiWeighsBytes && EmojiScanner.MatchAt(text, at) > 0)
+                count += System.Text.Encoding.UTF8.GetByteCount(cluster);
+            else if (!(previousEndsInLinker && IndicConjuncts.IsConsonant(cluster[0])))
                 count++;
             previousEndsInLinker = IndicConjuncts.EndsInLinker(cluster);
             at += length;

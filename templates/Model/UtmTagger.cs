@@ -27,6 +27,8 @@ public static class UtmTagger
         ChannelKind.FacebookPage => ("facebook", "social"),
         ChannelKind.Email => ("newsletter", "email"),
         ChannelKind.Blog => ("blog", "referral"),
+        ChannelKind.Threads => ("threads", "social"),
+        ChannelKind.Instagram => ("instagram", "social"),
         _ => ("webhook", "webhook"),
     };
 

@@ -179,7 +179,7 @@ public sealed partial class VariantRenderer
         var kind = channel.Kind;
         if (!Enum.IsDefined(kind))
         {
-            diagnostics.Add(Diagnostic.Error("channel.unknown", $"Channel kind {(int)kind} is not one Publisher knows: pick X, Mastodon, Bluesky, LinkedIn, Facebook Page, Email, Blog or Webhook."));
+            diagnostics.Add(Diagnostic.Error("channel.unknown", $"Channel kind {(int)kind} is not one Publisher knows: pick X, Mastodon, Bluesky, LinkedIn, Facebook Page, Email, Blog, Webhook, Threads or Instagram."));
             return new RenderedVariant { Kind = kind, Diagnostics = diagnostics };
         }
         var profile = ChannelProfiles.Get(kind);
@@ -293,6 +293,7 @@ public sealed partial class VariantRenderer
         {
             diagnostics.Add(Diagnostic.Error("variant.invalid-characters", "The X variant contains characters X rejects (U+FFFE, U+FEFF or U+FFFF): remove them."));
         }
+        if (profile.Kind == ChannelKind.Instagram) diagnostics.AddRange(InstagramCaptionProblems(text));
 
         IReadOnlyList<VariantPart> parts = [new VariantPart(text, count, facets)];
         if (count.IsOverLimit)
@@ -322,7 +323,37 @@ public sealed partial class VariantRenderer
                     $"The {profile.DisplayName} variant is {count.Used:N0} of {limit:N0} characters: {advice}."));
             }
         }
+        if (profile.Kind == ChannelKind.Threads) diagnostics.AddRange(ThreadsLinkProblems(parts));
         return new RenderedVariant { Kind = profile.Kind, Text = text, Link = link, Count = count, Parts = parts, Facets = facets, Diagnostics = diagnostics };
+    }
+
+    /// <summary>Threads refuses a post with more than this many different links (THREADS_API__LINK_LIMIT_EXCEEDED).</summary>
+    public const int ThreadsMaxLinks = 5;
+
+    // Threads refuses the container of a post with more than five different links: said while writing, per part.
+    private static IEnumerable<Diagnostic> ThreadsLinkProblems(IReadOnlyList<VariantPart> parts)
+    {
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var links = PostEntities.Find(ChannelKind.Threads, parts[i].Text).Where(e => e.Kind == PostEntityKind.Link).Select(e => e.Value).Distinct(StringComparer.Ordinal).Count();
+            if (links > ThreadsMaxLinks)
+                yield return Diagnostic.Error("variant.too-many-links",
+                    (parts.Count > 1 ? $"Part {i + 1} of the Threads variant" : "The Threads variant") + $" has {links} different links; Threads takes at most {ThreadsMaxLinks} in a post: remove {links - ThreadsMaxLinks}.");
+        }
+    }
+
+    // Instagram refuses a caption with more hashtags or mentions than it allows, at publish time: said while writing instead.
+    private static IEnumerable<Diagnostic> InstagramCaptionProblems(string caption)
+    {
+        var entities = PostEntities.Find(ChannelKind.Instagram, caption);
+        var hashtags = entities.Count(e => e.Kind == PostEntityKind.Hashtag);
+        var mentions = entities.Count(e => e.Kind == PostEntityKind.Mention);
+        if (hashtags > InstagramRules.MaxHashtags)
+            yield return Diagnostic.Error("variant.too-many-hashtags",
+                $"The Instagram caption has {hashtags} hashtags; Instagram takes at most {InstagramRules.MaxHashtags}: remove {hashtags - InstagramRules.MaxHashtags}.");
+        if (mentions > InstagramRules.MaxMentions)
+            yield return Diagnostic.Error("variant.too-many-mentions",
+                $"The Instagram caption mentions {mentions} accounts; Instagram takes at most {InstagramRules.MaxMentions}: remove {mentions - InstagramRules.MaxMentions}.");
     }
 
     private static bool HasInvalidXCharacters(string text) => text.AsSpan().IndexOfAny('\uFFFE', '\uFEFF', '\uFFFF') >= 0;

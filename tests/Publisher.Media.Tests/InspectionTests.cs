@@ -170,6 +170,20 @@ public sealed class MediaFitTests
     }
 
     [Fact]
+    public void Instagram_needs_at_least_one_medium_and_takes_a_carousel_of_ten_while_threads_takes_text_alone()
+    {
+        var instagram = Rules.ChannelMediaTable.For("Instagram")!;
+        var required = Assert.Single(Rules.MediaFit.Check(instagram, []));
+        Assert.Equal("media.required", required.Code);
+        Assert.Contains("Instagram takes no post without an image or a video", required.Message);
+        Assert.Empty(Rules.MediaFit.Check(instagram, [Image()]));
+        Assert.Empty(Rules.MediaFit.Check(instagram, [Image(), Image(), Video(30)]));
+        Assert.Contains(Rules.MediaFit.Check(instagram, Enumerable.Range(0, 11).Select(_ => Image()).ToList()), p => p.Code == "media.too-many");
+        Assert.Contains(Rules.MediaFit.Check(instagram, [Video(2)]), p => p.Code == "media.video-too-short");
+        Assert.Empty(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("Threads")!, []));
+    }
+
+    [Fact]
     public void Video_length_and_codec_are_checked_against_each_network()
     {
         Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("X")!, [Video(200)]), p => p.Code == "media.video-too-long" && p.Message.Contains("up to 140 s"));

@@ -159,7 +159,9 @@ public static class ChannelHttp
                 ChannelKind.Mastodon => String(root, "error"),
                 ChannelKind.Bluesky => String(root, "message") ?? String(root, "error"),
                 ChannelKind.LinkedIn => String(root, "message"),
-                ChannelKind.FacebookPage => root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? String(error, "message") : null,
+                // Meta's Graph APIs (Facebook, Threads, Instagram): {"error": {"message", "error_user_msg", "code", …}}.
+                ChannelKind.FacebookPage or ChannelKind.Threads or ChannelKind.Instagram =>
+                    root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object ? String(error, "error_user_msg") ?? String(error, "message") : null,
                 _ => String(root, "message") ?? String(root, "error") ?? String(root, "detail") ?? String(root, "title"),
             };
         }
@@ -248,10 +250,10 @@ public static class ChannelHttp
     public static void Bearer(HttpRequestMessage request, string token) =>
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
-    // Facebook's Graph API answers throttling with a 400 or 403 and says so in the body.
+    // Meta's Graph APIs (Facebook, Threads, Instagram) answer throttling with a 400 or 403 and says so in the body.
     private static bool IsTransientGraphError(ChannelKind kind, string body)
     {
-        if (kind != ChannelKind.FacebookPage || string.IsNullOrWhiteSpace(body)) return false;
+        if (kind is not (ChannelKind.FacebookPage or ChannelKind.Threads or ChannelKind.Instagram) || string.IsNullOrWhiteSpace(body)) return false;
         try
         {
             using var document = JsonDocument.Parse(body);

@@ -4,8 +4,10 @@ using Publisher.Templates.Channels;
 using Publisher.Worker.Channels.Bluesky;
 using Publisher.Worker.Channels.Email;
 using Publisher.Worker.Channels.FacebookPage;
+using Publisher.Worker.Channels.Instagram;
 using Publisher.Worker.Channels.LinkedIn;
 using Publisher.Worker.Channels.Mastodon;
+using Publisher.Worker.Channels.Threads;
 using Publisher.Worker.Channels.Webhook;
 using Publisher.Worker.Channels.X;
 
@@ -48,6 +50,8 @@ public static class ChannelServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, FacebookPageClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, EmailNewsletterClient>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, WebhookClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, ThreadsClient>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChannelClient, InstagramClient>());
         services.TryAddSingleton<ChannelClients>();
         // The same instances read the metrics, so Bluesky's session cache serves both.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, XClient>(sp => sp.GetServices<IChannelClient>().OfType<XClient>().Single()));

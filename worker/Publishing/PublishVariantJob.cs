@@ -160,9 +160,10 @@ public sealed class PublishVariantJob(
             inHand.Hold(attempt.Id);
 
         // One decryption per account, however many of its variants the batch holds; the media uploads of earlier
-        // attempts in one query.
+        // attempts in one query. Threads and Instagram record their containers the same way (text posts too): a retry
+        // publishes the container an earlier attempt made instead of making a second post.
         var connections = new Dictionary<Guid, (ChannelConnection?, string?)>();
-        var withMedia = attempts.Where(a => a.Variant.Media.Count > 0).Select(a => a.Variant.Id).ToList();
+        var withMedia = attempts.Where(a => a.Variant.Media.Count > 0 || RecordsContainers(a.Variant.ChannelAccount!.Kind)).Select(a => a.Variant.Id).ToList();
         var uploads = withMedia.Count == 0 ? [] : await db.MediaUploads.AsNoTracking()
             .Where(u => withMedia.Contains(u.VariantId)).OrderBy(u => u.UploadedAt).ToListAsync(cancellationToken);
         var claims = new List<Claim>(attempts.Count);
@@ -172,11 +173,11 @@ public sealed class PublishVariantJob(
             if (!connections.TryGetValue(account.Id, out var connection))
                 connections[account.Id] = connection = Connect(account);
             var (request, setupError) = BuildRequest(a.Variant, connection, a.Attempt.IdempotencyKey);
-            if (request is not null && a.Variant.Media.Count > 0)
+            if (request is not null && (a.Variant.Media.Count > 0 || RecordsContainers(account.Kind)))
             {
                 request = request with
                 {
-                    Media = await PublishMediaAsync(a.Variant, cancellationToken),
+                    Media = a.Variant.Media.Count > 0 ? await PublishMediaAsync(a.Variant, cancellationToken) : [],
                     // The latest upload of each medium by an earlier attempt of this variant (same account, same bytes).
                     UploadedMedia = uploads.Where(u => u.VariantId == a.Variant.Id)
                         .GroupBy(u => u.MediaKey).ToDictionary(g => g.Key, g => new UploadedMedia(g.Last().NetworkMediaId, g.Last().ExpiresAt)),
@@ -186,6 +187,8 @@ public sealed class PublishVariantJob(
         }
         return claims;
     }
+
+    private static bool RecordsContainers(string kind) => kind is nameof(ChannelKind.Threads) or nameof(ChannelKind.Instagram);
 
     /// <summary>The variant's media as the channel client takes them: each derivative with its facts, how to read it, and its public address.</summary>
     private async Task<IReadOnlyList<PublishMedia>> PublishMediaAsync(Variant variant, CancellationToken cancellationToken)
@@ -472,7 +475,10 @@ public sealed class PublishVariantJob(
         if (result.Outcome != PublishOutcome.Unknown)
             return result;
         // The request may have gone out: ask before anyone posts again.
-        var check = await ReconcileAsync(client, request with { PostedPartIds = request.PostedPartIds.Concat(posted).ToList() }, cancellationToken);
+        // What this attempt uploaded counts too: a client that records containers before publishing them reconciles by them.
+        var uploaded = new Dictionary<string, UploadedMedia>(request.UploadedMedia);
+        foreach (var (key, upload) in progress.Uploaded) uploaded[key] = upload;
+        var check = await ReconcileAsync(client, request with { PostedPartIds = request.PostedPartIds.Concat(posted).ToList(), UploadedMedia = uploaded }, cancellationToken);
         return check.Verdict switch
         {
             ReconcileVerdict.Published => PublishResult.Published(check.ExternalId ?? "", check.ExternalUrl) with { PostedPartIds = result.PostedPartIds },
@@ -513,6 +519,13 @@ public sealed class PublishVariantJob(
     private sealed class PartProgress(IServiceScopeFactory scopes, Guid variantId, Guid attemptId, int postedBefore, int parts, TimeProvider clock, ILogger log) : IPublishProgress
     {
         private readonly List<string> _posted = [];
+        private readonly List<(string Key, UploadedMedia Upload)> _uploaded = [];
+
+        /// <summary>What this attempt uploaded (or, for Threads and Instagram, which containers it made), in order.</summary>
+        public IReadOnlyList<(string Key, UploadedMedia Upload)> Uploaded
+        {
+            get { lock (_uploaded) return _uploaded.ToList(); }
+        }
 
         public IReadOnlyList<string> Posted
         {
@@ -545,6 +558,7 @@ public sealed class PublishVariantJob(
 
         public async Task MediaUploadedAsync(string key, string networkMediaId, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
         {
+            lock (_uploaded) _uploaded.Add((key, new UploadedMedia(networkMediaId, expiresAt)));
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             // Not the caller's token: once the network has the medium, the record must survive a cancelled post.

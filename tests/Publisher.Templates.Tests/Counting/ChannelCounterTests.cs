@@ -36,6 +36,26 @@ public class ChannelCounterTests
     }
 
     [Fact]
+    public void Threads_counts_characters_but_an_emoji_as_its_utf8_bytes()
+    {
+        // "Hi " 3, 👍 4 bytes, " " 1, 👍🏽 8 bytes, " é" 2 (é is one character, not an emoji), family (4 people + 3 ZWJ) 25 bytes.
+        var count = ChannelCounter.Count(ChannelKind.Threads, "Hi 👍 👍🏽 é👨‍👩‍👧‍👦");
+        Assert.Equal(3 + 4 + 1 + 8 + 2 + 25, count.Used);
+        Assert.Equal(500, count.Limit);
+        Assert.Equal("Hello, world".Length, ChannelCounter.ThreadsLength("Hello, world"));
+        // A keycap digit is an emoji; a plain digit is one character.
+        Assert.Equal(1 + 7, ChannelCounter.ThreadsLength("21\uFE0F\u20E3"));
+    }
+
+    [Fact]
+    public void Instagram_counts_its_caption_against_2200()
+    {
+        var count = ChannelCounter.Count(ChannelKind.Instagram, new string('a', 2201));
+        Assert.True(count.IsOverLimit);
+        Assert.Equal(2200, count.Limit);
+    }
+
+    [Fact]
     public void X_count_is_the_twitter_text_weighted_length()
     {
         var count = ChannelCounter.Count(ChannelKind.X, "日本 https://example.com/long/path 🎉");

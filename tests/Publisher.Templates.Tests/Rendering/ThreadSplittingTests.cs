@@ -26,6 +26,7 @@ public class ThreadSplittingTests
     [InlineData(ChannelKind.X)]
     [InlineData(ChannelKind.Mastodon)]
     [InlineData(ChannelKind.Bluesky)]
+    [InlineData(ChannelKind.Threads)]
     public void Every_part_fits_the_limit_by_the_networks_own_count_with_its_numbering(ChannelKind kind)
     {
         var body = string.Join("\n\n", Enumerable.Repeat(LongStory, 3));

@@ -246,3 +246,47 @@ public class RenderApiFindingTests(PublisherWebApp app)
         Assert.Equal("synergy", banned.GetProperty("matchedText").GetString());
     }
 }
+
+[Collection(WebAppCollection.Name)]
+public class RenderApiThreadsInstagramTests(PublisherWebApp app)
+{
+    [Fact]
+    public async Task The_editor_preview_threads_a_long_Threads_post_and_says_an_Instagram_post_needs_media()
+    {
+        Guid threads, instagram;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var a = new ChannelAccount { Name = $"Threads {Guid.NewGuid():N}", Kind = "Threads", AllowThreads = true };
+            var b = new ChannelAccount { Name = $"Instagram {Guid.NewGuid():N}", Kind = "Instagram" };
+            db.ChannelAccounts.AddRange(a, b);
+            await db.SaveChangesAsync();
+            (threads, instagram) = (a.Id, b.Id);
+        }
+
+        var client = await app.SignedInAsync(Roles.Marketer);
+        var html = await client.GetStringAsync("/Calendar");
+        client.DefaultRequestHeaders.Add("RequestVerificationToken",
+            WebUtility.HtmlDecode(Regex.Match(html, "name=\"request-verification-token\" content=\"([^\"]+)\"").Groups[1].Value));
+        var body = string.Join(' ', Enumerable.Repeat("Our roastery opens its doors on Saturday for tastings.", 14));
+        var response = await client.PostAsJsonAsync("/api/render", new { message = new { title = "Open day", body, hashtags = new[] { "coffee" } }, accountIds = new[] { threads, instagram } });
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var json = JsonDocument.Parse(text);
+        var variants = json.RootElement.GetProperty("variants");
+
+        var thread = variants[0];
+        Assert.Equal("Threads", thread.GetProperty("kind").GetString());
+        Assert.Equal(500, thread.GetProperty("count").GetProperty("limit").GetInt32());
+        Assert.True(thread.GetProperty("parts").GetArrayLength() > 1, "a Threads account that allows threads gets replies");
+        Assert.True(thread.GetProperty("success").GetBoolean(), text);
+
+        var caption = variants[1];
+        Assert.Equal("Instagram", caption.GetProperty("kind").GetString());
+        Assert.Equal(2200, caption.GetProperty("count").GetProperty("limit").GetInt32());
+        var diagnostics = caption.GetProperty("diagnostics").EnumerateArray().ToList();
+        var required = Assert.Single(diagnostics, d => d.GetProperty("code").GetString() == "media.required");
+        Assert.Contains("no post without an image or a video", required.GetProperty("message").GetString());
+        Assert.False(caption.GetProperty("success").GetBoolean());
+    }
+}

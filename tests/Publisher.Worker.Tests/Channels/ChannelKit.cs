@@ -9,6 +9,7 @@ using Publisher.Worker.Channels.Bluesky;
 using Publisher.Worker.Channels.FacebookPage;
 using Publisher.Worker.Channels.LinkedIn;
 using Publisher.Worker.Channels.Mastodon;
+using Publisher.Worker.Channels.Threads;
 using Publisher.Worker.Channels.Webhook;
 using Publisher.Worker.Channels.X;
 
@@ -123,7 +124,7 @@ public sealed class HttpChannel : IAsyncDisposable
     public ChannelConnection Connection { get; }
     public IChannelClient Client { get; }
 
-    public static readonly ChannelKind[] Kinds = [ChannelKind.X, ChannelKind.Mastodon, ChannelKind.Bluesky, ChannelKind.LinkedIn, ChannelKind.FacebookPage, ChannelKind.Webhook];
+    public static readonly ChannelKind[] Kinds = [ChannelKind.X, ChannelKind.Mastodon, ChannelKind.Bluesky, ChannelKind.LinkedIn, ChannelKind.FacebookPage, ChannelKind.Webhook, ChannelKind.Threads];
 
     public static HttpChannel Start(ChannelKind kind, TimeProvider? clock = null, bool allowPrivateNetworks = true) => kind switch
     {
@@ -132,6 +133,7 @@ public sealed class HttpChannel : IAsyncDisposable
         ChannelKind.Bluesky => Of(kind, new FakeBlueskyPds(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials), ChannelKit.Client<BlueskyClient>(clock, allowPrivateNetworks)),
         ChannelKind.LinkedIn => Of(kind, new FakeLinkedInApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["author_urn"] = f.AuthorUrn }), ChannelKit.Client<LinkedInClient>(clock, allowPrivateNetworks)),
         ChannelKind.FacebookPage => Of(kind, new FakeFacebookGraphApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["page_id"] = f.PageId }), ChannelKit.Client<FacebookPageClient>(clock, allowPrivateNetworks)),
+        ChannelKind.Threads => Of(kind, new FakeThreadsApi(), f => ChannelKit.Connection(kind, f.BaseUri, f.Credentials, new Dictionary<string, string> { ["user_id"] = f.UserId }), ChannelKit.Client<ThreadsClient>(clock, allowPrivateNetworks)),
         ChannelKind.Webhook => Of(kind, new FakeWebhookReceiver(), f => ChannelKit.Connection(kind, f.Url, f.Credentials), ChannelKit.Client<WebhookClient>(clock, allowPrivateNetworks)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not an HTTP channel with a fake."),
     };
@@ -147,6 +149,7 @@ public sealed class HttpChannel : IAsyncDisposable
         ChannelKind.Bluesky => "createRecord",
         ChannelKind.LinkedIn => "/rest/posts",
         ChannelKind.FacebookPage => "/feed",
+        ChannelKind.Threads => "/threads_publish",
         _ => "/hooks",
     };
 

@@ -78,6 +78,8 @@ public sealed class EveryHttpChannelTests
         { ChannelKind.FacebookPage, 401, """{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190}}""", "Error validating access token: Session has expired" },
         { ChannelKind.FacebookPage, 403, """{"error":{"message":"(#200) The user hasn't authorized the application to perform this action","type":"OAuthException","code":200}}""", "(#200) The user hasn't authorized the application to perform this action" },
         { ChannelKind.FacebookPage, 400, """{"error":{"message":"(#100) The parameter link must be a valid URL","type":"OAuthException","code":100}}""", "(#100) The parameter link must be a valid URL" },
+        { ChannelKind.Threads, 400, """{"error":{"message":"Invalid OAuth access token - Cannot parse access token","type":"OAuthException","code":190,"fbtrace_id":"A1"}}""", "Invalid OAuth access token" },
+        { ChannelKind.Threads, 403, """{"error":{"message":"(#10) Application does not have permission for this action","type":"THApiException","code":10,"error_user_msg":"The app needs threads_content_publish.","fbtrace_id":"A2"}}""", "The app needs threads_content_publish." },
         { ChannelKind.Webhook, 401, """{"error":"signature mismatch"}""", "signature mismatch" },
         { ChannelKind.Webhook, 404, "", "answered 404: Not Found" },
         { ChannelKind.Webhook, 422, """{"message":"unknown channel #launches"}""", "unknown channel #launches" },

@@ -268,7 +268,7 @@
     fit.replaceChildren();
     const tooLong = variant.diagnostics.some((d) => d.code === "variant.too-long");
     const leftOut = variant.diagnostics.filter((d) => d.code === "variant.left-out");
-    if (tooLong && card.dataset.threads === "off" && ["X", "Mastodon", "Bluesky"].includes(card.dataset.kind)) {
+    if (tooLong && card.dataset.threads === "off" && ["X", "Mastodon", "Bluesky", "Threads"].includes(card.dataset.kind)) {
       const allow = document.createElement("a");
       allow.href = `/Channels#account-${variant.accountId}`;
       allow.dataset.allowThreads = "";
