@@ -67,6 +67,9 @@ public sealed class TokenRefresher(
     /// </summary>
     public async Task<RefreshOutcome> RefreshAsync(Guid accountId, bool force, CancellationToken cancellationToken)
     {
+        // Read under the lock as it is now, not as this unit of work may remember it.
+        foreach (var tracked in db.ChangeTracker.Entries<ChannelAccount>().Where(e => e.Entity.Id == accountId).ToList())
+            tracked.State = EntityState.Detached;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var account = await db.ChannelAccounts
             .FromSql($"SELECT * FROM \"ChannelAccounts\" WHERE \"Id\" = {accountId} FOR UPDATE")
