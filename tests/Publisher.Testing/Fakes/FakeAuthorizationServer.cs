@@ -72,6 +72,15 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
     public bool IsValidAccessToken(string? token) =>
         token is not null && _grants.Any(g => !g.Revoked && g.AccessToken == token && (g.AccessExpiresAt is null || g.AccessExpiresAt > DateTimeOffset.UtcNow));
 
+    /// <summary>A grant as a finished consent would give it, for tests of what a token does rather than how it is got.</summary>
+    public Grant IssueDirectly(string clientId, string scope, bool refresh = true)
+    {
+        var grant = new Grant(clientId, scope);
+        Issue(grant, refresh);
+        _grants.Add(grant);
+        return grant;
+    }
+
     /// <summary>The person took Publisher's access away in the network's settings: every grant stops working.</summary>
     public void RevokeAll()
     {

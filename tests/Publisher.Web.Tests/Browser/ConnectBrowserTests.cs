@@ -66,13 +66,13 @@ public class ConnectBrowserTests(ConnectSite site) : IClassFixture<ConnectSite>
         await page.ClickAsync("#connect-mastodon");
 
         // The instance's own consent page, reached through Publisher's hand-over page.
-        await page.WaitForURLAsync(url => url.StartsWith(mastodon.BaseUri.ToString() + "oauth/authorize", StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(mastodon.BaseUri + "oauth/authorize?")));
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Authorize Publisher?");
         await Assertions.Expect(page.Locator("#scopes")).ToContainTextAsync("write:statuses");
         await page.ClickAsync("#allow");
 
         // Back on Channels, connected, switched on.
-        await page.WaitForURLAsync(new Regex("/Channels#account-"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/Channels#account-"));
         var handle = $"@publisher@{mastodon.BaseUri.Host}";
         await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync($"Connected Publisher ({handle}). It is switched on and ready to publish.");
         var row = page.Locator("tr", new PageLocatorOptions { Has = page.Locator($"td:text-is('{handle}')") });
