@@ -247,6 +247,15 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
         return inEdit.Concat(inHtml).DistinctBy(l => l.ShortUrl).ToList();
     }
 
+    /// <summary>
+    /// The link the guide's required-link rule looks for in a text: the variant's tracked short link when the text
+    /// carries it, otherwise the message's own address. A hand edit that keeps the message's address (one the tracker
+    /// could not rewrite, such as a host without a public suffix) still has its link, and a text that lacks both is
+    /// told to add the address its author knows, which is tracked when saved.
+    /// </summary>
+    public static string? RequiredLink(string text, string? variantLink, string? messageLink) =>
+        variantLink is { Length: > 0 } tracked && text.Contains(tracked, StringComparison.Ordinal) ? tracked : messageLink ?? variantLink;
+
     /// <summary>Checks what would go out against the guide and records the findings, score and guide version.</summary>
     public LintResult Check(CompositionContext context, Variant variant, Message message, ChannelAccount account, IEnumerable<string> acceptedWarningKeys)
     {
@@ -256,7 +265,7 @@ public sealed class VariantComposer(PublisherDbContext db, VariantRenderer rende
             Title = message.Title,
             Subject = variant.Subject,
             Body = variant.EffectiveText,
-            Link = variant.Link ?? message.Link,
+            Link = RequiredLink(variant.EffectiveText, variant.Link, message.Link),
             CallToAction = message.CallToAction,
             KeyFacts = message.KeyFacts,
             Sponsored = message.IsSponsored,

@@ -174,7 +174,7 @@ public static class RenderApi
                     Title = message.Title,
                     Subject = rendered.Subject,
                     Body = body,
-                    Link = rendered.Link ?? message.Link,
+                    Link = VariantComposer.RequiredLink(body, rendered.Link, message.Link),
                     CallToAction = message.CallToAction,
                     KeyFacts = message.KeyFacts,
                     Sponsored = m.Sponsored == true,

@@ -39,6 +39,7 @@ public class EditorBrowserTests(DemoSite site) : IClassFixture<DemoSite>
         var (playwright, browser, page) = await SignedInMarketerAsync();
         using var _ = playwright;
         await using var __ = browser;
+        await using var ___ = await site.LinksAsWrittenAsync("X");
         await page.GotoAsync(site.BaseUrl + "/Messages/New");
         var x = page.Locator(".preview-card[data-kind='X']");
         var bluesky = page.Locator(".preview-card[data-kind='Bluesky']");

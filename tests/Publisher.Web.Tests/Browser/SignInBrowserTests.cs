@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Publisher.Core.Data;
@@ -29,6 +30,29 @@ public sealed class DemoSite : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await ((IAsyncLifetime)App).DisposeAsync();
+
+    /// <summary>
+    /// Sends the demo's accounts of one kind with their links as written (not the app's short links) until the answer is
+    /// disposed: a short link on the test's loopback address is no link to the networks, so a test of what each
+    /// network links uses addresses it would link. The collection's tests run one at a time, so no other test sees it.
+    /// </summary>
+    public async Task<IAsyncDisposable> LinksAsWrittenAsync(string kind)
+    {
+        await SetTrackLinksAsync(kind, false);
+        return new Restore(() => SetTrackLinksAsync(kind, true));
+    }
+
+    private async Task SetTrackLinksAsync(string kind, bool track)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().ChannelAccounts
+            .Where(a => a.Kind == kind && a.IsDemo).ExecuteUpdateAsync(a => a.SetProperty(x => x.TrackLinks, track));
+    }
+
+    private sealed class Restore(Func<Task> undo) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await undo();
+    }
 
     /// <summary>Signs a demo user in through the form, in a browser context of its own (a desktop window unless <paramref name="viewport"/> says otherwise).</summary>
     public async Task<IPage> SignInAsync(IBrowser browser, string role, ViewportSize? viewport = null)

@@ -70,7 +70,8 @@ public static class TruthData
         var approvals = scope.ServiceProvider.GetRequiredService<ApprovalService>();
         var variant = (await approvals.FindAsync(variantId))!;
         var submitted = await approvals.SubmitAsync(variant, marketer);
-        Assert.True(submitted.Succeeded, submitted.Error);
+        // The findings are in the message so a refusal says which rule refused it.
+        Assert.True(submitted.Succeeded, $"{submitted.Error} {variant.StyleFindingsJson} {variant.ManualOverride} {variant.LinksJson}");
         await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().SaveChangesAsync();
     }
 

@@ -16,11 +16,14 @@ public static class Editor
         await DatabaseInitializer.SeedDefaultsAsync(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), TimeProvider.System);
     }
 
-    public static async Task<Guid[]> AccountsAsync(PublisherWebApp app, params string[] kinds)
+    public static Task<Guid[]> AccountsAsync(PublisherWebApp app, params string[] kinds) => AccountsAsync(app, trackLinks: true, kinds);
+
+    /// <summary>New accounts of these kinds; with <paramref name="trackLinks"/> off their links go out as written, not as the app's short links.</summary>
+    public static async Task<Guid[]> AccountsAsync(PublisherWebApp app, bool trackLinks, params string[] kinds)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        var accounts = kinds.Select(k => new ChannelAccount { Name = $"{k} {Guid.NewGuid():N}", Kind = k, Handle = "@tests" }).ToList();
+        var accounts = kinds.Select(k => new ChannelAccount { Name = $"{k} {Guid.NewGuid():N}", Kind = k, Handle = "@tests", TrackLinks = trackLinks }).ToList();
         db.ChannelAccounts.AddRange(accounts);
         await db.SaveChangesAsync();
         return accounts.Select(a => a.Id).ToArray();

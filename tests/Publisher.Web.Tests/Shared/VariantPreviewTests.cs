@@ -11,7 +11,8 @@ public class VariantPreviewTests(PublisherWebApp app)
     {
         await Editor.SeedDefaultsAsync(app);
         var marketer = await app.SignedInAsync(Roles.Marketer);
-        var x = await Editor.AccountsAsync(app, "X");
+        // Its links as written: a tracked account's short link on the test's loopback address is not a link to X.
+        var x = await Editor.AccountsAsync(app, trackLinks: false, "X");
         var fields = Editor.Fields("Preview colours", "Fresh beans on Saturday.", x);
         fields["Input.Link"] = "https://northwind.coffee/saturday";
         var id = Editor.SavedMessageId(await Editor.PostAsync(marketer, "/Messages/New", fields));
