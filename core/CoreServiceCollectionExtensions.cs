@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Publisher.Core.Composition;
+using Publisher.Core.Connect;
 using Publisher.Core.Data;
 using Publisher.Core.Networking;
 using Publisher.StyleGuide;
@@ -80,6 +81,7 @@ public static class CoreServiceCollectionExtensions
         services.AddLinkCardReader();
         services.AddScoped<Publishing.PublishScheduler>();
         services.AddSingleton<Publishing.ChannelCredentials>();
+        services.AddConnect();
 
         // Data Protection keys live in PostgreSQL, wrapped by the master key when one is configured, so a
         // database copy alone cannot decrypt channel credentials; one key ring for every process.

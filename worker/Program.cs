@@ -3,6 +3,7 @@ using Publisher.Core;
 using Publisher.Core.Analytics;
 using Publisher.Core.Jobs;
 using Publisher.Worker.Analytics;
+using Publisher.Worker.Connect;
 using Publisher.Worker.Maintenance;
 using Publisher.Worker.Publishing;
 
@@ -28,6 +29,7 @@ builder.Services.AddScoped<MaintenanceJobs>();
 builder.Services.AddAnalytics();
 builder.Services.AddScoped<AnalyticsJobs>();
 builder.Services.AddScoped<EngagementJob>();
+builder.Services.AddScoped<TokenRefreshJob>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<PublishSweeper>());
 builder.Services.AddHostedService<DueDispatcher>();
 
@@ -35,4 +37,5 @@ var host = builder.Build();
 MaintenanceJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
 AnalyticsJobs.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
 EngagementJob.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
+TokenRefreshJob.Schedule(host.Services.GetRequiredService<IRecurringJobManager>());
 host.Run();

@@ -24,6 +24,8 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
     public DbSet<PublishAttempt> PublishAttempts => Set<PublishAttempt>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<PublishWorker> PublishWorkers => Set<PublishWorker>();
+    public DbSet<ConnectAttempt> ConnectAttempts => Set<ConnectAttempt>();
+    public DbSet<OAuthAppRegistration> OAuthAppRegistrations => Set<OAuthAppRegistration>();
     public DbSet<MediaAsset> MediaAssets => Set<MediaAsset>();
     public DbSet<MessageMedia> MessageMedia => Set<MessageMedia>();
     public DbSet<MediaDerivative> MediaDerivatives => Set<MediaDerivative>();
@@ -151,6 +153,32 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             c.HasIndex(x => x.Name).IsUnique();
             c.Property(x => x.SettingsJson).HasColumnType("jsonb");
             c.Property(x => x.TrackLinks).HasDefaultValue(true);
+            c.Property(x => x.ConnectedWith).HasMaxLength(32);
+            c.Property(x => x.ExternalId).HasMaxLength(300);
+            c.Property(x => x.ReconnectReason).HasMaxLength(500);
+            // The refresh job looks for tokens coming to their end.
+            c.HasIndex(x => x.TokenExpiresAt).HasFilter("\"ConnectedWith\" IS NOT NULL");
+        });
+
+        builder.Entity<ConnectAttempt>(a =>
+        {
+            a.HasIndex(x => x.StateHash).IsUnique();
+            a.Property(x => x.StateHash).HasMaxLength(64);
+            a.Property(x => x.BrowserHash).HasMaxLength(64);
+            a.Property(x => x.Network).HasMaxLength(32);
+            a.Property(x => x.Instance).HasMaxLength(300);
+            a.Property(x => x.RedirectUri).HasMaxLength(2048);
+            a.HasIndex(x => x.ExpiresAt);
+        });
+
+        builder.Entity<OAuthAppRegistration>(r =>
+        {
+            r.Property(x => x.Network).HasMaxLength(32);
+            r.Property(x => x.Instance).HasMaxLength(300);
+            r.Property(x => x.RedirectUri).HasMaxLength(2048);
+            r.Property(x => x.Scopes).HasMaxLength(300);
+            r.Property(x => x.ClientId).HasMaxLength(300);
+            r.HasIndex(x => new { x.Network, x.Instance, x.RedirectUri, x.Scopes }).IsUnique();
         });
 
         builder.Entity<PublishAttempt>(a =>

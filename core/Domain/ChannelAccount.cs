@@ -50,4 +50,23 @@ public class ChannelAccount
     public bool? ConnectionOk { get; set; }
     public string? ConnectionMessage { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// The network whose Connect flow issued the stored token (its <c>ConnectProvider.Network</c>), or null when the
+    /// credentials were typed in. The worker refreshes such a token before <see cref="TokenExpiresAt"/>.
+    /// </summary>
+    public string? ConnectedWith { get; set; }
+
+    /// <summary>The account on its network (a user id, an organization URN, a page id): a second Connect of the same one updates this account.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>When the stored access token stops working, as the network said; null when it did not say (or never expires).</summary>
+    public DateTimeOffset? TokenExpiresAt { get; set; }
+
+    /// <summary>
+    /// The network refused the stored token for good (revoked, expired, refresh refused): an admin must Connect again.
+    /// Shown on Channels and in the banner, and told to Admins, before a post fails on it.
+    /// </summary>
+    public bool NeedsReconnect { get; set; }
+    public string? ReconnectReason { get; set; }
 }

@@ -23,6 +23,18 @@ public sealed class Notifier(PublisherDbContext db, TimeProvider clock)
     }
 
     /// <summary>
+    /// Tells everyone holding <paramref name="role"/> about one standing problem (an account that must be reconnected):
+    /// someone who still has an unread notice with the same <paramref name="groupKey"/> is not told twice.
+    /// </summary>
+    public async Task TellRoleOnceAsync(string role, string text, string? link, string groupKey, CancellationToken cancellationToken = default)
+    {
+        var userIds = await ActiveInRoleAsync(role, [], cancellationToken);
+        var told = await db.Notifications.Where(n => n.GroupKey == groupKey && n.ReadAt == null).Select(n => n.UserId).ToListAsync(cancellationToken);
+        foreach (var userId in userIds.Except(told))
+            db.Notifications.Add(new Notification { UserId = userId, Text = text, Link = link, GroupKey = groupKey, CreatedAt = clock.GetUtcNow() });
+    }
+
+    /// <summary>
     /// Tells everyone holding <paramref name="role"/> (except <paramref name="except"/>) that a variant awaits their review.
     /// A message's variants gather in one unread notification per person ("3 variants of “…” await your review"), so
     /// submitting a message for seven channels is one line in an approver's inbox, not seven.

@@ -990,6 +990,10 @@ namespace Publisher.Core.Data.Migrations
                     b.Property<string>("Color")
                         .HasColumnType("text");
 
+                    b.Property<string>("ConnectedWith")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<DateTimeOffset?>("ConnectionCheckedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1004,6 +1008,10 @@ namespace Publisher.Core.Data.Migrations
 
                     b.Property<string>("EncryptedCredentials")
                         .HasColumnType("text");
+
+                    b.Property<string>("ExternalId")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
 
                     b.Property<string>("Handle")
                         .HasColumnType("text");
@@ -1024,12 +1032,22 @@ namespace Publisher.Core.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<bool>("NeedsReconnect")
+                        .HasColumnType("boolean");
+
                     b.PrimitiveCollection<List<string>>("PostingSlots")
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<string>("ReconnectReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<string>("SettingsJson")
                         .HasColumnType("jsonb");
+
+                    b.Property<DateTimeOffset?>("TokenExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("TrackLinks")
                         .ValueGeneratedOnAdd()
@@ -1052,6 +1070,9 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasIndex("Name")
                         .IsUnique();
+
+                    b.HasIndex("TokenExpiresAt")
+                        .HasFilter("\"ConnectedWith\" IS NOT NULL");
 
                     b.ToTable("ChannelAccounts");
                 });
@@ -1122,6 +1143,69 @@ namespace Publisher.Core.Data.Migrations
                     b.HasIndex("VariantId");
 
                     b.ToTable("Comments");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.ConnectAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BrowserHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Instance")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ProtectedPending")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProtectedVerifier")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("ReconnectAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("StateHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("UsedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("StateHash")
+                        .IsUnique();
+
+                    b.ToTable("ConnectAttempts");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.MediaAsset", b =>
@@ -1475,6 +1559,52 @@ namespace Publisher.Core.Data.Migrations
                     b.HasIndex("UserId", "ReadAt");
 
                     b.ToTable("Notifications");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Domain.OAuthAppRegistration", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Instance")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<string>("Network")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ProtectedClientSecret")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Network", "Instance", "RedirectUri", "Scopes")
+                        .IsUnique();
+
+                    b.ToTable("OAuthAppRegistrations");
                 });
 
             modelBuilder.Entity("Publisher.Core.Domain.PublishAttempt", b =>

@@ -94,9 +94,27 @@ public sealed partial class FakeMastodonApi : FakeApiServer
         lock (_statuses) _statuses.RemoveAll(s => s.Id == statusId);
     }
 
+    /// <summary>
+    /// The instance's OAuth server (<c>/oauth/authorize</c>, <c>/oauth/token</c>, <c>/oauth/revoke</c>, clients
+    /// authenticating in the form body), whose clients are registered with <c>POST /api/v1/apps</c>; the tokens it
+    /// issues work for the API like <see cref="AccessToken"/>.
+    /// </summary>
+    public FakeAuthorizationServer Authorization { get; } = new("/oauth/authorize", "/oauth/token", "/oauth/revoke", basicClientAuthentication: false);
+
+    /// <summary>The scopes an app may ask for, as Mastodon names them (its top-level and granular scopes).</summary>
+    public static readonly IReadOnlySet<string> KnownScopes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "read", "write", "follow", "push", "profile", "read:accounts", "read:statuses", "read:notifications", "write:statuses", "write:media", "write:accounts",
+    };
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
-        if (BearerToken(request) != AccessToken)
+        if (Authorization.Handle(request) is { } oauth)
+            return oauth;
+        if (request.Method == "POST" && request.Path.TrimEnd('/') == "/api/v1/apps")
+            return RegisterApp(request);
+        var bearer = BearerToken(request);
+        if (bearer != AccessToken && !Authorization.IsValidAccessToken(bearer))
             return FakeResponse.Json(401, new { error = "The access token is invalid" });
         return (request.Method, request.Path.TrimEnd('/')) switch
         {
@@ -108,6 +126,30 @@ public sealed partial class FakeMastodonApi : FakeApiServer
             ("GET", "/api/v1/accounts/verify_credentials") => FakeResponse.Json(200, new { id = "109000", username = Username, acct = Username, display_name = "Publisher" }),
             _ => FakeResponse.Json(404, new { error = "Record not found" }),
         };
+    }
+
+    /// <summary>
+    /// <c>POST /api/v1/apps</c> as https://docs.joinmastodon.org/methods/apps/ documents it: <c>client_name</c> and
+    /// <c>redirect_uris</c> required (absolute, one per line), <c>scopes</c> known ones only (default <c>read</c>).
+    /// </summary>
+    private FakeResponse RegisterApp(RecordedRequest request)
+    {
+        var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.Body).ToDictionary(p => p.Key, p => p.Value.ToString());
+        if (!(request.Header("Content-Type") ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            return FakeResponse.Json(422, new { error = "Validation failed: the app's fields are sent as a form here" });
+        if (form.GetValueOrDefault("client_name") is not { Length: > 0 } name)
+            return FakeResponse.Json(422, new { error = "Validation failed: Application name can't be blank" });
+        var redirects = (form.GetValueOrDefault("redirect_uris") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (redirects.Length == 0 || redirects.Any(r => !Uri.TryCreate(r, UriKind.Absolute, out _)))
+            return FakeResponse.Json(422, new { error = "Validation failed: Redirect URI must be an absolute URI." });
+        var scopes = (form.GetValueOrDefault("scopes") is { Length: > 0 } s ? s : "read").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (scopes.Any(scope => !KnownScopes.Contains(scope)))
+            return FakeResponse.Json(422, new { error = "Validation failed: Scopes are invalid" });
+        var id = $"{Authorization.Clients.Count + 1}";
+        var clientId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        var secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Authorization.Register(new FakeAuthorizationServer.Client(clientId, secret, redirects, scopes, name));
+        return FakeResponse.Json(200, new { id, name, website = (string?)null, scopes, redirect_uri = string.Join("\n", redirects), redirect_uris = redirects, client_id = clientId, client_secret = secret });
     }
 
     private FakeResponse CreateStatus(RecordedRequest request)

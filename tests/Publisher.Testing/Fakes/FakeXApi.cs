@@ -128,9 +128,35 @@ public sealed class FakeXApi : FakeApiServer
         }
     }
 
+    /// <summary>
+    /// X's OAuth 2.0 server: the consent page at <c>/i/oauth2/authorize</c> (x.com's in real life), <c>/2/oauth2/token</c>
+    /// and <c>/2/oauth2/revoke</c> with the confidential client <see cref="OAuthClientId"/> authenticating by HTTP Basic;
+    /// two-hour access tokens, a refresh token with <c>offline.access</c>, rotated on every use. Its access tokens work
+    /// as user-context bearer tokens on every endpoint, like the OAuth 1.0a keys.
+    /// </summary>
+    public FakeAuthorizationServer Authorization { get; } = new("/i/oauth2/authorize", "/2/oauth2/token", "/2/oauth2/revoke", basicClientAuthentication: true)
+    {
+        AccessTokenLifetime = TimeSpan.FromHours(2),
+        IssueRefreshTokens = true,
+        RefreshScope = "offline.access",
+    };
+
+    public const string OAuthClientId = "fake-x-oauth2-client";
+    public const string OAuthClientSecret = "fake-x-oauth2-secret";
+
+    /// <summary>Registers the OAuth 2.0 client with the redirect URI the app will send (X's portal takes it exactly).</summary>
+    public void RegisterOAuthClient(string redirectUri) =>
+        Authorization.Register(new FakeAuthorizationServer.Client(OAuthClientId, OAuthClientSecret, [redirectUri],
+            ["tweet.read", "tweet.write", "users.read", "media.write", "offline.access"], "Publisher"));
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
-        if (Authenticate(request) is { } refused) return refused;
+        if (Authorization.Handle(request) is { } oauth) return oauth;
+        if (BearerToken(request) is { } bearer)
+        {
+            if (!Authorization.IsValidAccessToken(bearer)) return Unauthorized();
+        }
+        else if (Authenticate(request) is { } refused) return refused;
         var path = request.Path.TrimEnd('/');
         return (request.Method, path) switch
         {

@@ -119,6 +119,26 @@ public sealed class XClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_account_connected_with_oauth2_posts_with_its_bearer_user_token_and_a_revoked_one_is_a_permanent_401()
+    {
+        _x.RegisterOAuthClient("http://127.0.0.1:5080/Channels/Connect/Callback");
+        var grant = _x.Authorization.IssueDirectly(FakeXApi.OAuthClientId, "tweet.read tweet.write users.read offline.access");
+        var connection = ChannelKit.Connection(ChannelKind.X, _x.BaseUri,
+            new Dictionary<string, string> { ["access_token"] = grant.AccessToken, ["refresh_token"] = grant.RefreshToken! }, handle: "@publisher_test");
+
+        var result = await _client.PublishAsync(ChannelKit.Request(connection, "Autumn sale: 20% off."), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Equal($"Bearer {grant.AccessToken}", Assert.Single(_x.Requests).Header("Authorization"));
+        Assert.True((await _client.TestConnectionAsync(connection, CancellationToken.None)).Ok);
+
+        _x.Authorization.RevokeAll();
+        var refused = await _client.PublishAsync(ChannelKit.Request(connection, "Second post."), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Permanent, refused.Outcome);
+        Assert.Equal(401, refused.HttpStatus);
+        Assert.Single(_x.Tweets);
+    }
+
+    [Fact]
     public async Task Without_a_handle_the_link_uses_the_i_status_form()
     {
         var result = await _client.PublishAsync(ChannelKit.Request(Connection(handle: null)), new RecordingProgress(), CancellationToken.None);

@@ -15,7 +15,7 @@ namespace Publisher.Web.Pages.Channels;
 
 /// <summary>The channel accounts the brand publishes to, and who must approve for each. Credentials are never shown back.</summary>
 [Authorize(Policy = Policies.Admin)]
-public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateChanges changes) : PageModel
+public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateChanges changes, Publisher.Core.Connect.ConnectFlow connect) : PageModel
 {
     /// <summary>Roles that may sign off a step; marketers write, they do not approve.</summary>
     public static readonly IReadOnlyList<string> ApprovingRoles = [Roles.Approver, Roles.BrandManager, Roles.Admin];
@@ -32,12 +32,23 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
         : duration.TotalSeconds < 60 ? $"{duration.TotalSeconds:0.#} s" : duration.TotalMinutes < 60 ? $"{duration.TotalMinutes:0.#} min" : $"{duration.TotalHours:0.#} h";
 
     public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps,
-        bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent, IReadOnlyList<string> PostingSlots)
+        bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent, IReadOnlyList<string> PostingSlots,
+        string? ConnectedWith, bool NeedsReconnect, string? ReconnectReason)
     {
         public bool SupportsThreads => Enum.TryParse<ChannelKind>(Kind, out var kind) && ChannelProfiles.Get(kind).SupportsThreads;
     }
 
     public IReadOnlyList<Row> Accounts { get; private set; } = [];
+
+    /// <summary>The networks with a Connect flow, each with why it cannot start yet (null when it can).</summary>
+    public IReadOnlyList<(string Network, bool AsksForInstance, string? Unavailable)> Connectable =>
+        connect.Providers.Select(p => (p.Network, p.AsksForInstance, p.Unavailable)).ToList();
+
+    /// <summary>The network whose Connect can (re)connect an account of this kind, or null.</summary>
+    public string? ConnectNetworkFor(string kind) => connect.Providers.FirstOrDefault(p => p.ChannelKind == kind)?.Network;
+
+    /// <summary>The address to register with each network as the redirect (callback) URI.</summary>
+    public string RedirectUri => connect.RedirectUri;
 
     [TempData] public string? Notice { get; set; }
     [TempData] public string? Error { get; set; }
@@ -60,7 +71,7 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
         }
         Accounts = await db.ChannelAccounts.OrderBy(a => a.Name)
             .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null, a.ApprovalSteps,
-                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent, a.PostingSlots))
+                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent, a.PostingSlots, a.ConnectedWith, a.NeedsReconnect, a.ReconnectReason))
             .ToListAsync();
     }
 

@@ -84,3 +84,6 @@ public sealed class OAuth1Signer(string consumerKey, string consumerSecret, stri
 
     private static string Decode(string value) => Uri.UnescapeDataString(value.Replace('+', ' '));
 }
+
+/// <summary>How one account's requests to X are authorized: OAuth 1.0a keys, or an OAuth 2.0 user access token (Connect).</summary>
+public sealed record XAuthorization(OAuth1Signer? OAuth1, string? BearerToken);

@@ -10,7 +10,7 @@ using Publisher.Templates.Channels;
 namespace Publisher.Worker.Channels.X;
 
 /// <summary>
-/// Posts to X with the v2 API (<c>POST /2/tweets</c>), signed with OAuth 1.0a user context. A thread is a chain
+/// Posts to X with the v2 API (<c>POST /2/tweets</c>), as the user: an OAuth 2.0 user token from Connect, or OAuth 1.0a keys. A thread is a chain
 /// of replies. X has no idempotency key, so an interrupted post is reconciled by looking for its text on the
 /// account's recent timeline. Media are uploaded first (<see cref="XMediaUploader"/>) and go with the first post.
 /// </summary>
@@ -124,21 +124,32 @@ public sealed partial class XClient(IHttpClientFactory httpClientFactory, TimePr
 
     public static string PostUrl(ChannelConnection connection, string id) => PostAddresses.XPost(connection.Handle, id);
 
-    private static OAuth1Signer Signer(ChannelConnection connection) => new(
-        connection.Credential("consumer_key"), connection.Credential("consumer_secret"),
-        connection.Credential("access_token"), connection.Credential("access_token_secret"));
+    /// <summary>
+    /// How the account signs in: an OAuth 2.0 user token when it was connected with Connect (its credentials then hold
+    /// an access token and no OAuth 1.0a keys), else the OAuth 1.0a keys typed on its settings page.
+    /// </summary>
+    private static XAuthorization Signer(ChannelConnection connection) =>
+        connection.Credentials.ContainsKey("consumer_key") || connection.Credentials.ContainsKey("access_token_secret")
+            ? new XAuthorization(new OAuth1Signer(connection.Credential("consumer_key"), connection.Credential("consumer_secret"),
+                connection.Credential("access_token"), connection.Credential("access_token_secret")), null)
+            : new XAuthorization(null, connection.Credential("access_token"));
 
-    private HttpRequestMessage Signed(OAuth1Signer signer, HttpMethod method, Uri uri) => Signed(signer, method, uri, NonceFactory, clock);
+    private HttpRequestMessage Signed(XAuthorization signer, HttpMethod method, Uri uri) => Signed(signer, method, uri, NonceFactory, clock);
 
-    /// <summary>A request signed for X: the query is signed, a JSON or multipart body is not (RFC 5849 3.4.1.3.1).</summary>
-    public static HttpRequestMessage Signed(OAuth1Signer signer, HttpMethod method, Uri uri, Func<string> nonce, TimeProvider clock)
+    /// <summary>
+    /// A request authorized for X: a bearer user token, or an OAuth 1.0a signature over the query (a JSON or multipart
+    /// body is not signed, RFC 5849 3.4.1.3.1).
+    /// </summary>
+    public static HttpRequestMessage Signed(XAuthorization signer, HttpMethod method, Uri uri, Func<string> nonce, TimeProvider clock)
     {
         var message = new HttpRequestMessage(method, uri);
-        message.Headers.TryAddWithoutValidation("Authorization", signer.AuthorizationHeader(method, uri, null, nonce(), clock.GetUtcNow().ToUnixTimeSeconds()));
+        message.Headers.TryAddWithoutValidation("Authorization", signer.OAuth1 is { } oauth1
+            ? oauth1.AuthorizationHeader(method, uri, null, nonce(), clock.GetUtcNow().ToUnixTimeSeconds())
+            : $"Bearer {signer.BearerToken}");
         return message;
     }
 
-    private async Task<(JsonElement? Json, string? Error)> GetJsonAsync(HttpClient http, OAuth1Signer signer, ChannelConnection connection, string path, CancellationToken cancellationToken)
+    private async Task<(JsonElement? Json, string? Error)> GetJsonAsync(HttpClient http, XAuthorization signer, ChannelConnection connection, string path, CancellationToken cancellationToken)
     {
         using var message = Signed(signer, HttpMethod.Get, ChannelHttp.Combine(connection.BaseAddress, path));
         using var response = await http.SendAsync(message, cancellationToken);

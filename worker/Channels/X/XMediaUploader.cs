@@ -26,7 +26,7 @@ namespace Publisher.Worker.Channels.X;
 /// retry attaches it instead of sending it again; a reused GIF or video is asked about with STATUS first, and sent
 /// again if X no longer knows it.
 /// </summary>
-public sealed class XMediaUploader(HttpClient http, OAuth1Signer signer, Uri baseAddress, Func<string> nonce, TimeProvider clock)
+public sealed class XMediaUploader(HttpClient http, XAuthorization signer, Uri baseAddress, Func<string> nonce, TimeProvider clock)
 {
     /// <summary>The size of each APPEND: X takes pieces of up to 5 MB; 4 MiB is what its own samples send.</summary>
     public const int ChunkSize = 4 * 1024 * 1024;

@@ -1,0 +1,57 @@
+namespace Publisher.Core.Connect;
+
+/// <summary>
+/// The Connect flows: each network's OAuth client (registered by the installation's admin with the network) and
+/// where its endpoints are. Bound from the section "Connect" (environment: <c>Connect__X__ClientId</c>, …).
+/// Mastodon needs nothing here: Publisher registers itself on each instance an admin names.
+/// </summary>
+public sealed class ConnectOptions
+{
+    public const string SectionName = "Connect";
+
+    /// <summary>How long a started Connect may take before its state is refused (the admin signs in to the network meanwhile).</summary>
+    public TimeSpan StateLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The worker refreshes a token this long before it expires (X's live 2 hours), so a post never meets an expired one.</summary>
+    public TimeSpan RefreshAhead { get; set; } = TimeSpan.FromMinutes(30);
+
+    public MastodonConnectOptions Mastodon { get; set; } = new();
+
+    /// <summary>X: OAuth 2.0 with PKCE (a confidential client: "Web App" in the X developer portal).</summary>
+    public OAuthNetworkOptions X { get; set; } = new()
+    {
+        AuthorizeUrl = "https://x.com/i/oauth2/authorize",
+        ApiUrl = "https://api.x.com/",
+        Scopes = "tweet.read tweet.write users.read media.write offline.access",
+    };
+}
+
+public sealed class MastodonConnectOptions
+{
+    /// <summary>Only what the Mastodon client uses: read the account, post statuses and media, read a status's counts.</summary>
+    public string Scopes { get; set; } = "read:accounts read:statuses write:statuses write:media";
+
+    /// <summary>The name the instance shows on its consent page and under posts.</summary>
+    public string ClientName { get; set; } = "Publisher";
+}
+
+/// <summary>One network's OAuth client and endpoints. Without a client id and secret its Connect button says what to set.</summary>
+public sealed class OAuthNetworkOptions
+{
+    public string? ClientId { get; set; }
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The consent page people are sent to.</summary>
+    public string AuthorizeUrl { get; set; } = "";
+
+    /// <summary>The API the token, revoke and account calls go to (and accounts connected this way publish to).</summary>
+    public string ApiUrl { get; set; } = "";
+
+    public string Scopes { get; set; } = "";
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(ClientId) && !string.IsNullOrWhiteSpace(ClientSecret);
+
+    public bool IsValid => (string.IsNullOrWhiteSpace(ClientId) == string.IsNullOrWhiteSpace(ClientSecret))
+                           && Uri.TryCreate(AuthorizeUrl, UriKind.Absolute, out var a) && a.Scheme is "https" or "http"
+                           && Uri.TryCreate(ApiUrl, UriKind.Absolute, out var b) && b.Scheme is "https" or "http";
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Core.Networking;
+
+namespace Publisher.Core.Connect;
+
+public static class ConnectServiceCollectionExtensions
+{
+    /// <summary>
+    /// The Connect flows (web) and the token refresh (worker): options, one provider per network, and the HTTP client
+    /// every OAuth call goes through, behind the outbound address guard like every other call to a named server.
+    /// </summary>
+    public static IServiceCollection AddConnect(this IServiceCollection services)
+    {
+        services.AddOptions<ConnectOptions>().BindConfiguration(ConnectOptions.SectionName)
+            .Validate(o => o.StateLifetime > TimeSpan.Zero && o.RefreshAhead > TimeSpan.Zero, "Connect: StateLifetime and RefreshAhead must be positive.")
+            .Validate(o => o.X.IsValid, "Connect:X needs both ClientId and ClientSecret (or neither), and AuthorizeUrl and ApiUrl as absolute http(s) addresses.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Mastodon.Scopes) && !string.IsNullOrWhiteSpace(o.Mastodon.ClientName), "Connect:Mastodon needs Scopes and a ClientName.")
+            .ValidateOnStart();
+        services.AddHttpClient(ConnectProvider.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
+            .UseOutboundAddressPolicy(handler => handler.AllowAutoRedirect = false);
+        services.AddSingleton<ConnectSecrets>();
+        // One line per network: a provider is all a network's Connect needs.
+        services.AddScoped<ConnectProvider, MastodonConnect>();
+        services.AddScoped<ConnectProvider, XConnect>();
+        services.AddScoped<ConnectFlow>();
+        services.AddScoped<TokenRefresher>();
+        return services;
+    }
+}

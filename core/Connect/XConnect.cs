@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Publisher.Core.Domain;
+
+namespace Publisher.Core.Connect;
+
+/// <summary>
+/// X: OAuth 2.0 authorization code with PKCE, as a confidential client (HTTP Basic at <c>/2/oauth2/token</c>). With
+/// <c>offline.access</c> X sends a refresh token; access tokens live two hours and each refresh brings a new refresh
+/// token (the old one stops working), so the worker keeps both. The account is read with <c>GET /2/users/me</c>.
+/// Accounts set up with OAuth 1.0a keys on the settings page keep working as they are.
+/// </summary>
+public sealed class XConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConnectProvider(httpClients)
+{
+    private OAuthNetworkOptions Settings => options.Value.X;
+
+    public override string Network => "X";
+    public override string ChannelKind => "X";
+
+    public override string? Unavailable => Settings.IsConfigured ? null
+        : "Set Connect__X__ClientId and Connect__X__ClientSecret (an OAuth 2.0 “Web App” client in the X developer portal) to connect X accounts; until then enter OAuth 1.0a keys on the account's settings page.";
+
+    public override Task<OAuthClient> ClientAsync(Uri? instance, string redirectUri, CancellationToken cancellationToken) =>
+        Task.FromResult(Client() ?? throw new InvalidOperationException(Unavailable));
+
+    public override Task<OAuthClient?> ClientForAsync(ChannelAccount account, IReadOnlyDictionary<string, string> credentials, CancellationToken cancellationToken) =>
+        Task.FromResult(Client());
+
+    public override async Task<IReadOnlyList<ConnectableAccount>> AccountsAsync(OAuthClient client, OAuthToken token, CancellationToken cancellationToken)
+    {
+        var me = await GetAsBearerAsync(Combine(client.ApiBase, "2/users/me"), token.AccessToken, cancellationToken);
+        var data = me.TryGetProperty("data", out var d) ? d : default;
+        var id = Text(data, "id") ?? throw new OAuthException("invalid_response", "X's /2/users/me answered without a user id.", 200);
+        var username = Text(data, "username") ?? id;
+        return [new ConnectableAccount(id, Text(data, "name") is { Length: > 0 } name ? $"{name} (@{username})" : $"@{username}", $"@{username}",
+            new Dictionary<string, string>(), new Dictionary<string, string>())];
+    }
+
+    private OAuthClient? Client()
+    {
+        if (!Settings.IsConfigured)
+            return null;
+        var api = new Uri(Settings.ApiUrl);
+        return new OAuthClient(Settings.ClientId!, Settings.ClientSecret, new Uri(Settings.AuthorizeUrl),
+            Combine(api, "2/oauth2/token"), Combine(api, "2/oauth2/revoke"), Settings.Scopes, ClientAuthentication.Basic, api);
+    }
+}
