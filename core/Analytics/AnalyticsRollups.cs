@@ -65,14 +65,23 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
         // The blog is served by this app: its articles' views are the page views of /blog/{slug} on its host.
         var ownHost = Uri.TryCreate(publishing.Value.PublicUrl, UriKind.Absolute, out var publicUrl) ? publicUrl.Host.ToLowerInvariant() : null;
 
+        // Each source is counted only as far as the ones it is credited from: a session after the clicks before it, a
+        // conversion after the visits before it. Otherwise a backlog of visits (a full batch, more waiting) would let a
+        // conversion received after its visit be credited before that visit is known, and it would stay uncredited.
         var clicks = await RollUpClicksAsync(connection, transaction, until, batch, cancellationToken);
+        if (clicks == batch)
+            until = Earlier(until, (await WatermarkAsync(connection, transaction, "clicks", cancellationToken)).At);
         var views = await RollUpPageViewsAsync(connection, transaction, until, batch, lookback, ownHost, cancellationToken);
+        if (views == batch)
+            until = Earlier(until, (await WatermarkAsync(connection, transaction, "pageviews", cancellationToken)).At);
         var conversions = await RollUpConversionsAsync(connection, transaction, until, batch, lookback, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (clicks + views + conversions > 0)
             _logger.LogDebug("Rolled up {Clicks} clicks, {Views} page views, {Conversions} conversions.", clicks, views, conversions);
         return new Progress(clicks, views, conversions, CaughtUp: clicks < batch && views < batch && conversions < batch);
     }
+
+    private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
 
     private static async Task<int> LookbackDaysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {

@@ -65,17 +65,27 @@ public class AnalyticsRollupTests(PostgresServer postgres) : IAsyncLifetime
         await using (var db = PostgresServer.NewContext(_db))
         {
             db.Clicks.AddRange(xClick, emailClick, ClickOn(X, XVariant, _day0));
-            db.PageViews.AddRange(
+            await db.SaveChangesAsync();
+            // Received as they would be, one after another (a single save writes a table's rows in key order, not this
+            // order): the visits in their order, then the conversions they lead to.
+            foreach (var view in new[] {
                 Landing(_day0.AddMinutes(1), ann, xClick.Id),
                 Landing(_day0.AddDays(2).AddMinutes(1), ann, emailClick.Id),
                 Landing(_day0.AddDays(4), "bob-visitor", utm: "partner-letter"),
-                Landing(_day0.AddDays(4), null, host: "publisher.northwind.coffee", path: "/blog/autumn-blend", starts: false));
-            db.Conversions.AddRange(
+                Landing(_day0.AddDays(4), null, host: "publisher.northwind.coffee", path: "/blog/autumn-blend", starts: false) })
+            {
+                db.PageViews.Add(view);
+                await db.SaveChangesAsync();
+            }
+            foreach (var conversion in new[] {
                 Converted(ConversionKind.Contact, _day0.AddDays(2).AddMinutes(5), visitor: ann, email: EmailHash),
                 Converted(ConversionKind.Sale, _day0.AddDays(3), email: EmailHash, value: 80m, currency: "EUR"),
                 Converted(ConversionKind.Contact, _day0.AddDays(4).AddMinutes(2), visitor: "bob-visitor"),
-                Converted(ConversionKind.Sale, _day0.AddDays(5), value: 15m, currency: "EUR"));
-            await db.SaveChangesAsync();
+                Converted(ConversionKind.Sale, _day0.AddDays(5), value: 15m, currency: "EUR") })
+            {
+                db.Conversions.Add(conversion);
+                await db.SaveChangesAsync();
+            }
         }
 
         var progress = await Rollups().CatchUpAsync(TimeSpan.FromMinutes(2));
