@@ -38,11 +38,7 @@ public sealed class BlueskyFakeFidelityTests(BlueskyPdsServer pds) : IAsyncLifet
     [Fact]
     public async Task The_fake_answers_every_request_as_Blueskys_own_server_does()
     {
-        var real = await AnswersAsync(new Target(pds.BaseUri, pds.Poster.Handle, pds.Poster.AppPassword, pds.Mentionable.Handle));
-        var fake = await AnswersAsync(new Target(_fake.BaseUri, _fake.Handle, _fake.AppPassword, _fake.KnownHandles.Keys.First()));
-
-        var differences = real.Keys.Where(name => real[name] != fake[name]).Select(name => $"{name}: PDS {real[name]}, fake {fake[name]}").ToList();
-        Assert.True(differences.Count == 0, "The fake differs from Bluesky's PDS:\n" + string.Join("\n", differences));
+        var real = await BothAgreeAsync(AnswersAsync);
         // The cases are not all answered alike, so agreeing means something.
         Assert.Contains(real.Values, a => a.Status == 200);
         Assert.Contains(real.Values, a => a.Status == 500);
@@ -52,15 +48,21 @@ public sealed class BlueskyFakeFidelityTests(BlueskyPdsServer pds) : IAsyncLifet
     [Fact]
     public async Task The_fake_answers_uploads_and_embeds_as_Blueskys_own_server_does()
     {
-        var real = await MediaAnswersAsync(new Target(pds.BaseUri, pds.Poster.Handle, pds.Poster.AppPassword, pds.Mentionable.Handle));
-        var fake = await MediaAnswersAsync(new Target(_fake.BaseUri, _fake.Handle, _fake.AppPassword, _fake.KnownHandles.Keys.First()));
-
-        var differences = real.Keys.Where(name => real[name] != fake[name]).Select(name => $"{name}: PDS {real[name]}, fake {fake[name]}").ToList();
-        Assert.True(differences.Count == 0, "The fake differs from Bluesky's PDS:\n" + string.Join("\n", differences));
+        var real = await BothAgreeAsync(MediaAnswersAsync);
         Assert.Contains(real.Values, a => a.Status == 200 && a.Blob is not null);
         Assert.Contains(real.Values, a => a.Error == "BlobNotFound");
         Assert.Contains(real.Values, a => a.Error == "InvalidMimeType");
         Assert.Contains(real.Values, a => a.Status == 413);
+    }
+
+    /// <summary>Sends the same requests to the PDS and the fake and fails on each answer that differs; returns the PDS's answers.</summary>
+    private async Task<Dictionary<string, Answer>> BothAgreeAsync(Func<Target, Task<Dictionary<string, Answer>>> answers)
+    {
+        var real = await answers(new Target(pds.BaseUri, pds.Poster.Handle, pds.Poster.AppPassword, pds.Mentionable.Handle));
+        var fake = await answers(new Target(_fake.BaseUri, _fake.Handle, _fake.AppPassword, _fake.KnownHandles.Keys.First()));
+        var differences = real.Keys.Where(name => real[name] != fake[name]).Select(name => $"{name}: PDS {real[name]}, fake {fake[name]}").ToList();
+        Assert.True(differences.Count == 0, "The fake differs from Bluesky's PDS:\n" + string.Join("\n", differences));
+        return real;
     }
 
     /// <summary>
