@@ -16,9 +16,9 @@ public static class MediaServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMedia(this IServiceCollection services, Func<IServiceProvider, string> connectionString)
     {
-        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName)
-            .Validate(o => o.Problem() is null, "The Media settings are not valid: see the error for which one.")
-            .ValidateOnStart();
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName).ValidateOnStart();
+        // The problem itself is the message, so the start fails naming the setting to fix.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaOptions>, MediaOptionsValidation>());
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<MediaOptions>>().Value;
@@ -37,4 +37,11 @@ public static class MediaServiceCollectionExtensions
         });
         return services;
     }
+}
+
+/// <summary>Refuses <see cref="MediaOptions"/> with <see cref="MediaOptions.Problem"/>'s own words.</summary>
+internal sealed class MediaOptionsValidation : IValidateOptions<MediaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MediaOptions options) =>
+        options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }

@@ -127,7 +127,8 @@ public sealed class S3BlobStoreTests : IAsyncLifetime
         using (var postgres = Services([]))
             Assert.IsType<PostgresBlobStore>(postgres.GetRequiredService<IBlobStore>());
         using var incomplete = Services(new() { ["Media:Store"] = "S3", ["Media:S3:Bucket"] = Bucket });
-        Assert.Throws<OptionsValidationException>(() => incomplete.GetRequiredService<IBlobStore>());
+        var refused = Assert.Throws<OptionsValidationException>(() => incomplete.GetRequiredService<IBlobStore>());
+        Assert.Contains("Media__S3__AccessKey", refused.Message); // the message names what to set
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
