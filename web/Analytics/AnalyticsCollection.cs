@@ -28,6 +28,7 @@ public static class AnalyticsCollection
         services.AddSingleton<VisitorSalts>();
         services.AddHostedService(sp => sp.GetRequiredService<VisitorSalts>());
         services.AddSingleton<SiteSettingsCache>();
+        services.AddSingleton<BlogViewCounter>();
         services.AddHostedService<PartitionsAtStart>();
         // Only /t.js is compressed (see UseSiteScriptCompression): a public script holds no secret to leak.
         services.AddResponseCompression(options =>
