@@ -64,6 +64,7 @@ public static class AnalyticsCollection
     public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
     {
         app.MapTrackedLinks();
+        app.MapSiteScript();
         app.MapCollect();
         app.MapIngestApi();
         return app;
