@@ -106,15 +106,7 @@ app.UseSecurityHeaders();
 app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/Status/{0}"));
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(ApiProblems.WriteAsync));
 app.UseSiteScriptCompression();
-app.UseStaticFiles(new StaticFileOptions
-{
-    // /t.js is loaded by the brand's sites at a fixed address: an hour's caching, then a cheap revalidation.
-    OnPrepareResponse = file =>
-    {
-        if (file.Context.Request.Path == AnalyticsCollection.SiteScriptPath)
-            file.Context.Response.Headers.CacheControl = "public, max-age=3600";
-    },
-});
+app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -20,7 +20,6 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
     ILogger<AnalyticsRollups>? logger = null)
 {
     private const long LockKey = 0x5075_626c_6973_6801; // one rollup at a time, across every process
-    private static readonly TimeSpan PartitionSlack = TimeSpan.FromDays(62);
     private readonly ILogger _logger = logger ?? NullLogger<AnalyticsRollups>.Instance;
 
     /// <summary>What one catch-up did.</summary>
@@ -111,6 +110,18 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The next rows of <paramref name="table"/> after the watermark (<c>@fromAt</c>, <c>@fromId</c>), received by
+    /// <c>@until</c>, in arrival order, at most <c>@batch</c>: an ordered range scan of the (ReceivedAt, Id) index, so a
+    /// step costs the same however many events the table holds. Every row is read whatever its own time: a click or
+    /// visit that arrives late (a replayed backlog, an import) is counted in its hour like any other, never skipped.
+    /// </summary>
+    public static string NextRowsSql(string table, string columns) => $"""
+        SELECT {columns.Trim()} FROM "{table}"
+        WHERE ("ReceivedAt", "Id") > (@fromAt, @fromId) AND "ReceivedAt" >= @fromAt AND "ReceivedAt" <= @until
+        ORDER BY "ReceivedAt", "Id" LIMIT @batch
+        """;
+
     private static DateTimeOffset HourOf(DateTimeOffset at)
     {
         var utc = at.UtcDateTime;
@@ -125,16 +136,12 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
     {
         var (fromAt, fromId) = await WatermarkAsync(connection, transaction, "clicks", cancellationToken);
         var rows = new List<ClickRow>();
-        await using (var command = new NpgsqlCommand("""
-            SELECT "Id", "At", "VariantId", "ChannelAccountId", "VisitorHash", "IsPreview", "ReceivedAt" FROM "Clicks"
-            WHERE "ReceivedAt" >= @fromAt AND ("ReceivedAt", "Id") > (@fromAt, @fromId) AND "ReceivedAt" <= @until AND "At" >= @oldest
-            ORDER BY "ReceivedAt", "Id" LIMIT @batch
-            """, connection, transaction))
+        await using (var command = new NpgsqlCommand(NextRowsSql("Clicks", """ "Id", "At", "VariantId", "ChannelAccountId", "VisitorHash", "IsPreview", "ReceivedAt" """),
+            connection, transaction))
         {
             command.Parameters.AddWithValue("fromAt", fromAt);
             command.Parameters.AddWithValue("fromId", Guid.TryParse(fromId, out var id) ? id : Guid.Empty);
             command.Parameters.AddWithValue("until", until);
-            command.Parameters.AddWithValue("oldest", fromAt - PartitionSlack);
             command.Parameters.AddWithValue("batch", batch);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -202,16 +209,12 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
     {
         var (fromAt, fromId) = await WatermarkAsync(connection, transaction, "pageviews", cancellationToken);
         var rows = new List<ViewRow>();
-        await using (var command = new NpgsqlCommand("""
-            SELECT "Id", "At", "VisitorId", "StartsSession", "Host", "Path", "ClickId", "ReceivedAt" FROM "PageViews"
-            WHERE "ReceivedAt" >= @fromAt AND ("ReceivedAt", "Id") > (@fromAt, @fromId) AND "ReceivedAt" <= @until AND "At" >= @oldest
-            ORDER BY "ReceivedAt", "Id" LIMIT @batch
-            """, connection, transaction))
+        await using (var command = new NpgsqlCommand(NextRowsSql("PageViews", """ "Id", "At", "VisitorId", "StartsSession", "Host", "Path", "ClickId", "ReceivedAt" """),
+            connection, transaction))
         {
             command.Parameters.AddWithValue("fromAt", fromAt);
             command.Parameters.AddWithValue("fromId", Guid.TryParse(fromId, out var id) ? id : Guid.Empty);
             command.Parameters.AddWithValue("until", until);
-            command.Parameters.AddWithValue("oldest", fromAt - PartitionSlack);
             command.Parameters.AddWithValue("batch", batch);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -258,11 +261,8 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
         var pending = new List<Pending>();
         DateTimeOffset lastAt = fromAt;
         long lastId = 0;
-        await using (var command = new NpgsqlCommand("""
-            SELECT "Id", "Kind", "At", "Value", "Currency", "ClickId", "VisitorId", "EmailSha256", "ReceivedAt" FROM "Conversions"
-            WHERE "ReceivedAt" >= @fromAt AND ("ReceivedAt", "Id") > (@fromAt, @fromId) AND "ReceivedAt" <= @until
-            ORDER BY "ReceivedAt", "Id" LIMIT @batch
-            """, connection, transaction))
+        await using (var command = new NpgsqlCommand(NextRowsSql("Conversions", """ "Id", "Kind", "At", "Value", "Currency", "ClickId", "VisitorId", "EmailSha256", "ReceivedAt" """),
+            connection, transaction))
         {
             command.Parameters.AddWithValue("fromAt", fromAt);
             command.Parameters.AddWithValue("fromId", long.TryParse(fromId, out var id) ? id : 0L);

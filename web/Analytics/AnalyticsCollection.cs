@@ -28,6 +28,7 @@ public static class AnalyticsCollection
         services.AddSingleton<VisitorSalts>();
         services.AddHostedService(sp => sp.GetRequiredService<VisitorSalts>());
         services.AddSingleton<SiteSettingsCache>();
+        services.AddSingleton<BlogViewCounter>();
         services.AddHostedService<PartitionsAtStart>();
         // Only /t.js is compressed (see UseSiteScriptCompression): a public script holds no secret to leak.
         services.AddResponseCompression(options =>
@@ -63,6 +64,7 @@ public static class AnalyticsCollection
     public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
     {
         app.MapTrackedLinks();
+        app.MapSiteScript();
         app.MapCollect();
         app.MapIngestApi();
         return app;

@@ -114,6 +114,11 @@ public static class CollectEndpoint
         }
         if (OriginOfPage(report.Url) != origin)
             return Results.Problem(statusCode: 400, title: "Bad report", detail: "The page address is not on the site that sent the report.");
+        // The brand requires consent: a report that does not say it was given (a copy of the script from before the
+        // setting, or a hand-made request) is not taken, so nothing is recorded until the visitor agreed.
+        if (allowed.RequireConsent && !report.Consented)
+            return Results.Problem(statusCode: 403, title: "Consent required",
+                detail: "This brand records visits only with the visitor's consent: the page calls publisher.consent(true) once the visitor agreed, and /t.js then reports.");
 
         var now = clock.GetUtcNow();
         var verdict = TrafficClassifier.Classify("GET", agent, request.Headers["Sec-Purpose"].ToString(), request.Headers["Sec-CH-UA-Mobile"].ToString());
@@ -149,9 +154,12 @@ public static class CollectEndpoint
     private static string? Cut(string? text, int length) => string.IsNullOrEmpty(text) ? null : text.Length <= length ? text : text[..length];
 }
 
-/// <summary>One report from /t.js: <c>{"k","u","r","s","v","n","id","val","cur","e","c"}</c> (short names keep the script small).</summary>
+/// <summary>
+/// One report from /t.js: <c>{"k","u","r","s","v","n","id","val","cur","e","c","g"}</c> (short names keep the script small);
+/// <c>g</c> is 1 when the page gave consent with <c>publisher.consent(true)</c>.
+/// </summary>
 public sealed record SiteReport(ConversionKind? Kind, Uri Url, string? Referrer, Guid SessionId, string? VisitorId, bool NewSession,
-    string? EventId, decimal Value, string? Currency, string? EmailSha256, Guid? ClickId)
+    string? EventId, decimal Value, string? Currency, string? EmailSha256, Guid? ClickId, bool Consented = false)
 {
     /// <summary>Reads and checks a report; the error says what is wrong.</summary>
     public static (SiteReport? Report, string? Error) Read(JsonElement root, DateTimeOffset now)
@@ -175,7 +183,9 @@ public sealed record SiteReport(ConversionKind? Kind, Uri Url, string? Referrer,
         var visitor = Text("v");
         if (visitor is not null && !EventBatchReader.IsVisitorId(visitor))
             return (null, "\"v\" is not a visitor id.");
-        var isNew = root.TryGetProperty("n", out var n) && (n.ValueKind == JsonValueKind.True || n.ValueKind == JsonValueKind.Number && n.GetInt32() == 1);
+        static bool Flag(JsonElement root, string name) =>
+            root.TryGetProperty(name, out var e) && (e.ValueKind == JsonValueKind.True || e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var i) && i == 1);
+        var isNew = Flag(root, "n");
         var referrer = Text("r");
 
         string? eventId = null, currency = null, email = null;
@@ -203,6 +213,6 @@ public sealed record SiteReport(ConversionKind? Kind, Uri Url, string? Referrer,
             if (ClickIds.TryParse(Text("c"), out var clickId))
                 click = clickId;
         }
-        return (new SiteReport(kind, url, referrer, session, visitor, isNew, eventId, value, currency, email, click), null);
+        return (new SiteReport(kind, url, referrer, session, visitor, isNew, eventId, value, currency, email, click, Flag(root, "g")), null);
     }
 }

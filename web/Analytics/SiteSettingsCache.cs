@@ -2,22 +2,19 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Publisher.Core.Analytics;
 using Publisher.Core.Data;
-using Publisher.Core.Publishing;
-using Microsoft.Extensions.Options;
 
 namespace Publisher.Web.Analytics;
 
 /// <summary>
-/// The sites allowed to send page views and conversions (the brand's origins, and this app's own for the blog) and
-/// whether consent is required, read from the analytics settings at most every 30 seconds; while the database is
+/// The sites allowed to send page views and conversions (the brand's origins; not this app's own: its blog counts its
+/// views as it serves them, with no script) and whether consent is required, read from the analytics settings at most every 30 seconds; while the database is
 /// away the last answer stands.
 /// </summary>
-public sealed class SiteSettingsCache(IServiceScopeFactory scopes, IOptions<PublishingOptions> publishing, ILogger<SiteSettingsCache> logger)
+public sealed class SiteSettingsCache(IServiceScopeFactory scopes, ILogger<SiteSettingsCache> logger)
 {
     public sealed record Snapshot(IReadOnlySet<string> Origins, bool RequireConsent, DateTimeOffset ReadAt);
 
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
-    private readonly string _ownOrigin = OriginOf(publishing.Value.PublicUrl) ?? "";
     private volatile Snapshot? _snapshot;
     private readonly SemaphoreSlim _reading = new(1);
 
@@ -30,13 +27,13 @@ public sealed class SiteSettingsCache(IServiceScopeFactory scopes, IOptions<Publ
         if (snapshot is not null && DateTimeOffset.UtcNow - snapshot.ReadAt < MaxAge)
             return snapshot;
         if (!await _reading.WaitAsync(snapshot is null ? TimeSpan.FromSeconds(5) : TimeSpan.Zero, cancellationToken))
-            return snapshot ?? new Snapshot(new HashSet<string> { _ownOrigin }, false, DateTimeOffset.MinValue);
+            return snapshot ?? new Snapshot(new HashSet<string>(), false, DateTimeOffset.MinValue);
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             var settings = await db.AnalyticsSettings.AsNoTracking().FirstOrDefaultAsync(s => s.Id == AnalyticsSettings.SingletonId, cancellationToken);
-            var origins = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { _ownOrigin };
+            var origins = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var origin in settings?.SiteOrigins ?? [])
             {
                 if (OriginOf(origin) is { } o)
@@ -47,7 +44,7 @@ public sealed class SiteSettingsCache(IServiceScopeFactory scopes, IOptions<Publ
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
             logger.LogWarning("Could not read the analytics settings ({Error}); keeping the last ones.", e.Message);
-            return snapshot ?? new Snapshot(new HashSet<string> { _ownOrigin }, false, DateTimeOffset.MinValue);
+            return snapshot ?? new Snapshot(new HashSet<string>(), false, DateTimeOffset.MinValue);
         }
         finally
         {

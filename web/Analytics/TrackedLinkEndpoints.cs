@@ -16,8 +16,6 @@ namespace Publisher.Web.Analytics;
 /// </summary>
 public static class TrackedLinkEndpoints
 {
-    private static readonly string[] PurposeHeaders = ["Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"];
-
     public static IEndpointRouteBuilder MapTrackedLinks(this IEndpointRouteBuilder app)
     {
         // Short-circuited: answered as soon as routing finds it, past sign-in, authorization, the input guard and
@@ -35,26 +33,13 @@ public static class TrackedLinkEndpoints
             await WriteNotFoundAsync(http);
             return;
         }
-        var request = http.Request;
-        var headers = request.Headers;
-        var agent = headers.UserAgent.ToString();
-        string? purpose = null;
-        foreach (var name in PurposeHeaders)
-        {
-            if (headers.TryGetValue(name, out var value) && value.Count > 0)
-            {
-                purpose = value.ToString();
-                break;
-            }
-        }
-        var verdict = TrafficClassifier.Classify(request.Method, agent, purpose, headers["Sec-CH-UA-Mobile"].ToString());
-        var optedOut = PrivacySignals.OptedOut(headers["DNT"].ToString(), headers["Sec-GPC"].ToString());
-        var address = http.Connection.RemoteIpAddress;
+        var headers = http.Request.Headers;
+        var verdict = PublicVisits.Classify(http.Request);
         var id = ClickIds.New();
         clicks.TryAdd(new Click
         {
             Id = id, At = clock.GetUtcNow(), Code = code, VariantId = target.VariantId, ChannelAccountId = target.ChannelAccountId, CampaignId = target.CampaignId,
-            VisitorHash = optedOut || verdict.IsPreview || address is null ? null : VisitorHash.Compute(salts.Today(), address.ToString(), agent),
+            VisitorHash = PublicVisits.VisitorHashOf(http, verdict, salts),
             ReferrerHost = HostOf(headers.Referer.ToString()), Device = (short)verdict.Device, IsPreview = verdict.IsPreview,
         });
 

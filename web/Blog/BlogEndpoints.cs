@@ -10,6 +10,7 @@ using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
 using Publisher.Templates.Html;
 using Publisher.Templates.Rendering;
+using Publisher.Web.Analytics;
 
 namespace Publisher.Web.Blog;
 
@@ -17,9 +18,9 @@ namespace Publisher.Web.Blog;
 /// The brand's public blog: every published Blog variant at /blog/{slug}, an index at /blog and an Atom feed
 /// at /blog/feed.atom. Anonymous by design. The pages are the HTML rendered (and sanitized) when the post was
 /// approved, passed through the same policy again as they are served (so a post stored by an older version
-/// is held to today's policy too), under a Content-Security-Policy that runs no script but the app's own view
-/// counter (/t.js, on article pages), submits no form, sets no base address and shows images only from the app
-/// itself and the brand's image hosts.
+/// is held to today's policy too), under a Content-Security-Policy that runs no script at all, submits no form, sets
+/// no base address and shows images only from the app itself and the brand's image hosts. An article's views are
+/// counted by the app as it serves the article (<see cref="BlogViewCounter"/>), so the page needs no script for it.
 /// </summary>
 public static class BlogEndpoints
 {
@@ -27,7 +28,7 @@ public static class BlogEndpoints
 
     /// <summary>The policy of every blog page: images from the app itself and from <paramref name="images"/>'s hosts only.</summary>
     public static string PagePolicy(ImagePolicy images) =>
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'" + string.Concat(images.HostSources.Select(h => " " + h)) +
+        "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src 'self'" + string.Concat(images.HostSources.Select(h => " " + h)) +
         "; frame-ancestors 'none'; form-action 'none'; base-uri 'none'";
 
     private static async Task<ImagePolicy> ImagesAsync(VariantComposer composer, PublishingOptions options, CancellationToken cancellationToken) => new()
@@ -82,26 +83,20 @@ public static class BlogEndpoints
             return Results.Content(html, "text/html; charset=utf-8");
         });
 
-        blog.MapGet("/{slug}", async (string slug, PublisherDbContext db, HttpContext http, VariantComposer composer, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
+        // HEAD too, for link checkers and feed readers asking whether the page is there; only a person's GET is a view.
+        blog.MapMethods("/{slug}", [HttpMethods.Get, HttpMethods.Head], async (string slug, PublisherDbContext db, HttpContext http, VariantComposer composer,
+            BlogViewCounter views, IOptions<PublishingOptions> options, CancellationToken cancellationToken) =>
         {
             var post = await Published(db).Where(v => v.ExternalId == slug).Select(v => new { v.RenderedHtml, v.PublishedAt }).FirstOrDefaultAsync(cancellationToken);
             if (post?.RenderedHtml is not { } html)
                 return Results.NotFound();
             var images = await ImagesAsync(composer, options.Value, cancellationToken);
-            // The article counts its views as any brand page does, with /t.js (from this origin only), added after the
-            // policy has cleaned the stored, approved HTML (which is not changed).
-            http.Response.Headers.ContentSecurityPolicy = PagePolicy(images) + "; script-src 'self'; connect-src 'self'";
+            http.Response.Headers.ContentSecurityPolicy = PagePolicy(images);
             // Sanitized again as served, and dated when it actually went out rather than when it was planned.
             var served = PublishedDate.Rewrite(html, post.PublishedAt, await BrandZoneAsync(db, cancellationToken));
-            return Results.Content(WithViewCounting(SafeHtmlPolicy.Instance.SanitizeDocument(served, images).Html), "text/html; charset=utf-8");
+            views.Count(http, slug);
+            return Results.Content(SafeHtmlPolicy.Instance.SanitizeDocument(served, images).Html, "text/html; charset=utf-8");
         });
-    }
-
-    private static string WithViewCounting(string html)
-    {
-        const string script = "<script src=\"/t.js\" defer></script>";
-        var end = html.LastIndexOf("</body>", StringComparison.OrdinalIgnoreCase);
-        return end < 0 ? html + script : html.Insert(end, script);
     }
 
     private static IQueryable<Variant> Published(PublisherDbContext db) =>

@@ -349,7 +349,7 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasKey("Id", "At");
 
-                    b.HasIndex("ReceivedAt");
+                    b.HasIndex("ReceivedAt", "Id");
 
                     b.ToTable("Clicks");
                 });
@@ -435,10 +435,10 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasIndex("At");
 
-                    b.HasIndex("ReceivedAt");
-
                     b.HasIndex("Kind", "EventId")
                         .IsUnique();
+
+                    b.HasIndex("ReceivedAt", "Id");
 
                     b.ToTable("Conversions");
                 });
@@ -624,9 +624,9 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasKey("Id", "At");
 
-                    b.HasIndex("ReceivedAt");
-
                     b.HasIndex("VisitorId");
+
+                    b.HasIndex("ReceivedAt", "Id");
 
                     b.ToTable("PageViews");
                 });

@@ -21,6 +21,15 @@ public class CollectTests(PublisherWebApp app)
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
     }
 
+    /// <summary>Switches the brand's consent setting through the settings page, as an Admin does.</summary>
+    internal static async Task RequireConsentAsync(PublisherWebApp app, bool required)
+    {
+        var admin = await app.SignedInAsync(Roles.Admin);
+        var saved = await PublisherWebApp.PostFormAsync(admin, "/Analytics/Settings", "Save", [("SiteOrigins", Site + "\nhttps://www.northwind.coffee"), ("LookbackDays", "30"),
+            .. required ? new[] { ("RequireConsent", "true") } : []]);
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+    }
+
     private static HttpRequestMessage Report(string json, string origin = Site, string agent = Chrome, params (string Name, string Value)[] headers)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/t/collect") { Content = new StringContent(json, Encoding.UTF8, "text/plain") };
@@ -109,5 +118,43 @@ public class CollectTests(PublisherWebApp app)
             () => AnalyticsData.WithDbAsync(app.Services, db => db.PageViews.CountAsync(p => p.SessionId == session)), n => n >= 100, what: "the accepted views");
         Assert.Equal(0, await AnalyticsData.WithDbAsync(app.Services, db => db.PageViews.CountAsync(p => p.SessionId == session && p.Path == "/bot")));
         Assert.InRange(views, 100, 120);
+    }
+
+    [Fact]
+    public async Task When_the_brand_requires_consent_reports_without_the_consent_marker_are_refused_and_nothing_is_stored()
+    {
+        await RequireConsentAsync(app, true);
+        try
+        {
+            var client = app.NewClient();
+            var refused = Guid.NewGuid();
+            foreach (var json in new[]
+            {
+                $$"""{"k":"view","u":"{{Site}}/autumn","s":"{{refused}}","v":"visitor-9","n":1}""",
+                $$"""{"k":"view","u":"{{Site}}/autumn","s":"{{refused}}","v":"visitor-9","n":1,"g":0}""",
+                $$"""{"k":"contact","u":"{{Site}}/contact","s":"{{refused}}","id":"no-consent-{{refused:N}}"}""",
+            })
+            {
+                var response = await client.SendAsync(Report(json));
+                Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+                Assert.Contains("publisher.consent(true)", await response.Content.ReadAsStringAsync());
+            }
+            var given = Guid.NewGuid();
+            Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(Report($$"""{"k":"view","u":"{{Site}}/autumn","s":"{{given}}","v":"visitor-9","n":1,"g":1}"""))).StatusCode);
+
+            // Written in arrival order: once the consented view is there, the refused ones would be too.
+            await AnalyticsData.EventuallyAsync(() => AnalyticsData.WithDbAsync(app.Services, db => db.PageViews.CountAsync(p => p.SessionId == given)), n => n == 1,
+                what: "the view sent with consent");
+            Assert.Equal(0, await AnalyticsData.WithDbAsync(app.Services, db => db.PageViews.CountAsync(p => p.SessionId == refused)));
+            Assert.Equal(0, await AnalyticsData.WithDbAsync(app.Services, db => db.Conversions.CountAsync(c => c.EventId == $"no-consent-{refused:N}")));
+        }
+        finally
+        {
+            await RequireConsentAsync(app, false);
+        }
+
+        // Without the setting the marker is not needed.
+        var free = Guid.NewGuid();
+        Assert.Equal(HttpStatusCode.NoContent, (await app.NewClient().SendAsync(Report($$"""{"k":"view","u":"{{Site}}/autumn","s":"{{free}}","n":1}"""))).StatusCode);
     }
 }

@@ -96,11 +96,25 @@ public class AnalyticsEndToEndTests(DemoSite site) : IClassFixture<DemoSite>
         }
     }
 
-    [Fact]
-    public async Task With_consent_required_the_script_sends_nothing_and_sets_no_cookie_until_the_site_gives_consent()
+    [Theory]
+    [InlineData(" data-consent=\"required\"", false)] // the site asks for it in its snippet
+    [InlineData("", true)] // the brand's setting: the plain snippet, and the script learns it as it is served
+    public async Task With_consent_required_the_script_sends_nothing_and_sets_no_cookie_until_the_site_gives_consent(string scriptAttributes, bool brandRequiresConsent)
     {
-        await using var brand = await BrandSite.StartAsync(site.BaseUrl, " data-consent=\"required\"");
-        await AllowSiteAsync(brand.Origin);
+        await using var brand = await BrandSite.StartAsync(site.BaseUrl, scriptAttributes);
+        await AllowSiteAsync(brand.Origin, brandRequiresConsent);
+        try
+        {
+            await ConsentJourneyAsync(brand);
+        }
+        finally
+        {
+            await AllowSiteAsync(brand.Origin, false);
+        }
+    }
+
+    private async Task ConsentJourneyAsync(BrandSite brand)
+    {
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
@@ -170,13 +184,14 @@ public class AnalyticsEndToEndTests(DemoSite site) : IClassFixture<DemoSite>
     }
 
     /// <summary>What an Admin does on Analytics → Settings: the brand's site may report.</summary>
-    private async Task AllowSiteAsync(string origin)
+    private async Task AllowSiteAsync(string origin, bool requireConsent = false)
     {
         await using (var scope = site.App.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             var settings = await db.AnalyticsSettings.SingleAsync(s => s.Id == AnalyticsSettings.SingletonId);
-            settings.SiteOrigins = [.. settings.SiteOrigins, origin];
+            settings.SiteOrigins = [.. settings.SiteOrigins.Where(o => o != origin), origin];
+            settings.RequireConsent = requireConsent;
             await db.SaveChangesAsync();
         }
         site.App.Services.GetRequiredService<SiteSettingsCache>().Invalidate();

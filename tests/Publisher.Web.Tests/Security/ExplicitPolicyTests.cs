@@ -25,8 +25,8 @@ public class ExplicitPolicyTests(PublisherWebApp app)
         var anonymous = endpoints.Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null)
             .Select(e => e.RoutePattern.RawText!.TrimStart('/')).Order(StringComparer.Ordinal).ToList();
         // The analytics ones check what they take themselves: a tracked link only ever leads to its own destination,
-        // /t/collect takes reports from the allowed sites only, /api/events needs an ingest key.
+        // /t/collect takes reports from the allowed sites only, /api/events needs an ingest key; /t.js is the public script.
         Assert.Equal(["Account/AcceptInvite", "Account/SignIn", "Status/{code:int}", "api/events", "blog/", "blog/feed.atom", "blog/{slug}", "calendar/feed/{token}.ics",
-            "health", "l/{code}", "media/{sha256}/{name}", "t/collect", "t/collect", "u/{variantId:guid}"], anonymous);
+            "health", "l/{code}", "media/{sha256}/{name}", "t.js", "t/collect", "t/collect", "u/{variantId:guid}"], anonymous);
     }
 }

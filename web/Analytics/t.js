@@ -1,11 +1,12 @@
-/*! Publisher site analytics. Add <script src="https://PUBLISHER/t.js" defer></script>; data-consent="required" waits for publisher.consent(true). */
+/*! Publisher site analytics. Add <script src="https://PUBLISHER/t.js" defer></script>. When the brand requires consent (or with data-consent="required") it waits for publisher.consent(true). */
 (function (w, d, n) {
   'use strict';
   var s = d.currentScript;
   if (!s || w.publisher) return;
   var api = new URL('/t/collect', s.src).href, C = '_pub', IDLE = 1800;
   var off = n.doNotTrack === '1' || w.doNotTrack === '1' || n.globalPrivacyControl === true;
-  var ok = s.getAttribute('data-consent') !== 'required';
+  // The server sets the first figure to 1 when the brand requires consent; reports then say whether it was given.
+  var ask = /*brand-consent*/0 || s.getAttribute('data-consent') === 'required', ok = !ask, given = 0;
   function id() {
     if (w.crypto && crypto.randomUUID) return crypto.randomUUID();
     return 'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, function (c) {
@@ -42,14 +43,14 @@
   function view() {
     if (!ok) return;
     var x = state();
-    send({ k: 'view', u: location.href, r: d.referrer, s: x.st.s, v: x.st.v, n: x.fresh ? 1 : 0 });
+    send({ k: 'view', u: location.href, r: d.referrer, s: x.st.s, v: x.st.v, n: x.fresh ? 1 : 0, g: given });
   }
   function track(kind, o) {
     if (!ok) return;
     o = o || {};
     var st = state().st;
     function go(e) {
-      send({ k: kind, u: location.href, s: st.s, v: st.v, id: o.id == null ? id() : String(o.id), val: o.value, cur: o.currency, e: e, c: st.c[st.c.length - 1] });
+      send({ k: kind, u: location.href, s: st.s, v: st.v, id: o.id == null ? id() : String(o.id), val: o.value, cur: o.currency, e: e, c: st.c[st.c.length - 1], g: given });
     }
     if (o.email && w.crypto && crypto.subtle) {
       crypto.subtle.digest('SHA-256', new TextEncoder().encode(String(o.email).trim().toLowerCase())).then(function (h) {
@@ -62,6 +63,7 @@
     consent: function (yes) {
       var was = ok;
       ok = !!yes;
+      given = ok ? 1 : 0;
       if (ok && !was) view();
       if (!ok) d.cookie = C + '=;path=/;max-age=0';
     },
