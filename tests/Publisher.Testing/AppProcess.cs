@@ -57,6 +57,8 @@ public sealed class AppProcess : IAsyncDisposable
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             start.Environment["Logging__LogLevel__Default"] = "Warning";
             start.Environment["Logging__LogLevel__Publisher"] = "Information";
+            // "Now listening on …" and "Application started": a failure message then says how far the start got.
+            start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         }
         foreach (var (key, value) in environment)
             start.Environment[key] = value;

@@ -33,16 +33,18 @@ public sealed class BlueskyPdsRelay(Uri pds) : FakeApiServer
         {
             // The bytes as they came (uploadBlob sends images and video, not text).
             message.Content = new ByteArrayContent(request.BodyBytes.Length > 0 ? request.BodyBytes : Encoding.UTF8.GetBytes(request.Body));
-            message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(request.Header("Content-Type") ?? "application/json");
+            // As sent, or absent: the PDS's answer to a body without a type is part of what the tests compare.
+            if (request.Header("Content-Type") is { } type) message.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
         }
         // Not the client's cancellation: a request the PDS received is finished, as it would be on the network.
         using var response = await Upstream.SendAsync(message);
-        var body = await response.Content.ReadAsStringAsync();
+        // Bytes, not text: getBlob answers with the image or video itself.
+        var body = await response.Content.ReadAsByteArrayAsync();
         var headers = response.Headers.Concat(response.Content.Headers)
             .Where(h => !NotRelayed.Contains(h.Key) || h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(h => h.Key, h => string.Join(", ", h.Value), StringComparer.OrdinalIgnoreCase);
         if (response.IsSuccessStatusCode && request.Path.EndsWith("/com.atproto.repo.createRecord", StringComparison.Ordinal))
             Interlocked.Increment(ref _posts);
-        return new FakeResponse((int)response.StatusCode, body, headers);
+        return new FakeResponse((int)response.StatusCode, null, headers) { BodyBytes = body };
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Publisher.Testing;
 
-/// <summary>A message a <see cref="LoopbackSmtpServer"/> accepted.</summary>
+/// <summary>A message a <see cref="LoopbackSmtpServer"/> accepted: its envelope and its DATA (dot-stuffing undone), read as UTF-8.</summary>
 public sealed record ReceivedMail(string From, IReadOnlyList<string> To, string Data);
 
 /// <summary>
@@ -67,7 +67,9 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     {
         using var _ = client;
         var stream = client.GetStream();
-        var reader = new StreamReader(stream, Encoding.ASCII);
+        // Latin-1 keeps every byte as one character: the server offers 8BITMIME, so a body may carry UTF-8 as is
+        // (ASCII would turn each of those bytes into '?').
+        var reader = new StreamReader(stream, Encoding.Latin1);
         var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
         await writer.WriteLineAsync("220 loopback.test ESMTP ready");
         string? from = null;
@@ -130,7 +132,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
                     while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".")
                         data.Append(dataLine.StartsWith("..", StringComparison.Ordinal) ? dataLine[1..] : dataLine).Append("\r\n");
                     lock (_received)
-                        _received.Add(new ReceivedMail(from!, to.ToList(), data.ToString()));
+                        _received.Add(new ReceivedMail(from!, to.ToList(), Encoding.UTF8.GetString(Encoding.Latin1.GetBytes(data.ToString()))));
                     from = null;
                     to.Clear();
                     await writer.WriteLineAsync("250 2.0.0 Queued");

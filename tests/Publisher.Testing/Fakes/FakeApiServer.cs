@@ -43,6 +43,9 @@ public sealed record FormPart(string Name, string? FileName, string? ContentType
 /// <summary>What a fake answers.</summary>
 public sealed record FakeResponse(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null)
 {
+    /// <summary>A binary body (an image, a video), sent as is instead of <see cref="Body"/>; its Content-Type goes in the headers.</summary>
+    public byte[]? BodyBytes { get; init; }
+
     public static FakeResponse Json(int status, object body, IReadOnlyDictionary<string, string>? headers = null) =>
         new(status, JsonSerializer.Serialize(body), headers);
 }
@@ -208,7 +211,9 @@ public abstract class FakeApiServer : IAsyncDisposable
         context.Response.StatusCode = response.Status;
         foreach (var (name, value) in response.Headers ?? new Dictionary<string, string>())
             context.Response.Headers[name] = value;
-        if (response.Body is not null)
+        if (response.BodyBytes is not null)
+            await context.Response.Body.WriteAsync(response.BodyBytes);
+        else if (response.Body is not null)
         {
             if (!context.Response.Headers.ContainsKey("Content-Type"))
                 context.Response.ContentType = response.Body.TrimStart().StartsWith('{') || response.Body.TrimStart().StartsWith('[') ? "application/json; charset=utf-8" : "text/plain; charset=utf-8";

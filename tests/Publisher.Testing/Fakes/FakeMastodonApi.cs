@@ -19,6 +19,8 @@ public sealed class FakeMastodonMedia(string id, string contentType, byte[] byte
     public byte[] Bytes { get; } = bytes;
     public string? Description { get; set; }
     public string? Focus { get; set; }
+    /// <summary>The custom thumbnail sent with the file (<c>thumbnail</c>): its type and bytes, or null.</summary>
+    public (string ContentType, byte[] Bytes)? Thumbnail { get; init; }
     /// <summary>GET answers 206 this many more times before 200.</summary>
     public int ChecksLeft { get; set; }
     public bool FailsProcessing { get; set; }
@@ -32,7 +34,8 @@ public sealed class FakeMastodonMedia(string id, string contentType, byte[] byte
 /// Bearer token, that the status is not blank and at most 500 characters (every URL counts 23, as Mastodon
 /// counts), that a reply's <c>in_reply_to_id</c> exists, and honours <c>Idempotency-Key</c>: the same key
 /// returns the status made the first time and makes no new one. Media as https://docs.joinmastodon.org/methods/media/
-/// documents them: <c>POST /api/v2/media</c> (multipart <c>file</c> with a MIME type that matches its bytes,
+/// documents them: <c>POST /api/v2/media</c> (multipart <c>file</c> with a MIME type that matches its bytes, an optional
+/// <c>thumbnail</c> image checked the same way,
 /// <c>description</c> up to 1,500 characters, <c>focus</c> "x,y" within -1..1) answers 200 for an image and 202 for a
 /// video or GIF, which <c>GET /api/v1/media/:id</c> answers 206 until processed; <c>PUT /api/v1/media/:id</c> updates
 /// the description; a status takes up to 4 <c>media_ids</c> that are the account's, processed and not yet attached.
@@ -242,12 +245,23 @@ public sealed partial class FakeMastodonApi : FakeApiServer
             return FakeResponse.Json(422, new { error = "Validation failed: Description is too long (maximum is 1500 characters)" });
         var focus = request.Field("focus");
         if (focus is not null && FocusProblem(focus) is { } bad) return bad;
+        // Mastodon validates a thumbnail as an image attachment of its own: an image type its bytes bear out, under the image limit.
+        var thumbnail = parts.Where(p => p.Name == "thumbnail").ToList();
+        if (thumbnail.Count > 1 || thumbnail is [{ IsFile: false }])
+            return FakeResponse.Json(422, new { error = "Validation failed: Thumbnail must be one file" });
+        if (thumbnail is [var thumb] && (Sniff(thumb.Bytes) is not { } thumbType || !thumbType.StartsWith("image/", StringComparison.Ordinal)
+            || !string.Equals(thumbType, thumb.ContentType, StringComparison.OrdinalIgnoreCase)))
+            return FakeResponse.Json(422, new { error = "Validation failed: Thumbnail content type is invalid" });
+        if (thumbnail is [var big] && big.Bytes.Length > MaxImageBytes)
+            return FakeResponse.Json(422, new { error = "Validation failed: Thumbnail file size must be less than 16 MB" });
         lock (_statuses)
         {
             var animated = video || sniffed == "image/gif";
             var medium = new FakeMastodonMedia((_nextMediaId++).ToString(CultureInfo.InvariantCulture), sniffed, file.Bytes)
             {
-                Description = description, Focus = focus, ChecksLeft = animated ? ProcessingChecks : 0, FailsProcessing = animated && FailProcessing,
+                Description = description, Focus = focus,
+                Thumbnail = thumbnail is [var sent] ? (sent.ContentType!, sent.Bytes) : null,
+                ChecksLeft = animated ? ProcessingChecks : 0, FailsProcessing = animated && FailProcessing,
             };
             _media[medium.Id] = medium;
             return FakeResponse.Json(medium.ChecksLeft > 0 || medium.FailsProcessing ? 202 : 200, MediaView(medium));

@@ -74,7 +74,11 @@ public class HostileRequestProcessTests(PublisherWebApp app)
 
     private static async Task WaitUntilAnsweringAsync(HttpClient http, AppProcess web)
     {
-        var deadline = DateTime.UtcNow.AddMinutes(3);
+        // Generous: on a machine loaded far past its cores (a CPU hog beside the whole test run, other builds) a fresh
+        // process took over 3 minutes to be scheduled through its start. What this test checks is that it keeps
+        // answering afterwards, not how fast it starts.
+        var started = DateTime.UtcNow;
+        var deadline = started.AddMinutes(8);
         while (true)
         {
             Assert.False(web.HasExited, "the web process ended while starting:\n" + web.Output);
@@ -87,7 +91,7 @@ public class HostileRequestProcessTests(PublisherWebApp app)
             {
                 // Not listening yet.
             }
-            Assert.True(DateTime.UtcNow < deadline, "the web process did not answer within 3 minutes:\n" + web.Output);
+            Assert.True(DateTime.UtcNow < deadline, $"the web process did not answer within {(DateTime.UtcNow - started).TotalMinutes:0.0} minutes:\n" + web.Output);
             await Task.Delay(250);
         }
     }

@@ -126,20 +126,6 @@ public sealed class BlueskyMediaTests : IAsyncLifetime
         Assert.Empty(_pds.Records);
     }
 
-    [Fact]
-    public async Task The_fake_refuses_an_embed_of_a_blob_it_never_received()
-    {
-        var image = TestMedia.Jpeg();
-        var forged = """{"$type":"blob","ref":{"$link":"bafkreinotuploaded"},"mimeType":"image/jpeg","size":10}""";
-        var retry = Request(image) with { UploadedMedia = new Dictionary<string, UploadedMedia> { [image.Key] = new(forged, DateTimeOffset.UtcNow.AddMinutes(5)) } };
-
-        var result = await _client.PublishAsync(retry, new RecordingProgress(), CancellationToken.None);
-
-        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
-        Assert.Contains("refers to a blob this PDS does not have", result.Detail);
-        Assert.Empty(_pds.Records);
-    }
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync() => await _pds.DisposeAsync();

@@ -53,6 +53,39 @@ public sealed class EmailNewsletterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rendered_newsletter_with_an_image_arrives_over_SMTP_with_the_hosted_image_its_alt_text_width_and_height()
+    {
+        const string sha256 = "aaaa000000000000000000000000000000000000000000000000000000000001";
+        var url = $"https://publisher.example/media/{sha256}/roastery.jpg";
+        const string alt = "The roaster at work, with \"sacks\" & beans 🍂";
+        var renderer = new Publisher.Templates.Rendering.VariantRenderer(new Publisher.Templates.Rendering.TemplateCache(), new Publisher.Templates.Rendering.LayoutRenderer(),
+            Publisher.Templates.Rendering.RenderLimits.Default, TimeProvider.System);
+        var email = renderer.Render(
+            new Publisher.Templates.Model.MessageInput { Title = "The new roastery is open", BodyMarkdown = "Come and see where your coffee is roasted.", Link = "https://northwind.example/roastery" },
+            new Publisher.Templates.Model.BrandInput { Name = "Northwind", MediaBaseUrl = "https://publisher.example/media/" }, null,
+            Publisher.Templates.Model.ChannelSettings.For(ChannelKind.Email) with
+            {
+                Media = [new Publisher.Templates.Model.MediaInput { Kind = "image", Url = url, Alt = alt, Width = 1200, Height = 800, ContentType = "image/jpeg", Sha256 = sha256, Bytes = 180_000 }],
+            });
+        Assert.True(email.Success, string.Join("; ", email.Diagnostics));
+
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection(), email.Text, subject: email.Subject, html: email.Html), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        // Read as a mail program reads it: the MIME message from the SMTP transaction, its HTML part parsed.
+        var message = MimeMessage.Load(new MemoryStream(Encoding.UTF8.GetBytes(Assert.Single(_smtp.Received).Data)));
+        var html = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(message.HtmlBody ?? "");
+        var image = Assert.Single(html.QuerySelectorAll("img"));
+        Assert.Equal(url, image.GetAttribute("src"));
+        Assert.Equal(alt, image.GetAttribute("alt"));
+        var width = int.Parse(image.GetAttribute("width")!, System.Globalization.CultureInfo.InvariantCulture);
+        var height = int.Parse(image.GetAttribute("height")!, System.Globalization.CultureInfo.InvariantCulture);
+        // Sized for the email's column (at most 600 pixels, the width mail programs lay out), keeping the image's shape.
+        Assert.InRange(width, 1, 600);
+        Assert.InRange(Math.Abs(width * 800 - height * 1200), 0, 1200);
+    }
+
+    [Fact]
     public async Task The_headers_carry_one_click_unsubscribe_and_a_message_id_derived_from_the_key()
     {
         var result = await _client.PublishAsync(Newsletter(Connection(), key: "newsletter-7"), new RecordingProgress(), CancellationToken.None);

@@ -35,6 +35,8 @@ public sealed class MastodonMediaTests : IAsyncLifetime
         // A quarter in from the top-left is (-0.5, 0.5) in Mastodon's focus, whose y runs upwards.
         Assert.Equal("-0.5,0.5", uploads[0].Field("focus"));
         Assert.Null(uploads[1].Field("focus"));
+        // Only a video has a poster frame to send as its thumbnail.
+        Assert.All(uploads, u => Assert.DoesNotContain(u.Parts!, p => p.Name == "thumbnail"));
         var status = Assert.Single(_mastodon.Statuses);
         Assert.Equal(progress.Media.Select(m => m.NetworkMediaId), status.MediaIds);
         Assert.Equal([first.AltText, second.AltText], status.MediaIds.Select(id => _mastodon.Media[id].Description));
@@ -53,6 +55,38 @@ public sealed class MastodonMediaTests : IAsyncLifetime
         var polls = _mastodon.Requests.Where(r => r.Method == "GET" && r.Path.StartsWith("/api/v1/media/", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, polls.Count);
         Assert.Single(Assert.Single(_mastodon.Statuses).MediaIds);
+    }
+
+    [Fact]
+    public async Task A_video_goes_up_with_its_poster_frame_as_the_thumbnail()
+    {
+        var poster = TestMedia.Jpeg(1280, 720, alt: "A 20-second tour of the shop");
+        var video = TestMedia.Mp4(150_000) with { Poster = poster };
+
+        var result = await _client.PublishAsync(Request(video), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var upload = Assert.Single(_mastodon.Requests, r => r.Path == "/api/v2/media");
+        var thumbnail = Assert.Single(upload.Parts!, p => p.Name == "thumbnail");
+        Assert.True(thumbnail.IsFile);
+        Assert.Equal("image/jpeg", thumbnail.ContentType);
+        Assert.Equal(await TestMedia.BytesAsync(poster), thumbnail.Bytes);
+        Assert.Equal(await TestMedia.BytesAsync(video), upload.Parts!.Single(p => p.Name == "file").Bytes);
+        var id = Assert.Single(Assert.Single(_mastodon.Statuses).MediaIds);
+        Assert.Equal(await TestMedia.BytesAsync(poster), _mastodon.Media[id].Thumbnail?.Bytes);
+    }
+
+    [Fact]
+    public async Task The_fake_refuses_a_thumbnail_that_is_not_the_image_it_claims_to_be()
+    {
+        var notAnImage = TestMedia.Mp4(1_000) with { ContentType = "image/jpeg", Kind = PublishMediaKind.Image };
+        var video = TestMedia.Mp4(150_000) with { Poster = notAnImage };
+
+        var result = await _client.PublishAsync(Request(video), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
+        Assert.Contains("Thumbnail content type is invalid", result.Detail);
+        Assert.Empty(_mastodon.Statuses);
     }
 
     [Fact]

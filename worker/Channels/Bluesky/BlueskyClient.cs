@@ -41,9 +41,10 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
             session = current!;
             var refreshed = false;
             JsonObject? embed = null;
+            var reusedBlobs = false;
             if (index == 0 && request.Media.Count > 0)
             {
-                (embed, failure, session, refreshed) = await EmbedAsync(http, request, session, progress, cancellationToken);
+                (embed, failure, session, refreshed, reusedBlobs) = await EmbedAsync(http, request, session, progress, reuseUploads: true, cancellationToken);
                 if (failure is not null) return failure;
             }
             else if (index == 0 && Uri.TryCreate(request.Link, UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
@@ -75,6 +76,19 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
                     (current, failure) = await RenewAsync(http, request.Connection, session, cancellationToken);
                     if (failure is not null) return ChannelHttp.ForPart(failure, index, parts.Count);
                     session = current!;
+                    response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
+                }
+                if (reusedBlobs && await IsBlobNotFoundAsync(response, cancellationToken))
+                {
+                    // The PDS dropped a blob an earlier attempt uploaded before this post used it (it keeps unused
+                    // blobs for a window of its own choosing): nothing was written, so upload the media again, once.
+                    response.Dispose();
+                    reusedBlobs = false;
+                    bool renewed, reused;
+                    (embed, failure, session, renewed, reused) = await EmbedAsync(http, request, session, progress, reuseUploads: false, cancellationToken);
+                    if (failure is not null) return failure;
+                    refreshed |= renewed;
+                    record["embed"] = embed;
                     response = await CreateRecordAsync(http, request.Connection, session, rkey, record, cancellationToken);
                 }
                 using var _ = response;
@@ -157,22 +171,25 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
     /// Content-Type and Content-Length, answered with a blob object) and builds the embed: up to four images as
     /// <c>app.bsky.embed.images</c> with <c>alt</c> and <c>aspectRatio</c>, or one video as <c>app.bsky.embed.video</c>
     /// (lexicons app/bsky/embed/images.json and video.json). A blob an earlier attempt uploaded is reused while the PDS
-    /// still keeps it. Returns the session in use (signed in again once if it had expired) and whether it was renewed.
+    /// still keeps it (<paramref name="reuseUploads"/>). Returns the session in use (signed in again once if it had
+    /// expired), whether it was renewed, and whether any blob was reused rather than uploaded.
     /// </summary>
-    private async Task<(JsonObject? Embed, PublishResult? Failure, Session Session, bool Refreshed)> EmbedAsync(
-        HttpClient http, PublishRequest request, Session session, IPublishProgress progress, CancellationToken cancellationToken)
+    private async Task<(JsonObject? Embed, PublishResult? Failure, Session Session, bool Refreshed, bool Reused)> EmbedAsync(
+        HttpClient http, PublishRequest request, Session session, IPublishProgress progress, bool reuseUploads, CancellationToken cancellationToken)
     {
         var refreshed = false;
+        var reused = false;
         var blobs = new List<JsonNode>(request.Media.Count);
         foreach (var medium in request.Media)
         {
             var what = ChannelMedia.Describe(request, medium);
-            var blob = ChannelMedia.Reusable(request, medium, clock.GetUtcNow()) is { } stored ? ParseBlob(stored) : null;
+            var blob = reuseUploads && ChannelMedia.Reusable(request, medium, clock.GetUtcNow()) is { } stored ? ParseBlob(stored) : null;
+            reused |= blob is not null;
             if (blob is null)
             {
                 PublishResult? failure;
                 (blob, failure, session, refreshed) = await UploadBlobAsync(http, request.Connection, session, refreshed, medium.OpenAsync, medium.ContentType, medium.Length, what, cancellationToken);
-                if (failure is not null) return (null, failure, session, refreshed);
+                if (failure is not null) return (null, failure, session, refreshed, reused);
                 await progress.MediaUploadedAsync(medium.Key, blob!.ToJsonString(), clock.GetUtcNow() + UnreferencedBlobKept, cancellationToken);
             }
             blobs.Add(blob!);
@@ -184,12 +201,12 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         {
             var embed = new JsonObject { ["$type"] = "app.bsky.embed.video", ["video"] = video.Blob, ["aspectRatio"] = AspectRatio(video.Medium) };
             if (!string.IsNullOrWhiteSpace(video.Medium.AltText)) embed["alt"] = video.Medium.AltText;
-            return (embed, null, session, refreshed);
+            return (embed, null, session, refreshed, reused);
         }
         var images = new JsonArray();
         for (var i = 0; i < request.Media.Count; i++)
             images.Add(new JsonObject { ["alt"] = request.Media[i].AltText ?? "", ["image"] = blobs[i], ["aspectRatio"] = AspectRatio(request.Media[i]) });
-        return (new JsonObject { ["$type"] = "app.bsky.embed.images", ["images"] = images }, null, session, refreshed);
+        return (new JsonObject { ["$type"] = "app.bsky.embed.images", ["images"] = images }, null, session, refreshed, reused);
     }
 
     /// <summary>A blob object as uploadBlob answers it (<c>$type</c> blob, <c>ref.$link</c>, <c>mimeType</c>, <c>size</c>), or null.</summary>
@@ -433,6 +450,11 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         return body.Contains("\"ExpiredToken\"", StringComparison.Ordinal) || body.Contains("\"InvalidToken\"", StringComparison.Ordinal);
     }
+
+    /// <summary>createRecord's answer when an embedded blob is not (or no longer) on the PDS: a 400 named BlobNotFound.</summary>
+    private static async Task<bool> IsBlobNotFoundAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        response.StatusCode == HttpStatusCode.BadRequest
+        && (await response.Content.ReadAsStringAsync(cancellationToken)).Contains("\"BlobNotFound\"", StringComparison.Ordinal);
 
     private async Task<(Session? Session, PublishResult? Failure)> CreateSessionAsync(HttpClient http, ChannelConnection connection, CancellationToken cancellationToken)
     {

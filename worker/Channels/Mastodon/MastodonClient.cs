@@ -108,8 +108,8 @@ public sealed partial class MastodonClient(IHttpClientFactory httpClientFactory,
 
     /// <summary>
     /// Uploads each medium with <c>POST /api/v2/media</c> (https://docs.joinmastodon.org/methods/media/#v2): multipart
-    /// <c>file</c>, <c>description</c> (the alt text) and <c>focus</c> ("x,y" from -1 to 1) when the author set a focal
-    /// point. 200 means processed; 202 means Mastodon is still processing it, and <c>GET /api/v1/media/:id</c> answers
+    /// <c>file</c>, <c>description</c> (the alt text), <c>focus</c> ("x,y" from -1 to 1) when the author set a focal
+    /// point, and for a video its poster frame as <c>thumbnail</c>. 200 means processed; 202 means Mastodon is still processing it, and <c>GET /api/v1/media/:id</c> answers
     /// 206 until it is done, then 200. An upload an earlier attempt made is reused, with its description set again
     /// (<c>PUT /api/v1/media/:id</c>) in case that attempt died before it was processed.
     /// </summary>
@@ -131,6 +131,15 @@ public sealed partial class MastodonClient(IHttpClientFactory httpClientFactory,
                     var file = new StreamContent(stream);
                     file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.ContentType);
                     form.Add(file, "file", ChannelMedia.FileName(medium));
+                    // A video's poster frame goes with it as its thumbnail, so timelines show the chosen still, not a
+                    // frame Mastodon picks.
+                    await using var posterStream = medium is { Kind: PublishMediaKind.Video, Poster: { } poster } ? await poster.OpenAsync(cancellationToken) : null;
+                    if (posterStream is not null)
+                    {
+                        var thumbnail = new StreamContent(posterStream);
+                        thumbnail.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(medium.Poster!.ContentType);
+                        form.Add(thumbnail, "thumbnail", ChannelMedia.FileName(medium.Poster));
+                    }
                     form.Add(new StringContent(medium.AltText ?? ""), "description");
                     if (medium.FocalPoint is { } focus)
                         form.Add(new StringContent(focus.ToMastodonFocus()), "focus");

@@ -6,6 +6,7 @@ using Publisher.Core.Domain;
 using Publisher.Templates.Bluesky;
 using Publisher.Templates.Channels;
 using Publisher.Testing;
+using Publisher.Testing.Fakes;
 using Publisher.Worker.Channels;
 using Publisher.Worker.Channels.Bluesky;
 
@@ -312,7 +313,170 @@ public abstract class BlueskyClientContract(IBlueskyTestServer server) : IAsyncL
         Assert.InRange(result.RetryAfter ?? TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5));
     }
 
-    private int Calls(string method) => server.Front.Requests.Count(r => r.Path.EndsWith("/com.atproto.server." + method, StringComparison.Ordinal));
+    [Fact]
+    public async Task Images_are_stored_with_the_approved_alt_text_aspect_ratio_and_the_exact_bytes_uploaded()
+    {
+        var wide = TestMedia.Jpeg(320, 180);
+        var square = TestMedia.Png(200, 200, alt: "Das Logo: ein Blatt im Kreis 🍂, „grün“");
+        const string text = "New in the shop 🍂";
+        var progress = new RecordingProgress();
+
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection, text) with { Media = [wide, square] }, progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var stored = await ReadBackAsync(Assert.Single(progress.Ids));
+        AssertStoredAsApproved(stored, text, null);
+        var expected = new JsonObject
+        {
+            ["$type"] = "app.bsky.embed.images",
+            ["images"] = new JsonArray(await ImageEmbedAsync(wide), await ImageEmbedAsync(square)),
+        };
+        AssertEmbed(stored, expected);
+        var images = stored.Value.GetProperty("embed").GetProperty("images");
+        Assert.Equal(Encoding.UTF8.GetBytes(square.AltText!), Encoding.UTF8.GetBytes(images[1].GetProperty("alt").GetString()!));
+        // The server serves back exactly the bytes that were approved (the derivative's SHA-256 is its key).
+        foreach (var medium in new[] { wide, square })
+            Assert.Equal(await TestMedia.BytesAsync(medium), await ReadBlobAsync(FakeBlueskyPds.BlobCid(await TestMedia.BytesAsync(medium)), medium.ContentType));
+    }
+
+    [Fact]
+    public async Task A_video_is_stored_as_a_video_embed_with_its_alt_text_aspect_ratio_and_blob()
+    {
+        var video = TestMedia.Mp4(300_000);
+        var progress = new RecordingProgress();
+
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection, "A tour of the shop") with { Media = [video] }, progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var bytes = await TestMedia.BytesAsync(video);
+        AssertEmbed(await ReadBackAsync(Assert.Single(progress.Ids)), new JsonObject
+        {
+            ["$type"] = "app.bsky.embed.video",
+            ["video"] = Blob(bytes, "video/mp4"),
+            ["aspectRatio"] = new JsonObject { ["width"] = 1280, ["height"] = 720 },
+            ["alt"] = video.AltText,
+        });
+        Assert.Equal(bytes, await ReadBlobAsync(FakeBlueskyPds.BlobCid(bytes), "video/mp4"));
+    }
+
+    [Fact]
+    public async Task A_link_card_is_stored_with_the_pages_title_description_and_thumb_blob()
+    {
+        await using var site = new LinkedPageServer();
+        using var picture = NetVips.Image.Black(600, 315, bands: 3) + new double[] { 30, 90, 160 };
+        var thumb = picture.PngsaveBuffer();
+        site.Put("card.png", LinkedPage.Bytes("image/png", thumb));
+        site.Put("sale", LinkedPage.Html("""
+            <html><head><meta property="og:title" content="Herbst-Sale: 20 % auf alles 🍂">
+            <meta property="og:description" content="Jacken, Stiefel &amp; Schals, bis Sonntag.">
+            <meta property="og:image" content="/card.png"></head></html>
+            """));
+        var link = site.Address("sale");
+        var progress = new RecordingProgress();
+
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection, "Our autumn sale", link: link.AbsoluteUri), progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        AssertEmbed(await ReadBackAsync(Assert.Single(progress.Ids)), new JsonObject
+        {
+            ["$type"] = "app.bsky.embed.external",
+            ["external"] = new JsonObject
+            {
+                ["uri"] = link.AbsoluteUri,
+                ["title"] = "Herbst-Sale: 20 % auf alles 🍂",
+                ["description"] = "Jacken, Stiefel & Schals, bis Sonntag.",
+                ["thumb"] = Blob(thumb, "image/png"),
+            },
+        });
+        Assert.Equal(thumb, await ReadBlobAsync(FakeBlueskyPds.BlobCid(thumb), "image/png"));
+    }
+
+    [Fact]
+    public async Task A_retry_embeds_the_blob_the_failed_attempt_uploaded_without_uploading_it_again()
+    {
+        var image = TestMedia.Jpeg(300, 400);
+        var request = ChannelKit.Request(Connection, "Two tries", key: Key()) with { Media = [image] };
+        server.Front.AbortNext(1, afterHandling: false, "createRecord");
+        var first = new RecordingProgress();
+        Assert.Equal(PublishOutcome.Unknown, (await _client.PublishAsync(request, first, CancellationToken.None)).Outcome);
+        var uploaded = Assert.Single(first.Media);
+        var progress = new RecordingProgress();
+
+        var result = await _client.PublishAsync(request with { UploadedMedia = new Dictionary<string, UploadedMedia> { [image.Key] = new(uploaded.NetworkMediaId, uploaded.ExpiresAt) } }, progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Equal(1, Calls("uploadBlob", "com.atproto.repo."));
+        AssertEmbed(await ReadBackAsync(Assert.Single(progress.Ids)), new JsonObject
+        {
+            ["$type"] = "app.bsky.embed.images",
+            ["images"] = new JsonArray(await ImageEmbedAsync(image)),
+        });
+    }
+
+    [Fact]
+    public async Task A_recorded_blob_the_server_no_longer_has_is_uploaded_again_and_the_post_goes_out_once()
+    {
+        var image = TestMedia.Jpeg(240, 240);
+        // What an earlier attempt recorded, for bytes the server has since dropped (or never had).
+        var gone = new JsonObject { ["$type"] = "blob", ["ref"] = new JsonObject { ["$link"] = FakeBlueskyPds.BlobCid(Encoding.UTF8.GetBytes("dropped " + Guid.NewGuid())) }, ["mimeType"] = "image/jpeg", ["size"] = image.Length };
+        var request = ChannelKit.Request(Connection, "Uploaded again", key: Key()) with
+        {
+            Media = [image],
+            UploadedMedia = new Dictionary<string, UploadedMedia> { [image.Key] = new(gone.ToJsonString(), DateTimeOffset.UtcNow.AddMinutes(4)) },
+        };
+        var progress = new RecordingProgress();
+
+        var result = await _client.PublishAsync(request, progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var writes = server.Front.Requests.Where(r => r.Path.EndsWith("createRecord", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, writes.Count);
+        Assert.Contains(gone["ref"]!["$link"]!.GetValue<string>(), writes[0].Body);
+        Assert.Equal(1, Calls("uploadBlob", "com.atproto.repo."));
+        Assert.Equal(1, server.Front.PostCount);
+        Assert.Equal(image.Key, Assert.Single(progress.Media).Key);
+        AssertEmbed(await ReadBackAsync(Assert.Single(progress.Ids)), new JsonObject
+        {
+            ["$type"] = "app.bsky.embed.images",
+            ["images"] = new JsonArray(await ImageEmbedAsync(image)),
+        });
+    }
+
+    /// <summary>A blob object as the server must hold it: named by the CID of exactly these bytes, worked out here.</summary>
+    private static JsonObject Blob(byte[] bytes, string mimeType) => new()
+    {
+        ["$type"] = "blob",
+        ["ref"] = new JsonObject { ["$link"] = FakeBlueskyPds.BlobCid(bytes) },
+        ["mimeType"] = mimeType,
+        ["size"] = bytes.Length,
+    };
+
+    /// <summary>One image of an images embed as approved: its alt text, its bytes' blob and its width and height.</summary>
+    private static async Task<JsonObject> ImageEmbedAsync(PublishMedia medium) => new()
+    {
+        ["alt"] = medium.AltText,
+        ["image"] = Blob(await TestMedia.BytesAsync(medium), medium.ContentType),
+        ["aspectRatio"] = new JsonObject { ["width"] = medium.Width, ["height"] = medium.Height },
+    };
+
+    private static void AssertEmbed(StoredRecord stored, JsonObject expected)
+    {
+        Assert.True(stored.Value.TryGetProperty("embed", out var embed), "The record has no embed: " + stored.Value.GetRawText());
+        var actual = JsonNode.Parse(embed.GetRawText());
+        Assert.True(JsonNode.DeepEquals(expected, actual), $"Embed stored: {actual?.ToJsonString()}; approved: {expected.ToJsonString()}");
+    }
+
+    /// <summary>A blob's bytes as the server serves them (com.atproto.sync.getBlob), checking the type it names.</summary>
+    private async Task<byte[]> ReadBlobAsync(string cid, string mimeType)
+    {
+        using var response = await Reader.GetAsync(new Uri(server.Front.BaseUri, $"xrpc/com.atproto.sync.getBlob?did={Uri.EscapeDataString(server.Did)}&cid={cid}"));
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.IsSuccessStatusCode, $"getBlob {cid}: {(int)response.StatusCode} {Encoding.UTF8.GetString(bytes)}");
+        Assert.Equal(mimeType, response.Content.Headers.ContentType?.MediaType);
+        return bytes;
+    }
+
+    private int Calls(string method, string prefix = "com.atproto.server.") => server.Front.Requests.Count(r => r.Path.EndsWith("/" + prefix + method, StringComparison.Ordinal));
 
     /// <summary>A record as the server holds it: read with getRecord, past the client.</summary>
     protected sealed record StoredRecord(string Uri, string Cid, JsonElement Value)
