@@ -15,7 +15,7 @@ using Publisher.Core.Workflow;
 // Publish lag: N variants due at the same instant, published by real worker processes to a local webhook
 // receiver; the lag is from the due time to the request's arrival. A plain Hangfire job that makes the same
 // HTTP call, run by an in-process Hangfire server with the same settings, is the baseline.
-//   dotnet run -c Release --project bench/PublishLag -- [--workers 2] 100 1000 10000
+//   dotnet run -c Release --project bench/PublishLag -- [--workers 2] [--no-baseline] 100 1000 10000
 var arguments = args.ToList();
 var workers = 2;
 if (arguments.IndexOf("--workers") is var at and >= 0)
@@ -23,6 +23,8 @@ if (arguments.IndexOf("--workers") is var at and >= 0)
     workers = int.Parse(arguments[at + 1]);
     arguments.RemoveRange(at, 2);
 }
+// --no-baseline: the workers only (for trying out a change; the recorded figures always have the baseline).
+var withBaseline = !arguments.Remove("--no-baseline");
 var sizes = arguments.Count > 0 ? arguments.Select(int.Parse).ToArray() : [100, 1000, 10000];
 var root = FindRoot();
 var workerDll = Path.Combine(root, "worker", "bin", "Release", "net10.0", "Publisher.Worker.dll");
@@ -52,19 +54,29 @@ foreach (var n in sizes)
     // Publisher: variants scheduled through the scheduler as the web app does (so each has its Hangfire job), for
     // an hour ahead while seeding lasts; then the worker processes start, and every variant is brought to one
     // instant a few seconds ahead in one write.
+    var seeding = Stopwatch.StartNew();
     var ids = await SeedAsync(services, receiver.Url, n, DateTimeOffset.UtcNow.AddHours(1));
+    Console.Error.WriteLine($"seeding {n:N0} scheduled variants took {seeding.Elapsed.TotalSeconds:0.0} s");
     var running = Enumerable.Range(0, workers).Select(_ => StartWorker(workerDll, connectionString, masterKey)).ToList();
     await WaitForWorkersAsync(connectionString, workers);
     receiver.Reset();
     var load = LoadAverage();
     var due = DateTimeOffset.UtcNow.AddSeconds(5);
     await DueAtAsync(connectionString, ids, due);
+    var before = CpuUse.Sample(running, cluster.DataDirectory);
     var arrivals = await receiver.WaitForAsync(n, due + TimeSpan.FromSeconds(Math.Max(120, n / 20)));
+    var used = CpuUse.Sample(running, cluster.DataDirectory) - before;
     foreach (var worker in running)
         worker.Kill(entireProcessTree: true);
     Report(n, $"Publisher, {workers} worker(s)", load, due, arrivals);
+    Console.Error.WriteLine(used.Describe(n));
 
     // Baseline: a plain Hangfire job making the same call, on an in-process server with the same settings.
+    if (!withBaseline)
+    {
+        await services.DisposeAsync();
+        continue;
+    }
     receiver.Reset();
     var jobs = services.GetRequiredService<IBackgroundJobClient>();
     var baselineDue = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10) + await SchedulingTimeAsync(jobs, n);
@@ -82,8 +94,11 @@ foreach (var n in sizes)
                Activator = new BaselineActivator(),
            }, services.GetRequiredService<JobStorage>()))
     {
+        var baselineBefore = CpuUse.Sample([], cluster.DataDirectory);
         var baseline = await receiver.WaitForAsync(n, baselineDue + TimeSpan.FromSeconds(Math.Max(120, n / 10)));
+        var baselineUsed = CpuUse.Sample([], cluster.DataDirectory) - baselineBefore;
         Report(n, "plain Hangfire job", load, baselineDue, baseline);
+        Console.Error.WriteLine("baseline " + baselineUsed.Describe(n));
     }
     await services.DisposeAsync();
 }
@@ -138,13 +153,17 @@ static ServiceProvider Services(string connectionString, string masterKey)
 #pragma warning restore ASP0000
 }
 
+// The variants as the scheduler leaves them: approved, then moved to Scheduled through the workflow (its audit event),
+// with a schedule token and their Hangfire backstop job made by the scheduler. Made in bulk: the rows in one save, and
+// the jobs by PublishScheduler.CreateJobAsync in chunks of variants read together (through ScheduleAsync one variant at
+// a time, 10,000 took 7 minutes on a loaded machine).
 static async Task<IReadOnlyList<Guid>> SeedAsync(ServiceProvider services, string url, int n, DateTimeOffset due)
 {
-    string authorId;
     var ids = new List<Guid>();
     await using (var scope = services.CreateAsyncScope())
     {
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var workflow = scope.ServiceProvider.GetRequiredService<VariantWorkflow>();
         var author = new AppUser { UserName = "bench@local", Email = "bench@local", DisplayName = "Bench" };
         var approver = new AppUser { UserName = "approver@local", Email = "approver@local", DisplayName = "Approver" };
         db.Users.AddRange(author, approver);
@@ -154,6 +173,7 @@ static async Task<IReadOnlyList<Guid>> SeedAsync(ServiceProvider services, strin
             EncryptedCredentials = scope.ServiceProvider.GetRequiredService<ChannelCredentials>().Protect(new Dictionary<string, string> { ["secret"] = "bench-secret" }),
         };
         db.ChannelAccounts.Add(account);
+        var actor = new Actor(author.Id, "Bench");
         for (var i = 0; i < n; i++)
         {
             var message = new Message { Title = $"Post {i}", AuthorId = author.Id, TimeZone = "UTC", PlannedAt = due };
@@ -166,20 +186,25 @@ static async Task<IReadOnlyList<Guid>> SeedAsync(ServiceProvider services, strin
             db.Messages.Add(message);
             db.Variants.Add(variant);
             db.Approvals.Add(new Approval { VariantId = variant.Id, ApproverId = approver.Id, ContentHash = variant.ContentHash, Decision = ApprovalDecision.Approved, Role = Roles.Approver, At = DateTimeOffset.UtcNow });
+            var scheduled = workflow.Transition(variant, VariantState.Scheduled, actor, $"scheduled for {due:yyyy-MM-dd HH:mm} UTC");
+            if (!scheduled.Succeeded)
+                throw new InvalidOperationException(scheduled.Error);
+            variant.ScheduleToken = Guid.NewGuid();
             ids.Add(variant.Id);
         }
         await db.SaveChangesAsync();
-        authorId = author.Id;
     }
-    // Through the scheduler, one variant at a time as the web app schedules them, several at once to save time.
-    await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, cancellationToken) =>
+    await Parallel.ForEachAsync(ids.Chunk(250), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (chunk, cancellationToken) =>
     {
         await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var scheduler = scope.ServiceProvider.GetRequiredService<PublishScheduler>();
-        var variant = await scheduler.FindAsync(id, cancellationToken) ?? throw new InvalidOperationException($"{id} is gone");
-        var result = await scheduler.ScheduleAsync(variant, due, new Actor(authorId, "Bench"), cancellationToken);
-        if (!result.Succeeded)
-            throw new InvalidOperationException(result.Error);
+        foreach (var variant in await db.Variants.Where(v => chunk.Contains(v.Id)).ToListAsync(cancellationToken))
+        {
+            await scheduler.CreateJobAsync(variant, cancellationToken);
+            if (variant.JobId is null)
+                throw new InvalidOperationException($"{variant.Id} got no backstop job");
+        }
     });
     return ids;
 }
@@ -222,6 +247,92 @@ static string FindRoot()
         if (File.Exists(Path.Combine(dir.FullName, "Publisher.sln")))
             return dir.FullName;
     throw new InvalidOperationException("Run from the checkout: Publisher.sln not found.");
+}
+
+/// <summary>
+/// Processor time used from just before the burst's due time until its last arrival, by whom: the worker processes,
+/// this cluster's PostgreSQL (the server and its backends), this harness (the receiver) and the whole machine, so a
+/// run says what bounds it on a shared machine. Linux only (read from /proc); zeros elsewhere.
+/// </summary>
+public sealed record CpuUse(double Workers, double Postgres, double Harness, double MachineBusy, double MachineAll)
+{
+    /// <summary>/proc counts in USER_HZ, which is 100 on every Linux this runs on.</summary>
+    private const double TicksPerSecond = 100;
+
+    public static CpuUse Sample(IEnumerable<Process> workers, string dataDirectory)
+    {
+        var workerTime = workers.Sum(w => { try { w.Refresh(); return w.TotalProcessorTime.TotalSeconds; } catch (InvalidOperationException) { return 0; } });
+        var harness = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        var (busy, all) = Machine();
+        return new CpuUse(workerTime, PostgresTime(dataDirectory), harness, busy, all);
+    }
+
+    public static CpuUse operator -(CpuUse a, CpuUse b) =>
+        new(a.Workers - b.Workers, a.Postgres - b.Postgres, a.Harness - b.Harness, a.MachineBusy - b.MachineBusy, a.MachineAll - b.MachineAll);
+
+    public string Describe(int n)
+    {
+        double Ms(double seconds) => seconds * 1000 / n;
+        var others = MachineBusy - Workers - Postgres - Harness;
+        return $"cpu during the burst: workers {Workers:0.0} s ({Ms(Workers):0.00} ms/publish), PostgreSQL {Postgres:0.0} s ({Ms(Postgres):0.00} ms/publish), " +
+               $"harness+receiver {Harness:0.0} s ({Ms(Harness):0.00} ms/publish); the machine was busy {MachineBusy:0.0} of {MachineAll:0.0} core-seconds, " +
+               $"{Math.Max(0, others):0.0} of them other work";
+    }
+
+    /// <summary>The postmaster's own time and its reaped backends', plus every live backend's.</summary>
+    private static double PostgresTime(string dataDirectory)
+    {
+        try
+        {
+            var postmaster = int.Parse(File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First().Trim());
+            var total = 0.0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid) || Stat(pid) is not { } stat)
+                    continue;
+                if (pid == postmaster)
+                    total += stat.Own + stat.Children;
+                else if (stat.Parent == postmaster)
+                    total += stat.Own;
+            }
+            return total;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+
+    private static (int Parent, double Own, double Children)? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name is in parentheses and may hold spaces: the fields start after the last ')'.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            double Ticks(int field) => double.Parse(fields[field - 3]) / TicksPerSecond;
+            return (int.Parse(fields[1]), Ticks(14) + Ticks(15), Ticks(16) + Ticks(17));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static (double Busy, double All) Machine()
+    {
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(double.Parse).ToArray();
+            var all = fields.Sum() / TicksPerSecond;
+            var idle = (fields[3] + fields[4]) / TicksPerSecond;
+            return (all - idle, all);
+        }
+        catch (Exception e) when (e is IOException or FormatException)
+        {
+            return (0, 0);
+        }
+    }
 }
 
 /// <summary>The baseline: what a bare Hangfire job does to reach the same receiver.</summary>

@@ -148,13 +148,20 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand in
         var now = clock.GetUtcNow();
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Locked in id order, so two workers recording overlapping batches cannot deadlock.
-        var ids = outcomes.Select(o => o.Claim.VariantId).Distinct().Order().ToArray();
-        await db.Database.SqlQuery<Guid>($"""SELECT "Id" AS "Value" FROM "Variants" WHERE "Id" = ANY({ids}) ORDER BY "Id" FOR UPDATE""").ToListAsync(cancellationToken);
-        var (variants, attempts) = await LoadAsync(db, ids, outcomes.Select(o => o.Claim.AttemptId).ToArray(), cancellationToken);
+        // Locked in id order, so two workers recording overlapping batches cannot deadlock. The same round trip reads
+        // what tells the common case (a publication whose attempt is still open) from the rest.
+        var locked = await PublishedOutcomes.LockAsync(db, outcomes, cancellationToken);
+        // The common case, in one round trip for the whole batch, as Settle would write it (see PublishedOutcomes).
+        var published = PublishedOutcomes.Select(outcomes, locked);
+        if (published.Count > 0)
+            await PublishedOutcomes.WriteAsync(db, published, now, cancellationToken);
+        var written = published.Select(p => p.Claim.AttemptId).ToHashSet();
+        var rest = published.Count == 0 ? outcomes : outcomes.Where(o => !written.Contains(o.Claim.AttemptId)).ToList();
+        var ids = rest.Select(o => o.Claim.VariantId).Distinct().Order().ToArray();
+        var (variants, attempts) = rest.Count == 0 ? ([], []) : await LoadAsync(db, ids, rest.Select(o => o.Claim.AttemptId).ToArray(), cancellationToken);
 
         var retry = new List<Variant>();
-        foreach (var (claim, result) in outcomes)
+        foreach (var (claim, result) in rest)
         {
             if (!variants.TryGetValue(claim.VariantId, out var variant) || !attempts.TryGetValue(claim.AttemptId, out var attempt))
             {
@@ -227,14 +234,12 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand in
                 return false;
 
             case PublishOutcome.Published:
-                workflow.Transition(variant, VariantState.Published, Actor.System, $"published on attempt {claim.AttemptNumber}");
+                workflow.Transition(variant, VariantState.Published, Actor.System, PublishedReason(claim));
                 variant.ExternalId = result.ExternalId;
-                // The post's address comes from the network's answer: kept only when it is a web address, so a
-                // network (or something posing as one) cannot put javascript: or the like behind "see the post".
-                variant.ExternalUrl = WebAddress.OrNull(result.ExternalUrl);
+                variant.ExternalUrl = PostAddress(result);
                 variant.PublishedAt = now;
                 variant.LastError = null;
-                notifier.Tell(author, $"Published {what}" + (variant.ExternalUrl is { } url ? $": {url}" : "."), link);
+                notifier.Tell(author, PublishedNotice(what, variant.ExternalUrl), link);
                 return false;
 
             case PublishOutcome.Transient when variant.Attempts < Options.MaxAttempts && variant.State == VariantState.Publishing:
@@ -263,6 +268,16 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand in
         }
     }
 
+    // What a publication writes, here and in PublishedOutcomes' batch write alike.
+    internal static string PublishedReason(PublishVariantJob.Claim claim) => $"published on attempt {claim.AttemptNumber}";
+    internal static string PublishedNotice(string what, string? url) => $"Published {what}" + (url is not null ? $": {url}" : ".");
+
+    /// <summary>
+    /// The post's address comes from the network's answer: kept only when it is a web address, so a network (or
+    /// something posing as one) cannot put javascript: or the like behind "see the post".
+    /// </summary>
+    internal static string? PostAddress(PublishResult result) => WebAddress.OrNull(result.ExternalUrl);
+
     /// <summary>Exponential back-off with jitter; a Retry-After or rate-limit reset is honoured and never shortened.</summary>
     internal TimeSpan Backoff(int attempts, TimeSpan? retryAfter)
     {
@@ -278,7 +293,7 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand in
         (result.HttpStatus is { } status ? $"HTTP {status}: " : "") + (result.Detail ?? result.Outcome.ToString().ToLowerInvariant());
 
     // Details carry a network's words (cleaned where the clients read them): stored and shown cleaned again, and short.
-    private static string? Trim(string? text) => text is null ? null : NetworkReplyText.Clean(text, 1900);
+    internal static string? Trim(string? text) => text is null ? null : NetworkReplyText.Clean(text, 1900);
 
     public async ValueTask DisposeAsync()
     {
