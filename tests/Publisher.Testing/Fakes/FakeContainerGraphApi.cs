@@ -117,6 +117,9 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
     protected virtual FakeResponse UserNode(IReadOnlyDictionary<string, string> query) =>
         FakeResponse.Json(200, new { id = UserId, username = Username });
 
+    /// <summary>Whether the API takes this token: the one the test set up, or one the network's OAuth gave.</summary>
+    protected virtual bool Accepts(string token) => token == AccessToken;
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
         var segments = request.Path.Trim('/').Split('/');
@@ -130,7 +133,7 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
         foreach (var (key, value) in query) form.TryAdd(key, value);
         var token = form.GetValueOrDefault("access_token") ?? BearerToken(request);
         if (token is null) return Error(400, "An active access token must be used to query information about the current user.", "OAuthException", 2500);
-        if (token != AccessToken) return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
+        if (!Accepts(token)) return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
 
         lock (_state)
         {
@@ -297,6 +300,49 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
     protected override bool InList(string edge, FakeContainerPost post) => edge == "replies" ? post.ReplyToId is not null : post.ReplyToId is null;
 
     protected override string PermalinkFor(string id) => $"https://www.threads.net/@{Username}/post/C{id[^8..]}";
+
+    /// <summary>
+    /// Threads' OAuth: the authorization window at <c>/oauth/authorize</c> (threads.net's in real life; comma-separated
+    /// scopes, no PKCE), the code exchanged at <c>POST /oauth/access_token</c> (client id and secret in the form, the same
+    /// redirect URI, once) for a one-hour token; <c>GET /access_token?grant_type=th_exchange_token</c> (with the app
+    /// secret) makes it a 60-day token and <c>GET /refresh_access_token?grant_type=th_refresh_token</c> renews a live one.
+    /// Threads documents no revocation. Errors are Graph's.
+    /// </summary>
+    public FakeAuthorizationServer Authorization { get; } = new("/oauth/authorize", "/oauth/access_token", "/no-rfc7009-revocation", basicClientAuthentication: false)
+    {
+        AccessTokenLifetime = TimeSpan.FromHours(1),
+        RequirePkce = false,
+        ScopeSeparator = ',',
+        GraphErrors = true,
+    };
+
+    public const string OAuthClientId = "fake-threads-app-id";
+    public const string OAuthClientSecret = "fake-threads-app-secret";
+
+    public void RegisterOAuthClient(string redirectUri) =>
+        Authorization.Register(new FakeAuthorizationServer.Client(OAuthClientId, OAuthClientSecret, [redirectUri],
+            ["threads_basic", "threads_content_publish", "threads_manage_replies", "threads_manage_insights"], "Publisher"));
+
+    protected override bool Accepts(string token) => token == AccessToken || Authorization.IsValidAccessToken(token);
+
+    protected override FakeResponse Respond(RecordedRequest request)
+    {
+        if (Authorization.Handle(request) is { } oauth)
+            return oauth;
+        var query = QueryHelpers.ParseQuery(request.QueryString).ToDictionary(p => p.Key, p => p.Value.ToString());
+        return (request.Method, request.Path.TrimEnd('/')) switch
+        {
+            ("GET", "/access_token") => query.GetValueOrDefault("grant_type") != "th_exchange_token"
+                ? Authorization.Error(400, "invalid_request", "grant_type must be th_exchange_token")
+                : !Authorization.IsClientSecret(query.GetValueOrDefault("client_secret"))
+                    ? Authorization.Error(400, "invalid_client", "Error validating client secret.")
+                    : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
+            ("GET", "/refresh_access_token") => query.GetValueOrDefault("grant_type") != "th_refresh_token"
+                ? Authorization.Error(400, "invalid_request", "grant_type must be th_refresh_token")
+                : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
+            _ => base.Respond(request),
+        };
+    }
 
     protected override (FakeContainer? Container, FakeResponse? Error) Validate(Dictionary<string, string> fields, string id)
     {
