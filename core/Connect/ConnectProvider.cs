@@ -19,6 +19,9 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
     /// <summary>The network's name in Publisher (what <see cref="ChannelAccount.ConnectedWith"/> holds).</summary>
     public abstract string Network { get; }
 
+    /// <summary>How the Connect button names the network.</summary>
+    public virtual string DisplayName => Network;
+
     /// <summary>The channel kind an account connected here publishes as.</summary>
     public abstract string ChannelKind { get; }
 

@@ -20,6 +20,7 @@ public sealed class FacebookConnect(IHttpClientFactory httpClients, IOptions<Con
     private OAuthNetworkOptions Settings => options.Value.Facebook;
 
     public override string Network => "Facebook";
+    public override string DisplayName => "Facebook Pages and Instagram";
     public override string ChannelKind => "FacebookPage";
     public override IReadOnlyCollection<string> ChannelKinds => ["FacebookPage", "Instagram"];
 

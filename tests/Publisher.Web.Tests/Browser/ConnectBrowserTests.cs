@@ -14,6 +14,9 @@ public sealed class ConnectSite : IAsyncLifetime
     public SelfAddressedWebApp App { get; } = new();
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Configures the app before it starts (called with the address it will have).</summary>
+    public Action<SelfAddressedWebApp, string>? Configure { get; init; }
+
     public async Task InitializeAsync()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -22,6 +25,7 @@ public sealed class ConnectSite : IAsyncLifetime
         probe.Stop();
         BaseUrl = $"http://127.0.0.1:{port}";
         App.PublicUrl = BaseUrl;
+        Configure?.Invoke(App, BaseUrl);
         App.UseKestrel(port);
         await App.InitializeAsync();
         App.StartServer();
@@ -35,10 +39,15 @@ public sealed class SelfAddressedWebApp : PublisherWebApp
 {
     public string PublicUrl { get; set; } = "";
 
+    /// <summary>More configuration, e.g. a network's Connect client pointed at its fake.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("PUBLISHER_URL", PublicUrl);
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
     }
 }
 

@@ -41,11 +41,11 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
     public IReadOnlyList<Row> Accounts { get; private set; } = [];
 
     /// <summary>The networks with a Connect flow, each with why it cannot start yet (null when it can).</summary>
-    public IReadOnlyList<(string Network, bool AsksForInstance, string? Unavailable)> Connectable =>
-        connect.Providers.Select(p => (p.Network, p.AsksForInstance, p.Unavailable)).ToList();
+    public IReadOnlyList<(string Network, string Label, bool AsksForInstance, string? Unavailable)> Connectable =>
+        connect.Providers.Select(p => (p.Network, p.DisplayName, p.AsksForInstance, p.Unavailable)).ToList();
 
     /// <summary>The network whose Connect can (re)connect an account of this kind, or null.</summary>
-    public string? ConnectNetworkFor(string kind) => connect.Providers.FirstOrDefault(p => p.ChannelKind == kind)?.Network;
+    public string? ConnectNetworkFor(string kind) => connect.Providers.FirstOrDefault(p => p.ChannelKinds.Contains(kind))?.Network;
 
     /// <summary>The address to register with each network as the redirect (callback) URI.</summary>
     public string RedirectUri => connect.RedirectUri;
