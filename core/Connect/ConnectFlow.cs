@@ -263,6 +263,15 @@ public sealed class ConnectFlow(
         account.TokenExpiresAt = token.ExpiresAt;
         account.NeedsReconnect = false;
         account.ReconnectReason = null;
+        if (account.DisconnectedAt is not null)
+        {
+            // Connected again after a Disconnect: it publishes again, and its scheduled posts lose the problem Disconnect gave them.
+            account.DisconnectedAt = null;
+            account.IsEnabled = true;
+            var accountId = account.Id;
+            await db.Variants.Where(v => v.ChannelAccountId == accountId && v.State == VariantState.Scheduled && v.LastError != null && v.LastError.StartsWith(AccountDisconnect.ScheduledProblemPrefix))
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.LastError, (string?)null), cancellationToken);
+        }
         var settings = ReadSettings(account.SettingsJson);
         foreach (var (key, value) in chosen.Settings)
             settings[key] = value;

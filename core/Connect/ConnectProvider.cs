@@ -84,6 +84,9 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
     /// <summary>What renews an account's token: its refresh token, or (Threads) the long-lived access token itself.</summary>
     public virtual string? RefreshCredential(IReadOnlyDictionary<string, string> stored) => stored.GetValueOrDefault("refresh_token");
 
+    /// <summary>Revoking takes back everything the person allowed (Facebook), not just this account's token.</summary>
+    public virtual bool RevocationEndsEveryToken => false;
+
     /// <summary>The token to revoke when the account is disconnected (Facebook: the person's token, not the Page's).</summary>
     public virtual string? RevocableToken(IReadOnlyDictionary<string, string> stored) => stored.GetValueOrDefault("access_token");
 

@@ -27,6 +27,7 @@ public static class ConnectServiceCollectionExtensions
         services.AddScoped<ConnectProvider, ThreadsConnect>();
         services.AddScoped<ConnectFlow>();
         services.AddScoped<TokenRefresher>();
+        services.AddScoped<AccountDisconnect>();
         return services;
     }
 }

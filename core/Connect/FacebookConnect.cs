@@ -89,6 +89,8 @@ public sealed class FacebookConnect(IHttpClientFactory httpClients, IOptions<Con
             ["fields"] = "id", ["access_token"] = stored.GetValueOrDefault("page_access_token") ?? stored.GetValueOrDefault("access_token") ?? "",
         }), cancellationToken);
 
+    public override bool RevocationEndsEveryToken => true;
+
     public override string? RefreshCredential(IReadOnlyDictionary<string, string> stored) => null;
 
     public override string? RevocableToken(IReadOnlyDictionary<string, string> stored) => stored.GetValueOrDefault("user_access_token");

@@ -33,7 +33,7 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
 
     public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps,
         bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent, IReadOnlyList<string> PostingSlots,
-        string? ConnectedWith, bool NeedsReconnect, string? ReconnectReason)
+        string? ConnectedWith, bool NeedsReconnect, string? ReconnectReason, DateTimeOffset? DisconnectedAt)
     {
         public bool SupportsThreads => Enum.TryParse<ChannelKind>(Kind, out var kind) && ChannelProfiles.Get(kind).SupportsThreads;
     }
@@ -71,7 +71,7 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
         }
         Accounts = await db.ChannelAccounts.OrderBy(a => a.Name)
             .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null, a.ApprovalSteps,
-                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent, a.PostingSlots, a.ConnectedWith, a.NeedsReconnect, a.ReconnectReason))
+                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent, a.PostingSlots, a.ConnectedWith, a.NeedsReconnect, a.ReconnectReason, a.DisconnectedAt))
             .ToListAsync();
     }
 
