@@ -149,7 +149,7 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
                 ("POST", var edge) when edge == CreateEdge => Create(form),
                 ("POST", var edge) when edge == PublishEdge => Publish(form),
                 ("GET", var edge) when ListEdges.Contains(edge) => List(edge, form),
-                _ => Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
+                var (method, edge) => OtherEdge(method, edge, form) ?? Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
             };
         }
     }
@@ -163,8 +163,18 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
         return FakeResponse.Json(200, new { id = container.Id });
     }
 
+    /// <summary>A network's other edges of the user node (Instagram's publishing limit); null: not one.</summary>
+    protected virtual FakeResponse? OtherEdge(string method, string edge, Dictionary<string, string> form) => null;
+
+    /// <summary>Why the network refuses to publish anything more now (Instagram's 24-hour limit), or null.</summary>
+    protected virtual FakeResponse? PublishRefusal() => null;
+
+    /// <summary>Posts published in the last 24 hours (what Instagram's limit counts).</summary>
+    protected int PublishedInLastDay => _posts.Count(p => p.Timestamp > DateTimeOffset.UtcNow.AddDays(-1));
+
     private FakeResponse Publish(Dictionary<string, string> form)
     {
+        if (PublishRefusal() is { } refused) return refused;
         if (form.GetValueOrDefault("creation_id") is not { Length: > 0 } id)
             return Error(400, "(#100) The parameter creation_id is required", "OAuthException", 100);
         if (!_containers.TryGetValue(id, out var container))
@@ -414,6 +424,28 @@ public sealed partial class FakeInstagramGraphApi : FakeContainerGraphApi
     protected override bool InList(string edge, FakeContainerPost post) => true;
 
     protected override string PermalinkFor(string id) => $"https://www.instagram.com/p/D{id[^9..]}/";
+
+    /// <summary>Posts this account may publish in 24 hours (<c>quota_total</c>).</summary>
+    public int QuotaTotal { get; set; } = 50;
+
+    /// <summary>Posts published in the last 24 hours by other apps, counted against the quota too.</summary>
+    public int PublishedElsewhere { get; set; }
+
+    private int QuotaUsage => PublishedInLastDay + PublishedElsewhere;
+
+    protected override FakeResponse? OtherEdge(string method, string edge, Dictionary<string, string> form)
+    {
+        if ((method, edge) != ("GET", "content_publishing_limit")) return null;
+        var fields = (form.GetValueOrDefault("fields") ?? "").Split(',');
+        var entry = new Dictionary<string, object>();
+        if (fields.Contains("quota_usage")) entry["quota_usage"] = QuotaUsage;
+        if (fields.Contains("config")) entry["config"] = new { quota_total = QuotaTotal, quota_duration = 86400 };
+        return FakeResponse.Json(200, new { data = new[] { entry } });
+    }
+
+    protected override FakeResponse? PublishRefusal() => QuotaUsage >= QuotaTotal
+        ? Error(400, "The maximum number of posts that can be published in 24 hours has been reached.", "OAuthException", 9, 2207042)
+        : null;
 
     protected override FakeResponse UserNode(IReadOnlyDictionary<string, string> query) =>
         FakeResponse.Json(200, new { id = UserId, username = Username });

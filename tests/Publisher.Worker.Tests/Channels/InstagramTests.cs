@@ -65,6 +65,39 @@ public sealed class InstagramTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_used_up_publishing_limit_is_said_plainly_before_anything_is_made_and_a_person_decides()
+    {
+        _instagram.QuotaTotal = 3;
+        _instagram.PublishedElsewhere = 2;
+        Assert.Equal(PublishOutcome.Published, (await _client.PublishAsync(WithImage("The first of the day"), new RecordingProgress(), CancellationToken.None)).Outcome);
+        var limit = _instagram.Requests.First(r => r.Path.EndsWith("/content_publishing_limit", StringComparison.Ordinal));
+        Assert.Contains("quota_usage", limit.QueryString);
+        var containers = _instagram.Containers.Count;
+
+        var full = await _client.PublishAsync(WithImage("One too many"), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Unknown, full.Outcome);
+        Assert.True(full.AskPerson);
+        Assert.Equal("Instagram's limit of 3 posts in 24 hours is used up on this account (3 of 3), so nothing was posted. Schedule the post again for later (a post leaves the count once it is more than that old).", full.Detail);
+        Assert.Equal(containers, _instagram.Containers.Count); // nothing made
+        Assert.Single(_instagram.Posts);
+    }
+
+    [Fact]
+    public async Task The_fake_refuses_media_publish_past_the_limit_as_instagram_does()
+    {
+        _instagram.QuotaTotal = 1;
+        _instagram.PublishedElsewhere = 1;
+        _instagram.FailNext(1, 500, pathContains: "content_publishing_limit"); // the limit cannot be read: the publish answers for itself
+
+        var result = await _client.PublishAsync(WithImage(), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
+        Assert.Contains("maximum number of posts that can be published in 24 hours", result.Detail);
+        Assert.Empty(_instagram.Posts);
+    }
+
+    [Fact]
     public async Task A_post_without_media_is_refused_without_a_call()
     {
         var result = await _client.PublishAsync(ChannelKit.Request(Connection(), "Just words"), new RecordingProgress(), CancellationToken.None);
@@ -224,7 +257,8 @@ public sealed class InstagramTests : IAsyncLifetime
 
         Assert.Equal(PublishOutcome.Permanent, result.Outcome);
         Assert.Contains("Object with ID '42' does not exist", result.Detail);
-        Assert.StartsWith("/v22.0/42/media", _instagram.Requests[0].Path);
+        Assert.All(_instagram.Requests, r => Assert.StartsWith("/v22.0/42/", r.Path)); // the publishing limit is asked first, then the container
+        Assert.Contains(_instagram.Requests, r => r.Path == "/v22.0/42/media");
     }
 
     [Fact]
