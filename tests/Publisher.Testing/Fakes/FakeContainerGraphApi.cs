@@ -375,6 +375,11 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
         };
         switch (type)
         {
+            case not "TEXT" when fields.ContainsKey("link_attachment"):
+                return (null, Error(400, "(#100) link_attachment is only for TEXT posts", "THApiException", 100));
+            case "TEXT" when fields.GetValueOrDefault("link_attachment") is { } attached
+                             && !(Uri.TryCreate(attached, UriKind.Absolute, out var linkUri) && linkUri.Scheme is "https" or "http"):
+                return (null, Error(400, "(#100) link_attachment must be an http(s) URL", "THApiException", 100));
             case "TEXT":
                 if (string.IsNullOrWhiteSpace(text)) return (null, Error(400, "(#100) Param text is required for TEXT posts", "THApiException", 100));
                 if (fields.ContainsKey("image_url") || fields.ContainsKey("video_url")) return (null, Error(400, "(#100) A TEXT post takes no media", "THApiException", 100));
@@ -477,6 +482,8 @@ public sealed partial class FakeInstagramGraphApi : FakeContainerGraphApi
                 if (type == "VIDEO" && !item) return (null, Error(400, "(#100) media_type VIDEO is only for carousel items: use REELS", "OAuthException", 100, 2207067));
                 if (type == "REELS" && item) return (null, Error(400, "(#100) A carousel item cannot be a REELS container", "OAuthException", 100));
                 if (fields.GetValueOrDefault("video_url") is not { } video) return (null, Error(400, "(#100) The parameter video_url is required.", "OAuthException", 100));
+                if (fields.GetValueOrDefault("cover_url") is { } cover && (type != "REELS" || HostedType(cover) != "image/jpeg"))
+                    return (null, Error(400, type != "REELS" ? "(#100) cover_url is only for REELS" : "Media download has failed. The cover_url could not be fetched as a JPEG.", "OAuthException", 9004, 2207052));
                 return (new FakeContainer { Id = id, MediaType = type, Text = caption, MediaUrl = video, IsCarouselItem = item, Status = "IN_PROGRESS", PollsLeft = VideoPolls, Fields = fields }, null);
             case "CAROUSEL":
                 var children = (fields.GetValueOrDefault("children") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);

@@ -124,6 +124,24 @@ public sealed class InstagramTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reels_cover_is_the_videos_poster_frame()
+    {
+        _instagram.VideoPolls = 1;
+        var poster = Hosted(TestMedia.Jpeg(1080, 1920));
+        var video = Hosted(TestMedia.Mp4(4096)) with { Poster = poster };
+
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection(), "Watch the roast") with { Media = [video] }, new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var container = Assert.Single(_instagram.Containers);
+        Assert.Equal(poster.PublicUrl!.AbsoluteUri, container.Fields["cover_url"]);
+        // Without a poster no cover is sent, and Instagram picks a frame.
+        var plain = await _client.PublishAsync(ChannelKit.Request(Connection(), "Again") with { Media = [Hosted(TestMedia.Mp4(2048))] }, new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, plain.Outcome);
+        Assert.False(_instagram.Containers.Last().Fields.ContainsKey("cover_url"));
+    }
+
+    [Fact]
     public async Task A_reel_Instagram_cannot_fetch_fails_permanently_in_Instagrams_words()
     {
         _instagram.VideoPolls = 1;

@@ -165,6 +165,9 @@ public sealed class InstagramClient(IHttpClientFactory httpClientFactory, TimePr
                 fields.Add(new("media_type", "REELS"));
                 fields.Add(new("video_url", medium.PublicUrl!.AbsoluteUri));
                 fields.Add(new("share_to_feed", "true"));
+                // The reel's cover is the video's poster frame, as the preview showed it (without one Instagram picks a frame).
+                if (medium.Poster?.PublicUrl is { } cover)
+                    fields.Add(new("cover_url", cover.AbsoluteUri));
             }
             else
             {
