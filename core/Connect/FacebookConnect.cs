@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Publisher.Core.Domain;
 
 namespace Publisher.Core.Connect;
 
@@ -12,26 +11,20 @@ namespace Publisher.Core.Connect;
 /// <c>instagram_business_account</c>; the admin chooses which Page or Instagram account becomes a channel account. The
 /// person's token is kept only to revoke the login (<c>DELETE /me/permissions</c>) when the account is disconnected.
 /// </summary>
-public sealed class FacebookConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConnectProvider(httpClients)
+public sealed class FacebookConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConfiguredConnect(httpClients)
 {
     /// <summary>The Graph API version the Facebook Page and Instagram clients were tested with.</summary>
     public const string GraphVersion = "v21.0";
 
-    private OAuthNetworkOptions Settings => options.Value.Facebook;
+    protected override OAuthNetworkOptions Settings => options.Value.Facebook;
 
     public override string Network => "Facebook";
     public override string DisplayName => "Facebook Pages and Instagram";
     public override string ChannelKind => "FacebookPage";
     public override IReadOnlyCollection<string> ChannelKinds => ["FacebookPage", "Instagram"];
 
-    public override string? Unavailable => Settings.IsConfigured ? null
-        : "Set Connect__Facebook__ClientId and Connect__Facebook__ClientSecret (a Meta app with Facebook Login and the Pages and Instagram permissions) to connect Facebook Pages and Instagram accounts; until then enter tokens on the account's settings page.";
-
-    public override Task<OAuthClient> ClientAsync(Uri? instance, string redirectUri, CancellationToken cancellationToken) =>
-        Task.FromResult(Client() ?? throw new InvalidOperationException(Unavailable));
-
-    public override Task<OAuthClient?> ClientForAsync(ChannelAccount account, IReadOnlyDictionary<string, string> credentials, CancellationToken cancellationToken) =>
-        Task.FromResult(Client());
+    protected override string SetupHint =>
+        "Set Connect__Facebook__ClientId and Connect__Facebook__ClientSecret (a Meta app with Facebook Login and the Pages and Instagram permissions) to connect Facebook Pages and Instagram accounts; until then enter tokens on the account's settings page.";
 
     public override async Task<OAuthToken> ExchangeCodeAsync(OAuthClient client, string code, string redirectUri, string verifier, CancellationToken cancellationToken)
     {
@@ -106,12 +99,10 @@ public sealed class FacebookConnect(IHttpClientFactory httpClients, IOptions<Con
 
     private static Uri Graph(OAuthClient client, string path) => Combine(client.ApiBase, $"{GraphVersion}/{path}");
 
-    private OAuthClient? Client()
+    protected override OAuthClient Client(OAuthNetworkOptions settings)
     {
-        if (!Settings.IsConfigured)
-            return null;
-        var api = new Uri(Settings.ApiUrl);
-        return new OAuthClient(Settings.ClientId!, Settings.ClientSecret, new Uri(Settings.AuthorizeUrl),
-            Combine(api, $"{GraphVersion}/oauth/access_token"), Combine(api, $"{GraphVersion}/me/permissions"), Settings.Scopes, ClientAuthentication.FormBody, api);
+        var api = new Uri(settings.ApiUrl);
+        return new OAuthClient(settings.ClientId!, settings.ClientSecret, new Uri(settings.AuthorizeUrl),
+            Combine(api, $"{GraphVersion}/oauth/access_token"), Combine(api, $"{GraphVersion}/me/permissions"), settings.Scopes, ClientAuthentication.FormBody, api);
     }
 }

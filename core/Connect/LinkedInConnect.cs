@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Publisher.Core.Domain;
 
 namespace Publisher.Core.Connect;
 
@@ -13,27 +12,21 @@ namespace Publisher.Core.Connect;
 /// each named by <c>GET /rest/organizations/{id}</c>, and the admin chooses which becomes a channel account.
 /// Revocation is <c>POST /oauth/v2/revoke</c>.
 /// </summary>
-public sealed class LinkedInConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConnectProvider(httpClients)
+public sealed class LinkedInConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConfiguredConnect(httpClients)
 {
     /// <summary>The versioned REST API's version (yyyyMM) the LinkedIn channel client was tested with.</summary>
     public const string ApiVersion = "202411";
 
     private const int PageSize = 100;
 
-    private OAuthNetworkOptions Settings => options.Value.LinkedIn;
+    protected override OAuthNetworkOptions Settings => options.Value.LinkedIn;
 
     public override string Network => "LinkedIn";
     public override string ChannelKind => "LinkedIn";
     protected override bool UsesPkce => false;
 
-    public override string? Unavailable => Settings.IsConfigured ? null
-        : "Set Connect__LinkedIn__ClientId and Connect__LinkedIn__ClientSecret (a LinkedIn app with the Community Management API) to connect LinkedIn pages; until then enter a token on the account's settings page.";
-
-    public override Task<OAuthClient> ClientAsync(Uri? instance, string redirectUri, CancellationToken cancellationToken) =>
-        Task.FromResult(Client() ?? throw new InvalidOperationException(Unavailable));
-
-    public override Task<OAuthClient?> ClientForAsync(ChannelAccount account, IReadOnlyDictionary<string, string> credentials, CancellationToken cancellationToken) =>
-        Task.FromResult(Client());
+    protected override string SetupHint =>
+        "Set Connect__LinkedIn__ClientId and Connect__LinkedIn__ClientSecret (a LinkedIn app with the Community Management API) to connect LinkedIn pages; until then enter a token on the account's settings page.";
 
     public override async Task<IReadOnlyList<ConnectableAccount>> AccountsAsync(OAuthClient client, OAuthToken token, CancellationToken cancellationToken)
     {
@@ -73,11 +66,7 @@ public sealed class LinkedInConnect(IHttpClientFactory httpClients, IOptions<Con
             request.Headers.Add("X-Restli-Protocol-Version", "2.0.0");
         });
 
-    private OAuthClient? Client()
-    {
-        if (!Settings.IsConfigured)
-            return null;
-        return new OAuthClient(Settings.ClientId!, Settings.ClientSecret, new Uri(Settings.AuthorizeUrl),
-            Combine(Settings.OAuthBase, "accessToken"), Combine(Settings.OAuthBase, "revoke"), Settings.Scopes, ClientAuthentication.FormBody, new Uri(Settings.ApiUrl));
-    }
+    protected override OAuthClient Client(OAuthNetworkOptions settings) =>
+        new(settings.ClientId!, settings.ClientSecret, new Uri(settings.AuthorizeUrl),
+            Combine(settings.OAuthBase, "accessToken"), Combine(settings.OAuthBase, "revoke"), settings.Scopes, ClientAuthentication.FormBody, new Uri(settings.ApiUrl));
 }

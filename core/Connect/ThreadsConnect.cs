@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Publisher.Core.Domain;
 
 namespace Publisher.Core.Connect;
 
@@ -10,24 +9,18 @@ namespace Publisher.Core.Connect;
 /// token: the long-lived token renews itself (<c>GET /refresh_access_token?grant_type=th_refresh_token</c>), which the
 /// worker does before it ends. The account is read with <c>GET /v1.0/me</c>. Threads documents no revocation endpoint.
 /// </summary>
-public sealed class ThreadsConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConnectProvider(httpClients)
+public sealed class ThreadsConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConfiguredConnect(httpClients)
 {
     public const string ApiVersion = "v1.0";
 
-    private OAuthNetworkOptions Settings => options.Value.Threads;
+    protected override OAuthNetworkOptions Settings => options.Value.Threads;
 
     public override string Network => "Threads";
     public override string ChannelKind => "Threads";
     protected override bool UsesPkce => false;
 
-    public override string? Unavailable => Settings.IsConfigured ? null
-        : "Set Connect__Threads__ClientId and Connect__Threads__ClientSecret (the Threads app id and secret of a Meta app with the Threads use case) to connect Threads accounts; until then enter a token on the account's settings page.";
-
-    public override Task<OAuthClient> ClientAsync(Uri? instance, string redirectUri, CancellationToken cancellationToken) =>
-        Task.FromResult(Client() ?? throw new InvalidOperationException(Unavailable));
-
-    public override Task<OAuthClient?> ClientForAsync(ChannelAccount account, IReadOnlyDictionary<string, string> credentials, CancellationToken cancellationToken) =>
-        Task.FromResult(Client());
+    protected override string SetupHint =>
+        "Set Connect__Threads__ClientId and Connect__Threads__ClientSecret (the Threads app id and secret of a Meta app with the Threads use case) to connect Threads accounts; until then enter a token on the account's settings page.";
 
     public override async Task<OAuthToken> ExchangeCodeAsync(OAuthClient client, string code, string redirectUri, string verifier, CancellationToken cancellationToken)
     {
@@ -58,12 +51,10 @@ public sealed class ThreadsConnect(IHttpClientFactory httpClients, IOptions<Conn
             new Dictionary<string, string>(), new Dictionary<string, string> { ["user_id"] = id })];
     }
 
-    private OAuthClient? Client()
+    protected override OAuthClient Client(OAuthNetworkOptions settings)
     {
-        if (!Settings.IsConfigured)
-            return null;
-        var api = new Uri(Settings.ApiUrl);
-        return new OAuthClient(Settings.ClientId!, Settings.ClientSecret, new Uri(Settings.AuthorizeUrl),
-            Combine(api, "oauth/access_token"), null, Settings.Scopes, ClientAuthentication.FormBody, api);
+        var api = new Uri(settings.ApiUrl);
+        return new OAuthClient(settings.ClientId!, settings.ClientSecret, new Uri(settings.AuthorizeUrl),
+            Combine(api, "oauth/access_token"), null, settings.Scopes, ClientAuthentication.FormBody, api);
     }
 }

@@ -32,6 +32,19 @@ public sealed class ConnectSite : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await ((IAsyncLifetime)App).DisposeAsync();
+
+    /// <summary>A page of a new browser context, signed in as the Admin through the sign-in form.</summary>
+    public async Task<IPage> SignedInAdminAsync(IBrowser browser)
+    {
+        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/Account/SignIn");
+        await page.FillAsync("input[name='Input.Email']", PublisherWebApp.EmailFor(Roles.Admin));
+        await page.FillAsync("input[name='Input.Password']", PublisherWebApp.Password);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeAttachedAsync();
+        return page;
+    }
 }
 
 /// <summary>The shared test app with <c>PUBLISHER_URL</c> set to where it listens.</summary>
@@ -61,14 +74,7 @@ public class ConnectBrowserTests(ConnectSite site) : IClassFixture<ConnectSite>
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-
-        await page.GotoAsync(site.BaseUrl + "/Account/SignIn");
-        await page.FillAsync("input[name='Input.Email']", PublisherWebApp.EmailFor(Roles.Admin));
-        await page.FillAsync("input[name='Input.Password']", PublisherWebApp.Password);
-        await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeAttachedAsync();
+        var page = await site.SignedInAdminAsync(browser);
 
         await page.GotoAsync(site.BaseUrl + "/Channels");
         await page.FillAsync("#connect-instance-Mastodon", mastodon.BaseUri.ToString());

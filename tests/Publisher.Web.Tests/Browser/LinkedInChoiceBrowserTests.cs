@@ -53,14 +53,7 @@ public class LinkedInChoiceBrowserTests(LinkedInConnectSite fixture) : IClassFix
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-
-        await page.GotoAsync(site.BaseUrl + "/Account/SignIn");
-        await page.FillAsync("input[name='Input.Email']", PublisherWebApp.EmailFor(Roles.Admin));
-        await page.FillAsync("input[name='Input.Password']", PublisherWebApp.Password);
-        await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeAttachedAsync();
+        var page = await site.SignedInAdminAsync(browser);
 
         await page.GotoAsync(site.BaseUrl + "/Channels");
         await page.ClickAsync("#connect-linkedin");
