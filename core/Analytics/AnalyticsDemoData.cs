@@ -34,6 +34,7 @@ public sealed class AnalyticsDemoData(PublisherDbContext db, VariantComposer com
         "Bluesky" => (45, 12, "bsky.app"),
         "LinkedIn" => (60, 30, "www.linkedin.com"),
         "FacebookPage" => (55, 20, "l.facebook.com"),
+        "Threads" => (30, 10, "l.threads.net"),
         "Email" => (140, 8, null),
         "Blog" => (30, 72, null),
         _ => (10, 12, null),

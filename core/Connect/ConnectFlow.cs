@@ -69,7 +69,7 @@ public sealed class ConnectFlow(
         if (reconnectAccountId is { } id)
         {
             reconnect = await db.ChannelAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
-            if (reconnect is null || reconnect.Kind != provider.ChannelKind)
+            if (reconnect is null || !provider.ChannelKinds.Contains(reconnect.Kind))
                 return (null, $"That account is not a {provider.Network} account: choose Reconnect on the account itself.");
             if (provider.AsksForInstance)
                 instance = reconnect.BaseAddress;
@@ -233,7 +233,8 @@ public sealed class ConnectFlow(
         else
         {
             chosen = accounts.Single(a => a.ExternalId == externalId);
-            account = await db.ChannelAccounts.SingleOrDefaultAsync(a => a.Kind == provider.ChannelKind && a.ExternalId == chosen.ExternalId
+            var chosenKind = chosen.Kind ?? provider.ChannelKind;
+            account = await db.ChannelAccounts.SingleOrDefaultAsync(a => a.Kind == chosenKind && a.ExternalId == chosen.ExternalId
                 && (a.BaseAddress == apiBase || a.BaseAddress == apiBase + "/"), cancellationToken);
         }
 
@@ -243,12 +244,14 @@ public sealed class ConnectFlow(
         {
             account = new ChannelAccount
             {
-                Name = await FreeNameAsync(chosen.Name, cancellationToken), Kind = provider.ChannelKind, CreatedAt = clock.GetUtcNow(),
-                AllowThreads = provider.ChannelKind is "X" or "Mastodon" or "Bluesky", IsEnabled = true,
+                Name = await FreeNameAsync(chosen.Name, cancellationToken), Kind = chosen.Kind ?? provider.ChannelKind, CreatedAt = clock.GetUtcNow(),
+                AllowThreads = (chosen.Kind ?? provider.ChannelKind) is "X" or "Mastodon" or "Bluesky" or "Threads", IsEnabled = true,
             };
             db.ChannelAccounts.Add(account);
         }
-        var stored = new Dictionary<string, string>(chosen.Credentials) { ["access_token"] = token.AccessToken };
+        // An account's own token (a Page's) is what it publishes with; otherwise the token the admin was given.
+        var stored = new Dictionary<string, string>(chosen.Credentials);
+        stored.TryAdd("access_token", token.AccessToken);
         if (token.RefreshToken is not null)
             stored["refresh_token"] = token.RefreshToken;
         account.EncryptedCredentials = credentials.Protect(stored);
@@ -260,6 +263,15 @@ public sealed class ConnectFlow(
         account.TokenExpiresAt = token.ExpiresAt;
         account.NeedsReconnect = false;
         account.ReconnectReason = null;
+        if (account.DisconnectedAt is not null)
+        {
+            // Connected again after a Disconnect: it publishes again, and its scheduled posts lose the problem Disconnect gave them.
+            account.DisconnectedAt = null;
+            account.IsEnabled = true;
+            var accountId = account.Id;
+            await db.Variants.Where(v => v.ChannelAccountId == accountId && v.State == VariantState.Scheduled && v.LastError != null && v.LastError.StartsWith(AccountDisconnect.ScheduledProblemPrefix))
+                .ExecuteUpdateAsync(s => s.SetProperty(v => v.LastError, (string?)null), cancellationToken);
+        }
         var settings = ReadSettings(account.SettingsJson);
         foreach (var (key, value) in chosen.Settings)
             settings[key] = value;
@@ -275,7 +287,7 @@ public sealed class ConnectFlow(
         await db.SaveChangesAsync(cancellationToken);
 
         // The token this one replaces is of no more use: the network forgets it (best effort, after the new one is safe).
-        if (previous.GetValueOrDefault("access_token") is { } old && old != token.AccessToken && await provider.ClientForAsync(account, previous, cancellationToken) is { } oldClient)
+        if (provider.RevocableToken(previous) is { } old && old != provider.RevocableToken(stored) && await provider.ClientForAsync(account, previous, cancellationToken) is { } oldClient)
             await RevokeQuietlyAsync(provider, oldClient, old);
         return new ConnectOutcome(null, account.Id, account.Name, created);
     }

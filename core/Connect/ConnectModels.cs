@@ -34,7 +34,9 @@ public sealed record ConnectableAccount(
     string Name,
     string? Handle,
     IReadOnlyDictionary<string, string> Credentials,
-    IReadOnlyDictionary<string, string> Settings);
+    IReadOnlyDictionary<string, string> Settings,
+    /// <summary>The channel kind it publishes as, when the Connect gives more than one kind (Facebook Pages and Instagram).</summary>
+    string? Kind = null);
 
 /// <summary>
 /// The network answered an OAuth call with an error (RFC 6749 §5.2: <c>invalid_grant</c>, <c>invalid_client</c>, …).

@@ -24,6 +24,37 @@ public sealed class ConnectOptions
         ApiUrl = "https://api.x.com/",
         Scopes = "tweet.read tweet.write users.read media.write offline.access",
     };
+
+    /// <summary>
+    /// LinkedIn: OAuth 2.0 authorization code (3-legged) for an app with the Community Management API; the admin then
+    /// chooses among the organization pages they administer.
+    /// </summary>
+    public OAuthNetworkOptions LinkedIn { get; set; } = new()
+    {
+        AuthorizeUrl = "https://www.linkedin.com/oauth/v2/authorization",
+        OAuthUrl = "https://www.linkedin.com/oauth/v2/",
+        ApiUrl = "https://api.linkedin.com/",
+        Scopes = "r_organization_admin w_organization_social r_organization_social",
+    };
+
+    /// <summary>Facebook Login (a Meta app with the Pages and Instagram permissions): Facebook Pages and the Instagram business accounts linked to them.</summary>
+    public OAuthNetworkOptions Facebook { get; set; } = new()
+    {
+        AuthorizeUrl = "https://www.facebook.com/v21.0/dialog/oauth",
+        ApiUrl = "https://graph.facebook.com/",
+        Scopes = "pages_show_list,pages_manage_posts,pages_read_engagement,business_management,instagram_basic,instagram_content_publish,instagram_manage_insights",
+    };
+
+    /// <summary>Threads API OAuth (the Threads app id and secret of a Meta app with the Threads use case).</summary>
+    public OAuthNetworkOptions Threads { get; set; } = new()
+    {
+        AuthorizeUrl = "https://threads.net/oauth/authorize",
+        ApiUrl = "https://graph.threads.net/",
+        Scopes = "threads_basic,threads_content_publish,threads_manage_replies,threads_manage_insights",
+    };
+
+    public IEnumerable<(string Name, OAuthNetworkOptions Options)> Networks =>
+        [("X", X), ("LinkedIn", LinkedIn), ("Facebook", Facebook), ("Threads", Threads)];
 }
 
 public sealed class MastodonConnectOptions
@@ -47,11 +78,18 @@ public sealed class OAuthNetworkOptions
     /// <summary>The API the token, revoke and account calls go to (and accounts connected this way publish to).</summary>
     public string ApiUrl { get; set; } = "";
 
+    /// <summary>Where the token and revoke endpoints are when not on the API (LinkedIn's are on www.linkedin.com); empty: on the API.</summary>
+    public string? OAuthUrl { get; set; }
+
     public string Scopes { get; set; } = "";
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(ClientId) && !string.IsNullOrWhiteSpace(ClientSecret);
 
     public bool IsValid => (string.IsNullOrWhiteSpace(ClientId) == string.IsNullOrWhiteSpace(ClientSecret))
                            && Uri.TryCreate(AuthorizeUrl, UriKind.Absolute, out var a) && a.Scheme is "https" or "http"
-                           && Uri.TryCreate(ApiUrl, UriKind.Absolute, out var b) && b.Scheme is "https" or "http";
+                           && Uri.TryCreate(ApiUrl, UriKind.Absolute, out var b) && b.Scheme is "https" or "http"
+                           && (string.IsNullOrWhiteSpace(OAuthUrl) || (Uri.TryCreate(OAuthUrl, UriKind.Absolute, out var c) && c.Scheme is "https" or "http"));
+
+    /// <summary>The token and revoke endpoints' base.</summary>
+    public Uri OAuthBase => new(string.IsNullOrWhiteSpace(OAuthUrl) ? ApiUrl : OAuthUrl);
 }

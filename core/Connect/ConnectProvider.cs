@@ -19,8 +19,20 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
     /// <summary>The network's name in Publisher (what <see cref="ChannelAccount.ConnectedWith"/> holds).</summary>
     public abstract string Network { get; }
 
+    /// <summary>How the Connect button names the network.</summary>
+    public virtual string DisplayName => Network;
+
     /// <summary>The channel kind an account connected here publishes as.</summary>
     public abstract string ChannelKind { get; }
+
+    /// <summary>Every channel kind this Connect may create (Facebook Login gives Pages and Instagram accounts).</summary>
+    public virtual IReadOnlyCollection<string> ChannelKinds => [ChannelKind];
+
+    /// <summary>
+    /// Whether the network takes a PKCE challenge from a server-side client. LinkedIn (outside its native-app program)
+    /// and Threads document none: they rely on the client secret, so none is sent to them.
+    /// </summary>
+    protected virtual bool UsesPkce => true;
 
     /// <summary>The admin names a server first (Mastodon's instance).</summary>
     public virtual bool AsksForInstance => false;
@@ -47,21 +59,40 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
             ["redirect_uri"] = redirectUri,
             ["scope"] = client.Scopes,
             ["state"] = state,
-            ["code_challenge"] = codeChallenge,
-            ["code_challenge_method"] = "S256",
         };
+        if (UsesPkce)
+        {
+            query["code_challenge"] = codeChallenge;
+            query["code_challenge_method"] = "S256";
+        }
         var separator = client.AuthorizeEndpoint.Query.Length > 0 ? "&" : "?";
         return new Uri(client.AuthorizeEndpoint + separator + string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));
     }
 
     public virtual Task<OAuthToken> ExchangeCodeAsync(OAuthClient client, string code, string redirectUri, string verifier, CancellationToken cancellationToken) =>
-        TokenRequestAsync(client, new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = code,
-            ["redirect_uri"] = redirectUri,
-            ["code_verifier"] = verifier,
-        }, null, cancellationToken);
+        TokenRequestAsync(client, CodeGrant(code, redirectUri, verifier), null, cancellationToken);
+
+    /// <summary>The authorization code grant's parameters (with the verifier when the network takes PKCE).</summary>
+    protected Dictionary<string, string> CodeGrant(string code, string redirectUri, string verifier)
+    {
+        var form = new Dictionary<string, string> { ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirectUri };
+        if (UsesPkce)
+            form["code_verifier"] = verifier;
+        return form;
+    }
+
+    /// <summary>What renews an account's token: its refresh token, or (Threads) the long-lived access token itself.</summary>
+    public virtual string? RefreshCredential(IReadOnlyDictionary<string, string> stored) => stored.GetValueOrDefault("refresh_token");
+
+    /// <summary>Revoking takes back everything the person allowed (Facebook), not just this account's token.</summary>
+    public virtual bool RevocationEndsEveryToken => false;
+
+    /// <summary>The token to revoke when the account is disconnected (Facebook: the person's token, not the Page's).</summary>
+    public virtual string? RevocableToken(IReadOnlyDictionary<string, string> stored) => stored.GetValueOrDefault("access_token");
+
+    /// <summary>Whether a token without an end still works: the network is asked who it belongs to. Throws as the network refuses.</summary>
+    public virtual Task CheckAsync(OAuthClient client, IReadOnlyDictionary<string, string> stored, CancellationToken cancellationToken) =>
+        AccountsAsync(client, new OAuthToken(stored.GetValueOrDefault("access_token") ?? "", null, null, null), cancellationToken);
 
     /// <summary>The refresh token grant. A network that rotates refresh tokens sends a new one; otherwise the old one stays good.</summary>
     public virtual Task<OAuthToken> RefreshAsync(OAuthClient client, string refreshToken, CancellationToken cancellationToken) =>
@@ -132,10 +163,18 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
         try
         {
             var root = await JsonAsync(response, cancellationToken);
-            if (root.ValueKind == JsonValueKind.Object)
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var graph) && graph.ValueKind == JsonValueKind.Object)
+            {
+                // Meta's Graph errors ({"error":{"message","type","code"}}): code 190 is a token that no longer works.
+                error = graph.TryGetProperty("code", out var c) && c.TryGetInt32(out var number) && number == 190 ? "invalid_token"
+                    : Text(graph, "type") ?? "graph_error";
+                description = Text(graph, "message");
+            }
+            else if (root.ValueKind == JsonValueKind.Object)
             {
                 error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-                description = root.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                description = root.TryGetProperty("error_description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()
+                    : Text(root, "message"); // LinkedIn's REST errors: {"status","code","message"}
             }
         }
         catch (JsonException)
@@ -152,15 +191,37 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
     }
 
     /// <summary>A GET with the user's bearer token; the JSON answer, or the failure thrown as an <see cref="OAuthException"/>.</summary>
-    protected async Task<JsonElement> GetAsBearerAsync(Uri uri, string accessToken, CancellationToken cancellationToken)
+    protected Task<JsonElement> GetAsBearerAsync(Uri uri, string accessToken, CancellationToken cancellationToken, Action<HttpRequestMessage>? prepare = null) =>
+        GetJsonAsync(uri, cancellationToken, request =>
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            prepare?.Invoke(request);
+        });
+
+    /// <summary>A GET whose JSON answer is returned, or the failure thrown (Graph's calls carry the token in the query).</summary>
+    protected async Task<JsonElement> GetJsonAsync(Uri uri, CancellationToken cancellationToken, Action<HttpRequestMessage>? prepare = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        prepare?.Invoke(request);
         using var response = await Http.SendAsync(request, cancellationToken);
         if (!response.IsSuccessStatusCode)
             throw await ErrorAsync(response, cancellationToken);
         return await JsonAsync(response, cancellationToken);
     }
+
+    /// <summary>An access token answer (Graph's exchanges answer <c>access_token</c> and <c>expires_in</c> like RFC 6749).</summary>
+    protected static OAuthToken TokenFrom(JsonElement root, string? refreshToken = null)
+    {
+        var accessToken = Text(root, "access_token");
+        if (string.IsNullOrEmpty(accessToken))
+            throw new OAuthException("invalid_response", "The network answered without an access token.", 200);
+        DateTimeOffset? expiresAt = root.TryGetProperty("expires_in", out var ei) && ei.TryGetInt64(out var seconds) && seconds > 0
+            ? DateTimeOffset.UtcNow.AddSeconds(seconds) : null;
+        return new OAuthToken(accessToken, refreshToken, expiresAt, Text(root, "scope"));
+    }
+
+    protected static Uri WithQuery(Uri uri, IReadOnlyDictionary<string, string> query) =>
+        new(uri + (uri.Query.Length > 0 ? "&" : "?") + string.Join("&", query.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));
 
     protected static string? Text(JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -13,7 +13,7 @@ public static class ConnectServiceCollectionExtensions
     {
         services.AddOptions<ConnectOptions>().BindConfiguration(ConnectOptions.SectionName)
             .Validate(o => o.StateLifetime > TimeSpan.Zero && o.RefreshAhead > TimeSpan.Zero, "Connect: StateLifetime and RefreshAhead must be positive.")
-            .Validate(o => o.X.IsValid, "Connect:X needs both ClientId and ClientSecret (or neither), and AuthorizeUrl and ApiUrl as absolute http(s) addresses.")
+            .Validate(o => o.Networks.All(n => n.Options.IsValid), "Connect:X, Connect:LinkedIn, Connect:Facebook and Connect:Threads each need both ClientId and ClientSecret (or neither), and AuthorizeUrl, ApiUrl (and OAuthUrl when set) as absolute http(s) addresses.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Mastodon.Scopes) && !string.IsNullOrWhiteSpace(o.Mastodon.ClientName), "Connect:Mastodon needs Scopes and a ClientName.")
             .ValidateOnStart();
         services.AddHttpClient(ConnectProvider.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
@@ -22,8 +22,12 @@ public static class ConnectServiceCollectionExtensions
         // One line per network: a provider is all a network's Connect needs.
         services.AddScoped<ConnectProvider, MastodonConnect>();
         services.AddScoped<ConnectProvider, XConnect>();
+        services.AddScoped<ConnectProvider, LinkedInConnect>();
+        services.AddScoped<ConnectProvider, FacebookConnect>();
+        services.AddScoped<ConnectProvider, ThreadsConnect>();
         services.AddScoped<ConnectFlow>();
         services.AddScoped<TokenRefresher>();
+        services.AddScoped<AccountDisconnect>();
         return services;
     }
 }

@@ -102,10 +102,10 @@ public sealed class TokenRefresher(
             if (account.TokenExpiresAt is null && !force)
             {
                 // A token without an end: ask the network whether it still works.
-                await provider.AccountsAsync(client, new OAuthToken(stored.GetValueOrDefault("access_token") ?? "", null, null, null), cancellationToken);
+                await provider.CheckAsync(client, stored, cancellationToken);
                 return RefreshOutcome.StillValid;
             }
-            if (stored.GetValueOrDefault("refresh_token") is not { Length: > 0 } refreshToken)
+            if (provider.RefreshCredential(stored) is not { Length: > 0 } refreshToken)
             {
                 return account.TokenExpiresAt is { } end && end <= now
                     ? await MarkAsync(account, $"its {provider.Network} token expired and {provider.Network} gave no way to renew it", transaction, cancellationToken)

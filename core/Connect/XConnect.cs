@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Publisher.Core.Domain;
 
 namespace Publisher.Core.Connect;
 
@@ -9,21 +8,15 @@ namespace Publisher.Core.Connect;
 /// token (the old one stops working), so the worker keeps both. The account is read with <c>GET /2/users/me</c>.
 /// Accounts set up with OAuth 1.0a keys on the settings page keep working as they are.
 /// </summary>
-public sealed class XConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConnectProvider(httpClients)
+public sealed class XConnect(IHttpClientFactory httpClients, IOptions<ConnectOptions> options) : ConfiguredConnect(httpClients)
 {
-    private OAuthNetworkOptions Settings => options.Value.X;
+    protected override OAuthNetworkOptions Settings => options.Value.X;
 
     public override string Network => "X";
     public override string ChannelKind => "X";
 
-    public override string? Unavailable => Settings.IsConfigured ? null
-        : "Set Connect__X__ClientId and Connect__X__ClientSecret (an OAuth 2.0 “Web App” client in the X developer portal) to connect X accounts; until then enter OAuth 1.0a keys on the account's settings page.";
-
-    public override Task<OAuthClient> ClientAsync(Uri? instance, string redirectUri, CancellationToken cancellationToken) =>
-        Task.FromResult(Client() ?? throw new InvalidOperationException(Unavailable));
-
-    public override Task<OAuthClient?> ClientForAsync(ChannelAccount account, IReadOnlyDictionary<string, string> credentials, CancellationToken cancellationToken) =>
-        Task.FromResult(Client());
+    protected override string SetupHint =>
+        "Set Connect__X__ClientId and Connect__X__ClientSecret (an OAuth 2.0 “Web App” client in the X developer portal) to connect X accounts; until then enter OAuth 1.0a keys on the account's settings page.";
 
     public override async Task<IReadOnlyList<ConnectableAccount>> AccountsAsync(OAuthClient client, OAuthToken token, CancellationToken cancellationToken)
     {
@@ -35,12 +28,10 @@ public sealed class XConnect(IHttpClientFactory httpClients, IOptions<ConnectOpt
             new Dictionary<string, string>(), new Dictionary<string, string>())];
     }
 
-    private OAuthClient? Client()
+    protected override OAuthClient Client(OAuthNetworkOptions settings)
     {
-        if (!Settings.IsConfigured)
-            return null;
-        var api = new Uri(Settings.ApiUrl);
-        return new OAuthClient(Settings.ClientId!, Settings.ClientSecret, new Uri(Settings.AuthorizeUrl),
-            Combine(api, "2/oauth2/token"), Combine(api, "2/oauth2/revoke"), Settings.Scopes, ClientAuthentication.Basic, api);
+        var api = new Uri(settings.ApiUrl);
+        return new OAuthClient(settings.ClientId!, settings.ClientSecret, new Uri(settings.AuthorizeUrl),
+            Combine(api, "2/oauth2/token"), Combine(api, "2/oauth2/revoke"), settings.Scopes, ClientAuthentication.Basic, api);
     }
 }

@@ -59,6 +59,8 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
             Account("Northwind Facebook Page", "FacebookPage", "Northwind Coffee", "#1877f2"),
             Account("The Northwind Letter", "Email", "letter@northwind.example", "#b45309"),
             Account("Northwind Blog", "Blog", "blog", "#15803d"),
+            Account("Northwind on Threads", "Threads", "@northwind.coffee", "#000000", threads: true),
+            Account("Northwind on Instagram", "Instagram", "@northwind.coffee", "#c13584"),
         };
         db.ChannelAccounts.AddRange(accounts);
 
@@ -94,13 +96,13 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
         messages[^1] = messages[^1] with { At = new DateTimeOffset(soon.Year, soon.Month, soon.Day, soon.Hour, soon.Minute, 0, TimeSpan.Zero) };
         messages[^1].Message.PlannedAt = messages[^1].At;
         AddMessage("Brewing guide: the perfect pour-over", "Five steps to a clean, sweet cup at home.", "https://northwind.example/guides/pour-over", 1, 13,
-            VariantState.InReview, accounts[0], accounts[2], accounts[4]);
+            VariantState.InReview, accounts[0], accounts[2], accounts[4], accounts[7]);
         AddMessage("Roastery open day", "Visit the roastery on Saturday: tastings every hour from 10:00.", "https://northwind.example/open-day", 3, 10,
-            VariantState.Draft, accounts[3], accounts[5], accounts[6]);
+            VariantState.Draft, accounts[3], accounts[5], accounts[6], accounts[8]);
         AddMessage("Meet our growers", "This season's beans come from three family farms in Huila, Colombia.", "https://northwind.example/growers", -1, 11,
             VariantState.Published, accounts[0], accounts[6]);
         AddMessage("Subscription update", "Subscribers now choose their delivery day.", "https://northwind.example/subscribe", 6, 9,
-            VariantState.Approved, accounts[1], accounts[5]);
+            VariantState.Approved, accounts[1], accounts[5], accounts[7]);
 
         await db.SaveChangesAsync(cancellationToken);
 
@@ -136,7 +138,8 @@ public sealed class DemoSeeder(PublisherDbContext db, UserManager<AppUser> users
         await db.SaveChangesAsync(cancellationToken);
 
         // Ninety days of history, so the analytics dashboard has something to show on the first run.
-        await new Analytics.AnalyticsDemoData(db, composer, clock).SeedAsync(accounts, marketer, approver, cancellationToken);
+        // Instagram takes no post without an image and the demo has none, so its history leaves Instagram out.
+        await new Analytics.AnalyticsDemoData(db, composer, clock).SeedAsync(accounts.Where(a => a.Kind != "Instagram").ToList(), marketer, approver, cancellationToken);
         return created;
     }
 

@@ -69,4 +69,10 @@ public class ChannelAccount
     /// </summary>
     public bool NeedsReconnect { get; set; }
     public string? ReconnectReason { get; set; }
+
+    /// <summary>
+    /// When an admin pressed Disconnect: the token was revoked at the network (where it can be) and the stored
+    /// credentials cleared; the account stays (with its posts and history), switched off, until it is connected again.
+    /// </summary>
+    public DateTimeOffset? DisconnectedAt { get; set; }
 }

@@ -256,6 +256,8 @@ public sealed class PublishScheduler(PublisherDbContext db, VariantWorkflow work
             return HeldRefusal;
         if (variant.HasStyleErrors)
             return "The style guide finds errors in this variant: fix them in the editor first.";
+        if (variant.ChannelAccount is { DisconnectedAt: not null } disconnected)
+            return $"{AccountWording.TheCapitalized(disconnected.Name)} account was disconnected: an admin can connect it again under Channels.";
         if (variant.ChannelAccount is { IsEnabled: false } account)
             return $"{AccountWording.TheCapitalized(account.Name)} account is switched off: an admin can switch it on under Channels.";
         return null;

@@ -285,6 +285,22 @@ public class PublishVariantJobTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refusal_only_a_person_can_resolve_needs_attention_with_the_networks_reason_and_no_reconcile()
+    {
+        const string reason = "Instagram's limit of 50 posts in 24 hours is used up on this account (50 of 50), so nothing was posted. Schedule the post again for later.";
+        _h.Client.Then(new PublishResult(PublishOutcome.Unknown, Detail: reason, AskPerson: true));
+        var id = await _h.ScheduledVariantAsync(Now.AddSeconds(-1));
+
+        await _h.RunJobAsync(id);
+
+        var variant = await _h.LoadAsync(id);
+        Assert.Equal(VariantState.NeedsAttention, variant.State);
+        Assert.Equal(reason, variant.LastError);
+        Assert.Equal(0, _h.Client.Reconciles);
+        Assert.Contains(await NotificationsAsync(), n => n.Text.Contains("needs attention: " + reason));
+    }
+
+    [Fact]
     public async Task A_timeout_the_network_confirms_as_posted_counts_as_published()
     {
         _h.Client.Then(ScriptedChannelClient.Failure(PublishOutcome.Unknown, null, "connection reset"));

@@ -168,7 +168,12 @@ public sealed record PublishResult(
     /// The ids of the parts this call posted, set by the publish job (not by clients) so they are recorded with the
     /// outcome even when writing each part as it went out failed.
     /// </summary>
-    IReadOnlyList<string>? PostedPartIds = null)
+    IReadOnlyList<string>? PostedPartIds = null,
+    /// <summary>
+    /// Nothing was posted, and only a person can move it on (Instagram's 24-hour publishing limit is used up): with
+    /// <see cref="PublishOutcome.Unknown"/>, the variant needs attention with <see cref="Detail"/> as the reason, no reconcile.
+    /// </summary>
+    bool AskPerson = false)
 {
     public static PublishResult Published(string externalId, string? url) => new(PublishOutcome.Published, externalId, url);
 }

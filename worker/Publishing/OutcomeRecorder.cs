@@ -260,7 +260,8 @@ public sealed class OutcomeRecorder(IServiceScopeFactory scopes, ClaimsInHand in
                 return false;
 
             default:
-                variant.LastError = Trim($"it is not known whether the post went out ({result.Detail}). Look on the network, then mark it published or schedule it again.");
+                variant.LastError = Trim(result.AskPerson ? result.Detail
+                    : $"it is not known whether the post went out ({result.Detail}). Look on the network, then mark it published or schedule it again.");
                 if (variant.State != VariantState.NeedsAttention)
                     workflow.Transition(variant, VariantState.NeedsAttention, Actor.System, variant.LastError);
                 notifier.Tell(author, $"{PublishVariantJob.Capital(what)} needs attention: {variant.LastError}", link);

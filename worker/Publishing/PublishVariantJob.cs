@@ -515,7 +515,7 @@ public sealed class PublishVariantJob(
         if (posted.Count > 0)
             result = result with { PostedPartIds = posted };
 
-        if (result.Outcome != PublishOutcome.Unknown)
+        if (result.Outcome != PublishOutcome.Unknown || result.AskPerson)
             return result;
         // The request may have gone out: ask before anyone posts again.
         // What this attempt uploaded counts too: a client that records containers before publishing them reconciles by them.

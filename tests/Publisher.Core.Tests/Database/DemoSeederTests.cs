@@ -35,6 +35,13 @@ public class DemoSeederTests(PostgresServer postgres)
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             Assert.True(await db.ChannelAccounts.CountAsync() >= 5);
             Assert.All(await db.ChannelAccounts.ToListAsync(), a => Assert.True(a.IsDemo));
+            // Threads and Instagram are there for a new user to see on Channels and in previews.
+            var threads = await db.Variants.Include(v => v.ChannelAccount).Where(v => v.ChannelAccount!.Kind == "Threads").ToListAsync();
+            Assert.NotEmpty(threads);
+            Assert.All(threads, v => Assert.False(v.HasRenderErrors));
+            var instagram = Assert.Single(await db.Variants.Include(v => v.ChannelAccount).Where(v => v.ChannelAccount!.Kind == "Instagram").ToListAsync());
+            Assert.Equal(VariantState.Draft, instagram.State); // a draft, since Instagram needs an image the demo does not have
+            Assert.False(await db.Variants.AnyAsync(v => v.ChannelAccount!.Kind == "Instagram" && v.State == VariantState.Published));
             Assert.True(await db.Variants.CountAsync() >= 5);
             Assert.All(await db.Variants.ToListAsync(), v =>
             {

@@ -60,6 +60,21 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
     /// <summary>Scopes that give a refresh token when asked for; null: any consent gives one when <see cref="IssueRefreshTokens"/>.</summary>
     public string? RefreshScope { get; set; }
 
+    /// <summary>
+    /// Whether the consent page demands an S256 challenge and the token endpoint its verifier. Off for networks that
+    /// document none for web apps (LinkedIn, Threads): the client secret is what they check.
+    /// </summary>
+    public bool RequirePkce { get; set; } = true;
+
+    /// <summary>How the <c>scope</c> parameter separates scopes: a space (RFC 6749, LinkedIn, X) or a comma (Meta).</summary>
+    public char ScopeSeparator { get; set; } = ' ';
+
+    /// <summary>Meta's token endpoint is a GET with the client, code and redirect URI in the query (and no grant_type for a code).</summary>
+    public bool TokenByGet { get; set; }
+
+    /// <summary>Errors as Graph writes them (<c>{"error":{"message","type","code"}}</c>) rather than RFC 6749's.</summary>
+    public bool GraphErrors { get; set; }
+
     public IReadOnlyCollection<Client> Clients => _clients.Values.ToList();
     public IReadOnlyList<Grant> Grants => _grants.ToList();
 
@@ -87,6 +102,9 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
         foreach (var grant in _grants) grant.Revoked = true;
     }
 
+    /// <summary>One login taken back (Facebook's <c>DELETE /me/permissions</c>).</summary>
+    public void RevokeAll(Grant grant) => grant.Revoked = true;
+
     /// <summary>Every access token is past its end now (refresh tokens still work).</summary>
     public void ExpireAccessTokens()
     {
@@ -101,7 +119,8 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
         {
             ("GET", var p) when p == AuthorizePath => ConsentPage(Parameters(request.QueryString)),
             ("POST", var p) when p == AuthorizePath => Decide(Form(request)),
-            ("POST", var p) when p == TokenPath => Token(request),
+            ("POST", var p) when p == TokenPath && !TokenByGet => Token(request, Form(request)),
+            ("GET", var p) when p == TokenPath && TokenByGet => Token(request, Parameters(request.QueryString)),
             ("POST", var p) when p == RevokePath => Revoke(request),
             _ => null,
         };
@@ -130,7 +149,7 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
         if (form.GetValueOrDefault("decision") != "allow")
             return Back(redirect, new() { ["error"] = "access_denied", ["error_description"] = "The user denied the request.", ["state"] = state });
         var code = Token32();
-        _codes[code] = new Code(code, form["client_id"], redirect, form["code_challenge"], form["scope"], DateTimeOffset.UtcNow.AddSeconds(60));
+        _codes[code] = new Code(code, form["client_id"], redirect, RequirePkce ? form["code_challenge"] : "", form["scope"], DateTimeOffset.UtcNow.AddSeconds(60));
         return Back(redirect, new() { ["code"] = code, ["state"] = state });
     }
 
@@ -152,28 +171,29 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
         var state = q.GetValueOrDefault("state") ?? "";
         string? problem = q.GetValueOrDefault("response_type") != "code" ? "unsupported_response_type"
             : string.IsNullOrEmpty(state) ? "invalid_request"
-            : q.GetValueOrDefault("code_challenge_method") != "S256" || q.GetValueOrDefault("code_challenge") is not { Length: 43 } ? "invalid_request"
-            : q.GetValueOrDefault("scope") is not { Length: > 0 } scope || scope.Split(' ').Any(s => !_clients[clientId!].Scopes.Contains(s)) ? "invalid_scope"
+            : RequirePkce && (q.GetValueOrDefault("code_challenge_method") != "S256" || q.GetValueOrDefault("code_challenge") is not { Length: 43 }) ? "invalid_request"
+            : q.GetValueOrDefault("scope") is not { Length: > 0 } scope || scope.Split(ScopeSeparator).Any(s => !_clients[clientId!].Scopes.Contains(s)) ? "invalid_scope"
             : null;
         if (problem is null) return null;
         LastAuthorizeError = problem;
         return Back(back, new() { ["error"] = problem, ["state"] = state });
     }
 
-    private FakeResponse Token(RecordedRequest request)
+    private FakeResponse Token(RecordedRequest request, IReadOnlyDictionary<string, string> form)
     {
-        if (!(request.Header("Content-Type") ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        if (!TokenByGet && !(request.Header("Content-Type") ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
             return Error(400, "invalid_request", "The token endpoint takes a form.");
-        var form = Form(request);
         if (Authenticate(request, form) is not { } client)
             return Error(401, "invalid_client", "Client authentication failed.");
-        switch (form.GetValueOrDefault("grant_type"))
+        var grantType = form.GetValueOrDefault("grant_type") ?? (TokenByGet && form.ContainsKey("code") ? "authorization_code" : null);
+        switch (grantType)
         {
             case "authorization_code":
             {
-                if (form.GetValueOrDefault("code") is not { } value || form.GetValueOrDefault("redirect_uri") is not { } redirect || form.GetValueOrDefault("code_verifier") is not { } verifier)
-                    return Error(400, "invalid_request", "code, redirect_uri and code_verifier are required.");
-                if (verifier.Length is < 43 or > 128 || verifier.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~')))
+                var verifier = form.GetValueOrDefault("code_verifier");
+                if (form.GetValueOrDefault("code") is not { } value || form.GetValueOrDefault("redirect_uri") is not { } redirect || (RequirePkce && verifier is null))
+                    return Error(400, "invalid_request", RequirePkce ? "code, redirect_uri and code_verifier are required." : "code and redirect_uri are required.");
+                if (RequirePkce && (verifier!.Length is < 43 or > 128 || verifier.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~'))))
                     return Error(400, "invalid_request", "The code verifier is malformed.");
                 if (!_codes.TryGetValue(value, out var code))
                     return Error(400, "invalid_grant", "The authorization code is invalid.");
@@ -187,7 +207,7 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
                 if (code.ClientId != client.Id) return Error(400, "invalid_grant", "The code was issued to another client.");
                 if (code.RedirectUri != redirect) return Error(400, "invalid_grant", "The redirect_uri does not match the authorization request.");
                 if (code.ExpiresAt < DateTimeOffset.UtcNow) return Error(400, "invalid_grant", "The authorization code has expired.");
-                if (Challenge(verifier) != code.Challenge) return Error(400, "invalid_grant", "The code verifier does not match the code challenge.");
+                if (RequirePkce && Challenge(verifier!) != code.Challenge) return Error(400, "invalid_grant", "The code verifier does not match the code challenge.");
                 var grant = new Grant(client.Id, code.Scope);
                 Issue(grant, refresh: IssueRefreshTokens && (RefreshScope is null || code.Scope.Split(' ').Contains(RefreshScope)));
                 _grants.Add(grant);
@@ -204,10 +224,39 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
                 Issue(grant, refresh: true);
                 return TokenAnswer(grant);
             }
+            case "fb_exchange_token" when TokenByGet:
+                return ExchangeForLongLived(form.GetValueOrDefault("fb_exchange_token"), LongLivedLifetime, client.Id);
             default:
                 return Error(400, "unsupported_grant_type", "The grant type is not supported.");
         }
     }
+
+    /// <summary>How long a token exchanged for a long-lived one lives (Meta: 60 days).</summary>
+    public TimeSpan LongLivedLifetime { get; set; } = TimeSpan.FromDays(60);
+
+    /// <summary>
+    /// Meta's long-lived exchange (and Threads' refresh): a live access token of <paramref name="clientId"/>'s (any
+    /// client's when null) is replaced by a new one that lives <paramref name="lifetime"/>; the old one stops working.
+    /// </summary>
+    public FakeResponse ExchangeForLongLived(string? accessToken, TimeSpan lifetime, string? clientId = null)
+    {
+        var grant = _grants.FirstOrDefault(g => !g.Revoked && g.AccessToken == accessToken && (clientId is null || g.ClientId == clientId)
+                                               && (g.AccessExpiresAt is null || g.AccessExpiresAt > DateTimeOffset.UtcNow));
+        if (grant is null)
+            return Error(400, "invalid_token", "Error validating access token: the session is invalid or has expired.");
+        grant.Refreshes++;
+        grant.AccessToken = Token32();
+        grant.AccessExpiresAt = DateTimeOffset.UtcNow + lifetime;
+        var body = new Dictionary<string, object> { ["access_token"] = grant.AccessToken, ["token_type"] = "bearer", ["expires_in"] = (long)lifetime.TotalSeconds };
+        return FakeResponse.Json(200, body);
+    }
+
+    /// <summary>The grant a live access token belongs to, or null.</summary>
+    public Grant? GrantOf(string? accessToken) =>
+        accessToken is null ? null : _grants.FirstOrDefault(g => !g.Revoked && g.AccessToken == accessToken && (g.AccessExpiresAt is null || g.AccessExpiresAt > DateTimeOffset.UtcNow));
+
+    /// <summary>The app's client secret, for Meta's exchanges that name only the secret.</summary>
+    public bool IsClientSecret(string? secret) => secret is not null && _clients.Values.Any(c => c.Secret == secret);
 
     private FakeResponse Revoke(RecordedRequest request)
     {
@@ -263,8 +312,9 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
     public static string Challenge(string verifier) =>
         Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static FakeResponse Error(int status, string error, string description) =>
-        FakeResponse.Json(status, new { error, error_description = description });
+    public FakeResponse Error(int status, string error, string description) => GraphErrors
+        ? FakeResponse.Json(400, new { error = new { message = $"{description} ({error})", type = "OAuthException", code = error is "invalid_token" or "invalid_grant" ? 190 : error == "invalid_client" ? 1 : 100, fbtrace_id = "AfakeTrace" } })
+        : FakeResponse.Json(status, new { error, error_description = description });
 
     private static FakeResponse Back(string redirectUri, Dictionary<string, string?> parameters) =>
         new(302, null, new Dictionary<string, string> { ["Location"] = QueryHelpers.AddQueryString(redirectUri, parameters) });

@@ -117,6 +117,9 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
     protected virtual FakeResponse UserNode(IReadOnlyDictionary<string, string> query) =>
         FakeResponse.Json(200, new { id = UserId, username = Username });
 
+    /// <summary>Whether the API takes this token: the one the test set up, or one the network's OAuth gave.</summary>
+    protected virtual bool Accepts(string token) => token == AccessToken;
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
         var segments = request.Path.Trim('/').Split('/');
@@ -130,7 +133,7 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
         foreach (var (key, value) in query) form.TryAdd(key, value);
         var token = form.GetValueOrDefault("access_token") ?? BearerToken(request);
         if (token is null) return Error(400, "An active access token must be used to query information about the current user.", "OAuthException", 2500);
-        if (token != AccessToken) return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
+        if (!Accepts(token)) return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
 
         lock (_state)
         {
@@ -146,7 +149,7 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
                 ("POST", var edge) when edge == CreateEdge => Create(form),
                 ("POST", var edge) when edge == PublishEdge => Publish(form),
                 ("GET", var edge) when ListEdges.Contains(edge) => List(edge, form),
-                _ => Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
+                var (method, edge) => OtherEdge(method, edge, form) ?? Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
             };
         }
     }
@@ -160,8 +163,18 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
         return FakeResponse.Json(200, new { id = container.Id });
     }
 
+    /// <summary>A network's other edges of the user node (Instagram's publishing limit); null: not one.</summary>
+    protected virtual FakeResponse? OtherEdge(string method, string edge, Dictionary<string, string> form) => null;
+
+    /// <summary>Why the network refuses to publish anything more now (Instagram's 24-hour limit), or null.</summary>
+    protected virtual FakeResponse? PublishRefusal() => null;
+
+    /// <summary>Posts published in the last 24 hours (what Instagram's limit counts).</summary>
+    protected int PublishedInLastDay => _posts.Count(p => p.Timestamp > DateTimeOffset.UtcNow.AddDays(-1));
+
     private FakeResponse Publish(Dictionary<string, string> form)
     {
+        if (PublishRefusal() is { } refused) return refused;
         if (form.GetValueOrDefault("creation_id") is not { Length: > 0 } id)
             return Error(400, "(#100) The parameter creation_id is required", "OAuthException", 100);
         if (!_containers.TryGetValue(id, out var container))
@@ -298,6 +311,49 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
 
     protected override string PermalinkFor(string id) => $"https://www.threads.net/@{Username}/post/C{id[^8..]}";
 
+    /// <summary>
+    /// Threads' OAuth: the authorization window at <c>/oauth/authorize</c> (threads.net's in real life; comma-separated
+    /// scopes, no PKCE), the code exchanged at <c>POST /oauth/access_token</c> (client id and secret in the form, the same
+    /// redirect URI, once) for a one-hour token; <c>GET /access_token?grant_type=th_exchange_token</c> (with the app
+    /// secret) makes it a 60-day token and <c>GET /refresh_access_token?grant_type=th_refresh_token</c> renews a live one.
+    /// Threads documents no revocation. Errors are Graph's.
+    /// </summary>
+    public FakeAuthorizationServer Authorization { get; } = new("/oauth/authorize", "/oauth/access_token", "/no-rfc7009-revocation", basicClientAuthentication: false)
+    {
+        AccessTokenLifetime = TimeSpan.FromHours(1),
+        RequirePkce = false,
+        ScopeSeparator = ',',
+        GraphErrors = true,
+    };
+
+    public const string OAuthClientId = "fake-threads-app-id";
+    public const string OAuthClientSecret = "fake-threads-app-secret";
+
+    public void RegisterOAuthClient(string redirectUri) =>
+        Authorization.Register(new FakeAuthorizationServer.Client(OAuthClientId, OAuthClientSecret, [redirectUri],
+            ["threads_basic", "threads_content_publish", "threads_manage_replies", "threads_manage_insights"], "Publisher"));
+
+    protected override bool Accepts(string token) => token == AccessToken || Authorization.IsValidAccessToken(token);
+
+    protected override FakeResponse Respond(RecordedRequest request)
+    {
+        if (Authorization.Handle(request) is { } oauth)
+            return oauth;
+        var query = QueryHelpers.ParseQuery(request.QueryString).ToDictionary(p => p.Key, p => p.Value.ToString());
+        return (request.Method, request.Path.TrimEnd('/')) switch
+        {
+            ("GET", "/access_token") => query.GetValueOrDefault("grant_type") != "th_exchange_token"
+                ? Authorization.Error(400, "invalid_request", "grant_type must be th_exchange_token")
+                : !Authorization.IsClientSecret(query.GetValueOrDefault("client_secret"))
+                    ? Authorization.Error(400, "invalid_client", "Error validating client secret.")
+                    : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
+            ("GET", "/refresh_access_token") => query.GetValueOrDefault("grant_type") != "th_refresh_token"
+                ? Authorization.Error(400, "invalid_request", "grant_type must be th_refresh_token")
+                : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
+            _ => base.Respond(request),
+        };
+    }
+
     protected override (FakeContainer? Container, FakeResponse? Error) Validate(Dictionary<string, string> fields, string id)
     {
         var type = fields.GetValueOrDefault("media_type");
@@ -319,6 +375,11 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
         };
         switch (type)
         {
+            case not "TEXT" when fields.ContainsKey("link_attachment"):
+                return (null, Error(400, "(#100) link_attachment is only for TEXT posts", "THApiException", 100));
+            case "TEXT" when fields.GetValueOrDefault("link_attachment") is { } attached
+                             && !(Uri.TryCreate(attached, UriKind.Absolute, out var linkUri) && linkUri.Scheme is "https" or "http"):
+                return (null, Error(400, "(#100) link_attachment must be an http(s) URL", "THApiException", 100));
             case "TEXT":
                 if (string.IsNullOrWhiteSpace(text)) return (null, Error(400, "(#100) Param text is required for TEXT posts", "THApiException", 100));
                 if (fields.ContainsKey("image_url") || fields.ContainsKey("video_url")) return (null, Error(400, "(#100) A TEXT post takes no media", "THApiException", 100));
@@ -369,6 +430,28 @@ public sealed partial class FakeInstagramGraphApi : FakeContainerGraphApi
 
     protected override string PermalinkFor(string id) => $"https://www.instagram.com/p/D{id[^9..]}/";
 
+    /// <summary>Posts this account may publish in 24 hours (<c>quota_total</c>).</summary>
+    public int QuotaTotal { get; set; } = 50;
+
+    /// <summary>Posts published in the last 24 hours by other apps, counted against the quota too.</summary>
+    public int PublishedElsewhere { get; set; }
+
+    private int QuotaUsage => PublishedInLastDay + PublishedElsewhere;
+
+    protected override FakeResponse? OtherEdge(string method, string edge, Dictionary<string, string> form)
+    {
+        if ((method, edge) != ("GET", "content_publishing_limit")) return null;
+        var fields = (form.GetValueOrDefault("fields") ?? "").Split(',');
+        var entry = new Dictionary<string, object>();
+        if (fields.Contains("quota_usage")) entry["quota_usage"] = QuotaUsage;
+        if (fields.Contains("config")) entry["config"] = new { quota_total = QuotaTotal, quota_duration = 86400 };
+        return FakeResponse.Json(200, new { data = new[] { entry } });
+    }
+
+    protected override FakeResponse? PublishRefusal() => QuotaUsage >= QuotaTotal
+        ? Error(400, "The maximum number of posts that can be published in 24 hours has been reached.", "OAuthException", 9, 2207042)
+        : null;
+
     protected override FakeResponse UserNode(IReadOnlyDictionary<string, string> query) =>
         FakeResponse.Json(200, new { id = UserId, username = Username });
 
@@ -399,6 +482,8 @@ public sealed partial class FakeInstagramGraphApi : FakeContainerGraphApi
                 if (type == "VIDEO" && !item) return (null, Error(400, "(#100) media_type VIDEO is only for carousel items: use REELS", "OAuthException", 100, 2207067));
                 if (type == "REELS" && item) return (null, Error(400, "(#100) A carousel item cannot be a REELS container", "OAuthException", 100));
                 if (fields.GetValueOrDefault("video_url") is not { } video) return (null, Error(400, "(#100) The parameter video_url is required.", "OAuthException", 100));
+                if (fields.GetValueOrDefault("cover_url") is { } cover && (type != "REELS" || HostedType(cover) != "image/jpeg"))
+                    return (null, Error(400, type != "REELS" ? "(#100) cover_url is only for REELS" : "Media download has failed. The cover_url could not be fetched as a JPEG.", "OAuthException", 9004, 2207052));
                 return (new FakeContainer { Id = id, MediaType = type, Text = caption, MediaUrl = video, IsCarouselItem = item, Status = "IN_PROGRESS", PollsLeft = VideoPolls, Fields = fields }, null);
             case "CAROUSEL":
                 var children = (fields.GetValueOrDefault("children") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);

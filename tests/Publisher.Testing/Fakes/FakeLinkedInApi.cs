@@ -69,12 +69,45 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
         lock (_posts) _actions[urn] = (likes, comments);
     }
 
+    /// <summary>
+    /// LinkedIn's OAuth 2.0 server (www.linkedin.com's in real life): the consent page at <c>/oauth/v2/authorization</c>,
+    /// <c>/oauth/v2/accessToken</c> and <c>/oauth/v2/revoke</c>, the client id and secret in the form, no PKCE (LinkedIn
+    /// takes none from web apps), 60-day access tokens and no refresh token. Its tokens work on every endpoint here.
+    /// </summary>
+    public FakeAuthorizationServer Authorization { get; } = new("/oauth/v2/authorization", "/oauth/v2/accessToken", "/oauth/v2/revoke", basicClientAuthentication: false)
+    {
+        AccessTokenLifetime = TimeSpan.FromDays(60),
+        RequirePkce = false,
+    };
+
+    public const string OAuthClientId = "fake-linkedin-client";
+    public const string OAuthClientSecret = "fake-linkedin-secret";
+    public static readonly string[] OAuthScopes = ["r_organization_admin", "w_organization_social", "r_organization_social"];
+
+    /// <summary>Registers Publisher's LinkedIn app with its one authorized redirect URL.</summary>
+    public void RegisterOAuthClient(string redirectUri) =>
+        Authorization.Register(new FakeAuthorizationServer.Client(OAuthClientId, OAuthClientSecret, [redirectUri], OAuthScopes, "Publisher"));
+
+    /// <summary>One organization page and the signed-in member's role on it.</summary>
+    public sealed record Organization(long Id, string Name, string VanityName, string Role = "ADMINISTRATOR", string State = "APPROVED")
+    {
+        public string Urn => $"urn:li:organization:{Id}";
+    }
+
+    /// <summary>The pages the member holds a role on (answered by <c>/rest/organizationAcls</c> and <c>/rest/organizations/{id}</c>).</summary>
+    public List<Organization> Organizations { get; } = [];
+
     protected override FakeResponse Respond(RecordedRequest request)
     {
-        if (BearerToken(request) != AccessToken)
+        if (Authorization.Handle(request) is { } oauth)
+            return oauth;
+        var bearer = BearerToken(request);
+        if (bearer != AccessToken && !Authorization.IsValidAccessToken(bearer))
             return Error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600);
         return (request.Method, request.Path.TrimEnd('/')) switch
         {
+            ("GET", "/rest/organizationAcls") => VersionProblem(request) ?? OrganizationAcls(request),
+            ("GET", var path) when path.StartsWith("/rest/organizations/", StringComparison.Ordinal) => VersionProblem(request) ?? OrganizationNamed(path["/rest/organizations/".Length..]),
             ("POST", "/rest/posts") => CreatePost(request),
             ("GET", var path) when path.StartsWith("/rest/socialActions/", StringComparison.Ordinal) => VersionProblem(request) ?? SocialActions(path["/rest/socialActions/".Length..]),
             ("POST", "/rest/images") => InitializeUpload(request),
@@ -85,6 +118,29 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
             _ => Error(404, "RESOURCE_NOT_FOUND", $"No virtual resource found for {request.Path}", 0),
         };
     }
+
+    /// <summary>The member's roles, filtered by <c>role</c> and <c>state</c> as asked, paged by <c>start</c> and <c>count</c>.</summary>
+    private FakeResponse OrganizationAcls(RecordedRequest request)
+    {
+        var q = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.QueryString);
+        if (q["q"] != "roleAssignee")
+            return Error(400, "ILLEGAL_ARGUMENT", "Invalid query parameters passed to request: q must be roleAssignee", 0);
+        var role = q.TryGetValue("role", out var r) ? r.ToString() : null;
+        var state = q.TryGetValue("state", out var st) ? st.ToString() : null;
+        var start = q.TryGetValue("start", out var s) && int.TryParse(s, out var si) ? si : 0;
+        var count = q.TryGetValue("count", out var c) && int.TryParse(c, out var ci) ? ci : 10;
+        var matching = Organizations.Where(o => (role is null || o.Role == role) && (state is null || o.State == state)).ToList();
+        return FakeResponse.Json(200, new
+        {
+            paging = new { start, count, links = Array.Empty<object>(), total = matching.Count },
+            elements = matching.Skip(start).Take(count).Select(o => new { roleAssignee = "urn:li:person:782bbtaQ", state = o.State, role = o.Role, organization = o.Urn }),
+        });
+    }
+
+    private FakeResponse OrganizationNamed(string id) =>
+        Organizations.FirstOrDefault(o => o.Id.ToString(CultureInfo.InvariantCulture) == id) is { } organization
+            ? FakeResponse.Json(200, new { id = organization.Id, localizedName = organization.Name, vanityName = organization.VanityName })
+            : Error(404, "NOT_FOUND", $"Organization {id} not found", 0);
 
     private FakeResponse SocialActions(string urn)
     {

@@ -14,6 +14,9 @@ public sealed class ConnectSite : IAsyncLifetime
     public SelfAddressedWebApp App { get; } = new();
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Configures the app before it starts (called with the address it will have).</summary>
+    public Action<SelfAddressedWebApp, string>? Configure { get; init; }
+
     public async Task InitializeAsync()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
@@ -22,12 +25,26 @@ public sealed class ConnectSite : IAsyncLifetime
         probe.Stop();
         BaseUrl = $"http://127.0.0.1:{port}";
         App.PublicUrl = BaseUrl;
+        Configure?.Invoke(App, BaseUrl);
         App.UseKestrel(port);
         await App.InitializeAsync();
         App.StartServer();
     }
 
     public async Task DisposeAsync() => await ((IAsyncLifetime)App).DisposeAsync();
+
+    /// <summary>A page of a new browser context, signed in as the Admin through the sign-in form.</summary>
+    public async Task<IPage> SignedInAdminAsync(IBrowser browser)
+    {
+        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/Account/SignIn");
+        await page.FillAsync("input[name='Input.Email']", PublisherWebApp.EmailFor(Roles.Admin));
+        await page.FillAsync("input[name='Input.Password']", PublisherWebApp.Password);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeAttachedAsync();
+        return page;
+    }
 }
 
 /// <summary>The shared test app with <c>PUBLISHER_URL</c> set to where it listens.</summary>
@@ -35,10 +52,15 @@ public sealed class SelfAddressedWebApp : PublisherWebApp
 {
     public string PublicUrl { get; set; } = "";
 
+    /// <summary>More configuration, e.g. a network's Connect client pointed at its fake.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.UseSetting("PUBLISHER_URL", PublicUrl);
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
     }
 }
 
@@ -52,14 +74,7 @@ public class ConnectBrowserTests(ConnectSite site) : IClassFixture<ConnectSite>
         var (playwright, browser) = await Chromium.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var context = await Chromium.NewContextAsync(browser, new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
-        var page = await context.NewPageAsync();
-
-        await page.GotoAsync(site.BaseUrl + "/Account/SignIn");
-        await page.FillAsync("input[name='Input.Email']", PublisherWebApp.EmailFor(Roles.Admin));
-        await page.FillAsync("input[name='Input.Password']", PublisherWebApp.Password);
-        await page.ClickAsync("button[type=submit]");
-        await Assertions.Expect(page.Locator("nav.mainnav")).ToBeAttachedAsync();
+        var page = await site.SignedInAdminAsync(browser);
 
         await page.GotoAsync(site.BaseUrl + "/Channels");
         await page.FillAsync("#connect-instance-Mastodon", mastodon.BaseUri.ToString());

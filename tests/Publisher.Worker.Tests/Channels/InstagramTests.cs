@@ -65,6 +65,39 @@ public sealed class InstagramTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_used_up_publishing_limit_is_said_plainly_before_anything_is_made_and_a_person_decides()
+    {
+        _instagram.QuotaTotal = 3;
+        _instagram.PublishedElsewhere = 2;
+        Assert.Equal(PublishOutcome.Published, (await _client.PublishAsync(WithImage("The first of the day"), new RecordingProgress(), CancellationToken.None)).Outcome);
+        var limit = _instagram.Requests.First(r => r.Path.EndsWith("/content_publishing_limit", StringComparison.Ordinal));
+        Assert.Contains("quota_usage", limit.QueryString);
+        var containers = _instagram.Containers.Count;
+
+        var full = await _client.PublishAsync(WithImage("One too many"), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Unknown, full.Outcome);
+        Assert.True(full.AskPerson);
+        Assert.Equal("Instagram's limit of 3 posts in 24 hours is used up on this account (3 of 3), so nothing was posted. Schedule the post again for later (a post leaves the count once it is more than that old).", full.Detail);
+        Assert.Equal(containers, _instagram.Containers.Count); // nothing made
+        Assert.Single(_instagram.Posts);
+    }
+
+    [Fact]
+    public async Task The_fake_refuses_media_publish_past_the_limit_as_instagram_does()
+    {
+        _instagram.QuotaTotal = 1;
+        _instagram.PublishedElsewhere = 1;
+        _instagram.FailNext(1, 500, pathContains: "content_publishing_limit"); // the limit cannot be read: the publish answers for itself
+
+        var result = await _client.PublishAsync(WithImage(), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
+        Assert.Contains("maximum number of posts that can be published in 24 hours", result.Detail);
+        Assert.Empty(_instagram.Posts);
+    }
+
+    [Fact]
     public async Task A_post_without_media_is_refused_without_a_call()
     {
         var result = await _client.PublishAsync(ChannelKit.Request(Connection(), "Just words"), new RecordingProgress(), CancellationToken.None);
@@ -88,6 +121,24 @@ public sealed class InstagramTests : IAsyncLifetime
         Assert.Equal(video.PublicUrl!.AbsoluteUri, container.MediaUrl);
         Assert.Equal("true", container.Fields["share_to_feed"]);
         Assert.Equal(3, _instagram.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/" + container.Id, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_reels_cover_is_the_videos_poster_frame()
+    {
+        _instagram.VideoPolls = 1;
+        var poster = Hosted(TestMedia.Jpeg(1080, 1920));
+        var video = Hosted(TestMedia.Mp4(4096)) with { Poster = poster };
+
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection(), "Watch the roast") with { Media = [video] }, new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var container = Assert.Single(_instagram.Containers);
+        Assert.Equal(poster.PublicUrl!.AbsoluteUri, container.Fields["cover_url"]);
+        // Without a poster no cover is sent, and Instagram picks a frame.
+        var plain = await _client.PublishAsync(ChannelKit.Request(Connection(), "Again") with { Media = [Hosted(TestMedia.Mp4(2048))] }, new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, plain.Outcome);
+        Assert.False(_instagram.Containers.Last().Fields.ContainsKey("cover_url"));
     }
 
     [Fact]
@@ -224,7 +275,8 @@ public sealed class InstagramTests : IAsyncLifetime
 
         Assert.Equal(PublishOutcome.Permanent, result.Outcome);
         Assert.Contains("Object with ID '42' does not exist", result.Detail);
-        Assert.StartsWith("/v22.0/42/media", _instagram.Requests[0].Path);
+        Assert.All(_instagram.Requests, r => Assert.StartsWith("/v22.0/42/", r.Path)); // the publishing limit is asked first, then the container
+        Assert.Contains(_instagram.Requests, r => r.Path == "/v22.0/42/media");
     }
 
     [Fact]

@@ -63,6 +63,23 @@ public sealed class ThreadsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_text_post_with_a_link_attaches_it_as_a_preview_and_a_post_with_media_does_not()
+    {
+        var result = await _client.PublishAsync(ChannelKit.Request(Connection(), "Autumn sale: https://northwind.example/autumn", link: "https://northwind.example/autumn?utm_source=threads"), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var text = Assert.Single(_threads.Containers);
+        Assert.Equal("https://northwind.example/autumn?utm_source=threads", text.Fields["link_attachment"]);
+
+        var thread = await _client.PublishAsync(ChannelKit.Request(Connection(), thread: ["One 1/2", "Two 2/2"], link: "https://northwind.example/x"), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, thread.Outcome);
+        Assert.Single(_threads.Containers.Skip(1), c => c.Fields.ContainsKey("link_attachment")); // the first part only
+
+        var image = await _client.PublishAsync(ChannelKit.Request(Connection(), "With a photo", link: "https://northwind.example/x") with { Media = [Hosted(TestMedia.Jpeg())] }, new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, image.Outcome);
+        Assert.False(_threads.Containers.Last().Fields.ContainsKey("link_attachment"));
+    }
+
+    [Fact]
     public async Task A_thread_goes_out_as_replies_each_to_the_part_before_it()
     {
         var progress = new RecordingProgress();

@@ -33,7 +33,7 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
 
     public sealed record Row(Guid Id, string Name, string Kind, string? Handle, bool IsDemo, bool IsEnabled, bool AllowThreads, bool HasCredentials, IReadOnlyList<string> Steps,
         bool UtmEnabled, string? UtmSource, string? UtmMedium, string? UtmContent, IReadOnlyList<string> PostingSlots,
-        string? ConnectedWith, bool NeedsReconnect, string? ReconnectReason)
+        string? ConnectedWith, bool NeedsReconnect, string? ReconnectReason, DateTimeOffset? DisconnectedAt)
     {
         public bool SupportsThreads => Enum.TryParse<ChannelKind>(Kind, out var kind) && ChannelProfiles.Get(kind).SupportsThreads;
     }
@@ -41,11 +41,11 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
     public IReadOnlyList<Row> Accounts { get; private set; } = [];
 
     /// <summary>The networks with a Connect flow, each with why it cannot start yet (null when it can).</summary>
-    public IReadOnlyList<(string Network, bool AsksForInstance, string? Unavailable)> Connectable =>
-        connect.Providers.Select(p => (p.Network, p.AsksForInstance, p.Unavailable)).ToList();
+    public IReadOnlyList<(string Network, string Label, bool AsksForInstance, string? Unavailable)> Connectable =>
+        connect.Providers.Select(p => (p.Network, p.DisplayName, p.AsksForInstance, p.Unavailable)).ToList();
 
     /// <summary>The network whose Connect can (re)connect an account of this kind, or null.</summary>
-    public string? ConnectNetworkFor(string kind) => connect.Providers.FirstOrDefault(p => p.ChannelKind == kind)?.Network;
+    public string? ConnectNetworkFor(string kind) => connect.Providers.FirstOrDefault(p => p.ChannelKinds.Contains(kind))?.Network;
 
     /// <summary>The address to register with each network as the redirect (callback) URI.</summary>
     public string RedirectUri => connect.RedirectUri;
@@ -71,7 +71,7 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
         }
         Accounts = await db.ChannelAccounts.OrderBy(a => a.Name)
             .Select(a => new Row(a.Id, a.Name, a.Kind, a.Handle, a.IsDemo, a.IsEnabled, a.AllowThreads, a.EncryptedCredentials != null, a.ApprovalSteps,
-                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent, a.PostingSlots, a.ConnectedWith, a.NeedsReconnect, a.ReconnectReason))
+                a.UtmEnabled, a.UtmSource, a.UtmMedium, a.UtmContent, a.PostingSlots, a.ConnectedWith, a.NeedsReconnect, a.ReconnectReason, a.DisconnectedAt))
             .ToListAsync();
     }
 

@@ -55,6 +55,7 @@ public sealed class InstagramClient(IHttpClientFactory httpClientFactory, TimePr
             }
             if (container is null)
             {
+                if (await QuotaUsedUpAsync(request.Connection, cancellationToken) is { } full) return full;
                 var (made, failure) = await MakeContainerAsync(api, request, cancellationToken);
                 if (failure is not null) return failure;
                 container = made!;
@@ -110,6 +111,39 @@ public sealed class InstagramClient(IHttpClientFactory httpClientFactory, TimePr
         }
     }
 
+    /// <summary>
+    /// Instagram publishes at most <c>quota_total</c> posts per account in 24 hours (50 when written); past that
+    /// <c>media_publish</c> refuses. Asked before a container is made (<c>GET /{ig-user-id}/content_publishing_limit</c>),
+    /// so a full quota is said plainly and nothing is made; a person decides when to publish it. When the limit cannot be
+    /// read the post goes ahead: the publish call then answers for itself.
+    /// </summary>
+    private async Task<PublishResult?> QuotaUsedUpAsync(ChannelConnection connection, CancellationToken cancellationToken)
+    {
+        var http = httpClientFactory.CreateClient(ChannelHttp.ClientName(Kind));
+        using var response = await http.GetAsync(ChannelHttp.Combine(Root(connection),
+            $"{Uri.EscapeDataString(connection.Setting("ig_user_id"))}/content_publishing_limit?fields=config,quota_usage&access_token={Uri.EscapeDataString(connection.Credential("access_token"))}"), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            if (!document.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0)
+                return null;
+            var limit = data[0];
+            if (!limit.TryGetProperty("quota_usage", out var u) || !u.TryGetInt32(out var usage)
+                || !limit.TryGetProperty("config", out var config) || !config.TryGetProperty("quota_total", out var t) || !t.TryGetInt32(out var total))
+                return null;
+            var hours = config.TryGetProperty("quota_duration", out var d) && d.TryGetInt32(out var seconds) ? seconds / 3600 : 24;
+            return usage < total ? null : new PublishResult(PublishOutcome.Unknown, AskPerson: true,
+                Detail: $"Instagram's limit of {total} posts in {hours} hours is used up on this account ({usage} of {total}), so nothing was posted. "
+                        + "Schedule the post again for later (a post leaves the count once it is more than that old).");
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private async Task<PublishResult> PublishedAsync(GraphContainers api, PublishRequest request, IPublishProgress progress, string id, CancellationToken cancellationToken)
     {
         await progress.PartPostedAsync(id, cancellationToken);
@@ -131,6 +165,9 @@ public sealed class InstagramClient(IHttpClientFactory httpClientFactory, TimePr
                 fields.Add(new("media_type", "REELS"));
                 fields.Add(new("video_url", medium.PublicUrl!.AbsoluteUri));
                 fields.Add(new("share_to_feed", "true"));
+                // The reel's cover is the video's poster frame, as the preview showed it (without one Instagram picks a frame).
+                if (medium.Poster?.PublicUrl is { } cover)
+                    fields.Add(new("cover_url", cover.AbsoluteUri));
             }
             else
             {

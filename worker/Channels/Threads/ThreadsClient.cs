@@ -142,7 +142,12 @@ public sealed class ThreadsClient(IHttpClientFactory httpClientFactory, TimeProv
         if (media.Count > MaxCarouselItems)
             return (null, new PublishResult(PublishOutcome.Permanent, Detail: $"Threads takes at most {MaxCarouselItems} media in a post; this one has {media.Count}: choose fewer for Threads."));
         if (media.Count == 0)
+        {
             fields.Add(new("media_type", "TEXT"));
+            // A text post with a link shows it as a preview card (link_attachment: TEXT posts only, the first part's).
+            if (index == 0 && Uri.TryCreate(request.Link, UriKind.Absolute, out var link) && link.Scheme is "https" or "http")
+                fields.Add(new("link_attachment", link.AbsoluteUri));
+        }
         else if (media.Count == 1)
         {
             if (MediaFields(request, media[0]) is not { } single) return (null, NoAddress(request, media[0]));
