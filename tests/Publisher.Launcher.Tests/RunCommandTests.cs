@@ -177,7 +177,11 @@ public class RunCommandTests
             var data = Path.Combine(Path.GetTempPath(), "publisher-run-" + Guid.NewGuid().ToString("N")[..8]);
             var port = FreePort();
             var launcher = Path.Combine(RepositoryRoot.Path, "launcher", "bin", Configuration, "net10.0", "Publisher.Launcher.dll");
-            var start = new ProcessStartInfo("dotnet", [launcher])
+            // Through `env --default-signal=INT`: Ctrl-C in a terminal reaches a launcher whose SIGINT is the default,
+            // but a test run started in the background by a non-interactive shell (`./test.sh &`, nohup) hands
+            // SIGINT down ignored, and the launcher rightly keeps it so: the test would then wait for a stop that
+            // the person it stands for would have had.
+            var start = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", launcher])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
