@@ -18,6 +18,9 @@ namespace Publisher.Core;
 
 public static class CoreServiceCollectionExtensions
 {
+    /// <summary>The PostgreSQL schema of Hangfire's tables.</summary>
+    public const string HangfireSchema = "hangfire";
+
     /// <summary>
     /// The database, the workflow rules and Hangfire's storage: everything the web app and the worker share.
     /// The connection string comes from PUBLISHER_DB, else from Database:ConnectionString.
@@ -94,7 +97,7 @@ public static class CoreServiceCollectionExtensions
             .UsePostgreSqlStorage(pg => pg.UseNpgsqlConnection(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString),
                 new PostgreSqlStorageOptions
                 {
-                    SchemaName = "hangfire",
+                    SchemaName = HangfireSchema,
                     PrepareSchemaIfNecessary = true,
                     // A publish job that dies mid-call is reclaimed after this long, not the 30-minute default.
                     InvisibilityTimeout = TimeSpan.FromMinutes(5),

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Hangfire.PostgreSql;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Publisher.Core;
 using Publisher.Core.Data;
 using Publisher.Core.Database;
 using Publisher.Core.Publishing;
@@ -101,6 +104,13 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         await using var scope = services.CreateAsyncScope();
         console.WriteLine("Applying database migrations …");
         await DatabaseInitializer.MigrateAsync(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), cancellationToken);
+        // Hangfire's tables too, before the web app and the worker start together: each installs them when missing,
+        // and on a first start the two raced (one logged "relation … already exists" as a failure).
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(cancellationToken);
+            PostgreSqlObjectsInstaller.Install(connection, CoreServiceCollectionExtensions.HangfireSchema);
+        }
         if (!settings.SeedDemo)
         {
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
