@@ -276,14 +276,15 @@ public class AnalyticsRollupTests(PostgresServer postgres) : IAsyncLifetime
             while (await reader.ReadAsync())
                 plan.Add(reader.GetString(0));
         var text = string.Join("\n", plan);
-        // Every table or partition that holds rows is read through the (ReceivedAt, Id) index; a sequential scan is
-        // only ever of an empty partition (next months' made ahead), which costs nothing.
+        // Every table or partition that holds rows worth an index is read through the (ReceivedAt, Id) index; a
+        // sequential scan is only ever of an empty partition (next months' made ahead) or of one holding a page of
+        // rows (this month's, in the first minutes of a month), which costs less than the index would.
         var indexed = System.Text.RegularExpressions.Regex.Matches(text, "Index (?:Only )?Scan using \"\\w*ReceivedAt_Id\\w*\" on \"(\\w+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.True(indexed.Count > 0, "The step's plan:\n" + text);
         foreach (var scanned in System.Text.RegularExpressions.Regex.Matches(text, "Seq Scan on \"(\\w+)\"").Select(m => m.Groups[1].Value))
         {
             await using var count = new Npgsql.NpgsqlCommand($"SELECT count(*) FROM \"{scanned}\"", connection);
-            Assert.True((long)(await count.ExecuteScalarAsync())! == 0, $"{scanned} holds rows and is scanned whole:\n{text}");
+            Assert.True((long)(await count.ExecuteScalarAsync())! < 100, $"{scanned} holds rows and is scanned whole:\n{text}");
         }
     }
 }
