@@ -36,10 +36,17 @@ public sealed class DerivativeMaker
             return [];
         try
         {
-            var (maxWidth, maxHeight) = DecodeBox(path, specs);
-            // Shrink-on-load: a 24-megapixel JPEG is decoded at a half or a quarter of its size when that is enough.
+            var plan = DecodePlan(path, contentType, specs);
+            // Converting colours costs as much as decoding: only a source with a colour profile, or a CMYK one, needs
+            // it; one without is taken as sRGB already, as browsers and the networks take it.
+            var profile = plan.HasProfile ? "srgb" : null;
             // Decoded once into memory: the source is read sequentially, and every spec reads the result again.
-            using var loaded = Image.Thumbnail(path, maxWidth, height: maxHeight, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated, outputProfile: "srgb");
+            using var loaded = plan.JpegShrink > 1
+                // libvips' thumbnail shrinks a JPEG on load only to half the factor it needs (a 6000-pixel photo for a
+                // 2000-pixel box is decoded whole); the DCT's own scaling is as good as resizing for these sizes, so
+                // the JPEG is decoded at the largest 1/2, 1/4 or 1/8 that still covers the box.
+                ? ShrunkJpeg(path, plan, profile)
+                : Image.Thumbnail(path, plan.Width, height: plan.Height, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated, outputProfile: profile);
             using var decoded = loaded.CopyMemory();
             using var still = Normalize(decoded);
             var made = new Dictionary<string, MadeDerivative>();
@@ -64,17 +71,26 @@ public sealed class DerivativeMaker
         }
     }
 
+    /// <summary>How the source is decoded: the box it must cover, the JPEG shrink-on-load factor, whether it has a colour profile.</summary>
+    private readonly record struct Decoding(int Width, int Height, int JpegShrink, bool HasProfile);
+
+    private static Image ShrunkJpeg(string path, Decoding plan, string? profile)
+    {
+        using var shrunk = Image.NewFromFile(path, access: Enums.Access.Sequential, failOn: Enums.FailOn.Truncated, kwargs: new VOption { { "shrink", plan.JpegShrink } });
+        return shrunk.ThumbnailImage(plan.Width, height: plan.Height, size: Enums.Size.Down, outputProfile: profile);
+    }
+
     /// <summary>
     /// The box the source is decoded into: the largest spec's, or larger where a spec crops (a 6:1 panorama cropped to
-    /// Instagram's 1.91:1 needs its full height, so it is decoded wider than any spec's box).
+    /// Instagram's 1.91:1 needs its full height, so it is decoded wider than any spec's box); for a JPEG, the largest
+    /// shrink-on-load factor that still covers that box.
     /// </summary>
-    private static (int Width, int Height) DecodeBox(string path, IReadOnlyList<DerivativeSpec> specs)
+    private static Decoding DecodePlan(string path, string contentType, IReadOnlyList<DerivativeSpec> specs)
     {
         var width = specs.Max(s => s.MaxWidth);
         var height = specs.Max(s => s.MaxHeight);
-        if (!specs.Any(s => s.Crops))
-            return (width, height);
         using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
+        var hasProfile = header.Contains("icc-profile-data") || header.Interpretation == Enums.Interpretation.Cmyk;
         var turned = header.Contains("orientation") && header.Get("orientation") is int o && o >= 5 && o <= 8;
         double sourceWidth = turned ? header.Height : header.Width, sourceHeight = turned ? header.Width : header.PageHeight;
         var ratio = sourceWidth / sourceHeight;
@@ -86,7 +102,12 @@ public sealed class DerivativeMaker
             else if (ratio < target)
                 height = Math.Max(height, (int)Math.Ceiling(Math.Min(spec.MaxHeight, spec.MaxWidth / target) * target / ratio));
         }
-        return (Math.Min(width, (int)sourceWidth), Math.Min(height, (int)sourceHeight));
+        width = Math.Min(width, (int)sourceWidth);
+        height = Math.Min(height, (int)sourceHeight);
+        // The image fits the box by its tighter side; a shrink of that factor (rounded down to 8, 4 or 2) still covers it.
+        var factor = Math.Min(sourceWidth / width, sourceHeight / height);
+        var shrink = contentType != MediaTypes.Jpeg ? 1 : factor >= 8 ? 8 : factor >= 4 ? 4 : factor >= 2 ? 2 : 1;
+        return new Decoding(width, height, shrink, hasProfile);
     }
 
     /// <summary>Eight bits per band, sRGB, and alpha only where it is really used.</summary>
