@@ -36,21 +36,29 @@ public sealed class DerivativeMaker
             return [];
         try
         {
-            var (maxWidth, maxHeight) = DecodeBox(path, specs);
-            // Shrink-on-load: a 24-megapixel JPEG is decoded at a half or a quarter of its size when that is enough.
+            var plan = DecodePlan(path, contentType, specs);
+            // Converting colours costs as much as decoding: only a source with a colour profile, or a CMYK one, needs
+            // it; one without is taken as sRGB already, as browsers and the networks take it.
+            var profile = plan.HasProfile ? "srgb" : null;
             // Decoded once into memory: the source is read sequentially, and every spec reads the result again.
-            using var loaded = Image.Thumbnail(path, maxWidth, height: maxHeight, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated, outputProfile: "srgb");
+            using var loaded = plan.JpegShrink > 1
+                // libvips' thumbnail shrinks a JPEG on load only to half the factor it needs (a 6000-pixel photo for a
+                // 2000-pixel box is decoded whole); the DCT's own scaling is as good as resizing for these sizes, so
+                // the JPEG is decoded at the largest 1/2, 1/4 or 1/8 that still covers the box.
+                ? ShrunkJpeg(path, plan, profile)
+                : Image.Thumbnail(path, plan.Width, height: plan.Height, size: Enums.Size.Down, failOn: Enums.FailOn.Truncated, outputProfile: profile);
             using var decoded = loaded.CopyMemory();
             using var still = Normalize(decoded);
             var made = new Dictionary<string, MadeDerivative>();
             var results = new List<MadeDerivative>(specs.Count);
+            using var ladders = new LadderCache();
             foreach (var spec in specs)
             {
                 if (!made.TryGetValue(spec.Key, out var derivative))
                 {
                     derivative = animated && spec.KeepAnimation && contentType == MediaTypes.Gif
                         ? MakeAnimated(path, spec)
-                        : MakeStill(still, spec);
+                        : MakeStill(still, spec, ladders);
                     made[spec.Key] = derivative;
                 }
                 results.Add(derivative);
@@ -63,17 +71,26 @@ public sealed class DerivativeMaker
         }
     }
 
+    /// <summary>How the source is decoded: the box it must cover, the JPEG shrink-on-load factor, whether it has a colour profile.</summary>
+    private readonly record struct Decoding(int Width, int Height, int JpegShrink, bool HasProfile);
+
+    private static Image ShrunkJpeg(string path, Decoding plan, string? profile)
+    {
+        using var shrunk = Image.NewFromFile(path, access: Enums.Access.Sequential, failOn: Enums.FailOn.Truncated, kwargs: new VOption { { "shrink", plan.JpegShrink } });
+        return shrunk.ThumbnailImage(plan.Width, height: plan.Height, size: Enums.Size.Down, outputProfile: profile);
+    }
+
     /// <summary>
     /// The box the source is decoded into: the largest spec's, or larger where a spec crops (a 6:1 panorama cropped to
-    /// Instagram's 1.91:1 needs its full height, so it is decoded wider than any spec's box).
+    /// Instagram's 1.91:1 needs its full height, so it is decoded wider than any spec's box); for a JPEG, the largest
+    /// shrink-on-load factor that still covers that box.
     /// </summary>
-    private static (int Width, int Height) DecodeBox(string path, IReadOnlyList<DerivativeSpec> specs)
+    private static Decoding DecodePlan(string path, string contentType, IReadOnlyList<DerivativeSpec> specs)
     {
         var width = specs.Max(s => s.MaxWidth);
         var height = specs.Max(s => s.MaxHeight);
-        if (!specs.Any(s => s.Crops))
-            return (width, height);
         using var header = Image.NewFromFile(path, access: Enums.Access.Sequential);
+        var hasProfile = header.Contains("icc-profile-data") || header.Interpretation == Enums.Interpretation.Cmyk;
         var turned = header.Contains("orientation") && header.Get("orientation") is int o && o >= 5 && o <= 8;
         double sourceWidth = turned ? header.Height : header.Width, sourceHeight = turned ? header.Width : header.PageHeight;
         var ratio = sourceWidth / sourceHeight;
@@ -85,7 +102,12 @@ public sealed class DerivativeMaker
             else if (ratio < target)
                 height = Math.Max(height, (int)Math.Ceiling(Math.Min(spec.MaxHeight, spec.MaxWidth / target) * target / ratio));
         }
-        return (Math.Min(width, (int)sourceWidth), Math.Min(height, (int)sourceHeight));
+        width = Math.Min(width, (int)sourceWidth);
+        height = Math.Min(height, (int)sourceHeight);
+        // The image fits the box by its tighter side; a shrink of that factor (rounded down to 8, 4 or 2) still covers it.
+        var factor = Math.Min(sourceWidth / width, sourceHeight / height);
+        var shrink = contentType != MediaTypes.Jpeg ? 1 : factor >= 8 ? 8 : factor >= 4 ? 4 : factor >= 2 ? 2 : 1;
+        return new Decoding(width, height, shrink, hasProfile);
     }
 
     /// <summary>Eight bits per band, sRGB, and alpha only where it is really used.</summary>
@@ -104,47 +126,106 @@ public sealed class DerivativeMaker
         return result;
     }
 
-    private static MadeDerivative MakeStill(Image still, DerivativeSpec spec)
+    private static MadeDerivative MakeStill(Image still, DerivativeSpec spec, LadderCache ladders)
     {
-        var image = CropToAspect(still, spec);
-        var transparent = image.HasAlpha();
+        var crop = CropRectangle(still.Width, still.Height, spec);
+        var transparent = still.HasAlpha();
         var type = transparent && spec.Types.Contains(MediaTypes.Png) ? MediaTypes.Png
             : spec.Types.Contains(MediaTypes.Jpeg) ? MediaTypes.Jpeg
             : spec.Types[0];
-        if (transparent && type != MediaTypes.Png && type != MediaTypes.WebP)
-            image = image.Flatten(background: [255, 255, 255]);
+        var flatten = transparent && type != MediaTypes.Png && type != MediaTypes.WebP;
 
-        var scale = Math.Min(1.0, Math.Min((double)spec.MaxWidth / image.Width, (double)spec.MaxHeight / image.Height));
+        var scale = Math.Min(1.0, Math.Min((double)spec.MaxWidth / crop.Width, (double)spec.MaxHeight / crop.Height));
         for (var shrink = 0; shrink <= MaxShrinks; shrink++)
         {
-            using var sized = scale < 1.0 ? Resize(image, scale) : image.Copy();
-            foreach (var bytes in Encodings(sized, type))
+            // Channels whose specs differ only in their byte limit (most take a 2000-pixel JPEG) share one resized
+            // image and the encodings already made of it: each limit only walks the ladder further.
+            var ladder = ladders.Get(crop, scale, type, flatten, () =>
             {
-                if (bytes.LongLength <= spec.MaxBytes)
-                    return new MadeDerivative(spec, bytes, type, sized.Width, sized.Height, MediaKind.Image, Sha256(bytes));
-            }
+                using var cropped = crop.Covers(still) ? still.Copy() : still.ExtractArea(crop.Left, crop.Top, crop.Width, crop.Height);
+                using var flat = flatten ? cropped.Flatten(background: [255, 255, 255]) : cropped.Copy();
+                using var sized = scale < 1.0 ? Resize(flat, scale) : flat.Copy();
+                // Made once into memory: every encoding below reads it again.
+                return sized.CopyMemory();
+            });
+            if (ladder.FirstFitting(spec.MaxBytes) is { } bytes)
+                return new MadeDerivative(spec, bytes, type, ladder.Width, ladder.Height, MediaKind.Image, ladder.Sha256Of(bytes));
             scale *= 0.8;
         }
         throw new DerivativeException($"The image cannot be made small enough for {spec.MaxBytes:N0} bytes: use a simpler image.");
     }
 
-    /// <summary>Encodings of the image from best to smallest: JPEG down the quality ladder, PNG full then palette.</summary>
-    private static IEnumerable<byte[]> Encodings(Image image, string type)
+    /// <summary>The part of an image a spec keeps.</summary>
+    internal readonly record struct Crop(int Left, int Top, int Width, int Height)
     {
-        switch (type)
+        public bool Covers(Image image) => Left == 0 && Top == 0 && Width == image.Width && Height == image.Height;
+    }
+
+    /// <summary>
+    /// The encodings of one sized image in one format, made on demand and kept for the other specs that read them, from
+    /// best to smallest: JPEG and WebP down the quality ladder, PNG full then palette.
+    /// </summary>
+    private sealed class EncodingLadder(Image sized, string type) : IDisposable
+    {
+        private readonly byte[]?[] _made = new byte[]?[type is MediaTypes.Jpeg or MediaTypes.WebP ? JpegQualities.Length : 2];
+        private readonly Dictionary<byte[], string> _hashes = new(ReferenceEqualityComparer.Instance);
+
+        public int Width => sized.Width;
+        public int Height => sized.Height;
+
+        /// <summary>
+        /// The best encoding within <paramref name="maxBytes"/>, or null when even the smallest is bigger. A lower
+        /// quality never makes a bigger JPEG or WebP, so the ladder is searched by halves (the best first, as it
+        /// usually fits, then the smallest, as the shrink loop needs to know) instead of rung by rung: three or four
+        /// encodes at worst instead of seven, and fewer still when another spec made some of them.
+        /// </summary>
+        public byte[]? FirstFitting(long maxBytes)
         {
-            case MediaTypes.Jpeg:
-                foreach (var q in JpegQualities)
-                    yield return image.JpegsaveBuffer(q: q, optimizeCoding: true, keep: Enums.ForeignKeep.None);
-                break;
-            case MediaTypes.WebP:
-                foreach (var q in JpegQualities)
-                    yield return image.WebpsaveBuffer(q: q, keep: Enums.ForeignKeep.None);
-                break;
-            default:
-                yield return image.PngsaveBuffer(compression: 6, keep: Enums.ForeignKeep.None);
-                yield return image.PngsaveBuffer(compression: 9, palette: true, q: 90, keep: Enums.ForeignKeep.None);
-                break;
+            if (Encode(0).LongLength <= maxBytes) return _made[0];
+            var last = _made.Length - 1;
+            if (Encode(last).LongLength > maxBytes) return null;
+            int tooBig = 0, fits = last;
+            while (fits - tooBig > 1)
+            {
+                var middle = (tooBig + fits) / 2;
+                if (Encode(middle).LongLength <= maxBytes) fits = middle;
+                else tooBig = middle;
+            }
+            return _made[fits];
+        }
+
+        public string Sha256Of(byte[] bytes)
+        {
+            if (!_hashes.TryGetValue(bytes, out var hash)) _hashes[bytes] = hash = Sha256(bytes);
+            return hash;
+        }
+
+        private byte[] Encode(int rung) => _made[rung] ??= type switch
+        {
+            MediaTypes.Jpeg => sized.JpegsaveBuffer(q: JpegQualities[rung], optimizeCoding: true, keep: Enums.ForeignKeep.None),
+            MediaTypes.WebP => sized.WebpsaveBuffer(q: JpegQualities[rung], keep: Enums.ForeignKeep.None),
+            _ when rung == 0 => sized.PngsaveBuffer(compression: 6, keep: Enums.ForeignKeep.None),
+            _ => sized.PngsaveBuffer(compression: 9, palette: true, q: 90, keep: Enums.ForeignKeep.None),
+        };
+
+        public void Dispose() => sized.Dispose();
+    }
+
+    /// <summary>The ladders made while deriving one source, by crop, scale, format and flattening.</summary>
+    private sealed class LadderCache : IDisposable
+    {
+        private readonly Dictionary<(Crop, double, string, bool), EncodingLadder> _ladders = [];
+
+        public EncodingLadder Get(Crop crop, double scale, string type, bool flatten, Func<Image> size)
+        {
+            if (!_ladders.TryGetValue((crop, scale, type, flatten), out var ladder))
+                _ladders[(crop, scale, type, flatten)] = ladder = new EncodingLadder(size(), type);
+            return ladder;
+        }
+
+        public void Dispose()
+        {
+            foreach (var ladder in _ladders.Values) ladder.Dispose();
         }
     }
 
@@ -156,27 +237,28 @@ public sealed class DerivativeMaker
     }
 
     /// <summary>For channels that take only some shapes: the largest box of an allowed ratio, centred on the focal point as far as the edges allow.</summary>
-    internal static Image CropToAspect(Image image, DerivativeSpec spec)
+    internal static Crop CropRectangle(int imageWidth, int imageHeight, DerivativeSpec spec)
     {
+        var whole = new Crop(0, 0, imageWidth, imageHeight);
         if (!spec.Crops)
-            return image;
-        var ratio = (double)image.Width / image.Height;
+            return whole;
+        var ratio = (double)imageWidth / imageHeight;
         var target = Math.Clamp(ratio, spec.MinAspectRatio ?? ratio, spec.MaxAspectRatio ?? ratio);
         if (Math.Abs(target - ratio) < 0.005)
-            return image;
+            return whole;
         var focal = spec.Focal ?? FocalPoint.Centre;
-        int width = image.Width, height = image.Height, left = 0, top = 0;
+        int width = imageWidth, height = imageHeight, left = 0, top = 0;
         if (target < ratio)
         {
-            width = Math.Max(1, (int)Math.Round(image.Height * target));
-            left = (int)Math.Round(Math.Clamp(focal.X * image.Width - width / 2.0, 0, image.Width - width));
+            width = Math.Max(1, (int)Math.Round(imageHeight * target));
+            left = (int)Math.Round(Math.Clamp(focal.X * imageWidth - width / 2.0, 0, imageWidth - width));
         }
         else
         {
-            height = Math.Max(1, (int)Math.Round(image.Width / target));
-            top = (int)Math.Round(Math.Clamp(focal.Y * image.Height - height / 2.0, 0, image.Height - height));
+            height = Math.Max(1, (int)Math.Round(imageWidth / target));
+            top = (int)Math.Round(Math.Clamp(focal.Y * imageHeight - height / 2.0, 0, imageHeight - height));
         }
-        return image.ExtractArea(left, top, width, height);
+        return new Crop(left, top, width, height);
     }
 
     private static MadeDerivative MakeAnimated(string path, DerivativeSpec spec)

@@ -61,8 +61,8 @@ public abstract class FakeApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly object _gate = new();
     private readonly List<RecordedRequest> _requests = [];
-    private readonly Queue<(FakeResponse Response, string? Path)> _failures = new();
-    private readonly List<(int Remaining, string? Path, bool AfterHandling)> _aborts = [];
+    private readonly Queue<(FakeResponse Response, string? Path, Func<RecordedRequest, bool>? Where)> _failures = new();
+    private readonly List<(int Remaining, string? Path, bool AfterHandling, Func<RecordedRequest, bool>? Where)> _aborts = [];
     private TaskCompletionSource? _hold;
     private string? _holdPath;
     private int _held;
@@ -97,12 +97,12 @@ public abstract class FakeApiServer : IAsyncDisposable
     /// <summary>Requests waiting in <see cref="HoldRequests"/> right now.</summary>
     public int HeldCount => Volatile.Read(ref _held);
 
-    /// <summary>Answers the next <paramref name="count"/> requests (whose path contains <paramref name="pathContains"/>, if given) with this status, body and headers, without handling them.</summary>
-    public void FailNext(int count, int status, string? body = null, IReadOnlyDictionary<string, string>? headers = null, string? pathContains = null)
+    /// <summary>Answers the next <paramref name="count"/> requests (whose path contains <paramref name="pathContains"/>, and that <paramref name="where"/> picks, if given) with this status, body and headers, without handling them.</summary>
+    public void FailNext(int count, int status, string? body = null, IReadOnlyDictionary<string, string>? headers = null, string? pathContains = null, Func<RecordedRequest, bool>? where = null)
     {
         lock (_gate)
             for (var i = 0; i < count; i++)
-                _failures.Enqueue((new FakeResponse(status, body, headers), pathContains));
+                _failures.Enqueue((new FakeResponse(status, body, headers), pathContains, where));
     }
 
     /// <summary>
@@ -110,9 +110,9 @@ public abstract class FakeApiServer : IAsyncDisposable
     /// <paramref name="afterHandling"/> the request is handled first (the post is made), as when a network
     /// dies between doing the work and answering.
     /// </summary>
-    public void AbortNext(int count, bool afterHandling, string? pathContains = null)
+    public void AbortNext(int count, bool afterHandling, string? pathContains = null, Func<RecordedRequest, bool>? where = null)
     {
-        lock (_gate) _aborts.Add((count, pathContains, afterHandling));
+        lock (_gate) _aborts.Add((count, pathContains, afterHandling, where));
     }
 
     /// <summary>Holds every matching request open (recorded, not yet handled) until <see cref="ReleaseHeld"/>.</summary>
@@ -184,13 +184,13 @@ public abstract class FakeApiServer : IAsyncDisposable
         bool? abortAfterHandling = null;
         lock (_gate)
         {
-            if (_failures.Count > 0 && Matches(recorded, _failures.Peek().Path))
+            if (_failures.Count > 0 && Matches(recorded, _failures.Peek().Path) && _failures.Peek().Where?.Invoke(recorded) != false)
                 failure = _failures.Dequeue().Response;
-            var abort = _aborts.FindIndex(a => a.Remaining > 0 && Matches(recorded, a.Path));
+            var abort = _aborts.FindIndex(a => a.Remaining > 0 && Matches(recorded, a.Path) && a.Where?.Invoke(recorded) != false);
             if (failure is null && abort >= 0)
             {
-                var (remaining, path, after) = _aborts[abort];
-                _aborts[abort] = (remaining - 1, path, after);
+                var (remaining, path, after, where) = _aborts[abort];
+                _aborts[abort] = (remaining - 1, path, after, where);
                 abortAfterHandling = after;
             }
         }

@@ -10,6 +10,28 @@ public sealed record FakePagePost(string Id, string Message, string? Link)
 {
     /// <summary>The unpublished photos the post attached, in order.</summary>
     public IReadOnlyList<string> PhotoIds { get; init; } = [];
+
+    /// <summary>For a video published on the Page: its title (the post's id is the video's, its message the description).</summary>
+    public string? VideoTitle { get; init; }
+}
+
+/// <summary>
+/// A video upload session on the fake Page: started with its size, its bytes transferred chunk by chunk at the offsets
+/// the fake asks for, then finished, which publishes it as a post.
+/// </summary>
+public sealed class FakePageVideo(string videoId, string sessionId, long fileSize)
+{
+    public string VideoId { get; } = videoId;
+    public string SessionId { get; } = sessionId;
+    public long FileSize { get; } = fileSize;
+    public MemoryStream Received { get; } = new();
+
+    /// <summary>The offset of each transfer, in the order they came.</summary>
+    public List<long> TransferOffsets { get; } = [];
+
+    public bool Finished { get; set; }
+
+    public byte[] Bytes => Received.ToArray();
 }
 
 /// <summary>A photo uploaded to the fake Page: its bytes, whether it was published, its alt text, and the post using it.</summary>
@@ -27,12 +49,38 @@ public sealed record FakePagePhoto(string Id, byte[] Bytes, string ContentType, 
 /// Photos: <c>POST /{version}/{page_id}/photos</c> multipart (<c>source</c> a JPEG, PNG or GIF of at most 4 MB,
 /// <c>published</c>, <c>alt_text_custom</c>, <c>access_token</c>); a post's <c>attached_media[n]</c> must each be
 /// <c>{"media_fbid": id}</c> of an unpublished photo of this Page not used by another post.
+/// Videos: <c>POST /{version}/{page_id}/videos</c> in the resumable upload's phases: <c>start</c> (<c>file_size</c>, at most
+/// <see cref="MaxVideoBytes"/>) answers <c>video_id</c>, <c>upload_session_id</c> and the first chunk's offsets (as strings);
+/// each <c>transfer</c> (multipart, <c>upload_session_id</c>, <c>start_offset</c> and a <c>video_file_chunk</c> file) must
+/// come at the offset asked for with exactly the bytes asked for (<see cref="VideoChunkBytes"/> at a time), and is
+/// answered the next offsets; <c>finish</c> (<c>upload_session_id</c>, <c>description</c>, <c>title</c>) needs every
+/// byte in and publishes the video once, as a post whose id is the video's.
 /// </summary>
 public sealed partial class FakeFacebookGraphApi : FakeApiServer
 {
     private readonly List<FakePagePost> _posts = [];
     private int _next = 1;
     private readonly Dictionary<string, FakePagePhoto> _photos = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakePageVideo> _videos = new(StringComparer.Ordinal);
+
+    /// <summary>Upload sessions by session id.</summary>
+    public IReadOnlyDictionary<string, FakePageVideo> Videos
+    {
+        get { lock (_posts) return new Dictionary<string, FakePageVideo>(_videos); }
+    }
+
+    /// <summary>The chunk size the fake asks for (Facebook picks its own; 1 MiB here so tests see several).</summary>
+    public long VideoChunkBytes { get; set; } = 1024 * 1024;
+
+    public long MaxVideoBytes { get; set; } = 10L * 1024 * 1024 * 1024;
+
+    /// <summary>Forgets every upload session not finished, as Facebook does with old ones.</summary>
+    public void ForgetUnfinishedVideos()
+    {
+        lock (_posts)
+            foreach (var key in _videos.Where(v => !v.Value.Finished).Select(v => v.Key).ToList())
+                _videos.Remove(key);
+    }
 
     public const int MaxPhotoBytes = 4 * 1024 * 1024;
 
@@ -93,6 +141,13 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
             ("GET", 2) => FakeResponse.Json(200, new { name = PageName, id = PageId }),
             ("POST", 3) when segments[2] == "feed" => CreatePost(form),
             ("POST", 3) when segments[2] == "photos" => UploadPhoto(request, form),
+            ("POST", 3) when segments[2] == "videos" => form.GetValueOrDefault("upload_phase") switch
+            {
+                "start" => StartVideo(form),
+                "transfer" => TransferVideo(request, form),
+                "finish" => FinishVideo(form),
+                _ => Error(400, "(#100) upload_phase must be start, transfer or finish", "OAuthException", 100),
+            },
             _ => Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
         };
     }
@@ -183,6 +238,65 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
                 form.GetValueOrDefault("published") != "false", form.GetValueOrDefault("alt_text_custom"));
             _photos[photo.Id] = photo;
             return FakeResponse.Json(200, new { id = photo.Id });
+        }
+    }
+
+    private FakeResponse StartVideo(Dictionary<string, string> form)
+    {
+        if (!long.TryParse(form.GetValueOrDefault("file_size"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size <= 0)
+            return Error(400, "(#100) file_size is required and must be a positive integer", "OAuthException", 100);
+        if (size > MaxVideoBytes)
+            return Error(400, $"(#6000) The video is larger than {MaxVideoBytes} bytes", "OAuthException", 6000);
+        lock (_posts)
+        {
+            var video = new FakePageVideo((5_000_000_000L + _next++).ToString(CultureInfo.InvariantCulture), (7_000_000_000L + _next++).ToString(CultureInfo.InvariantCulture), size);
+            _videos[video.SessionId] = video;
+            return FakeResponse.Json(200, new
+            {
+                video_id = video.VideoId,
+                start_offset = "0",
+                end_offset = Math.Min(size, VideoChunkBytes).ToString(CultureInfo.InvariantCulture),
+                upload_session_id = video.SessionId,
+            });
+        }
+    }
+
+    private FakeResponse TransferVideo(RecordedRequest request, Dictionary<string, string> form)
+    {
+        if (request.Parts?.SingleOrDefault(p => p.Name == "video_file_chunk") is not { IsFile: true } chunk)
+            return Error(400, "(#100) video_file_chunk is required as a file", "OAuthException", 100);
+        if (!long.TryParse(form.GetValueOrDefault("start_offset"), NumberStyles.None, CultureInfo.InvariantCulture, out var start))
+            return Error(400, "(#100) start_offset is required", "OAuthException", 100);
+        lock (_posts)
+        {
+            if (!_videos.TryGetValue(form.GetValueOrDefault("upload_session_id") ?? "", out var video) || video.Finished)
+                return Error(400, "(#6001) The upload session does not exist or has been finished", "OAuthException", 6001);
+            var expected = video.Received.Length;
+            var wanted = Math.Min(video.FileSize, expected + VideoChunkBytes) - expected;
+            if (start != expected || chunk.Bytes.LongLength != wanted)
+                return Error(400, $"(#1363019) The chunk must start at {expected} and be {wanted} bytes, not start at {start} with {chunk.Bytes.LongLength}", "OAuthException", 1363019);
+            video.TransferOffsets.Add(start);
+            video.Received.Write(chunk.Bytes);
+            var next = video.Received.Length;
+            return FakeResponse.Json(200, new
+            {
+                start_offset = next.ToString(CultureInfo.InvariantCulture),
+                end_offset = Math.Min(video.FileSize, next + VideoChunkBytes).ToString(CultureInfo.InvariantCulture),
+            });
+        }
+    }
+
+    private FakeResponse FinishVideo(Dictionary<string, string> form)
+    {
+        lock (_posts)
+        {
+            if (!_videos.TryGetValue(form.GetValueOrDefault("upload_session_id") ?? "", out var video) || video.Finished)
+                return Error(400, "(#6001) The upload session does not exist or has been finished", "OAuthException", 6001);
+            if (video.Received.Length != video.FileSize)
+                return Error(400, $"(#6001) The upload is incomplete: {video.Received.Length} of {video.FileSize} bytes", "OAuthException", 6001);
+            video.Finished = true;
+            _posts.Add(new FakePagePost(video.VideoId, form.GetValueOrDefault("description") ?? "", null) { VideoTitle = form.GetValueOrDefault("title") });
+            return FakeResponse.Json(200, new { success = true });
         }
     }
 

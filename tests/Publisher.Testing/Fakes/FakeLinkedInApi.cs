@@ -12,6 +12,37 @@ public sealed record FakeLinkedInPost(string Urn, string Author, string Commenta
 {
     /// <summary>The images the post carries (content.media or content.multiImage), with their alt text.</summary>
     public IReadOnlyList<(string Urn, string AltText)> Images { get; init; } = [];
+
+    /// <summary>The video the post carries (content.media with a video URN), and the title it was given.</summary>
+    public string? Video { get; init; }
+
+    public string? VideoTitle { get; init; }
+}
+
+/// <summary>
+/// A video the fake LinkedIn holds: initialized for an owner with its size, split into parts of
+/// <see cref="FakeLinkedInApi.VideoPartBytes"/>; each part PUT once with exactly its bytes and answered an ETag; then
+/// finalized with those ETags in order, after which it is PROCESSING for <see cref="FakeLinkedInApi.VideoProcessingChecks"/>
+/// status reads and then AVAILABLE (or PROCESSING_FAILED when <see cref="FakeLinkedInApi.VideoProcessingFails"/>).
+/// </summary>
+public sealed class FakeLinkedInVideo(string urn, string owner, string uploadToken, long fileSize, IReadOnlyList<(long First, long Last)> parts)
+{
+    public string Urn { get; } = urn;
+    public string Owner { get; } = owner;
+    public string UploadToken { get; } = uploadToken;
+    public long FileSize { get; } = fileSize;
+    public IReadOnlyList<(long First, long Last)> Parts { get; } = parts;
+    public byte[]?[] PartBytes { get; } = new byte[]?[parts.Count];
+    public string?[] PartETags { get; } = new string?[parts.Count];
+    public bool Finalized { get; set; }
+    public int ChecksLeft { get; set; }
+    public bool Fails { get; set; }
+    public string? UsedBy { get; set; }
+
+    /// <summary>The whole file, once every part is in.</summary>
+    public byte[]? Bytes => PartBytes.All(p => p is not null) ? PartBytes.SelectMany(p => p!).ToArray() : null;
+
+    public string Status => !Finalized ? "WAITING_UPLOAD" : ChecksLeft > 0 ? "PROCESSING" : Fails ? "PROCESSING_FAILED" : "AVAILABLE";
 }
 
 /// <summary>An image the fake LinkedIn holds: initialized for an owner, then its bytes once PUT to the upload address.</summary>
@@ -33,12 +64,42 @@ public sealed class FakeLinkedInImage(string urn, string owner, string uploadTok
 /// Images as the Images API documents them: <c>POST /rest/images?action=initializeUpload</c> for the author answers an
 /// upload address (here, on this fake) and an image URN; the bytes are PUT there (JPEG, PNG or GIF); a post's
 /// <c>content.media</c> or <c>content.multiImage</c> (2 to 20) must name uploaded images, alt text at most 4,086 characters.
+/// Videos as the Videos API documents them (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/videos-api):
+/// <c>POST /rest/videos?action=initializeUpload</c> (owner, <c>fileSizeBytes</c>) answers the video URN, an upload token and
+/// one upload instruction per part (<c>uploadUrl</c>, <c>firstByte</c>, <c>lastByte</c>); each part is PUT once with
+/// exactly its bytes as application/octet-stream and answered an <c>ETag</c>; <c>POST /rest/videos?action=finalizeUpload</c>
+/// must give the video, its upload token and every part's ETag in part order; <c>GET /rest/videos/{urn}</c> answers its
+/// status; a post's <c>content.media.id</c> may name a video of the author that is AVAILABLE and used by no other post.
 /// </summary>
 public sealed partial class FakeLinkedInApi : FakeApiServer
 {
     private readonly List<FakeLinkedInPost> _posts = [];
     private int _next = 7_100_000;
     private readonly Dictionary<string, FakeLinkedInImage> _images = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeLinkedInVideo> _videos = new(StringComparer.Ordinal);
+
+    public IReadOnlyDictionary<string, FakeLinkedInVideo> Videos
+    {
+        get { lock (_posts) return new Dictionary<string, FakeLinkedInVideo>(_videos); }
+    }
+
+    /// <summary>The size of each video part LinkedIn asks for (4 MiB, as its upload instructions give).</summary>
+    public long VideoPartBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The most bytes a video may have (LinkedIn's 500 MB for organic posts).</summary>
+    public long MaxVideoBytes { get; set; } = 500L * 1024 * 1024;
+
+    /// <summary>How many status reads a finalized video answers PROCESSING before it is done.</summary>
+    public int VideoProcessingChecks { get; set; }
+
+    /// <summary>Whether a finalized video ends PROCESSING_FAILED instead of AVAILABLE.</summary>
+    public bool VideoProcessingFails { get; set; }
+
+    /// <summary>Forgets every video, as LinkedIn does with one no post used for long.</summary>
+    public void ForgetVideos()
+    {
+        lock (_posts) _videos.Clear();
+    }
 
     public IReadOnlyDictionary<string, FakeLinkedInImage> Images
     {
@@ -111,6 +172,9 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
             ("POST", "/rest/posts") => CreatePost(request),
             ("GET", var path) when path.StartsWith("/rest/socialActions/", StringComparison.Ordinal) => VersionProblem(request) ?? SocialActions(path["/rest/socialActions/".Length..]),
             ("POST", "/rest/images") => InitializeUpload(request),
+            ("POST", "/rest/videos") => VideoAction(request),
+            ("GET", var path) when path.StartsWith("/rest/videos/", StringComparison.Ordinal) => VersionProblem(request) ?? VideoStatus(Uri.UnescapeDataString(path["/rest/videos/".Length..])),
+            ("PUT", var path) when path.StartsWith("/dms-uploads/video/", StringComparison.Ordinal) => UploadVideoPart(request, path["/dms-uploads/video/".Length..]),
             ("PUT", var path) when path.StartsWith("/dms-uploads/", StringComparison.Ordinal) => Upload(request, path["/dms-uploads/".Length..]),
             ("GET", "/v2/userinfo") => UserInfoForbidden
                 ? Error(403, "ACCESS_DENIED", "Not enough permissions to access: userinfo.GET.NO_VERSION", 100)
@@ -213,6 +277,136 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
         }
     }
 
+    private FakeResponse VideoAction(RecordedRequest request)
+    {
+        if (VersionProblem(request) is { } problem) return problem;
+        if (TryParseJson(request.Body) is not { ValueKind: JsonValueKind.Object } body)
+            return Error(400, "INVALID_JSON", "Request body is not valid JSON", 0);
+        return Query(request).GetValueOrDefault("action") switch
+        {
+            "initializeUpload" => InitializeVideo(body),
+            "finalizeUpload" => FinalizeVideo(body),
+            var action => Error(400, "ILLEGAL_ARGUMENT", $"Unknown action {action}: initializeUpload or finalizeUpload", 0),
+        };
+    }
+
+    private FakeResponse InitializeVideo(JsonElement body)
+    {
+        if (!body.TryGetProperty("initializeUploadRequest", out var init) || init.ValueKind != JsonValueKind.Object
+            || !init.TryGetProperty("owner", out var ownerElement) || ownerElement.ValueKind != JsonValueKind.String)
+            return Error(422, "FIELD_MISSING", "ERROR :: /initializeUploadRequest/owner :: field is required but not found and has no default value", 0);
+        if (!init.TryGetProperty("fileSizeBytes", out var sizeElement) || !sizeElement.TryGetInt64(out var size))
+            return Error(422, "FIELD_MISSING", "ERROR :: /initializeUploadRequest/fileSizeBytes :: field is required but not found and has no default value", 0);
+        foreach (var flag in new[] { "uploadCaptions", "uploadThumbnail" })
+            if (init.TryGetProperty(flag, out var value) && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                return Error(422, "FIELD_INVALID", $"ERROR :: /initializeUploadRequest/{flag} :: must be a boolean", 0);
+        if (ownerElement.GetString() != AuthorUrn)
+            return Error(403, "ACCESS_DENIED", "Accessing this video resource is forbidden. Please check your permissions for this resource", 100);
+        if (size <= 0 || size > MaxVideoBytes)
+            return Error(400, "INVALID_FILE_SIZE", $"fileSizeBytes {size} is outside 1 to {MaxVideoBytes}", 0);
+        lock (_posts)
+        {
+            var parts = new List<(long, long)>();
+            for (var first = 0L; first < size; first += VideoPartBytes)
+                parts.Add((first, Math.Min(size, first + VideoPartBytes) - 1));
+            var video = new FakeLinkedInVideo($"urn:li:video:C5F10AQ{_next++}", AuthorUrn, parts.Count > 1 ? Guid.NewGuid().ToString("N") : "", size, parts)
+            {
+                ChecksLeft = VideoProcessingChecks,
+                Fails = VideoProcessingFails,
+            };
+            _videos[video.Urn] = video;
+            var address = Guid.NewGuid().ToString("N");
+            return FakeResponse.Json(200, new
+            {
+                value = new
+                {
+                    uploadUrlsExpireAt = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds(),
+                    video = video.Urn,
+                    uploadInstructions = parts.Select((p, i) => new
+                    {
+                        uploadUrl = new Uri(BaseUri, $"dms-uploads/video/{Uri.EscapeDataString(video.Urn)}/{address}/{i}").ToString(),
+                        lastByte = p.Item2,
+                        firstByte = p.Item1,
+                    }),
+                    uploadToken = video.UploadToken,
+                },
+            });
+        }
+    }
+
+    private FakeResponse UploadVideoPart(RecordedRequest request, string rest)
+    {
+        var pieces = rest.Split('/');
+        if (pieces.Length != 3 || !int.TryParse(pieces[2], CultureInfo.InvariantCulture, out var index))
+            return Error(404, "NOT_FOUND", "No upload expected at this address", 0);
+        if (request.Header("Content-Type") != "application/octet-stream")
+            return Error(400, "INVALID_CONTENT_TYPE", "A video part is sent as application/octet-stream", 0);
+        lock (_posts)
+        {
+            if (!_videos.TryGetValue(Uri.UnescapeDataString(pieces[0]), out var video) || index < 0 || index >= video.Parts.Count || video.Finalized)
+                return Error(404, "NOT_FOUND", "No upload expected at this address", 0);
+            var (first, last) = video.Parts[index];
+            if (request.BodyBytes.LongLength != last - first + 1)
+                return Error(400, "INVALID_PART", $"Part {index} is bytes {first} to {last}: {last - first + 1} bytes, not {request.BodyBytes.LongLength}", 0);
+            video.PartBytes[index] = request.BodyBytes;
+            video.PartETags[index] = $"/ambry-video/signedId/{Guid.NewGuid():N}";
+            return new FakeResponse(200, null, new Dictionary<string, string> { ["ETag"] = video.PartETags[index]! });
+        }
+    }
+
+    private FakeResponse FinalizeVideo(JsonElement body)
+    {
+        if (!body.TryGetProperty("finalizeUploadRequest", out var finalize) || finalize.ValueKind != JsonValueKind.Object
+            || !finalize.TryGetProperty("video", out var v) || v.ValueKind != JsonValueKind.String
+            || !finalize.TryGetProperty("uploadToken", out var t) || t.ValueKind != JsonValueKind.String
+            || !finalize.TryGetProperty("uploadedPartIds", out var ids) || ids.ValueKind != JsonValueKind.Array)
+            return Error(422, "FIELD_MISSING", "ERROR :: /finalizeUploadRequest :: video, uploadToken and uploadedPartIds are required", 0);
+        lock (_posts)
+        {
+            if (!_videos.TryGetValue(v.GetString()!, out var video))
+                return Error(404, "NOT_FOUND", $"Video {v.GetString()} not found", 0);
+            if (video.Finalized)
+                return Error(400, "ALREADY_FINALIZED", "The upload of this video is already finalized", 0);
+            if (t.GetString() != video.UploadToken)
+                return Error(400, "INVALID_UPLOAD_TOKEN", "The upload token does not belong to this video", 0);
+            var given = ids.EnumerateArray().Select(e => e.GetString()).ToList();
+            if (video.PartETags.Any(e => e is null) || !given.SequenceEqual(video.PartETags))
+                return Error(400, "INVALID_PART_IDS", "uploadedPartIds must be every part's ETag, in part order", 0);
+            video.Finalized = true;
+            return new FakeResponse(200);
+        }
+    }
+
+    private FakeResponse VideoStatus(string urn)
+    {
+        lock (_posts)
+        {
+            if (!_videos.TryGetValue(urn, out var video))
+                return Error(404, "NOT_FOUND", $"Video {urn} not found", 0);
+            var status = video.Status;
+            if (status == "PROCESSING") video.ChecksLeft--;
+            return FakeResponse.Json(200, status == "PROCESSING_FAILED"
+                ? new { id = video.Urn, owner = video.Owner, status, processingFailureReason = "Video format is not supported" }
+                : (object)new { id = video.Urn, owner = video.Owner, status });
+        }
+    }
+
+    /// <summary>The video a post's content.media names, or why LinkedIn would refuse it (null when the content is not a video).</summary>
+    private (FakeLinkedInVideo? Video, string? Title, FakeResponse? Problem) ContentVideo(JsonElement body)
+    {
+        if (!body.TryGetProperty("content", out var content) || !content.TryGetProperty("media", out var media)
+            || !media.TryGetProperty("id", out var id) || id.GetString() is not { } urn || !urn.StartsWith("urn:li:video:", StringComparison.Ordinal))
+            return (null, null, null);
+        if (!_videos.TryGetValue(urn, out var video) || video.Owner != AuthorUrn)
+            return (null, null, Error(422, "FIELD_INVALID", $"ERROR :: /content/media/id :: {urn} is not a video of the author", 0));
+        if (video.Status != "AVAILABLE")
+            return (null, null, Error(422, "FIELD_INVALID", $"ERROR :: /content/media/id :: {urn} is {video.Status}, not AVAILABLE", 0));
+        if (video.UsedBy is not null)
+            return (null, null, Error(422, "DUPLICATE_MEDIA", $"ERROR :: /content/media/id :: {urn} is already used by {video.UsedBy}", 0));
+        var title = media.TryGetProperty("title", out var tt) && tt.ValueKind == JsonValueKind.String ? tt.GetString() : null;
+        return (video, title, null);
+    }
+
     /// <summary>The images a post's content names, or why LinkedIn would refuse them.</summary>
     private (IReadOnlyList<(string, string)> Images, FakeResponse? Problem) ContentImages(JsonElement body)
     {
@@ -264,9 +458,12 @@ public sealed partial class FakeLinkedInApi : FakeApiServer
 
         lock (_posts)
         {
-            var (images, refused) = ContentImages(body);
+            var (video, title, videoRefused) = ContentVideo(body);
+            if (videoRefused is not null) return videoRefused;
+            var (images, refused) = video is null ? ContentImages(body) : ([], null);
             if (refused is not null) return refused;
-            var post = new FakeLinkedInPost($"urn:li:share:{_next++}", author, commentary, Shown(commentary), version) { Images = images };
+            var post = new FakeLinkedInPost($"urn:li:share:{_next++}", author, commentary, Shown(commentary), version) { Images = images, Video = video?.Urn, VideoTitle = title };
+            if (video is not null) video.UsedBy = post.Urn;
             _posts.Add(post);
             return new FakeResponse(201, null, new Dictionary<string, string> { ["x-restli-id"] = post.Urn });
         }

@@ -83,13 +83,154 @@ public sealed class LinkedInMediaTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_video_is_refused_with_what_to_do_before_anything_is_sent()
+    public async Task A_video_goes_up_in_parts_by_LinkedIns_byte_ranges_is_finalized_with_their_ETags_and_posted_as_content_media()
     {
-        var result = await _client.PublishAsync(Request(TestMedia.Mp4(10_000)), new RecordingProgress(), CancellationToken.None);
+        // 9 MiB and a bit: two whole 4 MiB parts and a short last one.
+        var video = TestMedia.Mp4(9 * 1024 * 1024 + 1234);
+        var progress = new RecordingProgress();
+
+        var result = await _client.PublishAsync(Request(video), progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var init = Assert.Single(_linkedIn.Requests, r => r.Path == "/rest/videos" && r.QueryString == "?action=initializeUpload");
+        var request = init.Json().GetProperty("initializeUploadRequest");
+        Assert.Equal(_linkedIn.AuthorUrn, request.GetProperty("owner").GetString());
+        Assert.Equal(video.Length, request.GetProperty("fileSizeBytes").GetInt64());
+        Assert.False(request.GetProperty("uploadCaptions").GetBoolean());
+        Assert.False(request.GetProperty("uploadThumbnail").GetBoolean());
+        var puts = _linkedIn.Requests.Where(r => r.Method == "PUT").ToList();
+        Assert.Equal([4 * 1024 * 1024, 4 * 1024 * 1024, 1024 * 1024 + 1234], puts.Select(p => p.BodyBytes.Length));
+        Assert.All(puts, p => Assert.Equal("application/octet-stream", p.Header("Content-Type")));
+        var stored = Assert.Single(_linkedIn.Videos.Values);
+        Assert.Equal(await TestMedia.BytesAsync(video), stored.Bytes);
+        var finalize = Assert.Single(_linkedIn.Requests, r => r.QueryString == "?action=finalizeUpload").Json().GetProperty("finalizeUploadRequest");
+        Assert.Equal(stored.Urn, finalize.GetProperty("video").GetString());
+        Assert.Equal(stored.UploadToken, finalize.GetProperty("uploadToken").GetString());
+        Assert.Equal(stored.PartETags, finalize.GetProperty("uploadedPartIds").EnumerateArray().Select(e => e.GetString()));
+        Assert.All(_linkedIn.Requests.Where(r => r.Path.StartsWith("/rest/", StringComparison.Ordinal)), r =>
+        {
+            Assert.Equal(LinkedInClient.DefaultVersion, r.Header("LinkedIn-Version"));
+            Assert.Equal("2.0.0", r.Header("X-Restli-Protocol-Version"));
+        });
+        var post = Assert.Single(_linkedIn.Posts);
+        Assert.Equal(stored.Urn, post.Video);
+        Assert.Equal("Autumn sale", post.VideoTitle);
+        Assert.Equal(stored.Urn, Assert.Single(progress.Media).NetworkMediaId);
+        Assert.Equal(stored.Urn, Assert.Single(_linkedIn.Requests, r => r.Path == "/rest/posts").Json().GetProperty("content").GetProperty("media").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_video_still_processing_is_asked_about_until_AVAILABLE_before_the_post()
+    {
+        _linkedIn.VideoProcessingChecks = 1;
+
+        var result = await _client.PublishAsync(Request(TestMedia.Mp4(100_000)), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var statusReads = _linkedIn.Requests.Where(r => r.Method == "GET" && r.Path.StartsWith("/rest/videos/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, statusReads.Count);
+        Assert.All(statusReads, r => Assert.True(r.ReceivedAt < _linkedIn.Requests.Single(p => p.Path == "/rest/posts").ReceivedAt));
+        Assert.Equal(Assert.Single(_linkedIn.Videos.Keys), Assert.Single(_linkedIn.Posts).Video);
+    }
+
+    [Fact]
+    public async Task A_video_LinkedIn_cannot_process_fails_permanently_in_its_words_and_nothing_is_posted()
+    {
+        _linkedIn.VideoProcessingFails = true;
+
+        var result = await _client.PublishAsync(Request(TestMedia.Mp4(100_000)), new RecordingProgress(), CancellationToken.None);
 
         Assert.Equal(PublishOutcome.Permanent, result.Outcome);
-        Assert.Contains("take the video off the LinkedIn variant", result.Detail);
-        Assert.Empty(_linkedIn.Requests);
+        Assert.Equal("LinkedIn could not process the video: Video format is not supported", result.Detail);
+        Assert.Empty(_linkedIn.Posts);
+    }
+
+    [Fact]
+    public async Task A_connection_broken_mid_part_is_transient_and_the_retry_uploads_the_video_again_posting_once()
+    {
+        var video = TestMedia.Mp4(5 * 1024 * 1024);
+        _linkedIn.AbortNext(1, afterHandling: false, pathContains: "/dms-uploads/video/");
+        var first = new RecordingProgress();
+
+        var broken = await _client.PublishAsync(Request(video), first, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Transient, broken.Outcome);
+        Assert.Empty(first.Media);
+        var result = await _client.PublishAsync(Request(video), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Single(_linkedIn.Posts);
+    }
+
+    [Fact]
+    public async Task A_retry_after_the_post_failed_posts_the_finalized_video_without_sending_its_bytes_again()
+    {
+        var video = TestMedia.Mp4(100_000);
+        var first = new RecordingProgress();
+        _linkedIn.FailNext(1, 503, """{"status":503,"code":"SERVICE_UNAVAILABLE","message":"Service Unavailable"}""", pathContains: "/rest/posts");
+        Assert.Equal(PublishOutcome.Transient, (await _client.PublishAsync(Request(video), first, CancellationToken.None)).Outcome);
+        var uploaded = Assert.Single(first.Media);
+        var putsBefore = _linkedIn.Requests.Count(r => r.Method == "PUT");
+
+        var retry = Request(video) with { UploadedMedia = new Dictionary<string, UploadedMedia> { [video.Key] = new(uploaded.NetworkMediaId, uploaded.ExpiresAt) } };
+        var result = await _client.PublishAsync(retry, new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Equal(putsBefore, _linkedIn.Requests.Count(r => r.Method == "PUT"));
+        Assert.Single(_linkedIn.Requests, r => r.QueryString == "?action=initializeUpload");
+        Assert.Equal(uploaded.NetworkMediaId, Assert.Single(_linkedIn.Posts).Video);
+    }
+
+    [Fact]
+    public async Task A_reused_video_LinkedIn_has_forgotten_is_uploaded_again()
+    {
+        var video = TestMedia.Mp4(100_000);
+        var retry = Request(video) with { UploadedMedia = new Dictionary<string, UploadedMedia> { [video.Key] = new("urn:li:video:C5F10AQgone", null) } };
+
+        var result = await _client.PublishAsync(retry, new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Single(_linkedIn.Requests, r => r.QueryString == "?action=initializeUpload");
+        Assert.NotEqual("urn:li:video:C5F10AQgone", Assert.Single(_linkedIn.Posts).Video);
+    }
+
+    [Fact]
+    public async Task A_video_LinkedIn_refuses_to_take_is_permanent_in_its_words_and_nothing_is_sent_or_posted()
+    {
+        _linkedIn.MaxVideoBytes = 50_000;
+
+        var result = await _client.PublishAsync(Request(TestMedia.Mp4(100_000)), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
+        Assert.Equal("Uploading the video: LinkedIn answered 400: fileSizeBytes 100000 is outside 1 to 50000", result.Detail);
+        Assert.DoesNotContain(_linkedIn.Requests, r => r.Method == "PUT");
+        Assert.Empty(_linkedIn.Posts);
+    }
+
+    [Fact]
+    public async Task A_rate_limited_status_read_is_transient_and_the_retry_posts_the_recorded_video_once()
+    {
+        var video = TestMedia.Mp4(100_000);
+        _linkedIn.FailNext(1, 429, """{"status":429,"code":"TOO_MANY_REQUESTS","message":"Resource level throttle limit reached"}""", pathContains: "/rest/videos/");
+        var first = new RecordingProgress();
+
+        Assert.Equal(PublishOutcome.Transient, (await _client.PublishAsync(Request(video), first, CancellationToken.None)).Outcome);
+        var uploaded = Assert.Single(first.Media);
+        var retry = Request(video) with { UploadedMedia = new Dictionary<string, UploadedMedia> { [video.Key] = new(uploaded.NetworkMediaId, uploaded.ExpiresAt) } };
+        var result = await _client.PublishAsync(retry, new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Equal(uploaded.NetworkMediaId, Assert.Single(_linkedIn.Posts).Video);
+    }
+
+    [Fact]
+    public async Task The_post_that_broke_off_after_LinkedIn_made_it_is_unknown_not_posted_again()
+    {
+        _linkedIn.AbortNext(1, afterHandling: true, pathContains: "/rest/posts");
+
+        var result = await _client.PublishAsync(Request(TestMedia.Mp4(100_000)), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Unknown, result.Outcome);
+        Assert.Single(_linkedIn.Posts);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -164,6 +305,116 @@ public sealed class FacebookPageMediaTests : IAsyncLifetime
         Assert.Equal(PublishOutcome.Published, result.Outcome);
         Assert.Single(_graph.Requests, r => r.Path.EndsWith("/photos", StringComparison.Ordinal));
         Assert.Equal([uploaded.NetworkMediaId], Assert.Single(_graph.Posts).PhotoIds);
+    }
+
+    private static PublishRequest WithUploaded(PublishRequest request, PublishMedia medium, (string Key, string NetworkMediaId, DateTimeOffset? ExpiresAt) uploaded) =>
+        request with { UploadedMedia = new Dictionary<string, UploadedMedia> { [medium.Key] = new(uploaded.NetworkMediaId, uploaded.ExpiresAt) } };
+
+    [Fact]
+    public async Task A_video_is_started_transferred_chunk_by_chunk_at_the_offsets_asked_and_finished_with_its_description_as_one_post()
+    {
+        // 2.5 chunks of the fake's 1 MiB.
+        var video = TestMedia.Mp4(2 * 1024 * 1024 + 512 * 1024);
+        var progress = new RecordingProgress();
+
+        var result = await _client.PublishAsync(Request("https://shop.example/autumn", video), progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var calls = _graph.Requests.Where(r => r.Path.EndsWith("/videos", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["start", "transfer", "transfer", "transfer", "finish"], calls.Select(c => c.Field("upload_phase")));
+        Assert.Equal(video.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), calls[0].Field("file_size"));
+        Assert.Equal([1024 * 1024, 1024 * 1024, 512 * 1024], calls.Skip(1).Take(3).Select(c => c.Parts!.Single(p => p.Name == "video_file_chunk").Bytes.Length));
+        var session = Assert.Single(_graph.Videos.Values);
+        Assert.Equal([0L, 1024 * 1024, 2 * 1024 * 1024], session.TransferOffsets);
+        Assert.Equal(await TestMedia.BytesAsync(video), session.Bytes);
+        var post = Assert.Single(_graph.Posts);
+        Assert.Equal(session.VideoId, post.Id);
+        Assert.Equal(session.VideoId, result.ExternalId);
+        Assert.Equal("Autumn sale", post.VideoTitle);
+        Assert.Equal("Our autumn sale starts today: 20% off everything.\n\nhttps://shop.example/autumn", post.Message);
+        Assert.Equal($"{session.VideoId}/{session.SessionId}", Assert.Single(progress.Media).NetworkMediaId);
+        Assert.Equal([session.VideoId], progress.Ids);
+        Assert.DoesNotContain(_graph.Requests, r => r.Path.EndsWith("/feed", StringComparison.Ordinal));
+    }
+
+    private static Func<Publisher.Testing.Fakes.RecordedRequest, bool> Phase(string phase) => r => r.Field("upload_phase") == phase;
+
+    [Fact]
+    public async Task A_connection_broken_mid_transfer_is_transient_and_the_retry_uploads_again_posting_once()
+    {
+        var video = TestMedia.Mp4(1536 * 1024);
+        _graph.AbortNext(1, afterHandling: false, pathContains: "/videos", where: Phase("transfer"));
+        var first = new RecordingProgress();
+
+        var broken = await _client.PublishAsync(Request(null, video), first, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Transient, broken.Outcome);
+        Assert.Empty(first.Media);
+        Assert.Empty(_graph.Posts);
+        var result = await _client.PublishAsync(Request(null, video), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Equal(await TestMedia.BytesAsync(video), _graph.Videos.Values.Single(v => v.Finished).Bytes);
+        Assert.Single(_graph.Posts);
+    }
+
+    [Fact]
+    public async Task A_retry_after_a_rate_limited_finish_only_finishes_the_recorded_session_and_posts_once()
+    {
+        var video = TestMedia.Mp4(1536 * 1024);
+        _graph.FailNext(1, 400, FakeFacebookGraphApi.RateLimitBody, pathContains: "/videos", where: Phase("finish"));
+        var first = new RecordingProgress();
+
+        Assert.Equal(PublishOutcome.Transient, (await _client.PublishAsync(Request(null, video), first, CancellationToken.None)).Outcome);
+        Assert.Empty(_graph.Posts);
+        var uploaded = Assert.Single(first.Media);
+        var transfers = _graph.Requests.Count(r => r.Field("upload_phase") == "transfer");
+
+        var result = await _client.PublishAsync(WithUploaded(Request(null, video), video, uploaded), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Equal(transfers, _graph.Requests.Count(r => r.Field("upload_phase") == "transfer"));
+        Assert.Single(_graph.Requests, r => r.Field("upload_phase") == "start");
+        Assert.Equal(uploaded.NetworkMediaId.Split('/')[0], Assert.Single(_graph.Posts).Id);
+    }
+
+    [Fact]
+    public async Task A_recorded_session_Facebook_no_longer_takes_is_uploaded_again_and_posted_once()
+    {
+        var video = TestMedia.Mp4(300_000);
+        _graph.FailNext(1, 400, FakeFacebookGraphApi.RateLimitBody, pathContains: "/videos", where: Phase("finish"));
+        var first = new RecordingProgress();
+        Assert.Equal(PublishOutcome.Transient, (await _client.PublishAsync(Request(null, video), first, CancellationToken.None)).Outcome);
+        _graph.ForgetUnfinishedVideos();
+
+        var result = await _client.PublishAsync(WithUploaded(Request(null, video), video, Assert.Single(first.Media)), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        Assert.Equal(2, _graph.Requests.Count(r => r.Field("upload_phase") == "start"));
+        Assert.Single(_graph.Posts);
+    }
+
+    [Fact]
+    public async Task A_finish_that_broke_off_after_Facebook_published_the_video_is_unknown_not_posted_again()
+    {
+        _graph.AbortNext(1, afterHandling: true, pathContains: "/videos", where: Phase("finish"));
+
+        var result = await _client.PublishAsync(Request(null, TestMedia.Mp4(300_000)), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Unknown, result.Outcome);
+        Assert.Single(_graph.Posts);
+    }
+
+    [Fact]
+    public async Task A_video_Facebook_refuses_to_start_is_permanent_in_its_words_and_nothing_is_sent()
+    {
+        _graph.MaxVideoBytes = 100_000;
+
+        var result = await _client.PublishAsync(Request(null, TestMedia.Mp4(300_000)), new RecordingProgress(), CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
+        Assert.Contains("The video is larger than 100000 bytes", result.Detail);
+        Assert.DoesNotContain(_graph.Requests, r => r.Field("upload_phase") == "transfer");
+        Assert.Empty(_graph.Posts);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -8,7 +8,8 @@ namespace Publisher.Worker.Channels.FacebookPage;
 /// <summary>
 /// Posts to a Facebook Page's feed with the Graph API (<c>POST /{version}/{page_id}/feed</c>, form-encoded). One
 /// post, never a thread. The Graph API has no idempotency key, so an interrupted post cannot be reconciled. Photos are
-/// uploaded first, unpublished, and attached to the post with <c>attached_media</c> (<see cref="UploadPhotosAsync"/>).
+/// uploaded first, unpublished, and attached to the post with <c>attached_media</c> (<see cref="UploadPhotosAsync"/>);
+/// a video is uploaded to the Page's videos and published as its own post (<see cref="PublishVideoAsync"/>).
 /// </summary>
 public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
@@ -25,9 +26,9 @@ public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFact
             var form = new List<KeyValuePair<string, string>> { new("message", request.Text) };
             if (request.Media.Count > 0)
             {
-                if (request.Media.Any(m => m.Kind == PublishMediaKind.Video))
-                    return new PublishResult(PublishOutcome.Permanent,
-                        Detail: "Publisher does not upload videos to Facebook Pages yet: take the video off the Facebook variant (its media choice), or post it on the Page by hand.");
+                // A video goes alone (the channel's rules keep it so) and is its own post on the Page.
+                if (request.Media.FirstOrDefault(m => m.Kind == PublishMediaKind.Video) is { } video)
+                    return await PublishVideoAsync(http, request, video, progress, cancellationToken);
                 var (photos, failure) = await UploadPhotosAsync(http, request, progress, cancellationToken);
                 if (failure is not null) return failure;
                 for (var i = 0; i < photos.Count; i++)

@@ -12,7 +12,8 @@ namespace Publisher.Worker.Channels.LinkedIn;
 /// Posts with LinkedIn's versioned Posts API (<c>POST /rest/posts</c>). One post, never a thread. LinkedIn has
 /// no idempotency key and no lookup by our key, so an interrupted post cannot be reconciled automatically. Images
 /// are uploaded first with the Images API and go with the post as <c>content.media</c> or <c>content.multiImage</c>
-/// (<see cref="UploadImagesAsync"/>).
+/// (<see cref="UploadImagesAsync"/>); a video with the Videos API (<see cref="LinkedInVideoUploader"/>) as
+/// <c>content.media</c>.
 /// </summary>
 public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
@@ -38,17 +39,27 @@ public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory,
             };
             if (request.Media.Count > 0)
             {
-                if (request.Media.Any(m => m.Kind == PublishMediaKind.Video))
-                    return new PublishResult(PublishOutcome.Permanent,
-                        Detail: "Publisher does not upload videos to LinkedIn yet: take the video off the LinkedIn variant (its media choice), or post it on LinkedIn by hand.");
-                var (images, failure) = await UploadImagesAsync(http, request, progress, cancellationToken);
-                if (failure is not null) return failure;
-                JsonObject Image(int i) => new() { ["id"] = images[i], ["altText"] = request.Media[i].AltText ?? "" };
-                // One image is content.media; two or more a MultiImage post
-                // (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/multiimage-post-api).
-                body["content"] = images.Count == 1
-                    ? new JsonObject { ["media"] = Image(0) }
-                    : new JsonObject { ["multiImage"] = new JsonObject { ["images"] = new JsonArray(images.Select((_, i) => (JsonNode)Image(i)).ToArray()) } };
+                if (request.Media.FirstOrDefault(m => m.Kind == PublishMediaKind.Video) is { } video)
+                {
+                    // A video goes alone (the channel's rules keep it so): content.media names the video URN, with the
+                    // message's title; LinkedIn takes no alt text for a video.
+                    var (videoUrn, videoFailure) = await new LinkedInVideoUploader(http, request, progress, clock).UploadAsync(video, cancellationToken);
+                    if (videoFailure is not null) return videoFailure;
+                    var media = new JsonObject { ["id"] = videoUrn };
+                    if (!string.IsNullOrWhiteSpace(request.Title)) media["title"] = request.Title;
+                    body["content"] = new JsonObject { ["media"] = media };
+                }
+                else
+                {
+                    var (images, failure) = await UploadImagesAsync(http, request, progress, cancellationToken);
+                    if (failure is not null) return failure;
+                    JsonObject Image(int i) => new() { ["id"] = images[i], ["altText"] = request.Media[i].AltText ?? "" };
+                    // One image is content.media; two or more a MultiImage post
+                    // (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/multiimage-post-api).
+                    body["content"] = images.Count == 1
+                        ? new JsonObject { ["media"] = Image(0) }
+                        : new JsonObject { ["multiImage"] = new JsonObject { ["images"] = new JsonArray(images.Select((_, i) => (JsonNode)Image(i)).ToArray()) } };
+                }
             }
             using var message = Versioned(connection, HttpMethod.Post, "rest/posts");
             message.Content = JsonContent.Create(body);
@@ -141,11 +152,11 @@ public sealed partial class LinkedInClient(IHttpClientFactory httpClientFactory,
         }, cancellationToken);
 
     /// <summary>The account's own API host, or linkedin.com and its subdomains: the only places the token is sent.</summary>
-    private static bool IsLinkedInHost(Uri target, Uri baseAddress) =>
+    internal static bool IsLinkedInHost(Uri target, Uri baseAddress) =>
         string.Equals(target.Host, baseAddress.Host, StringComparison.OrdinalIgnoreCase) && target.Port == baseAddress.Port
         || target.Scheme == "https" && (target.Host.Equals("linkedin.com", StringComparison.OrdinalIgnoreCase) || target.Host.EndsWith(".linkedin.com", StringComparison.OrdinalIgnoreCase));
 
-    private static HttpRequestMessage Versioned(ChannelConnection connection, HttpMethod method, string path)
+    internal static HttpRequestMessage Versioned(ChannelConnection connection, HttpMethod method, string path)
     {
         var message = new HttpRequestMessage(method, ChannelHttp.Combine(connection.BaseAddress, path));
         ChannelHttp.Bearer(message, connection.Credential("access_token"));
