@@ -64,6 +64,8 @@ public sealed class ConnectFlow(
             return (null, "Choose one of the networks Publisher can connect to.");
         if (provider.Unavailable is { } why)
             return (null, why);
+        if (provider.SignsInOnPublisher)
+            return (null, $"{provider.Network} connects with an app password: use its Connect form on Channels.");
 
         ChannelAccount? reconnect = null;
         if (reconnectAccountId is { } id)
@@ -203,6 +205,26 @@ public sealed class ConnectFlow(
             return ConnectOutcome.Failed($"Choose one of the accounts listed. {StartAgain}");
         var client = await provider.ClientAsync(attempt.Instance is null ? null : new Uri(attempt.Instance), attempt.RedirectUri, cancellationToken);
         return await SaveAsync(provider, client, pending.Token, pending.Accounts, externalId, null, actor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Bluesky's Connect: signs in with the handle and app password the admin typed, and stores the session on the
+    /// account (a new one, the one already connected to that account, or <paramref name="reconnectAccountId"/>).
+    /// </summary>
+    public async Task<ConnectOutcome> ConnectWithAppPasswordAsync(string? identifier, string? appPassword, Guid? reconnectAccountId, Actor actor, CancellationToken cancellationToken)
+    {
+        var provider = Providers.OfType<BlueskyConnect>().Single();
+        try
+        {
+            var (client, token, account, error) = await provider.SignInAsync(identifier, appPassword, cancellationToken);
+            if (error is not null)
+                return ConnectOutcome.Failed(error + " Nothing was connected.");
+            return await SaveAsync(provider, client!, token!, [account!], account!.ExternalId, reconnectAccountId, actor, cancellationToken);
+        }
+        catch (Exception e) when (Unreachable(e, provider, null) is { } message)
+        {
+            return ConnectOutcome.Failed(message);
+        }
     }
 
     private sealed record Pending(OAuthToken Token, string ApiBase, List<ConnectableAccount> Accounts);

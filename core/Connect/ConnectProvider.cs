@@ -37,6 +37,9 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
     /// <summary>The admin names a server first (Mastodon's instance).</summary>
     public virtual bool AsksForInstance => false;
 
+    /// <summary>The admin signs in on Publisher's own form (Bluesky's app password), not on the network's consent page.</summary>
+    public virtual bool SignsInOnPublisher => false;
+
     /// <summary>Why Connect cannot start here (what the installation must configure), or null when it can.</summary>
     public abstract string? Unavailable { get; }
 
