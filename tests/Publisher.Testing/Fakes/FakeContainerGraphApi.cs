@@ -364,6 +364,9 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
         GraphErrors = true,
     };
 
+    /// <summary>How old a long-lived token must be before it can be refreshed.</summary>
+    public static readonly TimeSpan MinimumRefreshAge = TimeSpan.FromHours(24);
+
     public const string OAuthClientId = "fake-threads-app-id";
     public const string OAuthClientSecret = "fake-threads-app-secret";
 
@@ -387,7 +390,10 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
                     : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
             ("GET", "/refresh_access_token") => query.GetValueOrDefault("grant_type") != "th_refresh_token"
                 ? Authorization.Error(400, "invalid_request", "grant_type must be th_refresh_token")
-                : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
+                // Threads documents that only a long-lived token at least 24 hours old (and not expired) can be refreshed.
+                : Authorization.GrantOf(query.GetValueOrDefault("access_token")) is { } young && young.IssuedAt > DateTimeOffset.UtcNow - MinimumRefreshAge
+                    ? Authorization.Error(400, "invalid_request", "The access token must be at least 24 hours old to be refreshed")
+                    : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
             _ => base.Respond(request),
         };
     }

@@ -204,7 +204,20 @@ public class PageConnectTests(PublisherWebApp app)
         var first = h.Credentials.Unprotect(account.EncryptedCredentials)["access_token"];
         Assert.True(threads.Authorization.IsValidAccessToken(first));
 
-        // Near its end the worker renews it with th_refresh_token; the old token stops working.
+        // A token under a day old cannot be renewed (the fake refuses as Threads documents), and the worker does not try,
+        // even when told to: the token still works.
+        var client = (await h.Provider.ClientForAsync(account, h.Credentials.Unprotect(account.EncryptedCredentials), CancellationToken.None))!;
+        var tooYoung = await Assert.ThrowsAsync<OAuthException>(() => h.Provider.RefreshAsync(client, first, CancellationToken.None));
+        Assert.False(tooYoung.GrantRefused);
+        Assert.Contains("at least 24 hours old", tooYoung.Description);
+        var triedSoFar = threads.Requests.Count(r => r.Path == "/refresh_access_token");
+        Assert.Equal(TokenRefresher.RefreshOutcome.NothingToDo, await h.Refresher.RefreshAsync(account.Id, force: true, CancellationToken.None));
+        Assert.Equal(triedSoFar, threads.Requests.Count(r => r.Path == "/refresh_access_token"));
+        Assert.False((await AccountAsync(account.Id)).NeedsReconnect);
+        Assert.True(threads.Authorization.IsValidAccessToken(first));
+
+        // Near its end (59 days later) the worker renews it with th_refresh_token; the old token stops working.
+        threads.Authorization.Age(TimeSpan.FromDays(59));
         await ConnectDriver.WithDbAsync(app, db => db.ChannelAccounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.TokenExpiresAt, DateTimeOffset.UtcNow.AddMinutes(10))));
         Assert.Equal(TokenRefresher.RefreshOutcome.Refreshed, await h.Refresher.RefreshAsync(account.Id, force: false, CancellationToken.None));
         var second = h.Credentials.Unprotect((await AccountAsync(account.Id)).EncryptedCredentials)["access_token"];
