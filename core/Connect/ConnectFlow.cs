@@ -12,10 +12,13 @@ namespace Publisher.Core.Connect;
 
 /// <summary>What came of the network's answer: an error to show, an account connected, or accounts to choose from.</summary>
 public sealed record ConnectOutcome(string? Error, Guid? AccountId = null, string? AccountName = null, bool Created = false,
-    Guid? AttemptId = null, IReadOnlyList<(string ExternalId, string Name)>? Choices = null)
+    Guid? AttemptId = null, IReadOnlyList<ConnectChoice>? Choices = null, int Count = 1)
 {
     public static ConnectOutcome Failed(string error) => new(error);
 }
+
+/// <summary>One account the token may publish as, and the channel account it is already connected as (null: not yet).</summary>
+public sealed record ConnectChoice(string ExternalId, string Name, string? ConnectedAs = null);
 
 /// <summary>
 /// The OAuth 2.0 authorization code flow every network's Connect shares. <see cref="StartAsync"/> makes a state bound
@@ -64,6 +67,8 @@ public sealed class ConnectFlow(
             return (null, "Choose one of the networks Publisher can connect to.");
         if (provider.Unavailable is { } why)
             return (null, why);
+        if (provider.SignsInOnPublisher)
+            return (null, $"{provider.Network} connects with an app password: use its Connect form on Channels.");
 
         ChannelAccount? reconnect = null;
         if (reconnectAccountId is { } id)
@@ -180,12 +185,35 @@ public sealed class ConnectFlow(
         var pending = new Pending(token, client.ApiBase.AbsoluteUri, accounts.ToList());
         await db.ConnectAttempts.Where(a => a.Id == attempt.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.ProtectedPending, secrets.Protect(JsonSerializer.Serialize(pending))), cancellationToken);
-        return new ConnectOutcome(null, AttemptId: attempt.Id, Choices: accounts.Select(a => (a.ExternalId, a.Name)).ToList());
+        return new ConnectOutcome(null, AttemptId: attempt.Id, Choices: await ChoicesAsync(provider, client, accounts, cancellationToken));
+    }
+
+    /// <summary>The accounts to choose from, each with the channel account it is already connected as.</summary>
+    private async Task<IReadOnlyList<ConnectChoice>> ChoicesAsync(ConnectProvider provider, OAuthClient client, IReadOnlyList<ConnectableAccount> accounts, CancellationToken cancellationToken)
+    {
+        var apiBase = client.ApiBase.AbsoluteUri.TrimEnd('/');
+        var ids = accounts.Select(a => a.ExternalId).ToList();
+        var connected = await db.ChannelAccounts.AsNoTracking()
+            .Where(a => a.ExternalId != null && ids.Contains(a.ExternalId) && a.ConnectedWith != null && a.DisconnectedAt == null
+                && (a.BaseAddress == apiBase || a.BaseAddress == apiBase + "/"))
+            .Select(a => new { a.Kind, a.ExternalId, a.Name }).ToListAsync(cancellationToken);
+        return accounts.Select(a => new ConnectChoice(a.ExternalId, a.Name,
+            connected.FirstOrDefault(c => c.ExternalId == a.ExternalId && c.Kind == (a.Kind ?? provider.ChannelKind))?.Name)).ToList();
     }
 
     /// <summary>The admin chose one of the accounts the token may publish as: it is connected, the others are not.</summary>
-    public async Task<ConnectOutcome> ChooseAsync(Guid attemptId, string? externalId, string userId, string? browserSecret, Actor actor, CancellationToken cancellationToken)
+    public Task<ConnectOutcome> ChooseAsync(Guid attemptId, string? externalId, string userId, string? browserSecret, Actor actor, CancellationToken cancellationToken) =>
+        ChooseAsync(attemptId, externalId is null ? [] : [externalId], userId, browserSecret, actor, cancellationToken);
+
+    /// <summary>
+    /// The admin chose one or more of the accounts the token may publish as: each becomes (or updates) its own channel
+    /// account, the others are not connected. The choice is spent once, whatever was chosen.
+    /// </summary>
+    public async Task<ConnectOutcome> ChooseAsync(Guid attemptId, IReadOnlyList<string> externalIds, string userId, string? browserSecret, Actor actor, CancellationToken cancellationToken)
     {
+        externalIds = externalIds.Where(id => !string.IsNullOrEmpty(id)).Distinct(StringComparer.Ordinal).ToList();
+        if (externalIds.Count == 0)
+            return ConnectOutcome.Failed("Tick at least one of the accounts listed, then press Connect. Nothing was connected.");
         var attempt = await db.ConnectAttempts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attemptId, cancellationToken);
         if (attempt is null || attempt.UserId != userId || browserSecret is null || attempt.BrowserHash != Pkce.Hash(browserSecret))
             return ConnectOutcome.Failed($"This choice does not belong to a Connect of yours in this browser. {StartAgain}");
@@ -199,10 +227,41 @@ public sealed class ConnectFlow(
             return ConnectOutcome.Failed($"This choice has already been made. {StartAgain}");
         var pending = JsonSerializer.Deserialize<Pending>(secrets.Unprotect(protectedPending!))!;
         var provider = Provider(attempt.Network)!;
-        if (pending.Accounts.All(a => a.ExternalId != externalId))
-            return ConnectOutcome.Failed($"Choose one of the accounts listed. {StartAgain}");
+        if (externalIds.Any(id => pending.Accounts.All(a => a.ExternalId != id)))
+            return ConnectOutcome.Failed($"Choose among the accounts listed. {StartAgain}");
         var client = await provider.ClientAsync(attempt.Instance is null ? null : new Uri(attempt.Instance), attempt.RedirectUri, cancellationToken);
-        return await SaveAsync(provider, client, pending.Token, pending.Accounts, externalId, null, actor, cancellationToken);
+        var saved = new List<ConnectOutcome>();
+        foreach (var id in externalIds)
+        {
+            var outcome = await SaveAsync(provider, client, pending.Token, pending.Accounts, id, null, actor, cancellationToken);
+            if (outcome.Error is not null)
+                return saved.Count == 0 ? outcome : outcome with { Error = $"{outcome.Error} (Connected before it: {string.Join(", ", saved.Select(o => o.AccountName))}.)" };
+            saved.Add(outcome);
+        }
+        if (saved.Count == 1)
+            return saved[0];
+        var names = saved.Select(o => o.AccountName!).ToList();
+        return new ConnectOutcome(null, saved[0].AccountId, string.Join(", ", names.Take(names.Count - 1)) + " and " + names[^1], saved.All(o => o.Created), Count: saved.Count);
+    }
+
+    /// <summary>
+    /// Bluesky's Connect: signs in with the handle and app password the admin typed, and stores the session on the
+    /// account (a new one, the one already connected to that account, or <paramref name="reconnectAccountId"/>).
+    /// </summary>
+    public async Task<ConnectOutcome> ConnectWithAppPasswordAsync(string? identifier, string? appPassword, Guid? reconnectAccountId, Actor actor, CancellationToken cancellationToken)
+    {
+        var provider = Providers.OfType<BlueskyConnect>().Single();
+        try
+        {
+            var (client, token, account, error) = await provider.SignInAsync(identifier, appPassword, cancellationToken);
+            if (error is not null)
+                return ConnectOutcome.Failed(error + " Nothing was connected.");
+            return await SaveAsync(provider, client!, token!, [account!], account!.ExternalId, reconnectAccountId, actor, cancellationToken);
+        }
+        catch (Exception e) when (Unreachable(e, provider, null) is { } message)
+        {
+            return ConnectOutcome.Failed(message);
+        }
     }
 
     private sealed record Pending(OAuthToken Token, string ApiBase, List<ConnectableAccount> Accounts);

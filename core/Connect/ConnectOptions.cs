@@ -17,6 +17,8 @@ public sealed class ConnectOptions
 
     public MastodonConnectOptions Mastodon { get; set; } = new();
 
+    public BlueskyConnectOptions Bluesky { get; set; } = new();
+
     /// <summary>X: OAuth 2.0 with PKCE (a confidential client: "Web App" in the X developer portal).</summary>
     public OAuthNetworkOptions X { get; set; } = new()
     {
@@ -64,6 +66,19 @@ public sealed class MastodonConnectOptions
 
     /// <summary>The name the instance shows on its consent page and under posts.</summary>
     public string ClientName { get; set; } = "Publisher";
+}
+
+/// <summary>Where a Bluesky handle is resolved to its DID, and a did:plc to its document (and so its PDS).</summary>
+public sealed class BlueskyConnectOptions
+{
+    /// <summary>A server answering <c>com.atproto.identity.resolveHandle</c> (Bluesky's entryway does for any handle).</summary>
+    public string HandleResolverUrl { get; set; } = "https://bsky.social/";
+
+    /// <summary>The PLC directory that holds did:plc documents.</summary>
+    public string PlcDirectoryUrl { get; set; } = "https://plc.directory/";
+
+    public bool IsValid => Uri.TryCreate(HandleResolverUrl, UriKind.Absolute, out var a) && a.Scheme is "https" or "http"
+                           && Uri.TryCreate(PlcDirectoryUrl, UriKind.Absolute, out var b) && b.Scheme is "https" or "http";
 }
 
 /// <summary>One network's OAuth client and endpoints. Without a client id and secret its Connect button says what to set.</summary>

@@ -37,6 +37,9 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
     /// <summary>The admin names a server first (Mastodon's instance).</summary>
     public virtual bool AsksForInstance => false;
 
+    /// <summary>The admin signs in on Publisher's own form (Bluesky's app password), not on the network's consent page.</summary>
+    public virtual bool SignsInOnPublisher => false;
+
     /// <summary>Why Connect cannot start here (what the installation must configure), or null when it can.</summary>
     public abstract string? Unavailable { get; }
 
@@ -83,6 +86,12 @@ public abstract class ConnectProvider(IHttpClientFactory httpClients)
 
     /// <summary>What renews an account's token: its refresh token, or (Threads) the long-lived access token itself.</summary>
     public virtual string? RefreshCredential(IReadOnlyDictionary<string, string> stored) => stored.GetValueOrDefault("refresh_token");
+
+    /// <summary>
+    /// The earliest time a token ending at <paramref name="expiresAt"/> may be renewed (Threads: a day after it was
+    /// issued); null when any time will do. Before it the worker leaves the token alone: it still works.
+    /// </summary>
+    public virtual DateTimeOffset? EarliestRefresh(DateTimeOffset expiresAt) => null;
 
     /// <summary>Revoking takes back everything the person allowed (Facebook), not just this account's token.</summary>
     public virtual bool RevocationEndsEveryToken => false;

@@ -15,6 +15,7 @@ public static class ConnectServiceCollectionExtensions
             .Validate(o => o.StateLifetime > TimeSpan.Zero && o.RefreshAhead > TimeSpan.Zero, "Connect: StateLifetime and RefreshAhead must be positive.")
             .Validate(o => o.Networks.All(n => n.Options.IsValid), "Connect:X, Connect:LinkedIn, Connect:Facebook and Connect:Threads each need both ClientId and ClientSecret (or neither), and AuthorizeUrl, ApiUrl (and OAuthUrl when set) as absolute http(s) addresses.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Mastodon.Scopes) && !string.IsNullOrWhiteSpace(o.Mastodon.ClientName), "Connect:Mastodon needs Scopes and a ClientName.")
+            .Validate(o => o.Bluesky.IsValid, "Connect:Bluesky needs HandleResolverUrl and PlcDirectoryUrl as absolute http(s) addresses.")
             .ValidateOnStart();
         services.AddHttpClient(ConnectProvider.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30))
             .UseOutboundAddressPolicy(handler => handler.AllowAutoRedirect = false);
@@ -25,6 +26,7 @@ public static class ConnectServiceCollectionExtensions
         services.AddScoped<ConnectProvider, LinkedInConnect>();
         services.AddScoped<ConnectProvider, FacebookConnect>();
         services.AddScoped<ConnectProvider, ThreadsConnect>();
+        services.AddScoped<ConnectProvider, BlueskyConnect>();
         services.AddScoped<ConnectFlow>();
         services.AddScoped<TokenRefresher>();
         services.AddScoped<AccountDisconnect>();

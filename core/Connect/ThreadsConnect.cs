@@ -31,6 +31,15 @@ public sealed class ThreadsConnect(IHttpClientFactory httpClients, IOptions<Conn
         }), cancellationToken));
     }
 
+    /// <summary>How long Threads' long-lived tokens last (its exchange and refresh both answer 60 days).</summary>
+    public static readonly TimeSpan LongLivedLifetime = TimeSpan.FromDays(60);
+
+    /// <summary>Threads documents that a long-lived token can be refreshed once it is at least 24 hours old (and not expired).</summary>
+    public static readonly TimeSpan MinimumRefreshAge = TimeSpan.FromHours(24);
+
+    /// <summary>A day after the token was issued, which is its end less the 60 days it was issued for.</summary>
+    public override DateTimeOffset? EarliestRefresh(DateTimeOffset expiresAt) => expiresAt - LongLivedLifetime + MinimumRefreshAge;
+
     public override string? RefreshCredential(IReadOnlyDictionary<string, string> stored) => stored.GetValueOrDefault("access_token");
 
     public override async Task<OAuthToken> RefreshAsync(OAuthClient client, string refreshToken, CancellationToken cancellationToken) =>

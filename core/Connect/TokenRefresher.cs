@@ -83,6 +83,12 @@ public sealed class TokenRefresher(
         var provider = providers.FirstOrDefault(p => p.Network == account.ConnectedWith);
         if (provider is null)
             return RefreshOutcome.NothingToDo;
+        if (account.TokenExpiresAt is { } ends && provider.EarliestRefresh(ends) is { } earliest && now < earliest && ends > now)
+        {
+            // Too young for the network to renew (Threads: under a day old); it still works, so it is left alone.
+            log.LogInformation("The {Network} token of channel account {AccountId} can be renewed from {Earliest}; it works until {ExpiresAt}", provider.Network, account.Id, earliest, ends);
+            return RefreshOutcome.NothingToDo;
+        }
 
         IReadOnlyDictionary<string, string> stored;
         try

@@ -59,6 +59,8 @@ public static class ChannelServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, BlueskyClient>(sp => sp.GetServices<IChannelClient>().OfType<BlueskyClient>().Single()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, LinkedInClient>(sp => sp.GetServices<IChannelClient>().OfType<LinkedInClient>().Single()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, FacebookPageClient>(sp => sp.GetServices<IChannelClient>().OfType<FacebookPageClient>().Single()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, ThreadsClient>(sp => sp.GetServices<IChannelClient>().OfType<ThreadsClient>().Single()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEngagementReader, InstagramClient>(sp => sp.GetServices<IChannelClient>().OfType<InstagramClient>().Single()));
         return services;
     }
 }

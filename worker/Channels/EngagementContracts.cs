@@ -52,6 +52,32 @@ internal static class EngagementJson
     public static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
+    /// <summary>Graph answers a deleted (or never known) object with a 400 whose error code is 100 ("does not exist").</summary>
+    public static async Task<bool> IsGoneFromGraphAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.StatusCode != System.Net.HttpStatusCode.BadRequest) return false;
+        try
+        {
+            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            return Int(document.RootElement, "error", "code") == 100;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A lifetime metric of a Graph insights answer: <c>{"data":[{"name":…,"values":[{"value":N}]}]}</c>; null when it is not there.</summary>
+    public static long? GraphInsight(JsonElement root, string name)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array) return null;
+        foreach (var metric in data.EnumerateArray())
+            if (String(metric, "name") == name && metric.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array)
+                foreach (var value in values.EnumerateArray())
+                    return Long(value, "value");
+        return null;
+    }
+
     /// <summary>A 2xx answer that is not the JSON the network documents: try again later, the next reading may be fine.</summary>
     public static PublishResult NotJson(ChannelKind kind, int status) =>
         new(PublishOutcome.Transient, HttpStatus: status, Detail: $"{ChannelHttp.Name(kind)} answered the metrics request with something that is not the JSON it documents.");

@@ -237,4 +237,57 @@ public sealed class GraphContainers(HttpClient http, ContainerDialect dialect, U
             return null;
         }
     }
+
+    /// <summary>
+    /// Each post's lifetime media insights, one <c>GET /{media-id}/insights?metric=…</c> a post with the account's token.
+    /// A post the network no longer has (deleted: a 400 with code 100) is left out; Instagram's "not enough viewers"
+    /// (code 10) is a reading without figures; any other failure stops the reading, keeping what was read.
+    /// </summary>
+    public async Task<EngagementRead> ReadInsightsAsync(IReadOnlyList<string> mediaIds, string metrics, Func<string, JsonElement, string, PostMetrics> figures, CancellationToken cancellationToken)
+    {
+        var read = new List<PostMetrics>();
+        try
+        {
+            foreach (var id in mediaIds)
+            {
+                using var response = await http.GetAsync(ChannelHttp.Combine(versionRoot,
+                    $"{Uri.EscapeDataString(id)}/insights?metric={Uri.EscapeDataString(metrics)}&access_token={Uri.EscapeDataString(token)}"), cancellationToken);
+                if (await EngagementJson.IsGoneFromGraphAsync(response, cancellationToken)) continue;
+                var body = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    if (IsTooFewViewers(body))
+                    {
+                        read.Add(new PostMetrics(id, Raw: body));
+                        continue;
+                    }
+                    return new EngagementRead(read, await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken));
+                }
+                using var document = JsonDocument.Parse(body);
+                read.Add(figures(id, document.RootElement, body));
+            }
+        }
+        catch (JsonException)
+        {
+            return new EngagementRead(read, EngagementJson.NotJson(Kind, 200));
+        }
+        catch (Exception e) when (ChannelHttp.TryMapException(e, Kind, cancellationToken, out var failure))
+        {
+            return new EngagementRead(read, failure);
+        }
+        return new EngagementRead(read);
+
+        static bool IsTooFewViewers(string body)
+        {
+            try
+            {
+                using var error = JsonDocument.Parse(body);
+                return EngagementJson.Int(error.RootElement, "error", "code") == 10;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
+    }
 }

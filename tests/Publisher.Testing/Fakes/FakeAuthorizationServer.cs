@@ -39,6 +39,9 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
         public string AccessToken { get; set; } = "";
         public string? RefreshToken { get; set; }
         public DateTimeOffset? AccessExpiresAt { get; set; }
+
+        /// <summary>When the current access token was issued (Threads refreshes only a token at least a day old).</summary>
+        public DateTimeOffset IssuedAt { get; set; } = DateTimeOffset.UtcNow;
         public bool Revoked { get; set; }
         public int Refreshes { get; set; }
     }
@@ -246,6 +249,7 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
             return Error(400, "invalid_token", "Error validating access token: the session is invalid or has expired.");
         grant.Refreshes++;
         grant.AccessToken = Token32();
+        grant.IssuedAt = DateTimeOffset.UtcNow;
         grant.AccessExpiresAt = DateTimeOffset.UtcNow + lifetime;
         var body = new Dictionary<string, object> { ["access_token"] = grant.AccessToken, ["token_type"] = "bearer", ["expires_in"] = (long)lifetime.TotalSeconds };
         return FakeResponse.Json(200, body);
@@ -294,9 +298,16 @@ public sealed class FakeAuthorizationServer(string authorizePath, string tokenPa
         return id is not null && _clients.TryGetValue(id, out var client) && client.Secret == secret ? client : null;
     }
 
+    /// <summary>Every live access token was issued <paramref name="by"/> earlier, as if that much time had passed.</summary>
+    public void Age(TimeSpan by)
+    {
+        foreach (var grant in _grants) grant.IssuedAt -= by;
+    }
+
     private void Issue(Grant grant, bool refresh)
     {
         grant.AccessToken = Token32();
+        grant.IssuedAt = DateTimeOffset.UtcNow;
         grant.AccessExpiresAt = AccessTokenLifetime is { } life ? DateTimeOffset.UtcNow + life : null;
         if (refresh) grant.RefreshToken = Token32();
     }

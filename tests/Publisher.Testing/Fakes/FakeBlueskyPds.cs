@@ -115,6 +115,8 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         ("GET", "/xrpc/com.atproto.sync.getBlob") => GetBlob(request),
         ("GET", "/xrpc/com.atproto.identity.resolveHandle") => ResolveHandle(request),
         ("GET", "/xrpc/app.bsky.feed.getPosts") => Authorized(request) ?? GetPosts(request),
+        ("POST", "/xrpc/com.atproto.server.deleteSession") => DeleteSession(request),
+        ("GET", var path) when path == "/" + Did => DidDocument(),
         _ => Error(404, "MethodNotImplemented", "Method Not Implemented"),
     };
 
@@ -127,7 +129,13 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         if (!body.TryGetProperty("password", out var password) || password.ValueKind != JsonValueKind.String)
             return Error(400, "InvalidRequest", "Missing required key \"password\" at $");
         if (RateLimited(identifier.GetString()!) is { } limited) return limited;
-        if ((identifier.GetString() != Handle && identifier.GetString() != Did) || password.GetString() != AppPassword)
+        if (identifier.GetString() != Handle && identifier.GetString() != Did)
+            return Error(401, "AuthenticationRequired", "Invalid identifier or password");
+        // The account's own password works too, unless the account has email sign-in codes on: then the PDS asks for
+        // the code (an app password never needs one).
+        if (password.GetString() == AccountPassword && EmailTwoFactor)
+            return Error(401, "AuthFactorTokenRequired", "A sign in code has been sent to your email address");
+        if (password.GetString() != AppPassword && password.GetString() != AccountPassword)
             return Error(401, "AuthenticationRequired", "Invalid identifier or password");
         return NewSession();
     }
@@ -160,6 +168,47 @@ public sealed partial class FakeBlueskyPds : FakeApiServer
         }
         return NewSession();
     }
+
+    /// <summary>Ends the session a refresh token belongs to: the token is refused from then on.</summary>
+    private FakeResponse DeleteSession(RecordedRequest request)
+    {
+        var token = BearerToken(request);
+        if (token is null) return Error(401, "AuthMissing", "Authentication Required");
+        lock (_sessions)
+        {
+            if (!_refreshTokens.Remove(token)) return Error(400, "InvalidToken", "Token could not be verified");
+            _expiredRefreshTokens.Add(token);
+            _deletedSessions++;
+        }
+        return new FakeResponse(200, "");
+    }
+
+    /// <summary>
+    /// The account's DID document as the PLC directory serves it at <c>/{did}</c> (the fake is its own PLC directory):
+    /// the handle in alsoKnownAs and this server as the account's PDS.
+    /// </summary>
+    private FakeResponse DidDocument() => FakeResponse.Json(200, new Dictionary<string, object>
+    {
+        ["@context"] = new[] { "https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1" },
+        ["id"] = Did,
+        ["alsoKnownAs"] = new[] { "at://" + Handle },
+        ["verificationMethod"] = Array.Empty<object>(),
+        ["service"] = new[] { new { id = "#atproto_pds", type = "AtprotoPersonalDataServer", serviceEndpoint = BaseUri.AbsoluteUri.TrimEnd('/') } },
+    });
+
+    private int _deletedSessions;
+
+    /// <summary>How many sessions deleteSession ended.</summary>
+    public int DeletedSessions
+    {
+        get { lock (_sessions) return _deletedSessions; }
+    }
+
+    /// <summary>The account's own password (which Publisher should never be given).</summary>
+    public string AccountPassword { get; init; } = "correct horse battery staple";
+
+    /// <summary>The account has email sign-in codes on: its own password answers AuthFactorTokenRequired.</summary>
+    public bool EmailTwoFactor { get; init; }
 
     private FakeResponse? Authorized(RecordedRequest request)
     {

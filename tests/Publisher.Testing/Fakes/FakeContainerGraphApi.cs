@@ -141,6 +141,8 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
             if (request.Method == "GET" && segments.Length == 2 && (node == UserId || node == "me")) return UserNode(query);
             if (request.Method == "GET" && segments.Length == 2 && _containers.TryGetValue(node, out var container)) return ContainerFields(container, form.GetValueOrDefault("fields") ?? "id");
             if (request.Method == "GET" && segments.Length == 2 && _posts.FirstOrDefault(p => p.Id == node) is { } post) return PostFields(post, form.GetValueOrDefault("fields") ?? "id");
+            if (request.Method == "GET" && segments.Length == 3 && segments[2] == "insights" && _posts.FirstOrDefault(p => p.Id == node) is { } measured)
+                return Insights(measured, form.GetValueOrDefault("metric"));
             if (node != UserId)
                 return Error(400, $"Object with ID '{node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation", "GraphMethodException", 100, 33);
             if (segments.Length != 3) return Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100);
@@ -259,6 +261,39 @@ public abstract partial class FakeContainerGraphApi : FakeApiServer
         return FakeResponse.Json(200, new { data, paging = new { cursors = new { before = "QVFI", after = "QVFJ" } } });
     }
 
+    private readonly Dictionary<string, Dictionary<string, long>> _insights = new(StringComparer.Ordinal);
+
+    /// <summary>Sets a published post's lifetime insights (a metric not set reads 0).</summary>
+    public void SetInsights(string postId, IReadOnlyDictionary<string, long> figures)
+    {
+        lock (_state) _insights[postId] = new Dictionary<string, long>(figures);
+    }
+
+    /// <summary>The media insight metrics the network documents for this post (others are refused, as deprecated ones are).</summary>
+    protected abstract IReadOnlyList<string> InsightMetrics(FakeContainerPost post);
+
+    /// <summary>
+    /// <c>GET /{media-id}/insights?metric=a,b</c>: each metric asked for, in order, as a lifetime figure
+    /// (<c>{"data":[{"name","period","values":[{"value"}],"title","description","id"}]}</c>); a metric the post's type
+    /// does not have is refused with the list of those it has, as Graph does.
+    /// </summary>
+    private FakeResponse Insights(FakeContainerPost post, string? metric)
+    {
+        if (string.IsNullOrEmpty(metric)) return Error(400, "(#100) The parameter metric is required", "OAuthException", 100);
+        var allowed = InsightMetrics(post);
+        var names = metric.Split(',');
+        for (var i = 0; i < names.Length; i++)
+            if (!allowed.Contains(names[i]))
+                return Error(400, $"(#100) metric[{i}] must be one of the following values: {string.Join(", ", allowed)}", "OAuthException", 100);
+        var figures = _insights.GetValueOrDefault(post.Id) ?? [];
+        var data = names.Select(name => new Dictionary<string, object>
+        {
+            ["name"] = name, ["period"] = "lifetime", ["values"] = new[] { new { value = figures.GetValueOrDefault(name) } },
+            ["title"] = name, ["description"] = "", ["id"] = $"{post.Id}/insights/{name}/lifetime",
+        }).ToList();
+        return FakeResponse.Json(200, new { data });
+    }
+
     /// <summary>Whether the post shows on the user's list <paramref name="edge"/> (Threads lists replies apart).</summary>
     protected abstract bool InList(string edge, FakeContainerPost post);
 
@@ -309,6 +344,9 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
 
     protected override bool InList(string edge, FakeContainerPost post) => edge == "replies" ? post.ReplyToId is not null : post.ReplyToId is null;
 
+    /// <summary>Threads' media insights (https://developers.facebook.com/docs/threads/insights): the same for every media type.</summary>
+    protected override IReadOnlyList<string> InsightMetrics(FakeContainerPost post) => ["views", "likes", "replies", "reposts", "quotes", "shares"];
+
     protected override string PermalinkFor(string id) => $"https://www.threads.net/@{Username}/post/C{id[^8..]}";
 
     /// <summary>
@@ -325,6 +363,9 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
         ScopeSeparator = ',',
         GraphErrors = true,
     };
+
+    /// <summary>How old a long-lived token must be before it can be refreshed.</summary>
+    public static readonly TimeSpan MinimumRefreshAge = TimeSpan.FromHours(24);
 
     public const string OAuthClientId = "fake-threads-app-id";
     public const string OAuthClientSecret = "fake-threads-app-secret";
@@ -349,7 +390,10 @@ public sealed class FakeThreadsApi : FakeContainerGraphApi
                     : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
             ("GET", "/refresh_access_token") => query.GetValueOrDefault("grant_type") != "th_refresh_token"
                 ? Authorization.Error(400, "invalid_request", "grant_type must be th_refresh_token")
-                : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
+                // Threads documents that only a long-lived token at least 24 hours old (and not expired) can be refreshed.
+                : Authorization.GrantOf(query.GetValueOrDefault("access_token")) is { } young && young.IssuedAt > DateTimeOffset.UtcNow - MinimumRefreshAge
+                    ? Authorization.Error(400, "invalid_request", "The access token must be at least 24 hours old to be refreshed")
+                    : Authorization.ExchangeForLongLived(query.GetValueOrDefault("access_token"), Authorization.LongLivedLifetime),
             _ => base.Respond(request),
         };
     }
@@ -427,6 +471,14 @@ public sealed partial class FakeInstagramGraphApi : FakeContainerGraphApi
     protected override string DownloadFailure => "Error: Media download has failed. The media URI doesn't meet our requirements.";
 
     protected override bool InList(string edge, FakeContainerPost post) => true;
+
+    /// <summary>
+    /// Instagram's media insights as documented since v22.0 (https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/insights):
+    /// feed posts and carousels, and reels, each with their own; impressions, plays and video_views are gone and refused.
+    /// </summary>
+    protected override IReadOnlyList<string> InsightMetrics(FakeContainerPost post) => post.MediaType == "REELS"
+        ? ["comments", "ig_reels_avg_watch_time", "ig_reels_video_view_total_time", "likes", "reach", "saved", "shares", "total_interactions", "views"]
+        : ["comments", "follows", "likes", "profile_activity", "profile_visits", "reach", "saved", "shares", "total_interactions", "views"];
 
     protected override string PermalinkFor(string id) => $"https://www.instagram.com/p/D{id[^9..]}/";
 

@@ -63,9 +63,10 @@ public class LinkedInChoiceBrowserTests(LinkedInConnectSite fixture) : IClassFix
         await Assertions.Expect(page.Locator("#scopes")).ToContainTextAsync("w_organization_social");
         await page.ClickAsync("#allow");
         await Assertions.Expect(page.Locator("#connect-choices")).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("#connect-choices input[type=radio]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#connect-choices input[type=checkbox]")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#connect-choices .already-connected")).ToHaveCountAsync(0);
         await page.GetByLabel("Northwind Wholesale (LinkedIn page)").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Connect this one" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Connect the ticked ones" }).ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/Channels#account-"));
         await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Connected Northwind Wholesale (LinkedIn page). It is switched on and ready to publish.");
@@ -83,5 +84,23 @@ public class LinkedInChoiceBrowserTests(LinkedInConnectSite fixture) : IClassFix
         Assert.DoesNotContain(grant.AccessToken, account.EncryptedCredentials);
         var stored = scope.ServiceProvider.GetRequiredService<ChannelCredentials>().Unprotect(account.EncryptedCredentials);
         Assert.Equal(grant.AccessToken, stored["access_token"]);
+
+        // Connect again: the page connected already says so; both ticked, each is its own account (the first renewed, not doubled).
+        await page.GotoAsync(site.BaseUrl + "/Channels");
+        await page.ClickAsync("#connect-linkedin");
+        await page.ClickAsync("#allow");
+        await Assertions.Expect(page.Locator("#connect-choices")).ToBeVisibleAsync();
+        var wholesale = page.Locator("#connect-choices label", new PageLocatorOptions { HasText = "Northwind Wholesale (LinkedIn page)" });
+        await Assertions.Expect(wholesale.Locator(".already-connected")).ToContainTextAsync($"already connected as “{account.Name}”");
+        await Assertions.Expect(page.Locator("#connect-choices .already-connected")).ToHaveCountAsync(1);
+        await page.GetByLabel("Northwind Coffee (LinkedIn page)").CheckAsync();
+        await wholesale.Locator("input[type=checkbox]").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Connect the ticked ones" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/Channels#account-"));
+        await Assertions.Expect(page.Locator(".alert-ok")).ToContainTextAsync("Connected Northwind Coffee (LinkedIn page) and Northwind Wholesale (LinkedIn page). They are switched on and ready to publish.");
+        var both = await db.ChannelAccounts.AsNoTracking().Where(a => a.Kind == "LinkedIn" && a.ConnectedWith == "LinkedIn").OrderBy(a => a.ExternalId).ToListAsync();
+        Assert.Equal(["urn:li:organization:6101", "urn:li:organization:6102"], both.Select(a => a.ExternalId));
+        Assert.Equal(account.Id, both[1].Id);
+        await Assertions.Expect(page.Locator("tr", new PageLocatorOptions { Has = page.Locator("td:text-is('linkedin.com/company/northwind-coffee')") })).ToHaveCountAsync(1);
     }
 }

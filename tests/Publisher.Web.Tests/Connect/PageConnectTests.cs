@@ -204,7 +204,20 @@ public class PageConnectTests(PublisherWebApp app)
         var first = h.Credentials.Unprotect(account.EncryptedCredentials)["access_token"];
         Assert.True(threads.Authorization.IsValidAccessToken(first));
 
-        // Near its end the worker renews it with th_refresh_token; the old token stops working.
+        // A token under a day old cannot be renewed (the fake refuses as Threads documents), and the worker does not try,
+        // even when told to: the token still works.
+        var client = (await h.Provider.ClientForAsync(account, h.Credentials.Unprotect(account.EncryptedCredentials), CancellationToken.None))!;
+        var tooYoung = await Assert.ThrowsAsync<OAuthException>(() => h.Provider.RefreshAsync(client, first, CancellationToken.None));
+        Assert.False(tooYoung.GrantRefused);
+        Assert.Contains("at least 24 hours old", tooYoung.Description);
+        var triedSoFar = threads.Requests.Count(r => r.Path == "/refresh_access_token");
+        Assert.Equal(TokenRefresher.RefreshOutcome.NothingToDo, await h.Refresher.RefreshAsync(account.Id, force: true, CancellationToken.None));
+        Assert.Equal(triedSoFar, threads.Requests.Count(r => r.Path == "/refresh_access_token"));
+        Assert.False((await AccountAsync(account.Id)).NeedsReconnect);
+        Assert.True(threads.Authorization.IsValidAccessToken(first));
+
+        // Near its end (59 days later) the worker renews it with th_refresh_token; the old token stops working.
+        threads.Authorization.Age(TimeSpan.FromDays(59));
         await ConnectDriver.WithDbAsync(app, db => db.ChannelAccounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.TokenExpiresAt, DateTimeOffset.UtcNow.AddMinutes(10))));
         Assert.Equal(TokenRefresher.RefreshOutcome.Refreshed, await h.Refresher.RefreshAsync(account.Id, force: false, CancellationToken.None));
         var second = h.Credentials.Unprotect((await AccountAsync(account.Id)).EncryptedCredentials)["access_token"];
@@ -258,6 +271,51 @@ public class PageConnectTests(PublisherWebApp app)
     }
 
     /// <summary>Leaves nothing connected that the collection's other tests' refresh runs would pick up.</summary>
+    [Fact]
+    public async Task Several_pages_and_instagram_accounts_chosen_at_once_each_become_their_own_account_and_show_as_connected_next_time()
+    {
+        await using var facebook = new FakeFacebookLogin();
+        facebook.RegisterApp(Redirect);
+        facebook.Pages.AddRange([new("7101", "Contoso Roasters", "17841400101", "contoso.roasters"), new("7102", "Contoso Events")]);
+        var h = await HarnessAsync(new ConnectOptions
+        {
+            Facebook = new OAuthNetworkOptions
+            {
+                ClientId = FakeFacebookLogin.AppId, ClientSecret = FakeFacebookLogin.AppSecret,
+                AuthorizeUrl = new Uri(facebook.BaseUri, "v21.0/dialog/oauth").ToString(), ApiUrl = facebook.BaseUri.ToString(),
+                Scopes = string.Join(',', FakeFacebookLogin.Scopes),
+            },
+        }, (s, o) => new FacebookConnect(s.GetRequiredService<IHttpClientFactory>(), o));
+        await using var _ = h.Scope;
+
+        var outcome = await ConnectAsync(h, "Facebook");
+        Assert.All(outcome.Choices!, c => Assert.Null(c.ConnectedAs));
+        var none = await h.Flow.ChooseAsync(outcome.AttemptId!.Value, [], h.AdminId, h.Browser, h.Actor, CancellationToken.None);
+        Assert.Contains("Tick at least one", none.Error);
+
+        var chosen = await h.Flow.ChooseAsync(outcome.AttemptId.Value, ["7101", "17841400101"], h.AdminId, h.Browser, h.Actor, CancellationToken.None);
+        Assert.Null(chosen.Error);
+        Assert.Equal(2, chosen.Count);
+        Assert.True(chosen.Created);
+        Assert.Equal("Contoso Roasters (Facebook Page) and @contoso.roasters (Instagram)", chosen.AccountName);
+        var apiBase = facebook.BaseUri.AbsoluteUri.TrimEnd('/');
+        var made = await ConnectDriver.WithDbAsync(app, db => db.ChannelAccounts.AsNoTracking().Where(a => a.BaseAddress == apiBase).OrderBy(a => a.Kind).ToListAsync());
+        Assert.Equal([("FacebookPage", "7101"), ("Instagram", "17841400101")], made.Select(a => (a.Kind, a.ExternalId!)));
+        Assert.All(made, a => Assert.True(a.IsEnabled));
+        // The choice is spent: the same list cannot be used again.
+        Assert.Contains("already been made", (await h.Flow.ChooseAsync(outcome.AttemptId.Value, ["7102"], h.AdminId, h.Browser, h.Actor, CancellationToken.None)).Error);
+
+        // The next Connect says which are connected already; ticking one again renews it rather than adding another.
+        var next = await ConnectAsync(h, "Facebook");
+        Assert.Equal([("7101", made[0].Name), ("17841400101", made[1].Name), ("7102", (string?)null)], next.Choices!.Select(c => (c.ExternalId, c.ConnectedAs)));
+        var again = await h.Flow.ChooseAsync(next.AttemptId!.Value, ["7101", "7102"], h.AdminId, h.Browser, h.Actor, CancellationToken.None);
+        Assert.Null(again.Error);
+        Assert.False(again.Created);
+        Assert.Equal(3, await ConnectDriver.WithDbAsync(app, db => db.ChannelAccounts.CountAsync(a => a.BaseAddress == apiBase)));
+        foreach (var id in await ConnectDriver.WithDbAsync(app, db => db.ChannelAccounts.Where(a => a.BaseAddress == apiBase).Select(a => a.Id).ToListAsync()))
+            await LeaveAsync(id);
+    }
+
     private Task<int> LeaveAsync(Guid id) =>
         ConnectDriver.WithDbAsync(app, db => db.ChannelAccounts.Where(a => a.Id == id).ExecuteUpdateAsync(s => s.SetProperty(a => a.IsEnabled, false).SetProperty(a => a.ConnectedWith, (string?)null)));
 }

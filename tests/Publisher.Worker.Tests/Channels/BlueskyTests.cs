@@ -49,6 +49,37 @@ public sealed class BlueskyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connected_account_posts_with_the_session_connect_stored_and_signs_in_with_its_app_password_once_that_runs_out()
+    {
+        // What Connect stores: the DID, the app password and a session made at the PDS.
+        using var http = new HttpClient();
+        using var signIn = await http.PostAsync(new Uri(_pds.BaseUri, "xrpc/com.atproto.server.createSession"),
+            new StringContent($$"""{"identifier":"{{_pds.Did}}","password":"{{_pds.AppPassword}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var session = System.Text.Json.JsonDocument.Parse(await signIn.Content.ReadAsStringAsync());
+        var stored = new Dictionary<string, string>
+        {
+            ["identifier"] = _pds.Did, ["app_password"] = _pds.AppPassword,
+            ["access_token"] = session.RootElement.GetProperty("accessJwt").GetString()!, ["refresh_token"] = session.RootElement.GetProperty("refreshJwt").GetString()!,
+        };
+        var connection = ChannelKit.Connection(ChannelKind.Bluesky, _pds.BaseUri, stored);
+        var client = ChannelKit.Client<BlueskyClient>();
+
+        var first = await client.PublishAsync(ChannelKit.Request(connection, key: "stored-session-1"), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, first.Outcome);
+        Assert.Equal(1, _pds.Requests.Count(r => r.Path == "/xrpc/com.atproto.server.createSession")); // only the one above
+        Assert.Equal("Bearer " + stored["access_token"], _pds.Requests.Last(r => r.Path == "/xrpc/com.atproto.repo.createRecord").Header("Authorization"));
+
+        // The stored access JWT expired: the client signs in with the app password, and leaves the stored refresh JWT
+        // alone (only the worker's refresh rotates it, and stores the new one).
+        _pds.ExpireSessions();
+        var second = await client.PublishAsync(ChannelKit.Request(connection, key: "stored-session-2"), new RecordingProgress(), CancellationToken.None);
+        Assert.Equal(PublishOutcome.Published, second.Outcome);
+        Assert.Equal(2, _pds.Requests.Count(r => r.Path == "/xrpc/com.atproto.server.createSession"));
+        Assert.DoesNotContain(_pds.Requests, r => r.Path == "/xrpc/com.atproto.server.refreshSession");
+        Assert.Equal(2, _pds.PostCount);
+    }
+
+    [Fact]
     public void Record_keys_are_valid_TIDs_stable_per_key_and_distinct_per_part()
     {
         var keys = Enumerable.Range(0, 5).Select(i => BlueskyRecordKey.For("variant-1", i)).ToList();

@@ -156,6 +156,43 @@ public sealed class EngagementReaderTests
     }
 
     [Fact]
+    public async Task Threads_reads_each_posts_media_insights_with_the_token_and_leaves_out_a_post_it_no_longer_has()
+    {
+        await using var channel = HttpChannel.Start(ChannelKind.Threads);
+        var fake = (FakeThreadsApi)channel.Fake;
+        var first = await PostAsync(channel, "First thread");
+        var second = await PostAsync(channel, "Second thread");
+        fake.SetInsights(first, new Dictionary<string, long> { ["views"] = 4_200, ["likes"] = 31, ["replies"] = 6, ["reposts"] = 4, ["quotes"] = 2, ["shares"] = 9 });
+
+        var read = await Reader<Publisher.Worker.Channels.Threads.ThreadsClient>(channel).ReadEngagementAsync(channel.Connection, [first, "17841999999999999", second], CancellationToken.None);
+
+        Assert.Null(read.Failure);
+        Assert.Equal([first, second], read.Posts.Select(p => p.PostId));
+        var figures = read.Posts[0];
+        Assert.Equal((31, 4, 6, 2, 4_200L), (figures.Likes, figures.Reposts, figures.Replies, figures.Quotes, figures.Impressions));
+        Assert.Contains("\"shares\"", figures.Raw);
+        Assert.Equal((0, 0L), (read.Posts[1].Likes, read.Posts[1].Impressions));
+        var calls = fake.Requests.Where(r => r.Method == "GET" && r.Path.EndsWith("/insights", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, r => Assert.Contains("metric=views%2Clikes%2Creplies%2Creposts%2Cquotes%2Cshares", r.QueryString));
+        Assert.All(calls, r => Assert.Contains("access_token=" + fake.AccessToken, r.QueryString));
+    }
+
+    [Fact]
+    public async Task Threads_throttling_stops_the_reading_keeping_what_was_read()
+    {
+        await using var channel = HttpChannel.Start(ChannelKind.Threads);
+        var fake = (FakeThreadsApi)channel.Fake;
+        var (a, b) = (await PostAsync(channel, "a"), await PostAsync(channel, "b"));
+        fake.FailNext(1, 400, FakeContainerGraphApi.RateLimitBody, pathContains: b + "/insights");
+
+        var read = await Reader<Publisher.Worker.Channels.Threads.ThreadsClient>(channel).ReadEngagementAsync(channel.Connection, [a, b], CancellationToken.None);
+
+        Assert.Equal([a], read.Posts.Select(p => p.PostId));
+        Assert.Equal(PublishOutcome.Transient, read.Failure?.Outcome);
+    }
+
+    [Fact]
     public async Task A_network_that_is_down_is_a_transient_failure()
     {
         var connection = ChannelKit.Connection(ChannelKind.Mastodon, ChannelKit.ClosedPort(), new Dictionary<string, string> { ["access_token"] = "t" });

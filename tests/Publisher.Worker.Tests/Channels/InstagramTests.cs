@@ -37,6 +37,52 @@ public sealed class InstagramTests : IAsyncLifetime
         ChannelKit.Request(Connection(), caption) with { Media = [Hosted(TestMedia.Jpeg())] };
 
     [Fact]
+    public async Task Engagement_is_read_from_each_posts_media_insights_with_the_metrics_instagram_documents_now()
+    {
+        var image = await _client.PublishAsync(WithImage("An image"), new RecordingProgress(), CancellationToken.None);
+        var other = await _client.PublishAsync(WithImage("Another image"), new RecordingProgress(), CancellationToken.None);
+        _instagram.SetInsights(image.ExternalId!, new Dictionary<string, long> { ["reach"] = 900, ["likes"] = 57, ["comments"] = 8, ["saved"] = 12, ["shares"] = 5, ["views"] = 1_400 });
+
+        var read = await _client.ReadEngagementAsync(Connection(), [image.ExternalId!, "17841999999999998", other.ExternalId!], CancellationToken.None);
+
+        Assert.Null(read.Failure);
+        Assert.Equal([image.ExternalId, other.ExternalId], read.Posts.Select(p => p.PostId)); // the deleted one left out
+        var figures = read.Posts[0];
+        Assert.Equal((57, 5, 8, 1_400L), (figures.Likes, figures.Reposts, figures.Replies, figures.Impressions));
+        Assert.Contains("\"reach\"", figures.Raw);
+        Assert.Contains("\"saved\"", figures.Raw);
+        var call = _instagram.Requests.First(r => r.Path.EndsWith("/insights", StringComparison.Ordinal));
+        Assert.Equal($"/{InstagramClient.DefaultGraphVersion}/{image.ExternalId}/insights", call.Path);
+        Assert.Contains("metric=reach%2Clikes%2Ccomments%2Csaved%2Cshares%2Cviews", call.QueryString);
+        Assert.Contains("access_token=" + _instagram.AccessToken, call.QueryString);
+    }
+
+    [Fact]
+    public async Task The_fake_refuses_insight_metrics_instagram_no_longer_has_as_graph_does()
+    {
+        var image = await _client.PublishAsync(WithImage(), new RecordingProgress(), CancellationToken.None);
+        using var http = new HttpClient();
+
+        using var answer = await http.GetAsync(new Uri(_instagram.BaseUri, $"{InstagramClient.DefaultGraphVersion}/{image.ExternalId}/insights?metric=reach,impressions&access_token={_instagram.AccessToken}"));
+
+        Assert.Equal(400, (int)answer.StatusCode);
+        Assert.Contains("metric[1] must be one of the following values", await answer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Too_few_viewers_for_insights_is_a_reading_without_figures_not_a_failure()
+    {
+        var image = await _client.PublishAsync(WithImage(), new RecordingProgress(), CancellationToken.None);
+        _instagram.FailNext(1, 400, """{"error":{"message":"(#10) Not enough viewers for the media to show insights","type":"OAuthException","code":10,"fbtrace_id":"Ab2"}}""", pathContains: "/insights");
+
+        var read = await _client.ReadEngagementAsync(Connection(), [image.ExternalId!], CancellationToken.None);
+
+        Assert.Null(read.Failure);
+        var only = Assert.Single(read.Posts);
+        Assert.Equal((image.ExternalId, (int?)null, (long?)null), (only.PostId, only.Likes, only.Impressions));
+    }
+
+    [Fact]
     public async Task An_image_post_is_an_image_container_with_its_caption_then_media_publish()
     {
         var progress = new RecordingProgress();

@@ -16,7 +16,7 @@ public class ConnectCallbackModel(ConnectFlow flow) : PageModel
 {
     public string? Failure { get; private set; }
     public Guid? AttemptId { get; private set; }
-    public IReadOnlyList<(string ExternalId, string Name)> Choices { get; private set; } = [];
+    public IReadOnlyList<ConnectChoice> Choices { get; private set; } = [];
 
     [TempData] public string? Notice { get; set; }
 
@@ -26,7 +26,7 @@ public class ConnectCallbackModel(ConnectFlow flow) : PageModel
         return Show(outcome);
     }
 
-    public async Task<IActionResult> OnPostChooseAsync(Guid attempt, string? account, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostChooseAsync(Guid attempt, List<string> account, CancellationToken cancellationToken)
     {
         var outcome = await flow.ChooseAsync(attempt, account, User.Id(), Request.Cookies[ConnectFlow.BrowserCookie], User.Actor(), cancellationToken);
         return Show(outcome);
@@ -46,9 +46,11 @@ public class ConnectCallbackModel(ConnectFlow flow) : PageModel
             Choices = choices;
             return Page();
         }
-        Notice = outcome.Created
-            ? $"Connected {outcome.AccountName}. It is switched on and ready to publish."
-            : $"Reconnected {outcome.AccountName}: its new token is stored.";
+        Notice = outcome.Count > 1
+            ? $"Connected {outcome.AccountName}. They are switched on and ready to publish."
+            : outcome.Created
+                ? $"Connected {outcome.AccountName}. It is switched on and ready to publish."
+                : $"Reconnected {outcome.AccountName}: its new token is stored.";
         return Redirect($"/Channels#account-{outcome.AccountId}");
     }
 }

@@ -42,7 +42,10 @@ public class IndexModel(PublisherDbContext db, VariantWorkflow audit, TemplateCh
 
     /// <summary>The networks with a Connect flow, each with why it cannot start yet (null when it can).</summary>
     public IReadOnlyList<(string Network, string Label, bool AsksForInstance, string? Unavailable)> Connectable =>
-        connect.Providers.Select(p => (p.Network, p.DisplayName, p.AsksForInstance, p.Unavailable)).ToList();
+        connect.Providers.Where(p => !p.SignsInOnPublisher).Select(p => (p.Network, p.DisplayName, p.AsksForInstance, p.Unavailable)).ToList();
+
+    /// <summary>Whether the network connects on Publisher's own form (Bluesky's app password) rather than a consent page.</summary>
+    public bool SignsInOnPublisher(string network) => connect.Provider(network)?.SignsInOnPublisher == true;
 
     /// <summary>The network whose Connect can (re)connect an account of this kind, or null.</summary>
     public string? ConnectNetworkFor(string kind) => connect.Providers.FirstOrDefault(p => p.ChannelKinds.Contains(kind))?.Network;

@@ -401,10 +401,32 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
         var key = SessionKey(connection);
         if (!fresh && _sessions.TryGetValue(key, out var cached) && cached.Until > clock.GetUtcNow())
             return (cached.Session, null);
+        if (!fresh && StoredSession(connection) is { } stored)
+        {
+            _sessions[key] = stored;
+            return (stored.Session, null);
+        }
         var (session, failure) = await CreateSessionAsync(http, connection, cancellationToken);
         if (session is not null) _sessions[key] = (session, clock.GetUtcNow() + SessionLifetime);
         else _sessions.TryRemove(key, out _);
         return (session, failure);
+    }
+
+    /// <summary>
+    /// The session Connect stored (and the worker's token refresh renews), while its access JWT has a minute left: it
+    /// spends none of createSession's budget. Without its refresh JWT: when it runs out, the next session is a sign-in
+    /// with the app password, so the stored refresh JWT is only ever rotated by the refresh, which stores the new one.
+    /// </summary>
+    private (Session Session, DateTimeOffset Until)? StoredSession(ChannelConnection connection)
+    {
+        if (!connection.Credentials.TryGetValue("access_token", out var access) || string.IsNullOrEmpty(access)
+            || !connection.Credentials.TryGetValue("identifier", out var did) || !did.StartsWith("did:", StringComparison.Ordinal))
+            return null;
+        var now = clock.GetUtcNow();
+        if (Publisher.Core.Connect.BlueskyConnect.JwtExpiry(access) is not { } expires || expires < now + TimeSpan.FromMinutes(1))
+            return null;
+        var until = expires - TimeSpan.FromMinutes(1) < now + SessionLifetime ? expires - TimeSpan.FromMinutes(1) : now + SessionLifetime;
+        return (new Session(access, did, connection.Handle?.TrimStart('@'), null), until);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public sealed partial class FacebookPageClient : IEngagementReader
             {
                 var post = ChannelHttp.Combine(connection.BaseAddress, $"{Version(connection)}/{Uri.EscapeDataString(id)}");
                 using var response = await http.GetAsync($"{post}?fields={Uri.EscapeDataString(EngagementFields)}&access_token={token}", cancellationToken);
-                if (response.StatusCode == HttpStatusCode.NotFound || await IsGoneAsync(response, cancellationToken)) continue;
+                if (response.StatusCode == HttpStatusCode.NotFound || await EngagementJson.IsGoneFromGraphAsync(response, cancellationToken)) continue;
                 if (!response.IsSuccessStatusCode)
                     return new EngagementRead(read, await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken));
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -40,8 +40,8 @@ public sealed partial class FacebookPageClient : IEngagementReader
                     Likes: EngagementJson.Int(document.RootElement, "reactions", "summary", "total_count"),
                     Reposts: EngagementJson.Int(document.RootElement, "shares", "count") ?? 0, // Graph leaves "shares" out of a post nobody shared
                     Replies: EngagementJson.Int(document.RootElement, "comments", "summary", "total_count"),
-                    Impressions: Insight(insights.RootElement, "post_impressions"),
-                    Clicks: Insight(insights.RootElement, "post_clicks"),
+                    Impressions: EngagementJson.GraphInsight(insights.RootElement, "post_impressions"),
+                    Clicks: EngagementJson.GraphInsight(insights.RootElement, "post_clicks"),
                     Raw: body));
             }
         }
@@ -54,31 +54,5 @@ public sealed partial class FacebookPageClient : IEngagementReader
             return new EngagementRead(read, failure);
         }
         return new EngagementRead(read);
-    }
-
-    /// <summary>Graph answers a deleted post with a 400 whose error code is 100 ("does not exist").</summary>
-    private static async Task<bool> IsGoneAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (response.StatusCode != HttpStatusCode.BadRequest) return false;
-        try
-        {
-            using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-            return EngagementJson.Int(document.RootElement, "error", "code") == 100;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>A lifetime metric of the insights answer: <c>{"data":[{"name":…,"values":[{"value":N}]}]}</c>.</summary>
-    private static long? Insight(JsonElement root, string name)
-    {
-        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array) return null;
-        foreach (var metric in data.EnumerateArray())
-            if (EngagementJson.String(metric, "name") == name && metric.TryGetProperty("values", out var values) && values.ValueKind == JsonValueKind.Array)
-                foreach (var value in values.EnumerateArray())
-                    return EngagementJson.Long(value, "value");
-        return null;
     }
 }

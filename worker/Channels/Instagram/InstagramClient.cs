@@ -15,7 +15,7 @@ namespace Publisher.Worker.Channels.Instagram;
 /// says so while writing (media.required), and a request without any is refused here without a call. The container is
 /// recorded before it is published (<see cref="GraphContainers"/>), so an interrupted attempt is resolved by asking it.
 /// </summary>
-public sealed class InstagramClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class InstagramClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public const string DefaultGraphVersion = "v21.0";
 

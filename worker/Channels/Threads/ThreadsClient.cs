@@ -15,7 +15,7 @@ namespace Publisher.Worker.Channels.Threads;
 /// recorded before it is published (<see cref="GraphContainers"/>), which is what makes an interrupted attempt safe
 /// to resolve: a container cannot be published twice.
 /// </summary>
-public sealed class ThreadsClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class ThreadsClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
 {
     public const string DefaultApiVersion = "v1.0";
 
