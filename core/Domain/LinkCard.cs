@@ -46,3 +46,13 @@ public class LinkCardImage
     public string FileName { get; set; } = "";
     public string AltText { get; set; } = "";
 }
+
+/// <summary>The channels whose link card Publisher makes itself, and so the author can edit or remove.</summary>
+public static class LinkCardChannels
+{
+    /// <summary>
+    /// Bluesky only: its post carries the card Publisher writes (app.bsky.embed.external). X, Mastodon, LinkedIn's
+    /// text posts and the Facebook Page make their cards themselves from the page (see the README's link card section).
+    /// </summary>
+    public static bool MakesCard(string kind) => kind == "Bluesky";
+}
