@@ -435,6 +435,15 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
+
+                    b.HasIndex("EmailSha256")
+                        .HasFilter("\"EmailSha256\" IS NOT NULL");
+
+                    b.HasIndex("VisitorId")
+                        .HasFilter("\"VisitorId\" IS NOT NULL");
+
                     b.HasIndex("Kind", "EventId")
                         .IsUnique();
 
@@ -623,6 +632,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.HasKey("Id", "At");
+
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
 
                     b.HasIndex("VisitorId");
 
