@@ -13,7 +13,7 @@ using Publisher.Core.Data;
 namespace Publisher.Core.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261201011519_LinkCards")]
+    [Migration("20261201020349_LinkCards")]
     partial class LinkCards
     {
         /// <inheritdoc />
@@ -438,6 +438,15 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
+
+                    b.HasIndex("EmailSha256")
+                        .HasFilter("\"EmailSha256\" IS NOT NULL");
+
+                    b.HasIndex("VisitorId")
+                        .HasFilter("\"VisitorId\" IS NOT NULL");
+
                     b.HasIndex("Kind", "EventId")
                         .IsUnique();
 
@@ -626,6 +635,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.HasKey("Id", "At");
+
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
 
                     b.HasIndex("VisitorId");
 
