@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using NetVips;
 using Publisher.Core.Domain;
 using Publisher.Web.Tests.Messages;
 
@@ -15,13 +14,6 @@ namespace Publisher.Web.Tests.Media;
 [Collection(WebAppCollection.Name)]
 public class LinkCardEditTests(PublisherWebApp app)
 {
-    private static byte[] Jpeg(int width, int height, int seed)
-    {
-        using var noise = Image.Gaussnoise(width, height, sigma: 50, mean: 100 + seed);
-        using var rgb = noise.Bandjoin(noise, noise).Cast(Enums.BandFormat.Uchar).Copy(interpretation: Enums.Interpretation.Srgb);
-        return rgb.JpegsaveBuffer(q: 90);
-    }
-
     private Task<Variant> BlueskyAsync(Guid messageId) =>
         Editor.WithDbAsync(app, db => db.Variants.AsNoTracking().Include(v => v.Approvals).SingleAsync(v => v.MessageId == messageId && v.ChannelAccount!.Kind == "Bluesky"));
 
@@ -30,7 +22,7 @@ public class LinkCardEditTests(PublisherWebApp app)
     {
         await Editor.SeedDefaultsAsync(app);
         var client = await app.SignedInAsync(Roles.Marketer);
-        using var uploaded = await MediaUploadTests.UploadAsync(client, Jpeg(3000, 2000, 11), "Cupping Table.jpg", "image/jpeg");
+        using var uploaded = await MediaUploadTests.UploadAsync(client, MediaUploadTests.Jpeg(3000, 2000, 11), "Cupping Table.jpg", "image/jpeg");
         Assert.Equal(HttpStatusCode.Created, uploaded.StatusCode);
         var assetId = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         var fields = Editor.Fields("Cupping " + Guid.NewGuid(), "Taste three coffees side by side.", await Editor.AccountsAsync(app, "Bluesky"));
