@@ -131,6 +131,12 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             v.Property(x => x.RenderDiagnosticsJson).HasColumnType("jsonb");
             v.Property(x => x.StyleFindingsJson).HasColumnType("jsonb");
             v.Property(x => x.LinksJson).HasColumnType("jsonb");
+            v.OwnsOne(x => x.LinkCard, c =>
+            {
+                c.ToJson();
+                c.Property(x => x.Thumb).HasConversion<string>();
+            });
+            v.OwnsOne(x => x.LinkCardImage, c => c.ToJson());
             v.OwnsMany(x => x.Media, m =>
             {
                 m.ToTable("VariantMedia");

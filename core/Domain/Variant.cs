@@ -98,6 +98,12 @@ public class Variant
     /// </summary>
     public List<Guid>? MediaChoice { get; set; }
 
+    /// <summary>The author's edit of the link card (or its removal); null: the card is read from the page when the post goes out.</summary>
+    public LinkCardEdit? LinkCard { get; set; }
+
+    /// <summary>The image the link card falls back to (the message's first attached image, made for this channel); null when there is none.</summary>
+    public LinkCardImage? LinkCardImage { get; set; }
+
     /// <summary>The media that go out with the variant, as made for its channel (loaded with the variant).</summary>
     public List<VariantMedia> Media { get; set; } = [];
 

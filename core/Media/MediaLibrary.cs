@@ -183,6 +183,21 @@ public sealed class MediaLibrary(PublisherDbContext db, IBlobStore blobs, MediaI
         return result;
     }
 
+    /// <summary>
+    /// The image a link card falls back to when the page has none: the message's first attached image (a GIF's still
+    /// frame), as the derivative made for this channel; null when the message has no image or its derivative is not a
+    /// JPEG, PNG or WebP. The message's attachments and their assets must be loaded.
+    /// </summary>
+    public async Task<LinkCardImage?> PlanLinkCardImageAsync(Message message, ChannelMediaRules rules, CancellationToken cancellationToken)
+    {
+        if (message.Media.OrderBy(m => m.Position).FirstOrDefault(m => m.Asset?.Kind is MediaKind.Image or MediaKind.AnimatedGif) is not { } first)
+            return null;
+        var planned = await PlanAsync(new Variant { MediaChoice = [first.Id] }, message, rules, cancellationToken);
+        return planned is [var image] && image.ContentType is MediaTypes.Jpeg or MediaTypes.Png or MediaTypes.WebP
+            ? new LinkCardImage { Key = image.Key, ContentType = image.ContentType, Length = image.Length, Width = image.Width, Height = image.Height, FileName = image.FileName, AltText = image.AltText }
+            : null;
+    }
+
     /// <summary>The derivatives of a source blob for these specs, in order: from the cache, or made now from the stored source.</summary>
     private async Task<List<MediaDerivative>> EnsureAsync(MediaAsset asset, string sourceSha, string sourceType, bool animated, IReadOnlyList<DerivativeSpec> specs, CancellationToken cancellationToken)
     {

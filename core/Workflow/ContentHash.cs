@@ -12,7 +12,34 @@ public static class ContentHash
 {
     public static string Of(Variant variant) =>
         Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload,
-            LinksOf(variant.LinksJson), variant.Media.OrderBy(m => m.Position).Select(m => new MediaFingerprint(m.Key, m.AltText, m.PosterKey)).ToList());
+            LinksOf(variant.LinksJson), variant.Media.OrderBy(m => m.Position).Select(m => new MediaFingerprint(m.Key, m.AltText, m.PosterKey)).ToList(),
+            CardOf(variant.LinkCard, variant.LinkCardImage));
+
+    /// <summary>
+    /// The link card in a canonical form: the author's edit (removed, or its words, thumbnail choice and image address)
+    /// and the fallback image's bytes (by their hash). Null when neither is there, so such a variant hashes as before.
+    /// </summary>
+    private static string? CardOf(LinkCardEdit? edit, LinkCardImage? image)
+    {
+        if (edit is null && image is null)
+            return null;
+        var builder = new StringBuilder();
+        void Add(string? value) => builder.Append(value?.Length ?? -1).Append(':').Append(value).Append('\n');
+        if (edit is null)
+            Add("page");
+        else if (edit.Removed)
+            Add("removed");
+        else
+        {
+            Add("edited");
+            Add(edit.Title);
+            Add(edit.Description);
+            Add(edit.Thumb.ToString());
+            Add(edit.Thumb == LinkCardThumb.Page ? edit.ImageUrl : null);
+        }
+        Add(image?.Key);
+        return builder.ToString();
+    }
 
     /// <summary>What of one attached medium the approval covers: the derivative's bytes (by their hash), its alt text and a video's poster.</summary>
     public sealed record MediaFingerprint(string Key, string AltText, string? PosterKey = null);
@@ -24,9 +51,10 @@ public static class ContentHash
     private static string? LinksOf(string? linksJson) =>
         Analytics.VariantLink.ListOf(linksJson) is { Count: > 0 } links ? string.Join('\n', links.Select(l => l.ShortUrl + " " + l.Destination)) : null;
 
+    /// <param name="linkCard">The link card as <see cref="CardOf"/> writes it: what the post's card will be.</param>
     /// <param name="links">The tracked links (short URL and destination of each): where a short link leads is part of what is approved.</param>
     public static string Of(Guid channelAccountId, string text, string? html, string? subject, IReadOnlyList<string> threadParts,
-        string? preheader = null, string? jsonPayload = null, string? links = null, IReadOnlyList<MediaFingerprint>? media = null)
+        string? preheader = null, string? jsonPayload = null, string? links = null, IReadOnlyList<MediaFingerprint>? media = null, string? linkCard = null)
     {
         // Length-prefixed fields, so moving text from one field to the next changes the hash.
         var builder = new StringBuilder();
@@ -53,6 +81,12 @@ public static class ContentHash
                 Add(item.AltText);
                 Add(item.PosterKey);
             }
+        }
+        // Only when the variant has a card edit or a fallback image, so every hash made before link cards could be edited holds.
+        if (linkCard is not null)
+        {
+            builder.Append("linkcard:").Append('\n');
+            Add(linkCard);
         }
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
     }

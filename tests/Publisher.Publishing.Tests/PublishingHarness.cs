@@ -181,7 +181,9 @@ public sealed class PublishingHarness : IAsyncDisposable
     }
 
     /// <summary>A variant approved as it stands and scheduled for <paramref name="at"/> (with a token, but no Hangfire job).</summary>
-    public async Task<Guid> ScheduledVariantAsync(DateTimeOffset at, string text = "Fresh beans on Saturday.", IReadOnlyList<string>? thread = null, Action<Variant>? tweak = null)
+    /// <param name="content">Shapes what is approved (before the hash is taken); <paramref name="tweak"/> changes the variant after its approval.</param>
+    public async Task<Guid> ScheduledVariantAsync(DateTimeOffset at, string text = "Fresh beans on Saturday.", IReadOnlyList<string>? thread = null, Action<Variant>? tweak = null,
+        Action<Variant>? content = null)
     {
         await using var scope = _services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
@@ -191,6 +193,7 @@ public sealed class PublishingHarness : IAsyncDisposable
             MessageId = message.Id, ChannelAccountId = AccountId, RenderedText = text, ThreadParts = thread?.ToList() ?? [],
             State = VariantState.Scheduled, ScheduledAt = at, ScheduleToken = Guid.NewGuid(), LastEditedById = AuthorId,
         };
+        content?.Invoke(variant);
         variant.ContentHash = ContentHash.Of(variant);
         db.Messages.Add(message);
         db.Variants.Add(variant);

@@ -22,6 +22,9 @@ public static class Policies
     public const string ManageStyleGuide = nameof(ManageStyleGuide);
     public const string Author = nameof(Author);
     public const string Review = nameof(Review);
+
+    /// <summary>Who writes or reviews: what an approver sees of a draft (an edited link card's image) an author sees too.</summary>
+    public const string AuthorOrReview = nameof(AuthorOrReview);
     public const string Audit = nameof(Audit);
 
     public static void Add(AuthorizationOptions options)
@@ -34,6 +37,7 @@ public static class Policies
         options.AddPolicy(ManageStyleGuide, p => p.RequireRole(Roles.BrandManager, Roles.Admin));
         options.AddPolicy(Author, p => p.RequireRole(Roles.Marketer, Roles.BrandManager, Roles.Admin));
         options.AddPolicy(Review, p => p.RequireRole(Roles.Approver, Roles.BrandManager));
+        options.AddPolicy(AuthorOrReview, p => p.RequireRole(Roles.Marketer, Roles.BrandManager, Roles.Admin, Roles.Approver));
         options.AddPolicy(Audit, p => p.RequireRole(Roles.Admin, Roles.BrandManager));
     }
 }

@@ -79,6 +79,15 @@ public sealed record PublishRequest(
     /// address that redirects there, so a link card is read from this page (and links to <see cref="Link"/>).
     /// </summary>
     public string? LinkDestination { get; init; }
+
+    /// <summary>
+    /// The author's own link card, approved with the variant: its words (and thumbnail choice) go out instead of the
+    /// page's, or no card at all when removed. Null: the card is read from the page as the post goes out.
+    /// </summary>
+    public LinkCardEdit? LinkCard { get; init; }
+
+    /// <summary>The image the link card falls back to when the page has none or it cannot be fetched (the message's first image, made for this channel).</summary>
+    public PublishMedia? LinkCardImage { get; init; }
 }
 
 /// <summary>What kind of medium a <see cref="PublishMedia"/> is: networks upload and embed each differently.</summary>

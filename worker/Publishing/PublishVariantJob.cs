@@ -447,7 +447,14 @@ public sealed class PublishVariantJob(
         return (new PublishRequest(
             variant.Id, connection, variant.EffectiveText, variant.ThreadParts, variant.Subject, variant.Preheader, variant.RenderedHtml,
             variant.Link, variant.FacetsJson, variant.JsonPayload, variant.Message!.Title, idempotencyKey, variant.ExternalPartIds,
-            variant.ScheduledAt ?? clock.GetUtcNow()) { Summary = variant.Message.Summary, LinkDestination = variant.Message.Link }, null);
+            variant.ScheduledAt ?? clock.GetUtcNow())
+        {
+            Summary = variant.Message.Summary, LinkDestination = variant.Message.Link, LinkCard = variant.LinkCard,
+            LinkCardImage = variant.LinkCardImage is { } image
+                ? new PublishMedia(image.Key, PublishMediaKind.Image, image.ContentType, image.Length, image.Width, image.Height, null, image.AltText, null,
+                    Opener(image.Key), new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, image.Key, image.FileName)))
+                : null,
+        }, null);
     }
 
     /// <summary>

@@ -2104,6 +2104,69 @@ namespace Publisher.Core.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.OwnsOne("Publisher.Core.Domain.LinkCardEdit", "LinkCard", b1 =>
+                        {
+                            b1.Property<Guid>("VariantId");
+
+                            b1.Property<string>("Description")
+                                .IsRequired();
+
+                            b1.Property<string>("ImageUrl");
+
+                            b1.Property<bool>("Removed");
+
+                            b1.Property<string>("Thumb")
+                                .IsRequired();
+
+                            b1.Property<string>("Title")
+                                .IsRequired();
+
+                            b1.HasKey("VariantId");
+
+                            b1.ToTable("Variants");
+
+                            b1
+                                .ToJson("LinkCard")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("VariantId");
+                        });
+
+                    b.OwnsOne("Publisher.Core.Domain.LinkCardImage", "LinkCardImage", b1 =>
+                        {
+                            b1.Property<Guid>("VariantId");
+
+                            b1.Property<string>("AltText")
+                                .IsRequired();
+
+                            b1.Property<string>("ContentType")
+                                .IsRequired();
+
+                            b1.Property<string>("FileName")
+                                .IsRequired();
+
+                            b1.Property<int>("Height");
+
+                            b1.Property<string>("Key")
+                                .IsRequired();
+
+                            b1.Property<long>("Length");
+
+                            b1.Property<int>("Width");
+
+                            b1.HasKey("VariantId");
+
+                            b1.ToTable("Variants");
+
+                            b1
+                                .ToJson("LinkCardImage")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("VariantId");
+                        });
+
                     b.OwnsMany("Publisher.Core.Domain.VariantMedia", "Media", b1 =>
                         {
                             b1.Property<Guid>("VariantId")
@@ -2186,6 +2249,10 @@ namespace Publisher.Core.Data.Migrations
                         });
 
                     b.Navigation("ChannelAccount");
+
+                    b.Navigation("LinkCard");
+
+                    b.Navigation("LinkCardImage");
 
                     b.Navigation("Media");
 

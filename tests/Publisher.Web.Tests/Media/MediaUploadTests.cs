@@ -17,7 +17,7 @@ namespace Publisher.Web.Tests.Media;
 [Collection(WebAppCollection.Name)]
 public class MediaUploadTests(PublisherWebApp app)
 {
-    private static byte[] Jpeg(int width, int height, int seed)
+    internal static byte[] Jpeg(int width, int height, int seed)
     {
         using var noise = Image.Gaussnoise(width, height, sigma: 50, mean: 100 + seed);
         using var rgb = noise.Bandjoin(noise, noise).Cast(Enums.BandFormat.Uchar).Copy(interpretation: Enums.Interpretation.Srgb);

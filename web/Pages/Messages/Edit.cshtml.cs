@@ -26,7 +26,8 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         Guid Id, Guid AccountId, string AccountName, string Kind, VariantState State, uint Version,
         string? ManualOverride, string RenderedText, bool MessageChangedSinceEdit, IReadOnlyList<TextDiff.Piece> Diff,
         int? Score, IReadOnlyList<MessageWriter.StoredFinding> Findings, IReadOnlyList<AcceptanceView> Acceptances,
-        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts, IReadOnlyList<Guid>? MediaChoice, IReadOnlyList<Guid> MediaShown);
+        int CountUsed, int? CountLimit, DateTime? LocalTime, IReadOnlyList<string> ThreadParts, IReadOnlyList<Guid>? MediaChoice, IReadOnlyList<Guid> MediaShown,
+        LinkCardPreview? LinkCard = null);
 
     public sealed record AttachmentView(Guid Id, string FileName, string Kind);
 
@@ -152,6 +153,19 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         await AfterAsync(id, await writer.ChooseMediaAsync(id, variantId, version, choice == "default" ? null : media ?? [], CurrentActor(), cancellationToken),
             choice == "default" ? "The variant takes every attachment its channel takes again." : "The variant's media are as you chose.");
 
+    /// <summary>Edits one variant's link card (<paramref name="card"/> "edit"), removes it ("remove"), or goes back to the page's ("page").</summary>
+    public async Task<IActionResult> OnPostLinkCardAsync(Guid id, Guid variantId, uint version, string? card, string? title, string? description, LinkCardThumb thumb, string? imageUrl, CancellationToken cancellationToken)
+    {
+        LinkCardEdit? edit = card switch
+        {
+            "remove" => new LinkCardEdit { Removed = true },
+            "edit" => new LinkCardEdit { Title = title ?? "", Description = description ?? "", Thumb = thumb, ImageUrl = string.IsNullOrWhiteSpace(imageUrl) ? null : imageUrl.Trim() },
+            _ => null,
+        };
+        return await AfterAsync(id, await writer.EditLinkCardAsync(id, variantId, version, edit, CurrentActor(), cancellationToken),
+            edit is null ? "The link card is read from the page again." : edit.Removed ? "The post goes out without a link card." : "Your link card is saved.");
+    }
+
     public async Task<IActionResult> OnPostReRenderAsync(Guid id, Guid variantId, uint version, CancellationToken cancellationToken) =>
         await AfterAsync(id, await writer.ReRenderAsync(id, variantId, version, CurrentActor(), cancellationToken), "The variant is rendered from the message again; your edit is gone.");
 
@@ -206,7 +220,8 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
                 v.StyleScore, MessageWriter.FindingsOf(v),
                 v.WarningAcceptances.OrderBy(w => w.At).Select(w => new AcceptanceView(w.FindingKey, w.Reason, w.AcceptedByName, w.At)).ToList(),
                 v.CountUsed, v.CountLimit, v.ScheduledAt is { } at ? ViewerZone.Local(at) : null, v.ThreadParts,
-                v.MediaChoice, v.Media.OrderBy(m => m.Position).Select(m => m.AttachmentId).ToList());
+                v.MediaChoice, v.Media.OrderBy(m => m.Position).Select(m => m.AttachmentId).ToList(),
+                LinkCardPreview.Of(v, v.ChannelAccount.Kind, v.Link));
         }).ToList();
         Attachments = message.Media.OrderBy(a => a.Position).Select(a => new AttachmentView(a.Id, a.Asset?.FileName ?? "file", a.Asset?.Kind.ToString() ?? "")).ToList();
         return true;

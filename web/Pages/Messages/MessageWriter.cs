@@ -230,6 +230,39 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         }, cancellationToken);
 
     /// <summary>
+    /// Sets the variant's own link card (<paramref name="card"/>), removes the card (<c>Removed</c>), or goes back to the
+    /// card read from the page (null). The words are checked here: a card is plain text within Bluesky's lengths.
+    /// </summary>
+    public async Task<Result> EditLinkCardAsync(Guid messageId, Guid variantId, uint version, LinkCardEdit? card, Actor actor, CancellationToken cancellationToken = default)
+    {
+        if (card is { Removed: false })
+        {
+            card.Title = card.Title.Trim();
+            card.Description = card.Description.Trim();
+            if (card.Title.Length == 0)
+                return Result.Fail("card", "Write the card's title, or remove the card.");
+            if (card.Title.Length > LinkCardEdit.MaxTitleLength)
+                return Result.Fail("card", $"The card's title is {card.Title.Length:N0} characters; shorten it to {LinkCardEdit.MaxTitleLength}.");
+            if (card.Description.Length > LinkCardEdit.MaxDescriptionLength)
+                return Result.Fail("card", $"The card's description is {card.Description.Length:N0} characters; shorten it to {LinkCardEdit.MaxDescriptionLength:N0}.");
+            if ((card.Title + card.Description).Any(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t')))
+                return Result.Fail("card", "The card contains an invisible control character, often left by a copy and paste: retype that part.");
+            if (card.ImageUrl is { } image && (!Uri.TryCreate(image, UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https")))
+                return Result.Fail("card", "The card's image must be a full http:// or https:// address.");
+        }
+        else if (card is { Removed: true })
+            card = new LinkCardEdit { Removed = true };
+        return await ChangeVariantAsync(messageId, variantId, version, actor,
+            card is null ? "link card back to the page's" : card.Removed ? "link card removed" : "link card edited", (variant, _) =>
+            {
+                if (!LinkCardChannels.MakesCard(variant.ChannelAccount!.Kind))
+                    return $"{variant.ChannelAccount.Name} makes its link cards itself from the page: there is no card to edit here.";
+                variant.LinkCard = card;
+                return null;
+            }, cancellationToken);
+    }
+
+    /// <summary>
     /// Makes the message's attachments what the form says, in its order, keeping each attachment that stays (so a
     /// variant's hand-made choice still names it). Returns the ids of the attachments removed.
     /// </summary>
@@ -270,6 +303,12 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             ? []
             : await media.PlanAsync(variant, message, rules, cancellationToken);
         ReplaceMedia(variant, planned);
+        // A post with media carries no link card; one without falls back to the message's first image when the page has none.
+        var fallback = planned.Count == 0 && rules is not null && LinkCardChannels.MakesCard(account.Kind) && !string.IsNullOrWhiteSpace(message.Link)
+            ? await media.PlanLinkCardImageAsync(message, rules, cancellationToken)
+            : null;
+        if (fallback?.Key != variant.LinkCardImage?.Key || fallback?.AltText != variant.LinkCardImage?.AltText)
+            variant.LinkCardImage = fallback;
     }
 
     internal static void ReplaceMedia(Variant variant, IReadOnlyList<VariantMedia> planned)

@@ -253,8 +253,21 @@
     const card_ = card.querySelector("[data-linkcard]");
     let url = null;
     try { url = variant.link ? new URL(variant.link) : null; } catch { url = null; }
-    card_.hidden = !url || !/^https?:$/.test(url.protocol);
-    if (!card_.hidden) {
+    // The variant's own card (saved on the Edit page) goes out as it is, or none at all when it was removed.
+    const own = card.dataset.card;
+    card_.hidden = !url || !/^https?:$/.test(url.protocol) || own === "removed";
+    if (!card_.hidden && own === "edited") {
+      card_.href = url.href;
+      card_.querySelector("[data-linkhost]").textContent = url.hostname;
+      delete card_.dataset.cardKey;
+      card_.querySelector("[data-linkpath]").textContent = card.dataset.cardTitle;
+      const description = card_.querySelector("[data-linkdescription]");
+      description.textContent = card.dataset.cardDescription ?? "";
+      description.hidden = !description.textContent;
+      const image = card_.querySelector("[data-linkimage]");
+      image.hidden = !card.dataset.cardImage;
+      if (card.dataset.cardImage) image.src = card.dataset.cardImage; else image.removeAttribute("src");
+    } else if (!card_.hidden) {
       card_.href = url.href;
       card_.querySelector("[data-linkhost]").textContent = url.hostname;
       // The variant's link may be the app's tracked address: the card is read from where the message's link leads.

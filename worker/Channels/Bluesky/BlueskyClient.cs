@@ -274,27 +274,57 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
 
     /// <summary>
     /// The link card of a post with a link and no media: <c>app.bsky.embed.external</c> (uri, title, description and
-    /// an optional thumb blob; lexicon app/bsky/embed/external.json), read from the page's Open Graph tags through the
-    /// outbound guard, or the message's own title and summary when the page cannot be read. The thumbnail is a
-    /// nicety: when it cannot be fetched or Bluesky refuses it, the card goes without one rather than holding the post.
+    /// an optional thumb blob; lexicon app/bsky/embed/external.json). The author's card goes out as approved (or none,
+    /// when removed); otherwise it is read from the page's Open Graph tags through the outbound guard, or made of the
+    /// message's own title and summary when the page cannot be read. The thumbnail is the page's image, or the message's
+    /// first image when the page has none or it cannot be fetched; it is a nicety: when Bluesky refuses it, the card
+    /// goes without one rather than holding the post.
     /// </summary>
-    private async Task<(JsonObject Embed, Session Session, bool Refreshed)> LinkCardEmbedAsync(HttpClient http, PublishRequest request, Uri link, Session session, CancellationToken cancellationToken)
+    private async Task<(JsonObject? Embed, Session Session, bool Refreshed)> LinkCardEmbedAsync(HttpClient http, PublishRequest request, Uri link, Session session, CancellationToken cancellationToken)
     {
-        // The link may be Publisher's tracked address: read the page it leads to, and link the card to the tracked address.
-        var page = Uri.TryCreate(request.LinkDestination, UriKind.Absolute, out var destination) ? destination : link;
-        var card = await linkCards.ReadAsync(page, cancellationToken) ?? LinkCardReader.Fallback(link, request.Title, request.Summary);
-        var external = new JsonObject { ["uri"] = link.AbsoluteUri, ["title"] = card.Title, ["description"] = card.Description };
+        if (request.LinkCard is { Removed: true })
+            return (null, session, false);
+        string title, description;
+        Uri? imageUrl = null;
+        if (request.LinkCard is { } edit)
+        {
+            (title, description) = (edit.Title, edit.Description);
+            if (edit.Thumb == LinkCardThumb.Page && Uri.TryCreate(edit.ImageUrl, UriKind.Absolute, out var pageImage))
+                imageUrl = pageImage;
+        }
+        else
+        {
+            // The link may be Publisher's tracked address: read the page it leads to, and link the card to the tracked address.
+            var page = Uri.TryCreate(request.LinkDestination, UriKind.Absolute, out var destination) ? destination : link;
+            var card = await linkCards.ReadAsync(page, cancellationToken) ?? LinkCardReader.Fallback(link, request.Title, request.Summary);
+            (title, description, imageUrl) = (card.Title, card.Description, card.ImageUrl);
+        }
+        var external = new JsonObject { ["uri"] = link.AbsoluteUri, ["title"] = title, ["description"] = description };
         var refreshed = false;
-        if (card.ImageUrl is { } imageUrl && await linkCards.ReadImageAsync(imageUrl, cancellationToken) is { } image)
+        var thumbSource = await ThumbSourceAsync(request, imageUrl, cancellationToken);
+        if (thumbSource is var (open, contentType, length))
         {
             PublishResult? failure;
             JsonNode? thumb;
-            (thumb, failure, session, refreshed) = await UploadBlobAsync(http, request.Connection, session, refreshed,
-                _ => Task.FromResult<Stream>(new MemoryStream(image.Bytes, writable: false)), image.ContentType, image.Bytes.Length, "the link card's image", cancellationToken);
+            (thumb, failure, session, refreshed) = await UploadBlobAsync(http, request.Connection, session, refreshed, open, contentType, length, "the link card's image", cancellationToken);
             if (thumb is not null) external["thumb"] = thumb;
             else log.LogInformation("Bluesky refused the link card's image ({Detail}); the card goes without it", failure?.Detail);
         }
         return (new JsonObject { ["$type"] = "app.bsky.embed.external", ["external"] = external }, session, refreshed);
+    }
+
+    /// <summary>
+    /// The card's thumbnail: the page's image when it can be fetched within the rules, else the message's first image
+    /// (unless the author chose no image); null when there is neither.
+    /// </summary>
+    private async Task<(Func<CancellationToken, Task<Stream>> Open, string ContentType, long Length)?> ThumbSourceAsync(PublishRequest request, Uri? pageImage, CancellationToken cancellationToken)
+    {
+        if (request.LinkCard is { Thumb: LinkCardThumb.None })
+            return null;
+        if (request.LinkCard is not { Thumb: LinkCardThumb.Attachment } && pageImage is not null
+            && await linkCards.ReadImageAsync(pageImage, cancellationToken) is { } image)
+            return (_ => Task.FromResult<Stream>(new MemoryStream(image.Bytes, writable: false)), image.ContentType, image.Bytes.Length);
+        return request.LinkCardImage is { } fallback ? (fallback.OpenAsync, fallback.ContentType, fallback.Length) : null;
     }
 
     public async Task<ConnectionCheck> TestConnectionAsync(ChannelConnection connection, CancellationToken cancellationToken)
