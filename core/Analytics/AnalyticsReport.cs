@@ -241,7 +241,18 @@ public sealed class AnalyticsReport(AnalyticsDatabase database)
     {
         var (start, end) = filter.Range;
         await using var connection = await database.Source.OpenConnectionAsync(cancellationToken);
-        var byVariant = await VariantFiguresAsync(connection, filter, start, end, null, cancellationToken);
+        return await CampaignsOfAsync(connection, await VariantFiguresAsync(connection, filter, start, end, null, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The campaigns of variants already read with <see cref="VariantsAsync"/> (the dashboard shows both: the figures are read once).</summary>
+    public async Task<IReadOnlyList<RankedRow>> CampaignsAsync(IReadOnlyList<RankedRow> variants, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.Source.OpenConnectionAsync(cancellationToken);
+        return await CampaignsOfAsync(connection, variants.Where(v => v.Id is not null).ToDictionary(v => v.Id!.Value, v => v.Figures), cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<RankedRow>> CampaignsOfAsync(NpgsqlConnection connection, Dictionary<Guid, CreditedFigures> byVariant, CancellationToken cancellationToken)
+    {
         var campaignOf = new Dictionary<Guid, (Guid? Id, string Name)>();
         await using (var command = new NpgsqlCommand("""
             SELECT v."Id", c."Id", c."Name" FROM "Variants" v JOIN "Messages" m ON m."Id" = v."MessageId" LEFT JOIN "Campaigns" c ON c."Id" = m."CampaignId"
