@@ -323,7 +323,10 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
     {
         if (pending.Count == 0)
             return;
-        var keys = pending.SelectMany(p => p.Keys).Distinct().ToArray();
+        // The ways the batch's people are known, widened by the events that link them but are not counted yet: a shop's
+        // qualified lead reported by e-mail hash a moment before the site's contact (which carries the visitor and
+        // click ids) is written would otherwise be credited to nobody, and its credit is never revised.
+        var (ahead, keys) = await LinkAheadAsync(connection, transaction, pending.SelectMany(p => p.Keys), cancellationToken);
         var known = new List<KeyValuePair<string, Guid>>();
         await using (var command = new NpgsqlCommand("""SELECT "Key", "PersonId" FROM "AnalyticsIdentities" WHERE "Key" = ANY(@keys)""", connection, transaction))
         {
@@ -334,7 +337,9 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
         }
         var graph = new IdentityGraph(known);
         var events = pending.Select(p => p.Event).ToList();
-        // Link first (all of the batch), then read each event's person: a later event may join two earlier ones.
+        // Link first (all of the batch and what links it), then read each event's person: a later event may join two earlier ones.
+        foreach (var link in ahead)
+            graph.Link(link);
         foreach (var p in pending.Where(p => p.Keys.Count > 0))
             graph.Link(p.Keys);
         for (var i = 0; i < pending.Count; i++)
@@ -348,6 +353,49 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
         var touches = persons.Length == 0 ? [] : await TouchesAsync(connection, transaction, persons, events.Min(e => e.At) - lookback, events.Max(e => e.At), cancellationToken);
         var credits = Attributor.Credit(touches, events, new AttributionSettings(lookback));
         await AddCreditsAsync(connection, transaction, credits, cancellationToken);
+    }
+
+    /// <summary>
+    /// The key groups of stored events, counted or not, that share a key with <paramref name="start"/>, followed
+    /// transitively a few steps (an e-mail hash to the contact that also carries a visitor id, that visitor to the visit
+    /// that landed with a click id), and every key reached. Which touches count is still decided by time (only touches
+    /// before an event are credited): this finds who someone is, never what happened later.
+    /// </summary>
+    private static async Task<(List<string[]> Links, string[] Keys)> LinkAheadAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IEnumerable<string> start,
+        CancellationToken cancellationToken)
+    {
+        const int MaxSteps = 3, MaxKeys = 50_000;
+        var seen = new HashSet<string>(start, StringComparer.Ordinal);
+        var links = new List<string[]>();
+        var frontier = seen.ToList();
+        for (var step = 0; step < MaxSteps && frontier.Count > 0 && seen.Count < MaxKeys; step++)
+        {
+            string[] Of(string prefix) => frontier.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).Select(k => k[2..]).ToArray();
+            var clicks = Of("c:").Select(c => Guid.TryParseExact(c, "N", out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToArray();
+            var visitors = Of("v:");
+            var emails = Of("e:");
+            await using var command = new NpgsqlCommand("""
+                SELECT "ClickId", "VisitorId", "EmailSha256" FROM "Conversions"
+                WHERE num_nonnulls("ClickId", "VisitorId", "EmailSha256") >= 2
+                  AND ("EmailSha256" = ANY(@emails) OR "VisitorId" = ANY(@visitors) OR "ClickId" = ANY(@clicks))
+                UNION
+                SELECT "ClickId", "VisitorId", NULL FROM "PageViews"
+                WHERE "StartsSession" AND "ClickId" IS NOT NULL AND "VisitorId" IS NOT NULL
+                  AND ("VisitorId" = ANY(@visitors) OR "ClickId" = ANY(@clicks))
+                """, connection, transaction);
+            command.Parameters.Add(new NpgsqlParameter<string[]>("emails", emails) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+            command.Parameters.Add(new NpgsqlParameter<string[]>("visitors", visitors) { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Varchar });
+            command.Parameters.Add(new NpgsqlParameter<Guid[]>("clicks", clicks));
+            frontier = [];
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var link = Keys(reader.IsDBNull(0) ? null : reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+                links.Add([.. link]);
+                frontier.AddRange(link.Where(seen.Add));
+            }
+        }
+        return (links, seen.ToArray());
     }
 
     private static async Task SaveIdentitiesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IdentityGraph graph, DateTimeOffset seen, CancellationToken cancellationToken)

@@ -288,6 +288,8 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             p.Property(x => x.ReceivedAt).HasDefaultValueSql("clock_timestamp()");
             p.HasIndex(x => new { x.ReceivedAt, x.Id });
             p.HasIndex(x => x.VisitorId);
+            // The rollups find who a click id belongs to before the visit that carries it is counted (see AnalyticsRollups.LinkAheadAsync).
+            p.HasIndex(x => x.ClickId).HasFilter("\"ClickId\" IS NOT NULL");
         });
 
         builder.Entity<Conversion>(c =>
@@ -302,6 +304,10 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             c.HasIndex(x => new { x.Kind, x.EventId }).IsUnique();
             c.HasIndex(x => new { x.ReceivedAt, x.Id });
             c.HasIndex(x => x.At);
+            // The rollups join a conversion's person through events not counted yet, by each of its keys (see AnalyticsRollups.LinkAheadAsync).
+            c.HasIndex(x => x.EmailSha256).HasFilter("\"EmailSha256\" IS NOT NULL");
+            c.HasIndex(x => x.VisitorId).HasFilter("\"VisitorId\" IS NOT NULL");
+            c.HasIndex(x => x.ClickId).HasFilter("\"ClickId\" IS NOT NULL");
         });
 
         builder.Entity<NewsletterUnsubscribe>(u => u.HasIndex(x => x.VariantId));

@@ -484,6 +484,15 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
+
+                    b.HasIndex("EmailSha256")
+                        .HasFilter("\"EmailSha256\" IS NOT NULL");
+
+                    b.HasIndex("VisitorId")
+                        .HasFilter("\"VisitorId\" IS NOT NULL");
+
                     b.HasIndex("Kind", "EventId")
                         .IsUnique();
 
@@ -672,6 +681,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.HasKey("Id", "At");
+
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
 
                     b.HasIndex("VisitorId");
 

@@ -13,7 +13,7 @@ using Publisher.Core.Data;
 namespace Publisher.Core.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261201012529_AnalyticsDailyRollups")]
+    [Migration("20261201021428_AnalyticsDailyRollups")]
     partial class AnalyticsDailyRollups
     {
         /// <inheritdoc />
@@ -487,6 +487,15 @@ namespace Publisher.Core.Data.Migrations
 
                     b.HasIndex("At");
 
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
+
+                    b.HasIndex("EmailSha256")
+                        .HasFilter("\"EmailSha256\" IS NOT NULL");
+
+                    b.HasIndex("VisitorId")
+                        .HasFilter("\"VisitorId\" IS NOT NULL");
+
                     b.HasIndex("Kind", "EventId")
                         .IsUnique();
 
@@ -675,6 +684,9 @@ namespace Publisher.Core.Data.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.HasKey("Id", "At");
+
+                    b.HasIndex("ClickId")
+                        .HasFilter("\"ClickId\" IS NOT NULL");
 
                     b.HasIndex("VisitorId");
 
