@@ -316,10 +316,43 @@ public static partial class AnalyticsHarness
             times.Add(stopwatch.Elapsed.TotalMilliseconds);
         }
         times.Sort();
+        await PartsAsync(app, connectionString, new ReportFilter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(start, paris).DateTime),
+            DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(end, paris).DateTime), paris));
         var rows = await PostgresServer.ScalarAsync<long>(connectionString, """SELECT (SELECT count(*) FROM "Clicks") + (SELECT count(*) FROM "PageViews") + (SELECT count(*) FROM "Conversions")""");
         Console.WriteLine($"GET {url} over {rows:N0} events ({page.Length / 1024:N0} KB of HTML), 50 requests after 10 warm-up:");
         Console.WriteLine($"  median {times[25]:0} ms, p90 {times[45]:0} ms, min {times[0]:0} ms, max {times[^1]:0} ms");
         return 0;
+    }
+
+    /// <summary>What each part of the page costs (median of 10), and the size of the rollups it reads: where the time goes.</summary>
+    private static async Task PartsAsync(KestrelBenchApp app, string connectionString, ReportFilter filter)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var report = scope.ServiceProvider.GetRequiredService<AnalyticsReport>();
+        var rollups = scope.ServiceProvider.GetRequiredService<AnalyticsRollups>();
+        var parts = new (string Name, Func<Task> Run)[]
+        {
+            ("catch-up (nothing new)", () => rollups.CatchUpAsync(TimeSpan.FromSeconds(1.5))),
+            ("channels", () => report.ChannelsAsync(filter)),
+            ("daily", () => report.DailyAsync(filter, null, Publisher.Analytics.Attribution.AttributionModel.LastTouch)),
+            ("variants", () => report.VariantsAsync(filter)),
+            ("campaigns", () => report.CampaignsAsync(filter)),
+            ("engagement", () => report.EngagementAsync(filter)),
+        };
+        foreach (var (name, run) in parts)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 10; i++)
+            {
+                var stopwatch = Stopwatch.StartNew();
+                await run();
+                times.Add(stopwatch.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine($"  {name}: median {times[5]:0} ms");
+        }
+        foreach (var table in new[] { "ClickHours", "ChannelHours", "VariantHours", "VisitorDays", "AnalyticsIdentities" })
+            Console.WriteLine($"  {table}: {await PostgresServer.ScalarAsync<long>(connectionString, $"SELECT count(*) FROM \"{table}\""):N0} rows");
     }
 
     private static async Task<(string Email, string Password)> SeededMarketerAsync(KestrelBenchApp app)

@@ -46,6 +46,9 @@ public sealed class AnalyticsMaintenance(AnalyticsDatabase database, IOptions<An
         await Delete("ChannelHours", "Hour", cutoff);
         await Delete("VariantHours", "Hour", cutoff);
         await Delete("ClickHours", "Hour", cutoff);
+        await Delete("AccountClickHours", "Hour", cutoff);
+        // A day is dropped once it is wholly before the cutoff (its hours past the cutoff stay in the hourly tables till the next night).
+        await Delete("ClickDays", "Day", DateOnly.FromDateTime(cutoff.UtcDateTime));
         await Delete("BlogViewHours", "Hour", cutoff);
         await Delete("VisitorDays", "Day", DateOnly.FromDateTime(cutoff.UtcDateTime));
         await Delete("EngagementSnapshots", "FetchedAt", cutoff);

@@ -178,13 +178,30 @@ public sealed class AnalyticsRollups(AnalyticsDatabase database, IOptions<Analyt
             .Select(g => (g.Key.Hour, g.Key.VariantId, Account: g.First().AccountId, Clicks: g.Count(r => !r.IsPreview), Previews: g.Count(r => r.IsPreview),
                 Visitors: visitorHours.GetValueOrDefault(g.Key)))
             .ToList();
+        // The same counts go to the hour, the day (per variant) and the account's hour, in one statement: the dashboard
+        // reads the smallest table that answers each question, and all three always agree.
         await using (var upsert = new NpgsqlCommand("""
-            INSERT INTO "ClickHours" ("Hour", "VariantId", "ChannelAccountId", "Clicks", "Previews", "Visitors")
-            SELECT * FROM unnest(@hour, @variant, @account, @clicks, @previews, @visitors)
-            ON CONFLICT ("Hour", "VariantId") DO UPDATE SET
-                "Clicks" = "ClickHours"."Clicks" + EXCLUDED."Clicks",
-                "Previews" = "ClickHours"."Previews" + EXCLUDED."Previews",
-                "Visitors" = "ClickHours"."Visitors" + EXCLUDED."Visitors"
+            WITH h AS (SELECT * FROM unnest(@hour, @variant, @account, @clicks, @previews, @visitors) AS t(hour, variant, account, clicks, previews, visitors)),
+            hours AS (
+                INSERT INTO "ClickHours" ("Hour", "VariantId", "ChannelAccountId", "Clicks", "Previews", "Visitors")
+                SELECT hour, variant, account, clicks, previews, visitors FROM h
+                ON CONFLICT ("Hour", "VariantId") DO UPDATE SET
+                    "Clicks" = "ClickHours"."Clicks" + EXCLUDED."Clicks",
+                    "Previews" = "ClickHours"."Previews" + EXCLUDED."Previews",
+                    "Visitors" = "ClickHours"."Visitors" + EXCLUDED."Visitors"),
+            days AS (
+                INSERT INTO "ClickDays" ("Day", "VariantId", "ChannelAccountId", "Clicks", "Previews", "Visitors")
+                SELECT (hour AT TIME ZONE 'UTC')::date, variant, min(account::text)::uuid, sum(clicks), sum(previews), sum(visitors) FROM h GROUP BY 1, 2
+                ON CONFLICT ("Day", "VariantId") DO UPDATE SET
+                    "Clicks" = "ClickDays"."Clicks" + EXCLUDED."Clicks",
+                    "Previews" = "ClickDays"."Previews" + EXCLUDED."Previews",
+                    "Visitors" = "ClickDays"."Visitors" + EXCLUDED."Visitors")
+            INSERT INTO "AccountClickHours" ("ChannelAccountId", "Hour", "Clicks", "Previews", "Visitors")
+            SELECT account, hour, sum(clicks), sum(previews), sum(visitors) FROM h GROUP BY 1, 2
+            ON CONFLICT ("ChannelAccountId", "Hour") DO UPDATE SET
+                "Clicks" = "AccountClickHours"."Clicks" + EXCLUDED."Clicks",
+                "Previews" = "AccountClickHours"."Previews" + EXCLUDED."Previews",
+                "Visitors" = "AccountClickHours"."Visitors" + EXCLUDED."Visitors"
             """, connection, transaction))
         {
             upsert.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]>("hour", hours.Select(h => h.Hour).ToArray()));

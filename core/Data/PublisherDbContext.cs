@@ -46,6 +46,8 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
     public DbSet<ChannelHour> ChannelHours => Set<ChannelHour>();
     public DbSet<VariantHour> VariantHours => Set<VariantHour>();
     public DbSet<ClickHour> ClickHours => Set<ClickHour>();
+    public DbSet<ClickDay> ClickDays => Set<ClickDay>();
+    public DbSet<AccountClickHour> AccountClickHours => Set<AccountClickHour>();
     public DbSet<VisitorDay> VisitorDays => Set<VisitorDay>();
     public DbSet<BlogViewHour> BlogViewHours => Set<BlogViewHour>();
     public DbSet<AnalyticsWatermark> AnalyticsWatermarks => Set<AnalyticsWatermark>();
@@ -375,6 +377,14 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
             h.HasIndex(x => new { x.VariantId, x.Hour });
             h.HasIndex(x => new { x.ChannelAccountId, x.Hour });
         });
+
+        builder.Entity<ClickDay>(d =>
+        {
+            d.HasKey(x => new { x.Day, x.VariantId });
+            d.HasIndex(x => new { x.VariantId, x.Day });
+        });
+
+        builder.Entity<AccountClickHour>(h => h.HasKey(x => new { x.ChannelAccountId, x.Hour }));
 
         builder.Entity<VisitorDay>(d => d.HasKey(x => new { x.Day, x.ChannelAccountId, x.VisitorHash }));
 

@@ -44,7 +44,7 @@ public static class IngestApi
         var authorization = http.Request.Headers.Authorization.ToString();
         var key = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : "";
         await using var connection = await database.Source.OpenConnectionAsync(http.RequestAborted);
-        if (key.Length == 0 || await KeyIdAsync(connection, HashOf(key), http.RequestAborted) is not { } keyId)
+        if (key.Length == 0 || await KeyIdAsync(connection, HashOf(key), http.RequestAborted) is null)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer realm=\"publisher-events\"";
             return Results.Problem(statusCode: 401, title: "Unknown or revoked ingest key",
@@ -83,7 +83,6 @@ public static class IngestApi
                     });
             }
             var stored = await ConversionStore.InsertAsync(connection, events, "api", http.RequestAborted);
-            await TouchKeyAsync(connection, keyId, http.RequestAborted);
             logs.CreateLogger(typeof(IngestApi)).LogDebug("Ingested {Stored} of {Count} events.", stored, events.Count);
             return Results.Ok(new { received = events.Count, stored, duplicates = events.Count - stored });
         }
@@ -92,21 +91,20 @@ public static class IngestApi
     private static IResult TooLarge(int max) => Results.Problem(statusCode: 413, title: "Batch too large",
         detail: $"A batch may be at most {max:N0} bytes and {EventBatchReader.MaxEvents:N0} events: split it. Nothing was stored.");
 
+    /// <summary>
+    /// The id of the current key with <paramref name="hash"/>, noting that it was used (once a minute at most: a busy
+    /// shop must not write the key's row on every batch); one round trip per batch.
+    /// </summary>
     private static async Task<Guid?> KeyIdAsync(NpgsqlConnection connection, string hash, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("""SELECT "Id" FROM "IngestKeys" WHERE "KeyHash" = @hash AND "RevokedAt" IS NULL""", connection);
+        await using var command = new NpgsqlCommand("""
+            WITH k AS (SELECT "Id", "LastUsedAt" FROM "IngestKeys" WHERE "KeyHash" = @hash AND "RevokedAt" IS NULL),
+            touched AS (
+                UPDATE "IngestKeys" i SET "LastUsedAt" = now() FROM k
+                WHERE i."Id" = k."Id" AND (k."LastUsedAt" IS NULL OR k."LastUsedAt" < now() - interval '1 minute'))
+            SELECT "Id" FROM k
+            """, connection);
         command.Parameters.AddWithValue("hash", hash);
         return await command.ExecuteScalarAsync(cancellationToken) is Guid id ? id : null;
-    }
-
-    // Once a minute at most: a busy shop must not write the key's row on every batch.
-    private static async Task TouchKeyAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("""
-            UPDATE "IngestKeys" SET "LastUsedAt" = now()
-            WHERE "Id" = @id AND ("LastUsedAt" IS NULL OR "LastUsedAt" < now() - interval '1 minute')
-            """, connection);
-        command.Parameters.AddWithValue("id", id);
-        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -174,6 +174,28 @@ namespace Publisher.Core.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Publisher.Core.Analytics.AccountClickHour", b =>
+                {
+                    b.Property<Guid>("ChannelAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("Hour")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Previews")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Visitors")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ChannelAccountId", "Hour");
+
+                    b.ToTable("AccountClickHours");
+                });
+
             modelBuilder.Entity("Publisher.Core.Analytics.AnalyticsIdentity", b =>
                 {
                     b.Property<string>("Key")
@@ -352,6 +374,33 @@ namespace Publisher.Core.Data.Migrations
                     b.HasIndex("ReceivedAt", "Id");
 
                     b.ToTable("Clicks");
+                });
+
+            modelBuilder.Entity("Publisher.Core.Analytics.ClickDay", b =>
+                {
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<Guid>("VariantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ChannelAccountId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Clicks")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Previews")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Visitors")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Day", "VariantId");
+
+                    b.HasIndex("VariantId", "Day");
+
+                    b.ToTable("ClickDays");
                 });
 
             modelBuilder.Entity("Publisher.Core.Analytics.ClickHour", b =>

@@ -164,6 +164,10 @@ public class AnalyticsRollupTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal([recent.Id], await check.Clicks.Select(c => c.Id).ToListAsync());
         Assert.Equal([2m], await check.Conversions.Select(c => c.Value).ToListAsync());
         Assert.True(await check.ChannelHours.AllAsync(h => h.Hour >= purged.Cutoff.AddHours(-1)));
+        // The click rollups keep the recent click only, in each of their tables.
+        Assert.Equal(1, await check.ClickHours.SumAsync(h => h.Clicks));
+        Assert.Equal(1, await check.ClickDays.SumAsync(d => d.Clicks));
+        Assert.Equal(1, await check.AccountClickHours.SumAsync(h => h.Clicks));
         Assert.Equal([DateOnly.FromDateTime(now.UtcDateTime)], await check.VisitorSalts.Select(s => s.Day).ToListAsync());
         Assert.True(purged.Rows["Clicks and PageViews"] >= 1);
         // A month entirely before the cutoff is gone as a partition, not just emptied.

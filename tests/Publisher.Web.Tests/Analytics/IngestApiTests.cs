@@ -67,6 +67,8 @@ public class IngestApiTests(PublisherWebApp app)
         Assert.Equal(42.5m, sale.Value);
         Assert.Equal("EUR", sale.Currency);
         Assert.Equal("api", sale.Source);
+        // The settings page shows when a key was last used: the lookup notes it.
+        Assert.NotNull(await AnalyticsData.WithDbAsync(app.Services, db => db.IngestKeys.Where(k => k.Prefix == key.Substring(0, 10)).Select(k => k.LastUsedAt).SingleAsync()));
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public class IndexModel(PublisherDbContext db, AnalyticsReport report, Analytics
             .ToList();
         var variants = await report.VariantsAsync(filter, HttpContext.RequestAborted);
         TopVariants = Ranked(variants).Take(10).ToList();
-        TopCampaigns = Ranked(await report.CampaignsAsync(filter, HttpContext.RequestAborted)).Take(10).ToList();
+        TopCampaigns = Ranked(await report.CampaignsAsync(variants, HttpContext.RequestAborted)).Take(10).ToList();
         Engagement = await report.EngagementAsync(filter, HttpContext.RequestAborted);
         return Page();
     }
