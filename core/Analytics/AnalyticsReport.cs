@@ -100,8 +100,9 @@ public sealed record EngagementRow(Guid AccountId, string Account, string Kind, 
 public sealed record DailyValue(DateOnly Day, string ChannelKey, double Value);
 
 /// <summary>
-/// What the dashboard, its CSV exports, the variant and campaign pages and the calendar read: sums over the hourly
-/// rollups (never the raw events), so a quarter over millions of events answers in milliseconds.
+/// What the dashboard, its CSV exports, the variant and campaign pages and the calendar read: sums over the rollups
+/// (hourly, and clicks also per day and per account hour; never the raw events), so the cost grows with hours and
+/// channels, not with events.
 /// </summary>
 public sealed class AnalyticsReport(AnalyticsDatabase database)
 {
