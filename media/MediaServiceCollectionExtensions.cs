@@ -16,6 +16,7 @@ public static class MediaServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMedia(this IServiceCollection services, Func<IServiceProvider, string> connectionString)
     {
+        Processing.NativeHeap.LimitArenas();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.SectionName).ValidateOnStart();
         // The problem itself is the message, so the start fails naming the setting to fix.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MediaOptions>, MediaOptionsValidation>());

@@ -29,6 +29,8 @@ public sealed record InspectionResult(InspectedMedia? Media, MediaRefusal? Refus
 /// </summary>
 public sealed class MediaInspector(MediaOptions options, VideoTools video)
 {
+    static MediaInspector() => Processing.NativeHeap.LimitArenas();
+
     /// <summary>The longest file name kept.</summary>
     public const int MaxNameLength = 200;
 
