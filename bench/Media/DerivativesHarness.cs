@@ -41,6 +41,8 @@ public static class DerivativesHarness
                 start.ArgumentList.Add(library);
                 start.ArgumentList.Add(path);
                 start.ArgumentList.Add(runs.ToString());
+                // As the launcher starts the web app and the worker (see NativeHeap).
+                start.Environment["MALLOC_ARENA_MAX"] = "2";
                 using var child = Process.Start(start)!;
                 var output = await child.StandardOutput.ReadToEndAsync();
                 await child.WaitForExitAsync();
