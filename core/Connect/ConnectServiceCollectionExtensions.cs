@@ -14,6 +14,10 @@ public static class ConnectServiceCollectionExtensions
         services.AddOptions<ConnectOptions>().BindConfiguration(ConnectOptions.SectionName)
             .Validate(o => o.StateLifetime > TimeSpan.Zero && o.RefreshAhead > TimeSpan.Zero, "Connect: StateLifetime and RefreshAhead must be positive.")
             .Validate(o => o.Networks.All(n => n.Options.IsValid), "Connect:X, Connect:LinkedIn, Connect:Facebook and Connect:Threads each need both ClientId and ClientSecret (or neither), and AuthorizeUrl, ApiUrl (and OAuthUrl when set) as absolute http(s) addresses.")
+            // The Facebook Page client uploads videos to this app (POST /{app-id}/uploads), and Facebook Login's client id
+            // is the app's numeric App ID: anything else fails only when a video goes out, so it is refused here.
+            .Validate(o => string.IsNullOrWhiteSpace(o.Facebook.ClientId) || o.Facebook.ClientId.Trim().All(char.IsAsciiDigit),
+                "Connect:Facebook:ClientId (Connect__Facebook__ClientId) must be the Meta app's App ID, the number shown under App settings → Basic: Facebook Login uses it as the client id, and the Facebook Page client uploads videos to that app.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.Mastodon.Scopes) && !string.IsNullOrWhiteSpace(o.Mastodon.ClientName), "Connect:Mastodon needs Scopes and a ClientName.")
             .Validate(o => o.Bluesky.IsValid, "Connect:Bluesky needs HandleResolverUrl and PlcDirectoryUrl as absolute http(s) addresses.")
             .ValidateOnStart();

@@ -33,6 +33,8 @@ public static class ChannelFields
         "FacebookPage" =>
         [
             new("page_access_token", "Page access token", true, true),
+            new("user_access_token", "User access token (for videos)", true, false,
+                "Facebook takes a video's file only with the token of a person with a role on the Meta app set as Connect__Facebook__ClientId; Connect stores it for you."),
             new("page_id", "Page id", false, true),
             new("graph_version", "Graph API version", false, false, "e.g. v21.0"),
         ],

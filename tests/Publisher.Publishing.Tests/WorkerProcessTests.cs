@@ -1,6 +1,9 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Publisher.Core.Database;
 using Publisher.Core.Domain;
+using Publisher.Media;
+using Publisher.Media.Storage;
 using Publisher.Testing;
 using Publisher.Testing.Fakes;
 using Publisher.Worker.Publishing;
@@ -67,6 +70,50 @@ public class WorkerProcessTests(PostgresServer postgres, ITestOutputHelper outpu
 
         Assert.Equal(1, x.PostCount);
         Assert.Equal(x.Tweets[0].Id, variant.ExternalId);
+        await first.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_way_through_a_Facebook_video_upload_leaves_one_post_the_restart_sending_only_the_rest()
+    {
+        await using var h = await PublishingHarness.StartAsync(postgres);
+        await using var graph = new FakeFacebookGraphApi();
+        await h.PointAccountAtAsync("FacebookPage", graph.BaseUri, graph.Credentials, new Dictionary<string, string> { ["page_id"] = graph.PageId });
+        var bytes = new byte[400_000];
+        Random.Shared.NextBytes(bytes);
+        "\0\0\0\u0020ftypisom"u8.CopyTo(bytes);
+        var blob = await h.Services.GetRequiredService<IBlobStore>().PutAsync(new MemoryStream(bytes), "video/mp4", CancellationToken.None);
+        var id = await h.ScheduledVariantAsync(DateTimeOffset.UtcNow, "A tour of the roastery.", content: v => v.Media =
+        [
+            new VariantMedia
+            {
+                Key = blob.Sha256, Kind = MediaKind.Video, ContentType = "video/mp4", Length = blob.Length, Width = 1280, Height = 720,
+                DurationSeconds = 20, VideoCodec = "h264", AltText = "The roaster turning beans", FileName = "tour.mp4",
+            },
+        ]);
+        var environment = h.WorkerEnvironment();
+        environment["Connect__Facebook__ClientId"] = graph.AppId;
+        environment["Connect__Facebook__ClientSecret"] = "fake-meta-app-secret";
+        // The bytes' request is held while the worker is killed; when it goes on, Facebook keeps the part that arrived.
+        graph.InterruptNextUpload(150_000);
+        graph.HoldRequests("/upload:");
+
+        var first = WorkerProcess.Start(environment);
+        await graph.WaitForHeldAsync(1, Patience);
+        await first.KillAsync();
+        graph.ReleaseHeld();
+        await WaitUntilAsync(() => graph.Uploads.Values.Sum(u => u.Received.Length) == 150_000);
+
+        await using var second = WorkerProcess.Start(environment);
+        var variant = await h.WaitForStateAsync(id, VariantState.Published, Patience, () => second.Output);
+
+        var post = Assert.Single(graph.Posts);
+        Assert.Equal(post.Id, variant.ExternalId);
+        var upload = Assert.Single(graph.Uploads.Values);
+        Assert.Same(upload, post.Video);
+        Assert.Equal([0L, 150_000L], upload.Offsets);
+        Assert.Equal(bytes, upload.Bytes);
+        Assert.Single(graph.Requests, r => r.Path.EndsWith("/videos", StringComparison.Ordinal));
         await first.DisposeAsync();
     }
 

@@ -13,23 +13,29 @@ public sealed record FakePagePost(string Id, string Message, string? Link)
 
     /// <summary>For a video published on the Page: its title (the post's id is the video's, its message the description).</summary>
     public string? VideoTitle { get; init; }
+
+    /// <summary>For a video: the upload it was published from.</summary>
+    public FakeVideoUpload? Video { get; init; }
 }
 
 /// <summary>
-/// A video upload session on the fake Page: started with its size, its bytes transferred chunk by chunk at the offsets
-/// the fake asks for, then finished, which publishes it as a post.
+/// A Resumable Upload API session on the fake Meta app: opened with the file's name, length and type, its bytes
+/// received from the offsets the client said, and the file handle given once every byte is in.
 /// </summary>
-public sealed class FakePageVideo(string videoId, string sessionId, long fileSize)
+public sealed class FakeVideoUpload(string sessionId, string fileName, long fileLength, string fileType)
 {
-    public string VideoId { get; } = videoId;
+    /// <summary>As Facebook names it: <c>upload:</c>, an opaque id and a <c>?sig=</c> query.</summary>
     public string SessionId { get; } = sessionId;
-    public long FileSize { get; } = fileSize;
+    public string FileName { get; } = fileName;
+    public long FileLength { get; } = fileLength;
+    public string FileType { get; } = fileType;
     public MemoryStream Received { get; } = new();
 
-    /// <summary>The offset of each transfer, in the order they came.</summary>
-    public List<long> TransferOffsets { get; } = [];
+    /// <summary>The <c>file_offset</c> of each POST of bytes that was taken, in the order they came.</summary>
+    public List<long> Offsets { get; } = [];
 
-    public bool Finished { get; set; }
+    /// <summary>The file handle, once every byte is in.</summary>
+    public string? Handle { get; set; }
 
     public byte[] Bytes => Received.ToArray();
 }
@@ -49,37 +55,51 @@ public sealed record FakePagePhoto(string Id, byte[] Bytes, string ContentType, 
 /// Photos: <c>POST /{version}/{page_id}/photos</c> multipart (<c>source</c> a JPEG, PNG or GIF of at most 4 MB,
 /// <c>published</c>, <c>alt_text_custom</c>, <c>access_token</c>); a post's <c>attached_media[n]</c> must each be
 /// <c>{"media_fbid": id}</c> of an unpublished photo of this Page not used by another post.
-/// Videos: <c>POST /{version}/{page_id}/videos</c> in the resumable upload's phases: <c>start</c> (<c>file_size</c>, at most
-/// <see cref="MaxVideoBytes"/>) answers <c>video_id</c>, <c>upload_session_id</c> and the first chunk's offsets (as strings);
-/// each <c>transfer</c> (multipart, <c>upload_session_id</c>, <c>start_offset</c> and a <c>video_file_chunk</c> file) must
-/// come at the offset asked for with exactly the bytes asked for (<see cref="VideoChunkBytes"/> at a time), and is
-/// answered the next offsets; <c>finish</c> (<c>upload_session_id</c>, <c>description</c>, <c>title</c>) needs every
-/// byte in and publishes the video once, as a post whose id is the video's.
+/// Videos, as Meta's Video API publishing guide and the Resumable Upload API have them: <c>POST /{version}/{app_id}/uploads</c>
+/// (the app id in the path must be <see cref="AppId"/>; <c>file_name</c>, <c>file_length</c> of at most
+/// <see cref="MaxVideoBytes"/>, <c>file_type</c> one of the documented types, and the <em>user</em> token as
+/// <c>access_token</c>) answers <c>{"id":"upload:…?sig=…"}</c>; <c>POST /{version}/upload:…</c> needs the session's
+/// <c>sig</c>, the header <c>Authorization: OAuth {user token}</c> (a token in the query is refused) and the header
+/// <c>file_offset</c> equal to the bytes the session holds, and its body must be exactly the rest of the file; it answers
+/// <c>{"h": handle}</c>. <c>GET /{version}/upload:…</c> answers <c>{"id","file_offset"}</c>. <see cref="InterruptNextUpload"/>
+/// keeps only the first bytes of the next POST and drops its connection, as a transfer cut off midway.
+/// <c>POST /{version}/{page_id}/videos</c> (multipart, the Page token, <c>title</c>, <c>description</c>,
+/// <c>fbuploader_video_file_chunk</c> the handle of a complete <c>video/mp4</c> upload) publishes the video as a post
+/// whose id is the video's, answered <c>{"id"}</c>; each call publishes one more.
 /// </summary>
 public sealed partial class FakeFacebookGraphApi : FakeApiServer
 {
     private readonly List<FakePagePost> _posts = [];
     private int _next = 1;
     private readonly Dictionary<string, FakePagePhoto> _photos = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, FakePageVideo> _videos = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeVideoUpload> _uploads = new(StringComparer.Ordinal);
+    private long? _interruptAfter;
 
-    /// <summary>Upload sessions by session id.</summary>
-    public IReadOnlyDictionary<string, FakePageVideo> Videos
+    /// <summary>Upload sessions by session id (without its <c>?sig=</c>).</summary>
+    public IReadOnlyDictionary<string, FakeVideoUpload> Uploads
     {
-        get { lock (_posts) return new Dictionary<string, FakePageVideo>(_videos); }
+        get { lock (_posts) return new Dictionary<string, FakeVideoUpload>(_uploads); }
     }
-
-    /// <summary>The chunk size the fake asks for (Facebook picks its own; 1 MiB here so tests see several).</summary>
-    public long VideoChunkBytes { get; set; } = 1024 * 1024;
 
     public long MaxVideoBytes { get; set; } = 10L * 1024 * 1024 * 1024;
 
-    /// <summary>Forgets every upload session not finished, as Facebook does with old ones.</summary>
-    public void ForgetUnfinishedVideos()
+    /// <summary>The Meta app the Resumable Upload API takes files for (Facebook Login's client id).</summary>
+    public string AppId { get; init; } = "1097315620041234";
+
+    /// <summary>The token of a person with a role on the app: the only one the upload steps take.</summary>
+    public string UserAccessToken { get; init; } = "EAAfakeusertoken";
+
+    /// <summary>The next POST of bytes keeps only its first <paramref name="bytes"/> and its connection drops without an answer.</summary>
+    public void InterruptNextUpload(long bytes)
     {
-        lock (_posts)
-            foreach (var key in _videos.Where(v => !v.Value.Finished).Select(v => v.Key).ToList())
-                _videos.Remove(key);
+        lock (_posts) _interruptAfter = bytes;
+        AbortNext(1, afterHandling: true, pathContains: "/upload:", where: r => r.Method == "POST");
+    }
+
+    /// <summary>Forgets every upload session and handle, as Facebook does with old ones.</summary>
+    public void ForgetUploads()
+    {
+        lock (_posts) _uploads.Clear();
     }
 
     public const int MaxPhotoBytes = 4 * 1024 * 1024;
@@ -93,7 +113,7 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
     public string PageName { get; init; } = "Publisher Test Page";
     public string PageAccessToken { get; init; } = "EAAfakepagetoken";
 
-    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string> { ["page_access_token"] = PageAccessToken };
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string> { ["page_access_token"] = PageAccessToken, ["user_access_token"] = UserAccessToken };
 
     public IReadOnlyList<FakePagePost> Posts
     {
@@ -118,6 +138,10 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
         var segments = request.Path.Trim('/').Split('/');
         if (segments.Length < 2 || !Version().IsMatch(segments[0]))
             return Error(400, $"Unknown path components: {request.Path}", "OAuthException", 2500);
+        if (segments.Length == 2 && segments[1].StartsWith("upload:", StringComparison.Ordinal))
+            return Upload(request, segments[1]);
+        if (segments.Length == 3 && segments[2] == "uploads" && request.Method == "POST")
+            return StartUpload(request, segments[1]);
         var form = request.Method == "POST" && (request.Header("Content-Type") ?? "").StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
             ? QueryHelpers.ParseQuery(request.Body).ToDictionary(p => p.Key, p => p.Value.ToString())
             : request.Parts?.Where(p => !p.IsFile).ToDictionary(p => p.Name, p => System.Text.Encoding.UTF8.GetString(p.Bytes)) ?? new Dictionary<string, string>();
@@ -141,13 +165,7 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
             ("GET", 2) => FakeResponse.Json(200, new { name = PageName, id = PageId }),
             ("POST", 3) when segments[2] == "feed" => CreatePost(form),
             ("POST", 3) when segments[2] == "photos" => UploadPhoto(request, form),
-            ("POST", 3) when segments[2] == "videos" => form.GetValueOrDefault("upload_phase") switch
-            {
-                "start" => StartVideo(form),
-                "transfer" => TransferVideo(request, form),
-                "finish" => FinishVideo(form),
-                _ => Error(400, "(#100) upload_phase must be start, transfer or finish", "OAuthException", 100),
-            },
+            ("POST", 3) when segments[2] == "videos" => PublishVideo(request, form),
             _ => Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100),
         };
     }
@@ -241,62 +259,95 @@ public sealed partial class FakeFacebookGraphApi : FakeApiServer
         }
     }
 
-    private FakeResponse StartVideo(Dictionary<string, string> form)
+    private static readonly HashSet<string> UploadTypes = ["application/pdf", "image/jpeg", "image/jpg", "image/png", "video/mp4"];
+
+    private FakeResponse StartUpload(RecordedRequest request, string appId)
     {
-        if (!long.TryParse(form.GetValueOrDefault("file_size"), NumberStyles.None, CultureInfo.InvariantCulture, out var size) || size <= 0)
-            return Error(400, "(#100) file_size is required and must be a positive integer", "OAuthException", 100);
-        if (size > MaxVideoBytes)
-            return Error(400, $"(#6000) The video is larger than {MaxVideoBytes} bytes", "OAuthException", 6000);
+        var query = Query(request);
+        if (query.GetValueOrDefault("access_token") is not { } token)
+            return Error(400, "An active access token must be used to query information about the current user.", "OAuthException", 2500);
+        if (token == PageAccessToken)
+            return Error(400, "(#3) Application does not have the capability to make this API call: uploads take a user access token", "OAuthException", 3);
+        if (token != UserAccessToken)
+            return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
+        if (appId != AppId)
+            return Error(400, $"(#100) Object with ID '{appId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation", "GraphMethodException", 100);
+        if (string.IsNullOrWhiteSpace(query.GetValueOrDefault("file_name")))
+            return Error(400, "(#100) The parameter file_name is required", "OAuthException", 100);
+        if (!long.TryParse(query.GetValueOrDefault("file_length"), NumberStyles.None, CultureInfo.InvariantCulture, out var length) || length <= 0)
+            return Error(400, "(#100) The parameter file_length is required and must be a positive integer", "OAuthException", 100);
+        if (!UploadTypes.Contains(query.GetValueOrDefault("file_type") ?? ""))
+            return Error(400, "(#100) file_type must be one of application/pdf, image/jpeg, image/jpg, image/png, video/mp4", "OAuthException", 100);
+        if (length > MaxVideoBytes)
+            return Error(400, $"(#100) The file is larger than {MaxVideoBytes} bytes", "OAuthException", 100);
         lock (_posts)
         {
-            var video = new FakePageVideo((5_000_000_000L + _next++).ToString(CultureInfo.InvariantCulture), (7_000_000_000L + _next++).ToString(CultureInfo.InvariantCulture), size);
-            _videos[video.SessionId] = video;
-            return FakeResponse.Json(200, new
-            {
-                video_id = video.VideoId,
-                start_offset = "0",
-                end_offset = Math.Min(size, VideoChunkBytes).ToString(CultureInfo.InvariantCulture),
-                upload_session_id = video.SessionId,
-            });
+            var id = $"upload:MTp{(9_000_000_000L + _next++).ToString(CultureInfo.InvariantCulture)}";
+            var upload = new FakeVideoUpload($"{id}?sig={Signature(id)}", query["file_name"], length, query["file_type"]);
+            _uploads[id] = upload;
+            return FakeResponse.Json(200, new { id = upload.SessionId });
         }
     }
 
-    private FakeResponse TransferVideo(RecordedRequest request, Dictionary<string, string> form)
+    private static string Signature(string id) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("sig" + id)))[..16];
+
+    private FakeResponse Upload(RecordedRequest request, string id)
     {
-        if (request.Parts?.SingleOrDefault(p => p.Name == "video_file_chunk") is not { IsFile: true } chunk)
-            return Error(400, "(#100) video_file_chunk is required as a file", "OAuthException", 100);
-        if (!long.TryParse(form.GetValueOrDefault("start_offset"), NumberStyles.None, CultureInfo.InvariantCulture, out var start))
-            return Error(400, "(#100) start_offset is required", "OAuthException", 100);
+        if (Query(request).ContainsKey("access_token"))
+            return Error(400, "(#100) The access token must be sent in the Authorization header", "OAuthException", 100);
+        var authorization = request.Header("Authorization") ?? "";
+        if (!authorization.StartsWith("OAuth ", StringComparison.Ordinal))
+            return Error(400, "An active access token must be used to query information about the current user.", "OAuthException", 2500);
+        if (authorization["OAuth ".Length..] != UserAccessToken)
+            return Error(400, "Invalid OAuth access token - Cannot parse access token", "OAuthException", 190);
         lock (_posts)
         {
-            if (!_videos.TryGetValue(form.GetValueOrDefault("upload_session_id") ?? "", out var video) || video.Finished)
-                return Error(400, "(#6001) The upload session does not exist or has been finished", "OAuthException", 6001);
-            var expected = video.Received.Length;
-            var wanted = Math.Min(video.FileSize, expected + VideoChunkBytes) - expected;
-            if (start != expected || chunk.Bytes.LongLength != wanted)
-                return Error(400, $"(#1363019) The chunk must start at {expected} and be {wanted} bytes, not start at {start} with {chunk.Bytes.LongLength}", "OAuthException", 1363019);
-            video.TransferOffsets.Add(start);
-            video.Received.Write(chunk.Bytes);
-            var next = video.Received.Length;
-            return FakeResponse.Json(200, new
+            if (!_uploads.TryGetValue(id, out var upload) || Query(request).GetValueOrDefault("sig") != Signature(id))
+                return Error(400, "(#100) Invalid upload session", "OAuthException", 100);
+            if (request.Method == "GET")
+                return FakeResponse.Json(200, new { id = upload.SessionId, file_offset = upload.Received.Length });
+            if (request.Method != "POST")
+                return Error(400, $"Unsupported {request.Method} request.", "GraphMethodException", 100);
+            if (upload.Handle is not null)
+                return Error(400, "(#100) The upload session is complete", "OAuthException", 100);
+            if (!long.TryParse(request.Header("file_offset"), NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+                return Error(400, "(#100) The file_offset header is required", "OAuthException", 100);
+            if (offset != upload.Received.Length)
+                return Error(400, $"(#100) file_offset {offset} does not match the {upload.Received.Length} bytes this session holds", "OAuthException", 100);
+            var bytes = request.BodyBytes;
+            if (_interruptAfter is { } cut)
             {
-                start_offset = next.ToString(CultureInfo.InvariantCulture),
-                end_offset = Math.Min(video.FileSize, next + VideoChunkBytes).ToString(CultureInfo.InvariantCulture),
-            });
+                // The connection broke after this many bytes arrived: they are kept, and nothing is answered.
+                _interruptAfter = null;
+                upload.Offsets.Add(offset);
+                upload.Received.Write(bytes, 0, (int)Math.Min(cut, bytes.Length));
+                return Error(500, "interrupted", "OAuthException", 1);
+            }
+            if (offset + bytes.LongLength != upload.FileLength)
+                return Error(400, $"(#100) The body must be the file's remaining {upload.FileLength - offset} bytes, not {bytes.LongLength}", "OAuthException", 100);
+            upload.Offsets.Add(offset);
+            upload.Received.Write(bytes);
+            upload.Handle = $"2:{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(upload.FileName))}:{upload.FileType}:{Signature(id + "h")}";
+            return FakeResponse.Json(200, new { h = upload.Handle });
         }
     }
 
-    private FakeResponse FinishVideo(Dictionary<string, string> form)
+    private FakeResponse PublishVideo(RecordedRequest request, Dictionary<string, string> form)
     {
+        if (request.Parts is null)
+            return Error(400, "(#100) The video must be published as multipart/form-data", "OAuthException", 100);
+        if (form.ContainsKey("upload_phase") || request.Parts.Any(p => p.IsFile))
+            return Error(400, "(#100) Publish an uploaded file with fbuploader_video_file_chunk", "OAuthException", 100);
         lock (_posts)
         {
-            if (!_videos.TryGetValue(form.GetValueOrDefault("upload_session_id") ?? "", out var video) || video.Finished)
-                return Error(400, "(#6001) The upload session does not exist or has been finished", "OAuthException", 6001);
-            if (video.Received.Length != video.FileSize)
-                return Error(400, $"(#6001) The upload is incomplete: {video.Received.Length} of {video.FileSize} bytes", "OAuthException", 6001);
-            video.Finished = true;
-            _posts.Add(new FakePagePost(video.VideoId, form.GetValueOrDefault("description") ?? "", null) { VideoTitle = form.GetValueOrDefault("title") });
-            return FakeResponse.Json(200, new { success = true });
+            var handle = form.GetValueOrDefault("fbuploader_video_file_chunk");
+            if (_uploads.Values.FirstOrDefault(u => u.Handle is not null && u.Handle == handle) is not { } upload)
+                return Error(400, "(#100) fbuploader_video_file_chunk is not the handle of a file uploaded to this app", "OAuthException", 100);
+            if (upload.FileType != "video/mp4" || Sniff(upload.Bytes) != "video/mp4")
+                return Error(400, "(#352) The video file you selected is in a format that we don't support.", "OAuthException", 352);
+            var id = (5_000_000_000L + _next++).ToString(CultureInfo.InvariantCulture);
+            _posts.Add(new FakePagePost(id, form.GetValueOrDefault("description") ?? "", null) { VideoTitle = form.GetValueOrDefault("title"), Video = upload });
+            return FakeResponse.Json(200, new { id });
         }
     }
 

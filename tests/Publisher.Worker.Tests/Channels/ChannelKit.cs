@@ -22,11 +22,13 @@ public static class ChannelKit
     /// A client built as the worker builds it. The fakes listen on 127.0.0.1, so private networks are allowed unless
     /// a test asks for the production default (<paramref name="allowPrivateNetworks"/> false).
     /// </summary>
-    public static T Client<T>(TimeProvider? clock = null, bool allowPrivateNetworks = true) where T : IChannelClient
+    /// <param name="configure">Anything else the test sets up (options such as the Meta app id).</param>
+    public static T Client<T>(TimeProvider? clock = null, bool allowPrivateNetworks = true, Action<IServiceCollection>? configure = null) where T : IChannelClient
     {
         var services = new ServiceCollection();
         if (clock is not null) services.AddSingleton(clock);
         services.Configure<OutboundNetworkOptions>(o => o.AllowPrivateNetworks = allowPrivateNetworks);
+        configure?.Invoke(services);
         services.AddChannelClients();
         return services.BuildServiceProvider().GetServices<IChannelClient>().OfType<T>().Single();
     }

@@ -238,7 +238,7 @@ public sealed class LinkedInMediaTests : IAsyncLifetime
     public async Task DisposeAsync() => await _linkedIn.DisposeAsync();
 }
 
-/// <summary>Facebook Page: photos uploaded unpublished, then attached to the post with attached_media.</summary>
+/// <summary>Facebook Page: photos uploaded unpublished, then attached to the post with attached_media (videos: FacebookPageVideoTests).</summary>
 public sealed class FacebookPageMediaTests : IAsyncLifetime
 {
     private readonly FakeFacebookGraphApi _graph = new();
@@ -305,116 +305,6 @@ public sealed class FacebookPageMediaTests : IAsyncLifetime
         Assert.Equal(PublishOutcome.Published, result.Outcome);
         Assert.Single(_graph.Requests, r => r.Path.EndsWith("/photos", StringComparison.Ordinal));
         Assert.Equal([uploaded.NetworkMediaId], Assert.Single(_graph.Posts).PhotoIds);
-    }
-
-    private static PublishRequest WithUploaded(PublishRequest request, PublishMedia medium, (string Key, string NetworkMediaId, DateTimeOffset? ExpiresAt) uploaded) =>
-        request with { UploadedMedia = new Dictionary<string, UploadedMedia> { [medium.Key] = new(uploaded.NetworkMediaId, uploaded.ExpiresAt) } };
-
-    [Fact]
-    public async Task A_video_is_started_transferred_chunk_by_chunk_at_the_offsets_asked_and_finished_with_its_description_as_one_post()
-    {
-        // 2.5 chunks of the fake's 1 MiB.
-        var video = TestMedia.Mp4(2 * 1024 * 1024 + 512 * 1024);
-        var progress = new RecordingProgress();
-
-        var result = await _client.PublishAsync(Request("https://shop.example/autumn", video), progress, CancellationToken.None);
-
-        Assert.Equal(PublishOutcome.Published, result.Outcome);
-        var calls = _graph.Requests.Where(r => r.Path.EndsWith("/videos", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["start", "transfer", "transfer", "transfer", "finish"], calls.Select(c => c.Field("upload_phase")));
-        Assert.Equal(video.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), calls[0].Field("file_size"));
-        Assert.Equal([1024 * 1024, 1024 * 1024, 512 * 1024], calls.Skip(1).Take(3).Select(c => c.Parts!.Single(p => p.Name == "video_file_chunk").Bytes.Length));
-        var session = Assert.Single(_graph.Videos.Values);
-        Assert.Equal([0L, 1024 * 1024, 2 * 1024 * 1024], session.TransferOffsets);
-        Assert.Equal(await TestMedia.BytesAsync(video), session.Bytes);
-        var post = Assert.Single(_graph.Posts);
-        Assert.Equal(session.VideoId, post.Id);
-        Assert.Equal(session.VideoId, result.ExternalId);
-        Assert.Equal("Autumn sale", post.VideoTitle);
-        Assert.Equal("Our autumn sale starts today: 20% off everything.\n\nhttps://shop.example/autumn", post.Message);
-        Assert.Equal($"{session.VideoId}/{session.SessionId}", Assert.Single(progress.Media).NetworkMediaId);
-        Assert.Equal([session.VideoId], progress.Ids);
-        Assert.DoesNotContain(_graph.Requests, r => r.Path.EndsWith("/feed", StringComparison.Ordinal));
-    }
-
-    private static Func<Publisher.Testing.Fakes.RecordedRequest, bool> Phase(string phase) => r => r.Field("upload_phase") == phase;
-
-    [Fact]
-    public async Task A_connection_broken_mid_transfer_is_transient_and_the_retry_uploads_again_posting_once()
-    {
-        var video = TestMedia.Mp4(1536 * 1024);
-        _graph.AbortNext(1, afterHandling: false, pathContains: "/videos", where: Phase("transfer"));
-        var first = new RecordingProgress();
-
-        var broken = await _client.PublishAsync(Request(null, video), first, CancellationToken.None);
-
-        Assert.Equal(PublishOutcome.Transient, broken.Outcome);
-        Assert.Empty(first.Media);
-        Assert.Empty(_graph.Posts);
-        var result = await _client.PublishAsync(Request(null, video), new RecordingProgress(), CancellationToken.None);
-        Assert.Equal(PublishOutcome.Published, result.Outcome);
-        Assert.Equal(await TestMedia.BytesAsync(video), _graph.Videos.Values.Single(v => v.Finished).Bytes);
-        Assert.Single(_graph.Posts);
-    }
-
-    [Fact]
-    public async Task A_retry_after_a_rate_limited_finish_only_finishes_the_recorded_session_and_posts_once()
-    {
-        var video = TestMedia.Mp4(1536 * 1024);
-        _graph.FailNext(1, 400, FakeFacebookGraphApi.RateLimitBody, pathContains: "/videos", where: Phase("finish"));
-        var first = new RecordingProgress();
-
-        Assert.Equal(PublishOutcome.Transient, (await _client.PublishAsync(Request(null, video), first, CancellationToken.None)).Outcome);
-        Assert.Empty(_graph.Posts);
-        var uploaded = Assert.Single(first.Media);
-        var transfers = _graph.Requests.Count(r => r.Field("upload_phase") == "transfer");
-
-        var result = await _client.PublishAsync(WithUploaded(Request(null, video), video, uploaded), new RecordingProgress(), CancellationToken.None);
-
-        Assert.Equal(PublishOutcome.Published, result.Outcome);
-        Assert.Equal(transfers, _graph.Requests.Count(r => r.Field("upload_phase") == "transfer"));
-        Assert.Single(_graph.Requests, r => r.Field("upload_phase") == "start");
-        Assert.Equal(uploaded.NetworkMediaId.Split('/')[0], Assert.Single(_graph.Posts).Id);
-    }
-
-    [Fact]
-    public async Task A_recorded_session_Facebook_no_longer_takes_is_uploaded_again_and_posted_once()
-    {
-        var video = TestMedia.Mp4(300_000);
-        _graph.FailNext(1, 400, FakeFacebookGraphApi.RateLimitBody, pathContains: "/videos", where: Phase("finish"));
-        var first = new RecordingProgress();
-        Assert.Equal(PublishOutcome.Transient, (await _client.PublishAsync(Request(null, video), first, CancellationToken.None)).Outcome);
-        _graph.ForgetUnfinishedVideos();
-
-        var result = await _client.PublishAsync(WithUploaded(Request(null, video), video, Assert.Single(first.Media)), new RecordingProgress(), CancellationToken.None);
-
-        Assert.Equal(PublishOutcome.Published, result.Outcome);
-        Assert.Equal(2, _graph.Requests.Count(r => r.Field("upload_phase") == "start"));
-        Assert.Single(_graph.Posts);
-    }
-
-    [Fact]
-    public async Task A_finish_that_broke_off_after_Facebook_published_the_video_is_unknown_not_posted_again()
-    {
-        _graph.AbortNext(1, afterHandling: true, pathContains: "/videos", where: Phase("finish"));
-
-        var result = await _client.PublishAsync(Request(null, TestMedia.Mp4(300_000)), new RecordingProgress(), CancellationToken.None);
-
-        Assert.Equal(PublishOutcome.Unknown, result.Outcome);
-        Assert.Single(_graph.Posts);
-    }
-
-    [Fact]
-    public async Task A_video_Facebook_refuses_to_start_is_permanent_in_its_words_and_nothing_is_sent()
-    {
-        _graph.MaxVideoBytes = 100_000;
-
-        var result = await _client.PublishAsync(Request(null, TestMedia.Mp4(300_000)), new RecordingProgress(), CancellationToken.None);
-
-        Assert.Equal(PublishOutcome.Permanent, result.Outcome);
-        Assert.Contains("The video is larger than 100000 bytes", result.Detail);
-        Assert.DoesNotContain(_graph.Requests, r => r.Field("upload_phase") == "transfer");
-        Assert.Empty(_graph.Posts);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
@@ -7,174 +8,201 @@ using Publisher.Templates.Channels;
 namespace Publisher.Worker.Channels.FacebookPage;
 
 /// <summary>
-/// A video on the Page: <c>POST /{version}/{page_id}/videos</c> in the resumable upload's three phases, as the Graph
-/// API's Page video reference documents them (https://developers.facebook.com/docs/graph-api/reference/page/videos/,
-/// https://developers.facebook.com/docs/video-api/guides/publishing):
+/// A video on the Page, the way Meta's Video API publishing guide has it
+/// (https://developers.facebook.com/docs/video-api/guides/publishing), its file sent with the Resumable Upload API
+/// (https://developers.facebook.com/docs/graph-api/guides/upload):
 /// <list type="number">
-/// <item><c>upload_phase=start</c> with <c>file_size</c>: Facebook answers the <c>video_id</c>, an
-/// <c>upload_session_id</c> and the first chunk it wants (<c>start_offset</c>, <c>end_offset</c>);</item>
-/// <item><c>upload_phase=transfer</c> (multipart: the session, <c>start_offset</c> and the bytes as
-/// <c>video_file_chunk</c>) for each chunk it asks for, until it answers <c>start_offset</c> equal to <c>end_offset</c>;</item>
-/// <item><c>upload_phase=finish</c> with the session, the <c>description</c> (the variant's text) and <c>title</c>:
-/// this publishes the video, so it is the post itself.</item>
+/// <item><c>POST /{version}/{app_id}/uploads</c> with <c>file_name</c>, <c>file_length</c>, <c>file_type</c> and a
+/// <em>user</em> access token (of a person with a role on the Meta app) opens an upload session, answered
+/// <c>{"id":"upload:…"}</c>; the session is recorded at once;</item>
+/// <item><c>POST /{version}/upload:…</c> with the header <c>Authorization: OAuth {user token}</c> (the guide says the
+/// token works only there), the header <c>file_offset</c> and the file's bytes from that offset as the body, answered
+/// <c>{"h":"…"}</c>, the file handle, which is recorded in place of the session; a session recorded by an attempt
+/// that broke off is asked where it stands (<c>GET /{version}/upload:…</c>, answered <c>{"id", "file_offset"}</c>)
+/// and the rest is sent from there;</item>
+/// <item><c>POST /{version}/{page_id}/videos</c> on graph-video.facebook.com with the <em>Page</em> token,
+/// <c>title</c>, <c>description</c> (the variant's text) and <c>fbuploader_video_file_chunk</c> (the handle),
+/// answered <c>{"id": video id}</c>: this publishes the video, so it is the post itself, sent at most once per attempt.
+/// A call that broke off after it was sent is "unknown", like any post.</item>
 /// </list>
-/// The session is recorded once every chunk is in, so a retry after a crash or a failed finish only finishes it; a
-/// session Facebook no longer takes is uploaded again (an unfinished session publishes nothing). A finish that broke
-/// off after it was sent is "unknown", like any post.
+/// The two upload steps go to the account's address (graph.facebook.com: the upload guide's host, and the Video API
+/// overview calls graph-video.facebook.com deprecated for uploads); the publishing call goes to graph-video.facebook.com
+/// as the publishing guide shows it.
 /// </summary>
 public sealed partial class FacebookPageClient
 {
-    /// <summary>The Graph API documents no lifetime for an unfinished upload session; a retry reuses one for a day.</summary>
+    /// <summary>The Graph API documents no lifetime for an upload session or a file handle; a retry reuses one for a day.</summary>
     public static readonly TimeSpan UnusedVideoKept = TimeSpan.FromDays(1);
 
-    /// <summary>The largest chunk Publisher holds in memory; a bigger one asked for is sent in pieces of this size.</summary>
-    public const int MaxVideoChunkBytes = 16 * 1024 * 1024;
+    private const string SessionRecord = "session:";
+    private const string HandleRecord = "handle:";
+
+    /// <summary>
+    /// Whether an attempt may have sent the video's publishing call: it recorded the handle (or something that is not
+    /// an upload session, as the upload method before this one recorded just before publishing).
+    /// </summary>
+    private static bool HandleRecorded(PublishRequest request, PublishMedia video) =>
+        request.UploadedMedia.TryGetValue(video.Key, out var recorded) && !recorded.NetworkMediaId.StartsWith(SessionRecord, StringComparison.Ordinal);
 
     private async Task<PublishResult> PublishVideoAsync(HttpClient http, PublishRequest request, PublishMedia video, IPublishProgress progress, CancellationToken cancellationToken)
     {
         var what = ChannelMedia.Describe(request, video);
-        var session = ChannelMedia.Reusable(request, video, clock.GetUtcNow()) is { } recorded && UploadSession.TryParse(recorded, out var parsed) ? parsed : null;
-        var reused = session is not null;
+        var recorded = ChannelMedia.Reusable(request, video, clock.GetUtcNow());
+        var handle = recorded is not null && recorded.StartsWith(HandleRecord, StringComparison.Ordinal) ? recorded[HandleRecord.Length..] : null;
+        var session = recorded is not null && recorded.StartsWith(SessionRecord, StringComparison.Ordinal) ? recorded[SessionRecord.Length..] : null;
+        var reused = handle is not null;
         while (true)
         {
-            if (session is null)
+            if (handle is null)
             {
                 try
                 {
-                    var (uploaded, failure) = await UploadVideoAsync(http, request.Connection, video, what, cancellationToken);
+                    var (uploaded, failure) = await UploadVideoAsync(http, request.Connection, video, what, session, progress, cancellationToken);
                     if (failure is not null) return failure;
-                    session = uploaded!;
+                    handle = uploaded!;
                 }
                 catch (Exception e) when (ChannelMedia.TryMapUploadException(e, Kind, what, out var failure))
                 {
                     return failure;
                 }
-                await progress.MediaUploadedAsync(video.Key, session.ToString(), clock.GetUtcNow() + UnusedVideoKept, cancellationToken);
+                await progress.MediaUploadedAsync(video.Key, HandleRecord + handle, clock.GetUtcNow() + UnusedVideoKept, cancellationToken);
             }
 
             var message = request.Text;
             if (!string.IsNullOrWhiteSpace(request.Link) && !message.Contains(request.Link, StringComparison.Ordinal))
                 message = $"{message}\n\n{request.Link}";
-            var form = new List<KeyValuePair<string, string>>
-            {
-                new("upload_phase", "finish"),
-                new("upload_session_id", session.SessionId),
-                new("description", message),
-            };
+            var form = new List<KeyValuePair<string, string>> { new("description", message) };
             if (!string.IsNullOrWhiteSpace(request.Title)) form.Add(new("title", request.Title));
+            form.Add(new("fbuploader_video_file_chunk", handle));
             form.Add(new("access_token", request.Connection.Credential("page_access_token")));
-            using var content = Multipart(form);
+            using var content = new MultipartFormDataContent();
+            foreach (var (name, value) in form) content.Add(new StringContent(value), name);
             using var response = await http.PostAsync(VideosAddress(request.Connection), content, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 var failure = await ChannelHttp.FailureAsync(response, Kind, clock.GetUtcNow(), cancellationToken);
-                // A recorded session Facebook no longer takes published nothing: upload the video again, once.
+                // Facebook refused a recorded handle (it published nothing): upload the video again, once.
                 if (reused && failure.Outcome == PublishOutcome.Permanent)
                 {
-                    reused = false;
-                    session = null;
+                    (reused, handle, session) = (false, null, null);
                     continue;
                 }
                 return failure;
             }
-            var finished = await ReadJsonAsync(response, cancellationToken);
-            if (finished is not { } answer || !answer.TryGetProperty("success", out var success) || success.ValueKind != JsonValueKind.True)
+            if (await ReadJsonAsync(response, cancellationToken) is not { } answer || Text(answer, "id") is not { Length: > 0 } videoId)
                 return new PublishResult(PublishOutcome.Unknown, HttpStatus: (int)response.StatusCode,
-                    Detail: "Facebook answered the video's publishing without saying it succeeded; check the Page's videos.");
-            await progress.PartPostedAsync(session.VideoId, cancellationToken);
-            return PublishResult.Published(session.VideoId, PostAddresses.FacebookPost(session.VideoId));
+                    Detail: "Facebook answered the video's publishing without its id; check the Page's videos.");
+            await progress.PartPostedAsync(videoId, cancellationToken);
+            return PublishResult.Published(videoId, PostAddresses.FacebookPost(videoId));
         }
-    }
-
-    /// <summary>An upload session whose bytes are all in: the video's id and the session that finishes it.</summary>
-    private sealed record UploadSession(string VideoId, string SessionId)
-    {
-        public override string ToString() => $"{VideoId}/{SessionId}";
-
-        public static bool TryParse(string text, out UploadSession session)
-        {
-            var slash = text.IndexOf('/', StringComparison.Ordinal);
-            session = slash > 0 && slash < text.Length - 1 ? new UploadSession(text[..slash], text[(slash + 1)..]) : null!;
-            return session is not null;
-        }
-    }
-
-    /// <summary>The start and transfer phases: every chunk Facebook asks for, read from the store as they go.</summary>
-    private async Task<(UploadSession? Session, PublishResult? Failure)> UploadVideoAsync(HttpClient http, ChannelConnection connection, PublishMedia video, string what, CancellationToken cancellationToken)
-    {
-        string videoId, sessionId;
-        long start, end;
-        using (var form = Multipart([
-            new("upload_phase", "start"),
-            new("file_size", video.Length.ToString(CultureInfo.InvariantCulture)),
-            new("access_token", connection.Credential("page_access_token")),
-        ]))
-        {
-            using var response = await http.PostAsync(VideosAddress(connection), form, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-                return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
-            var answer = await ReadJsonAsync(response, cancellationToken);
-            if (answer is not { } root || Text(root, "video_id") is not { Length: > 0 } id || Text(root, "upload_session_id") is not { Length: > 0 } sid
-                || !TryOffsets(root, out start, out end))
-                return (null, new PublishResult(PublishOutcome.Transient, Detail: $"Facebook's answer to uploading {what} had no video id, session or offsets; nothing was posted."));
-            (videoId, sessionId) = (id, sid);
-        }
-
-        Stream? stream = null;
-        long position = 0;
-        try
-        {
-            while (start < end)
-            {
-                if (start > video.Length || end > video.Length || start < 0)
-                    return (null, new PublishResult(PublishOutcome.Transient, Detail: $"Facebook asked for bytes {start} to {end} of {what}, which has {video.Length:N0}; nothing was posted."));
-                // Facebook names each chunk by offset; it asks for them in order, but a chunk it asks for again means
-                // reading from the start once more.
-                if (stream is null || start < position)
-                {
-                    if (stream is not null) await stream.DisposeAsync();
-                    stream = await video.OpenAsync(cancellationToken);
-                    position = 0;
-                }
-                var chunk = new byte[Math.Min(end - start, MaxVideoChunkBytes)];
-                if (start > position)
-                {
-                    var skip = new byte[Math.Min(start - position, 81920)];
-                    while (position < start)
-                    {
-                        var read = (int)Math.Min(skip.Length, start - position);
-                        await stream.ReadExactlyAsync(skip.AsMemory(0, read), cancellationToken);
-                        position += read;
-                    }
-                }
-                await stream.ReadExactlyAsync(chunk, cancellationToken);
-                position += chunk.Length;
-
-                using var form = Multipart([
-                    new("upload_phase", "transfer"),
-                    new("upload_session_id", sessionId),
-                    new("start_offset", start.ToString(CultureInfo.InvariantCulture)),
-                    new("access_token", connection.Credential("page_access_token")),
-                ]);
-                form.Add(ChannelMedia.FilePart(chunk, "application/octet-stream"), "video_file_chunk", ChannelMedia.FileName(video));
-                using var response = await http.PostAsync(VideosAddress(connection), form, cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                    return (null, await ChannelMedia.RefusedAsync(response, Kind, what, clock.GetUtcNow(), cancellationToken));
-                if (await ReadJsonAsync(response, cancellationToken) is not { } next || !TryOffsets(next, out var nextStart, out var nextEnd) || nextStart <= start)
-                    return (null, new PublishResult(PublishOutcome.Transient, Detail: $"Facebook's answer to a chunk of {what} did not move on to the next one; nothing was posted."));
-                (start, end) = (nextStart, nextEnd);
-            }
-        }
-        finally
-        {
-            if (stream is not null) await stream.DisposeAsync();
-        }
-        return (new UploadSession(videoId, sessionId), null);
     }
 
     /// <summary>
-    /// The Page's videos edge. Facebook takes video uploads on graph-video.facebook.com (its Page video docs); an
-    /// account on another address (a test server, a proxy) uploads there.
+    /// The two upload steps: a new session (recorded as soon as Facebook names it) or the recorded one asked where it
+    /// stands, then the bytes from there in one request, read from the store as they go. Answers the file handle.
+    /// </summary>
+    private async Task<(string? Handle, PublishResult? Failure)> UploadVideoAsync(HttpClient http, ChannelConnection connection, PublishMedia video, string what,
+        string? recordedSession, IPublishProgress progress, CancellationToken cancellationToken)
+    {
+        var appId = connectOptions.Value.Facebook.ClientId?.Trim() is { Length: > 0 } configured
+            ? configured
+            : throw new ChannelConfigurationException("Publishing a video to a Facebook Page needs the Meta app's id: set Connect__Facebook__ClientId (the App ID, with Connect__Facebook__ClientSecret) to the app the Page's tokens come from.");
+        var userToken = connection.Credentials.TryGetValue("user_access_token", out var token) && !string.IsNullOrWhiteSpace(token)
+            ? token
+            : throw new ChannelConfigurationException("Facebook takes a video's file only with the user access token of a person with a role on the Meta app: reconnect the Page with Connect, or enter a “User access token” on the Channels page.");
+
+        long offset = 0;
+        var session = recordedSession is not null && IsSessionId(recordedSession) ? recordedSession : null;
+        if (session is not null)
+        {
+            using var asked = new HttpRequestMessage(HttpMethod.Get, UploadAddress(connection, session));
+            asked.Headers.TryAddWithoutValidation("Authorization", $"OAuth {userToken}");
+            using var status = await http.SendAsync(asked, cancellationToken);
+            if (!status.IsSuccessStatusCode)
+            {
+                var refused = await ChannelMedia.RefusedAsync(status, Kind, what, clock.GetUtcNow(), cancellationToken);
+                if (refused.Outcome != PublishOutcome.Permanent) return (null, refused);
+                session = null; // gone or refused: a new session takes the file (nothing was published)
+            }
+            else if (await ReadJsonAsync(status, cancellationToken) is { } where
+                     && long.TryParse(Text(where, "file_offset"), NumberStyles.None, CultureInfo.InvariantCulture, out var received)
+                     && received < video.Length)
+                offset = received;
+            else
+                // Holding the whole file without its handle having reached us (or answering in a shape not documented):
+                // the guide gives no way to get that handle back, so a new session takes the file again.
+                session = null;
+        }
+
+        if (session is null)
+        {
+            var start = ChannelHttp.Combine(connection.BaseAddress, $"{Version(connection)}/{Uri.EscapeDataString(appId)}/uploads?" + string.Join('&',
+                new[]
+                {
+                    ("file_name", ChannelMedia.FileName(video)),
+                    ("file_length", video.Length.ToString(CultureInfo.InvariantCulture)),
+                    ("file_type", video.ContentType),
+                    ("access_token", userToken),
+                }.Select(p => $"{p.Item1}={Uri.EscapeDataString(p.Item2)}")));
+            using var started = await http.PostAsync(start, content: null, cancellationToken);
+            if (!started.IsSuccessStatusCode)
+                return (null, await ChannelMedia.RefusedAsync(started, Kind, what, clock.GetUtcNow(), cancellationToken));
+            if (await ReadJsonAsync(started, cancellationToken) is not { } answer || Text(answer, "id") is not { } id || !IsSessionId(id))
+                return (null, new PublishResult(PublishOutcome.Transient, Detail: $"Facebook's answer to uploading {what} named no upload session; nothing was posted."));
+            session = id;
+            offset = 0;
+            await progress.MediaUploadedAsync(video.Key, SessionRecord + session, clock.GetUtcNow() + UnusedVideoKept, cancellationToken);
+        }
+
+        await using var stream = await video.OpenAsync(cancellationToken);
+        await SkipAsync(stream, offset, cancellationToken);
+        using var bytes = new StreamContent(stream);
+        bytes.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        bytes.Headers.ContentLength = video.Length - offset;
+        using var upload = new HttpRequestMessage(HttpMethod.Post, UploadAddress(connection, session)) { Content = bytes };
+        upload.Headers.TryAddWithoutValidation("Authorization", $"OAuth {userToken}");
+        upload.Headers.TryAddWithoutValidation("file_offset", offset.ToString(CultureInfo.InvariantCulture));
+        using var sent = await http.SendAsync(upload, cancellationToken);
+        if (!sent.IsSuccessStatusCode)
+            return (null, await ChannelMedia.RefusedAsync(sent, Kind, what, clock.GetUtcNow(), cancellationToken));
+        return await ReadJsonAsync(sent, cancellationToken) is { } done && Text(done, "h") is { Length: > 0 } handle
+            ? (handle, null)
+            : (null, new PublishResult(PublishOutcome.Transient, Detail: $"Facebook's answer to the bytes of {what} had no file handle; nothing was posted, and the next attempt asks where the upload stands."));
+    }
+
+    /// <summary>
+    /// A session id as Facebook names it: <c>upload:</c> and an opaque id, which may carry its own <c>?sig=</c>
+    /// query (Meta's examples show one); it goes into the address as it came, so anything that could reach another
+    /// path or host is refused.
+    /// </summary>
+    private static bool IsSessionId(string id) =>
+        id.StartsWith("upload:", StringComparison.Ordinal) && id.Length > "upload:".Length
+        && !id.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '/' or '\\' or '#' or '@');
+
+    private static Uri UploadAddress(ChannelConnection connection, string session) =>
+        ChannelHttp.Combine(connection.BaseAddress, $"{Version(connection)}/{session}");
+
+    /// <summary>Moves the store's stream to <paramref name="offset"/>: seeking when it can, else reading past.</summary>
+    private static async Task SkipAsync(Stream stream, long offset, CancellationToken cancellationToken)
+    {
+        if (offset == 0) return;
+        if (stream.CanSeek)
+        {
+            stream.Seek(offset, SeekOrigin.Begin);
+            return;
+        }
+        var buffer = new byte[81920];
+        for (var left = offset; left > 0;)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), cancellationToken);
+            if (read == 0) throw new IOException("The stored video is shorter than the offset Facebook has.");
+            left -= read;
+        }
+    }
+
+    /// <summary>
+    /// The Page's videos edge. The publishing guide sends it to graph-video.facebook.com; an account on another address
+    /// (a test server, a proxy) publishes there.
     /// </summary>
     private static Uri VideosAddress(ChannelConnection connection)
     {
@@ -182,14 +210,6 @@ public sealed partial class FacebookPageClient
         if (baseAddress.Host.Equals("graph.facebook.com", StringComparison.OrdinalIgnoreCase))
             baseAddress = new UriBuilder(baseAddress) { Host = "graph-video.facebook.com" }.Uri;
         return ChannelHttp.Combine(baseAddress, $"{Version(connection)}/{Uri.EscapeDataString(connection.Setting("page_id"))}/videos");
-    }
-
-    /// <summary>Every phase goes as multipart/form-data, as the Graph API's video upload examples send it.</summary>
-    private static MultipartFormDataContent Multipart(IEnumerable<KeyValuePair<string, string>> fields)
-    {
-        var form = new MultipartFormDataContent();
-        foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
-        return form;
     }
 
     private static async Task<JsonElement?> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -212,13 +232,4 @@ public sealed partial class FacebookPageClient
             JsonValueKind.Number => value.GetRawText(),
             _ => null,
         } : null;
-
-    /// <summary>Graph answers the offsets as strings of digits (numbers taken too).</summary>
-    private static bool TryOffsets(JsonElement element, out long start, out long end)
-    {
-        end = 0;
-        return long.TryParse(Text(element, "start_offset"), NumberStyles.None, CultureInfo.InvariantCulture, out start)
-            && long.TryParse(Text(element, "end_offset"), NumberStyles.None, CultureInfo.InvariantCulture, out end)
-            && end >= start;
-    }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Publisher.Core.Connect;
 using Publisher.Core.Domain;
 using Publisher.Core.Publishing;
 using Publisher.Templates.Channels;
@@ -9,9 +11,10 @@ namespace Publisher.Worker.Channels.FacebookPage;
 /// Posts to a Facebook Page's feed with the Graph API (<c>POST /{version}/{page_id}/feed</c>, form-encoded). One
 /// post, never a thread. The Graph API has no idempotency key, so an interrupted post cannot be reconciled. Photos are
 /// uploaded first, unpublished, and attached to the post with <c>attached_media</c> (<see cref="UploadPhotosAsync"/>);
-/// a video is uploaded to the Page's videos and published as its own post (<see cref="PublishVideoAsync"/>).
+/// a video is uploaded with the Resumable Upload API to the Meta app (<c>Connect:Facebook:ClientId</c>) and published on
+/// the Page's videos as its own post (<see cref="PublishVideoAsync"/>).
 /// </summary>
-public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock) : IChannelClient
+public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFactory, TimeProvider clock, IOptions<ConnectOptions> connectOptions) : IChannelClient
 {
     public const string DefaultGraphVersion = "v21.0";
 
@@ -66,9 +69,17 @@ public sealed partial class FacebookPageClient(IHttpClientFactory httpClientFact
         }
     }
 
+    /// <summary>
+    /// The Graph API has no idempotency key, so an interrupted post cannot be looked up, with one exception: a video is
+    /// published only with its file handle, which is recorded before the publishing call goes out. An interrupted
+    /// attempt that recorded no handle for its video (nothing, or only the upload session) never sent that call.
+    /// </summary>
     public Task<ReconcileResult> ReconcileAsync(PublishRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult(new ReconcileResult(ReconcileVerdict.Unknown,
-            Detail: "Facebook cannot tell whether an interrupted post went out: check the Page, then mark it published or publish again."));
+        Task.FromResult(request.Media.FirstOrDefault(m => m.Kind == PublishMediaKind.Video) is { } video && !HandleRecorded(request, video)
+            ? new ReconcileResult(ReconcileVerdict.SafeToRetry,
+                Detail: "the video's upload had not finished, and Facebook publishes a video only with the handle the finished upload gives: nothing was posted")
+            : new ReconcileResult(ReconcileVerdict.Unknown,
+                Detail: "Facebook cannot tell whether an interrupted post went out: check the Page, then mark it published or publish again."));
 
     public async Task<ConnectionCheck> TestConnectionAsync(ChannelConnection connection, CancellationToken cancellationToken)
     {
