@@ -60,8 +60,12 @@ public sealed record ChannelMediaRules(
     int MaxAltTextLength,
     IReadOnlyList<int> HostedWidths,
     bool VideoAsPoster = false,
-    bool MediaRequired = false)
+    bool MediaRequired = false,
+    IReadOnlyList<string>? VideoTypes = null)
 {
+    /// <summary>The video containers the network takes: MP4 and MOV unless its rule names fewer.</summary>
+    public IReadOnlyList<string> TakenVideoTypes => VideoTypes ?? [MediaTypes.Mp4, MediaTypes.QuickTime];
+
     /// <summary>Whether Publisher serves this channel's media itself (newsletter, blog, webhook).</summary>
     public bool IsHosted => HostedWidths.Count > 0;
 
@@ -140,13 +144,15 @@ public static class ChannelMediaTable
         // Facebook Page photos https://developers.facebook.com/docs/graph-api/reference/page/photos (JPEG, PNG, GIF, …;
         // at most 4 MB), several photos in one post through attached_media
         // (https://developers.facebook.com/docs/pages-api/posts; Publisher sends at most 10); Page videos
-        // https://developers.facebook.com/docs/video-api/guides/publishing (up to 10 GB and 240 minutes).
+        // https://developers.facebook.com/docs/video-api/guides/publishing (up to 10 GB and 240 minutes), uploaded with
+        // the Resumable Upload API (https://developers.facebook.com/docs/graph-api/resumable-upload-api), whose file_type
+        // takes video/mp4 and no other video type: a MOV is refused while writing.
         // Page photos show GIFs still.
         new("FacebookPage", "Facebook Page", "https://developers.facebook.com/docs/graph-api/reference/page/photos",
             MaxItems: 10, MaxImages: 10, MaxImageBytes: 4 * MB, MaxLongSide: SocialLongSide, MaxImagePixels: null, ImageTypes: JpegPng,
             Gif: GifHandling.FirstFrame, MaxGifBytes: 4 * MB, AnimatedGifAlone: false,
             MaxVideos: 1, MaxVideoBytes: 10L * 1024 * MB, MinVideoDuration: S(1), MaxVideoDuration: TimeSpan.FromMinutes(240), VideoCodecs: H264Hevc, VideoAlone: true,
-            MinAspectRatio: null, MaxAspectRatio: null, MaxAltTextLength: 1000, HostedWidths: []),
+            MinAspectRatio: null, MaxAspectRatio: null, MaxAltTextLength: 1000, HostedWidths: [], VideoTypes: [MediaTypes.Mp4]),
 
         // The newsletter is Publisher's: images are served from /media and shown 600 pixels wide, so 1,200 pixels covers
         // high-density screens. JPEG, PNG and GIF only: https://www.caniemail.com/features/image-webp/ shows WebP is

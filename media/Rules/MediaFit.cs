@@ -48,6 +48,8 @@ public static class MediaFit
                     problems.Add(new("media.video-too-long", $"“{video.FileName}” runs {Describe(duration)}; {name} takes videos up to {Describe(rules.MaxVideoDuration)}: trim it, or leave it out of {name}."));
                 if (video.Duration is { } shortDuration && shortDuration < rules.MinVideoDuration)
                     problems.Add(new("media.video-too-short", $"“{video.FileName}” runs {Describe(shortDuration)}; {name} takes videos of at least {Describe(rules.MinVideoDuration)}."));
+                if (!rules.TakenVideoTypes.Contains(video.ContentType, StringComparer.OrdinalIgnoreCase))
+                    problems.Add(new("media.video-type", $"“{video.FileName}” is {MediaTypes.Describe(video.ContentType)}; {name} takes {string.Join(" or ", rules.TakenVideoTypes.Select(MediaTypes.Describe))}: export it again as MP4 with H.264, or leave it out of {name}."));
                 if (video.VideoCodec is { } codec && !rules.VideoCodecs.Contains(codec, StringComparer.OrdinalIgnoreCase))
                     problems.Add(new("media.video-codec", $"“{video.FileName}” is {codec.ToUpperInvariant()} video; {name} takes {string.Join(" or ", rules.VideoCodecs.Select(c => c.ToUpperInvariant()))}: export it again as MP4 with H.264."));
             }

@@ -193,6 +193,18 @@ public sealed class MediaFitTests
     }
 
     [Fact]
+    public void A_mov_is_refused_for_the_facebook_page_whose_upload_takes_only_mp4_and_taken_elsewhere()
+    {
+        var mov = Video(30) with { ContentType = MediaTypes.QuickTime, FileName = "tour.mov" };
+        var problem = Assert.Single(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("FacebookPage")!, [mov]));
+        Assert.Equal("media.video-type", problem.Code);
+        Assert.Contains("“tour.mov” is a QuickTime (MOV) video; Facebook Page takes an MP4 video", problem.Message);
+        Assert.Empty(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("FacebookPage")!, [Video(30)]));
+        foreach (var kind in new[] { "X", "LinkedIn", "Mastodon", "Bluesky" })
+            Assert.DoesNotContain(Rules.MediaFit.Check(Rules.ChannelMediaTable.For(kind)!, [mov]), p => p.Code == "media.video-type");
+    }
+
+    [Fact]
     public void An_alt_text_longer_than_the_network_keeps_is_an_error()
     {
         Assert.Contains(Rules.MediaFit.Check(Rules.ChannelMediaTable.For("X")!, [Image(new string('a', 1001))]), p => p.Code == "media.alt-too-long");
