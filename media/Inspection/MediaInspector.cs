@@ -100,8 +100,9 @@ public sealed class MediaInspector(MediaOptions options, VideoTools video)
             : InspectImage(path, actual, length, name!);
     }
 
-    public static string TooLarge(string name, long length, long limit, bool video) =>
-        $"“{name}” is {Megabytes(length)}; the most Publisher takes for {(video ? "a video" : "an image")} is {Megabytes(limit)}. " +
+    /// <summary>The refusal of a file over the limit; a null length (a stream stopped at the limit) says "larger than".</summary>
+    public static string TooLarge(string name, long? length, long limit, bool video) =>
+        $"“{name}” is {(length is { } l ? Megabytes(l) : "larger than " + Megabytes(limit))}; the most Publisher takes for {(video ? "a video" : "an image")} is {Megabytes(limit)}. " +
         (video ? "Shorten or compress the video and upload it again." : "Save it smaller (fewer pixels or more compression) and upload it again.");
 
     private InspectionResult InspectImage(string path, string type, long length, string name)
