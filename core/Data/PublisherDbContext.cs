@@ -144,6 +144,10 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
                 m.ToTable("VariantMedia");
                 m.WithOwner().HasForeignKey("VariantId");
                 m.HasKey("VariantId", nameof(VariantMedia.Position));
+                // The position is the medium's place in the post (0, 1, …), set by the planner. Left to conventions, an
+                // int in an owned key became an identity column: the first medium's 0 read as "not set" and took the
+                // sequence's next number, which collided with the second medium's 1, so a variant with two media failed to save.
+                m.Property(x => x.Position).ValueGeneratedNever();
                 m.Property(x => x.Key).HasMaxLength(64);
                 m.Property(x => x.PosterKey).HasMaxLength(64);
                 m.Property(x => x.ContentType).HasMaxLength(100);

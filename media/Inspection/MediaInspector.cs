@@ -39,13 +39,33 @@ public sealed class MediaInspector(MediaOptions options, VideoTools video)
     {
         if (string.IsNullOrWhiteSpace(name))
             return new("name-missing", "The file has no name: choose the file again.");
-        if (name.IndexOfAny(['/', '\\']) >= 0 || name is "." or ".." || name.Contains(':'))
-            return new("name-path", $"“{Shorten(name)}” is a path, not a file name: upload the file itself (its name may not contain /, \\ or :).");
-        if (name.Any(char.IsControl))
+        if (name.Any(c => char.IsControl(c) || IsDirectionControl(c)) || !IsWellFormed(name))
             return new("name-control", "The file name contains invisible control characters: rename the file and upload it again.");
+        // Compatibility forms fold the full-width solidus and friends into / and \, and the slash look-alikes that do
+        // not fold are refused too: a name that reads as a path to a person is as misleading as one that is a path.
+        var folded = name.Normalize(System.Text.NormalizationForm.FormKC);
+        if (folded.IndexOfAny(['/', '\\', ':', '\u2215', '\u2044', '\u29F8', '\u29F9', '\u2216']) >= 0 || folded.Trim('.', ' ').Length == 0)
+            return new("name-path", $"“{Shorten(name)}” is a path, not a file name: upload the file itself (its name may not contain /, \\ or :).");
         if (name.Length > MaxNameLength)
             return new("name-long", $"The file name is {name.Length} characters: rename it to at most {MaxNameLength}.");
         return null;
+    }
+
+    /// <summary>
+    /// The bidirectional controls (U+200E/F, U+202A–E, U+2066–9, U+061C) reorder what follows them on screen, so
+    /// "photo\u202Egpj.exe" shows as "photoexe.jpg": a name with them would lie to whoever reads the library.
+    /// </summary>
+    private static bool IsDirectionControl(char c) => c is '\u200E' or '\u200F' or '\u061C' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    /// <summary>A lone surrogate cannot be stored as UTF-8 text (PostgreSQL would refuse the row), so it is refused here.</summary>
+    private static bool IsWellFormed(string name)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1])) i++;
+            else if (char.IsSurrogate(name[i])) return false;
+        }
+        return true;
     }
 
     public async Task<InspectionResult> InspectAsync(string path, string? declaredType, string? name, CancellationToken cancellationToken)
@@ -80,8 +100,9 @@ public sealed class MediaInspector(MediaOptions options, VideoTools video)
             : InspectImage(path, actual, length, name!);
     }
 
-    public static string TooLarge(string name, long length, long limit, bool video) =>
-        $"“{name}” is {Megabytes(length)}; the most Publisher takes for {(video ? "a video" : "an image")} is {Megabytes(limit)}. " +
+    /// <summary>The refusal of a file over the limit; a null length (a stream stopped at the limit) says "larger than".</summary>
+    public static string TooLarge(string name, long? length, long limit, bool video) =>
+        $"“{name}” is {(length is { } l ? Megabytes(l) : "larger than " + Megabytes(limit))}; the most Publisher takes for {(video ? "a video" : "an image")} is {Megabytes(limit)}. " +
         (video ? "Shorten or compress the video and upload it again." : "Save it smaller (fewer pixels or more compression) and upload it again.");
 
     private InspectionResult InspectImage(string path, string type, long length, string name)

@@ -96,6 +96,106 @@ public sealed class InspectionTests : IDisposable
         Assert.Contains("the most Publisher takes is 50 megapixels", result.Refusal.Message);
     }
 
+    [Theory]
+    [InlineData("gif-screen")]
+    [InlineData("gif-frame")]
+    [InlineData("webp-vp8x")]
+    [InlineData("webp-vp8l")]
+    [InlineData("jpeg-sof")]
+    public async Task Every_format_s_header_is_read_for_the_pixel_limit_before_decoding(string lie)
+    {
+        // Each a real, small image whose header is rewritten to claim far more pixels than the file holds.
+        byte[] bytes;
+        string type;
+        switch (lie)
+        {
+            case "gif-screen" or "gif-frame":
+            {
+                using var image = TestImages.Photo(40, 30);
+                bytes = image.GifsaveBuffer();
+                type = MediaTypes.Gif;
+                if (lie == "gif-screen")
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(6), 60_000);
+                    BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 60_000);
+                }
+                else
+                {
+                    // The first image descriptor (0x2C) after the header and colour table: its width and height.
+                    var descriptor = Array.IndexOf(bytes, (byte)0x2C, 13 + ((bytes[10] & 0x80) != 0 ? 3 * (1 << ((bytes[10] & 7) + 1)) : 0));
+                    BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(descriptor + 5), 60_000);
+                    BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(descriptor + 7), 60_000);
+                }
+                break;
+            }
+            case "webp-vp8x":
+            {
+                using var image = TestImages.Photo(40, 30);
+                using var alpha = image.Bandjoin(255); // an alpha channel makes libwebp write the extended (VP8X) header
+                bytes = alpha.WebpsaveBuffer(lossless: false);
+                type = MediaTypes.WebP;
+                Assert.Equal("VP8X", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+                bytes[24] = bytes[25] = bytes[26] = 0xFF; // canvas 16,777,216 wide
+                bytes[27] = bytes[28] = bytes[29] = 0xFF;
+                break;
+            }
+            case "webp-vp8l":
+            {
+                using var image = TestImages.Photo(40, 30);
+                bytes = image.WebpsaveBuffer(lossless: true, keep: Enums.ForeignKeep.None); // no metadata: the simple lossless header
+                type = MediaTypes.WebP;
+                Assert.Equal("VP8L", System.Text.Encoding.ASCII.GetString(bytes, 12, 4));
+                var bits = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(21)) & ~0x0FFFFFFFu;
+                BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(21), bits | 0x0FFFFFFFu); // 16,384 × 16,384
+                break;
+            }
+            default:
+            {
+                bytes = SmallJpeg();
+                type = MediaTypes.Jpeg;
+                var sof = 2;
+                while (!(bytes[sof] == 0xFF && bytes[sof + 1] is 0xC0 or 0xC2))
+                    sof += 2 + BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(sof + 2));
+                BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(sof + 5), 65_000);
+                BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(sof + 7), 65_000);
+                break;
+            }
+        }
+        var refusal = (await Inspect(Write($"bomb-{lie}.{MediaTypes.Extension(type)}", bytes), type)).Refusal;
+        Assert.NotNull(refusal);
+        Assert.Equal("too-many-pixels", refusal.Code);
+        Assert.Contains("megapixels", refusal.Message);
+    }
+
+    [Theory]
+    [InlineData("photo\u0000.jpg", "name-control")]
+    [InlineData("photo\u202Egpj.exe", "name-control")] // shows as "photoexe.jpg"
+    [InlineData("photo\u2066.jpg", "name-control")]
+    [InlineData("lone-surrogate", "name-control")]
+    [InlineData("..", "name-path")]
+    [InlineData("...", "name-path")]
+    [InlineData("..\\..\\boot.ini", "name-path")]
+    [InlineData("secret\uFF0Fphoto.jpg", "name-path")] // full-width solidus
+    [InlineData("secret\uFF3Cphoto.jpg", "name-path")] // full-width reverse solidus
+    [InlineData("secret\u2215photo.jpg", "name-path")] // division slash
+    [InlineData("c:photo.jpg", "name-path")]
+    [InlineData("   ", "name-missing")]
+    public async Task A_name_that_is_a_path_or_hides_characters_is_refused_before_any_byte_is_read(string name, string code)
+    {
+        // xUnit cannot carry a lone surrogate in a test's data, so it is made here.
+        if (name == "lone-surrogate") name = "\uD800photo.jpg";
+        Assert.Equal(code, MediaInspector.CheckName(name)?.Code);
+        Assert.Equal(code, (await Inspect(Write("named.png", SmallPng()), "image/png", name)).Refusal?.Code);
+    }
+
+    [Fact]
+    public void Ordinary_names_in_any_script_are_kept()
+    {
+        foreach (var name in new[] { "Röstung 2026.jpg", "焙煎所.png", "café—menu (1).webp", "👩‍🍳 chef.gif", "a.b.c.jpg", new string('a', MediaInspector.MaxNameLength) })
+            Assert.Null(MediaInspector.CheckName(name));
+        Assert.Equal("name-long", MediaInspector.CheckName(new string('a', MediaInspector.MaxNameLength + 1))?.Code);
+    }
+
     [Fact]
     public async Task A_damaged_file_is_refused_as_damaged()
     {

@@ -40,6 +40,12 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// </summary>
     protected virtual bool AllowPrivateNetworks => true;
 
+    /// <summary>Where this app's uploads wait while they are checked (Media:TempFolder): its own, so a test can see that none is left behind.</summary>
+    public string MediaTempFolder { get; } = Directory.CreateTempSubdirectory("publisher-web-media-").FullName;
+
+    /// <summary>Settings a derived app adds (e.g. smaller media limits).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings => [];
+
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();
@@ -61,6 +67,7 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await DisposeAsync();
         await _postgres.DisposeAsync();
+        Directory.Delete(MediaTempFolder, recursive: true);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -81,6 +88,9 @@ public class PublisherWebApp : WebApplicationFactory<Program>, IAsyncLifetime
             new CountingPasswordHasher(new PasswordHasher<AppUser>(sp.GetRequiredService<IOptions<PasswordHasherOptions>>()), PasswordHashing))));
         builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting(PrivateNetworks.ConfigurationKey, AllowPrivateNetworks ? "true" : "false");
+        builder.UseSetting("Media:TempFolder", MediaTempFolder);
+        foreach (var (key, value) in ExtraSettings)
+            builder.UseSetting(key, value);
     }
 
     public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
@@ -174,6 +184,17 @@ public sealed class CountingPasswordHasher(IPasswordHasher<AppUser> inner, Passw
 public sealed class PublicOnlyWebApp : PublisherWebApp
 {
     protected override bool AllowPrivateNetworks => false;
+}
+
+/// <summary>The web app with small media limits (1 MB images, 2 MB videos, 4 megapixels), to send more than a limit cheaply.</summary>
+public sealed class SmallMediaLimitsWebApp : PublisherWebApp
+{
+    protected override IEnumerable<KeyValuePair<string, string>> ExtraSettings =>
+    [
+        new("Media:MaxImageBytes", (1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Media:MaxVideoBytes", (2 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("Media:MaxPixels", "4000000"),
+    ];
 }
 
 [CollectionDefinition(Name)]

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -25,13 +24,13 @@ public static class MediaEndpoints
 
     public static void MapMedia(this IEndpointRouteBuilder app)
     {
-        var limit = app.ServiceProvider.GetRequiredService<IOptions<MediaOptions>>().Value.MaxUploadBytes;
-
         app.MapPost("/api/media", UploadAsync)
             .RequireAuthorization(Policies.Author)
             .AddEndpointFilter<ApiAntiforgery>()
-            // Kestrel stops reading past the largest upload (plus room for nothing else: the body is the file).
-            .WithMetadata(new RequestSizeLimitAttribute(limit));
+            // The upload enforces its own limit (a declared length at once, a streamed body byte by byte, Kestrel's
+            // limit set to one byte over), so the refusal names the file and the limit for its kind, with the code
+            // the editor shows, instead of the site-wide "what you sent is too large".
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
 
         app.MapGet("/api/media", async (string? q, PublisherDbContext db, MediaLibrary library, CancellationToken cancellationToken) =>
         {
@@ -71,12 +70,17 @@ public static class MediaEndpoints
             return Refused(400, badName.Code, badName.Message);
         if (http.Request.ContentLength is 0)
             return Refused(400, "empty", $"“{name}” is empty (0 bytes): choose the file again, it may not have finished saving.");
-        if (http.Request.ContentLength is { } declared && declared > o.MaxUploadBytes)
-            return Refused(413, "too-large", MediaInspector.TooLarge(name, declared, o.MaxUploadBytes, o.MaxVideoBytes >= o.MaxImageBytes));
+        // The declared type picks the limit: an image stops being read at the image limit, not a gigabyte later. A file
+        // whose bytes turn out to be another kind than declared is refused for the mismatch anyway.
+        var declaredType = MediaTypes.Normalize(http.Request.ContentType);
+        var video = declaredType.StartsWith("video/", StringComparison.Ordinal);
+        var limit = video ? o.MaxVideoBytes : declaredType.StartsWith("image/", StringComparison.Ordinal) ? o.MaxImageBytes : o.MaxUploadBytes;
+        if (http.Request.ContentLength is { } declared && declared > limit)
+            return Refused(413, "too-large", MediaInspector.TooLarge(name, declared, limit, video));
 
-        // This endpoint's own limit (Kestrel's default is 30 MB): one byte over the largest upload, so "too large" is seen.
+        // This endpoint's own limit (Kestrel's default is 30 MB): one byte over, so "too large" is seen.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
-            bodySize.MaxRequestBodySize = o.MaxUploadBytes + 1;
+            bodySize.MaxRequestBodySize = limit + 1;
         var temp = Path.Combine(o.TempPath, "publisher-upload-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -89,8 +93,8 @@ public static class MediaEndpoints
                 {
                     received += read;
                     // A chunked upload has no Content-Length to refuse up front: stop reading the moment it is too big.
-                    if (received > o.MaxUploadBytes)
-                        return Refused(413, "too-large", MediaInspector.TooLarge(name, received, o.MaxUploadBytes, true).Replace($"is {received / (1024.0 * 1024):0.#} MB", "is larger than that"));
+                    if (received > limit)
+                        return Refused(413, "too-large", MediaInspector.TooLarge(name, null, limit, video));
                     await file.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
                 }
             }
@@ -103,7 +107,7 @@ public static class MediaEndpoints
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Refused(413, "too-large", MediaInspector.TooLarge(name, o.MaxUploadBytes + 1, o.MaxUploadBytes, true));
+            return Refused(413, "too-large", MediaInspector.TooLarge(name, null, limit, video));
         }
         catch (MediaToolMissingException e)
         {

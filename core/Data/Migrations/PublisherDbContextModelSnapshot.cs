@@ -2222,10 +2222,7 @@ namespace Publisher.Core.Data.Migrations
                                 .HasColumnType("uuid");
 
                             b1.Property<int>("Position")
-                                .ValueGeneratedOnAdd()
                                 .HasColumnType("integer");
-
-                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<int>("Position"));
 
                             b1.Property<string>("AltText")
                                 .IsRequired()

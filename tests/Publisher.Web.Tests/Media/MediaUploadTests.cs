@@ -152,4 +152,42 @@ public class MediaUploadTests(PublisherWebApp app)
         Assert.Contains("is not deleted", await client.GetStringAsync("/Media"));
         Assert.True(await Editor.WithDbAsync(app, db => db.MediaAssets.AnyAsync(a => a.Id == assetId)));
     }
+
+    [Fact]
+    public async Task A_message_with_several_images_saves_them_in_their_order_and_a_reorder_is_kept()
+    {
+        await Editor.SeedDefaultsAsync(app);
+        var client = await app.SignedInAsync(Roles.Marketer);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var uploaded = await UploadAsync(client, Jpeg(300 + i, 200, 20 + i), $"shot-{i}.jpg", "image/jpeg");
+            Assert.True(uploaded.IsSuccessStatusCode, await uploaded.Content.ReadAsStringAsync());
+            ids.Add((await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+        }
+        var accounts = await Editor.AccountsAsync(app, "Mastodon", "Blog");
+        var fields = Editor.Fields("Three shots " + Guid.NewGuid(), "Three views of the roastery.", accounts);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            fields[$"Input.Media[{i}].AssetId"] = ids[i].ToString();
+            fields[$"Input.Media[{i}].AltText"] = $"View number {i}";
+        }
+        var id = Editor.SavedMessageId(await Editor.PostAsync(client, "/Messages/New", fields));
+        var variants = await Editor.WithDbAsync(app, db => db.Variants.AsNoTracking().Where(v => v.MessageId == id).ToListAsync());
+        Assert.Equal(2, variants.Count);
+        Assert.All(variants, v => Assert.Equal(
+            [(0, "View number 0"), (1, "View number 1"), (2, "View number 2")],
+            v.Media.OrderBy(m => m.Position).Select(m => (m.Position, m.AltText))));
+
+        // Reordered in the editor (the last first): saved again, the places follow.
+        var edit = Editor.EditFields(await Editor.LoadAsync(app, id));
+        foreach (var (i, from) in new[] { (0, 2), (1, 0), (2, 1) })
+        {
+            edit[$"Input.Media[{i}].AssetId"] = ids[from].ToString();
+            edit[$"Input.Media[{i}].AltText"] = $"View number {from}";
+        }
+        Assert.Equal(HttpStatusCode.Redirect, (await Editor.PostAsync(client, $"/Messages/Edit/{id}", edit)).StatusCode);
+        var after = await Editor.WithDbAsync(app, db => db.Variants.AsNoTracking().Where(v => v.MessageId == id).ToListAsync());
+        Assert.All(after, v => Assert.Equal(["View number 2", "View number 0", "View number 1"], v.Media.OrderBy(m => m.Position).Select(m => m.AltText)));
+    }
 }

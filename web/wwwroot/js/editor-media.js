@@ -111,7 +111,8 @@
         });
         const body = await response.json().catch(() => null);
         if (response.ok && body) add(body);
-        else showError(body?.error ?? `${file.name} could not be uploaded (${response.status}). Try again.`);
+        // The upload's own refusals carry "error"; a refusal made before it (the site's input guard) has the problem's "detail".
+        else showError(body?.error ?? body?.detail ?? `${file.name} could not be uploaded (${response.status}). Try again.`);
       } catch {
         showError(`${file.name} could not be uploaded: the connection failed. Try again.`);
       } finally {
