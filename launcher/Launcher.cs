@@ -196,6 +196,11 @@ public sealed class Launcher(LauncherSettings settings, TextWriter console)
         foreach (var (key, value) in child.Environment)
             start.Environment[key] = value;
         start.Environment["PUBLISHER_ROLE"] = child.Role;
+        // libvips makes media derivatives on threads of its own; with glibc's default of eight heaps per core each keeps
+        // its freed buffers, and the processes' memory creeps up image after image (see media/Processing/NativeHeap.cs).
+        // Set before the process starts, the limit covers every thread; a value chosen by whoever runs us wins.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX")))
+            start.Environment["MALLOC_ARENA_MAX"] = "2";
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var role = child.Role;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) console.WriteLine($"[{role}] {e.Data}"); };

@@ -169,7 +169,10 @@ public sealed class DerivativeMaker
     /// The encodings of one sized image in one format, made on demand and kept for the other specs that read them, from
     /// best to smallest: JPEG and WebP down the quality ladder, PNG full then palette.
     /// </summary>
-    private sealed class EncodingLadder(Image sized, string type) : IDisposable
+    /// <param name="sized">The image to encode; the ladder owns it.</param>
+    /// <param name="type">The format.</param>
+    /// <param name="sizeExponent">How steeply bytes are expected to fall with the quantizer's scale (tests try wrong ones).</param>
+    internal sealed class EncodingLadder(Image sized, string type, double sizeExponent = 0.64) : IDisposable
     {
         private readonly byte[]?[] _made = new byte[]?[type is MediaTypes.Jpeg or MediaTypes.WebP ? JpegQualities.Length : 2];
         private readonly Dictionary<byte[], string> _hashes = new(ReferenceEqualityComparer.Instance);
@@ -191,7 +194,7 @@ public sealed class DerivativeMaker
             var last = _made.Length - 1;
             var guess = 1;
             if (type is MediaTypes.Jpeg or MediaTypes.WebP)
-                while (guess < last && PredictedBytes(best, guess) > maxBytes) guess++;
+                while (guess < last && PredictedBytes(best, guess, sizeExponent) > maxBytes) guess++;
             int tooBig = 0;
             int? fits = null;
             if (Encode(guess).LongLength <= maxBytes) fits = guess;
@@ -209,8 +212,8 @@ public sealed class DerivativeMaker
         }
 
         /// <summary>The size an encoding at <paramref name="rung"/> is expected to have, given the best one's.</summary>
-        private static double PredictedBytes(long bestBytes, int rung) =>
-            bestBytes * Math.Pow(QuantizerScale(JpegQualities[0]) / QuantizerScale(JpegQualities[rung]), 0.64);
+        private static double PredictedBytes(long bestBytes, int rung, double exponent) =>
+            bestBytes * Math.Pow(QuantizerScale(JpegQualities[0]) / QuantizerScale(JpegQualities[rung]), exponent);
 
         /// <summary>libjpeg's scaling of its quantization tables for a quality (IJG's jcparam.c formula, a public fact).</summary>
         private static double QuantizerScale(int quality) => quality < 50 ? 5000.0 / quality : 200 - 2 * quality;
@@ -221,7 +224,14 @@ public sealed class DerivativeMaker
             return hash;
         }
 
-        private byte[] Encode(int rung) => _made[rung] ??= type switch
+        /// <summary>How many rungs the ladder has.</summary>
+        public int Rungs => _made.Length;
+
+        /// <summary>How many encodings were made so far.</summary>
+        public int Encodings => _made.Count(b => b is not null);
+
+        /// <summary>The encoding at a rung (0 the best), made once.</summary>
+        public byte[] Encode(int rung) => _made[rung] ??= type switch
         {
             // Huffman optimization would save about 4% of the bytes at two and a half times the encoding's cost.
             MediaTypes.Jpeg => sized.JpegsaveBuffer(q: JpegQualities[rung], keep: Enums.ForeignKeep.None),

@@ -3,14 +3,15 @@ using System.Runtime.InteropServices;
 namespace Publisher.Media.Processing;
 
 /// <summary>
-/// glibc's allocator gives each thread that allocates its own heap ("arena"), up to eight per core, and keeps what
+/// glibc's allocator gives each thread that allocates a heap ("arena") of its own, up to eight per core, and keeps what
 /// is freed in it. libvips decodes and encodes on worker threads of its own, so a process making derivatives one
-/// after another spreads its images' buffers over more and more arenas, each keeping its share: measured on the
-/// derivatives benchmark, the peak grew from about 100 MB after the first image to 160–185 MB after a dozen. Two
-/// arenas keep it near the first image's peak for the same speed (the figures are in the README). This is the
-/// process-wide setting <c>MALLOC_ARENA_MAX=2</c>, made from code so every process that makes derivatives has it:
-/// <see cref="MediaServiceCollectionExtensions.AddMedia"/> makes it as the web app and the worker start, and the media
-/// code's first use of libvips makes it too. Threads already holding an arena keep theirs.
+/// after another spreads its images' buffers over more and more arenas, each keeping its share: on the derivatives
+/// benchmark the peak crept from about 105 MB after the first image to 175–190 MB after a dozen. Two arenas
+/// (<c>MALLOC_ARENA_MAX=2</c>) hold it near 140–150 MB at the same speed. The launcher sets that variable for the web
+/// app and the worker, which covers every thread from the start; for a process started some other way,
+/// <see cref="MediaServiceCollectionExtensions.AddMedia"/> and the media code's first use of libvips make the same
+/// setting from code, which covers the threads made after it (libvips' included) but not the runtime's own, already
+/// holding an arena.
 /// </summary>
 internal static class NativeHeap
 {
