@@ -52,6 +52,7 @@ public static class CoreServiceCollectionExtensions
         services.AddHttpClient(Media.ChannelMediaRulesSource.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<Media.ChannelMediaRulesSource>();
         services.AddScoped<Media.MediaLibrary>();
+        services.AddSingleton<Media.LinkCardSnapshots>();
         services.AddScoped<Review.Notifier>();
         services.AddScoped<Review.ApprovalService>();
         services.AddScoped<Review.ReviewDeadlines>();

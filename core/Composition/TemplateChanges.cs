@@ -16,7 +16,7 @@ namespace Publisher.Core.Composition;
 /// whose content changes lose their approval and go back to review, as after any other edit, and their
 /// authors are told; a hand-edited variant keeps its edit.
 /// </summary>
-public sealed class TemplateChanges(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, Notifier notifier, TimeProvider clock)
+public sealed class TemplateChanges(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, Notifier notifier, Media.LinkCardSnapshots linkCards, TimeProvider clock)
 {
     /// <summary>How many of the soonest variants are looked at: rendering is quick, but a page must stay quick too.</summary>
     public const int Limit = 1000;
@@ -60,6 +60,10 @@ public sealed class TemplateChanges(PublisherDbContext db, VariantComposer compo
             if (!Differs(variant, rendered))
                 continue;
             var wasApproved = variant.State is VariantState.Approved or VariantState.Scheduled;
+            // The link card stays as stored unless the link changed (or there is none yet): a template change is not the
+            // page's, and reading a thousand pages would hold the brand manager's click.
+            await linkCards.UpdateAsync(variant, variant.Message!, variant.ChannelAccount!.Kind, composer.MediaRulesFor(variant.ChannelAccount), rendered.Link,
+                reread: false, fresh: false, cancellationToken);
             var changed = composer.Apply(context, variant, variant.Message!, variant.ChannelAccount!, rendered, variant.WarningAcceptances.Select(w => w.FindingKey));
             variant.UpdatedAt = now;
             workflow.Record(nameof(Variant), variant.Id.ToString(), "re-rendered", actor, why);

@@ -139,6 +139,7 @@ public class PublisherDbContext(DbContextOptions<PublisherDbContext> options)
                 c.Property(x => x.Thumb).HasConversion<string>();
             });
             v.OwnsOne(x => x.LinkCardImage, c => c.ToJson());
+            v.OwnsOne(x => x.LinkCardSnapshot, c => c.ToJson());
             v.OwnsMany(x => x.Media, m =>
             {
                 m.ToTable("VariantMedia");

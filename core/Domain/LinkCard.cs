@@ -56,3 +56,74 @@ public static class LinkCardChannels
     /// </summary>
     public static bool MakesCard(string kind) => kind == "Bluesky";
 }
+
+/// <summary>
+/// The link card read from the page when the variant was rendered: what goes out (under the author's edit, if any), so
+/// the approver approves the words and the picture that are posted and a page that changes its tags afterwards changes
+/// nothing. The thumbnail is the page's image fitted to the channel's blob limit and kept in the blob store under
+/// <see cref="ThumbKey"/>. When the page could not be read (<see cref="FromPage"/> false) the card is the message's own
+/// title and summary, and the editor says so. The approval hash covers it (Workflow.ContentHash).
+/// </summary>
+public class LinkCardSnapshot
+{
+    /// <summary>The address the card links to: the variant's link (Publisher's tracked address, when links are tracked).</summary>
+    public string Uri { get; set; } = "";
+
+    /// <summary>The page that was read: where the message's link leads.</summary>
+    public string Page { get; set; } = "";
+
+    public string Title { get; set; } = "";
+    public string Description { get; set; } = "";
+
+    /// <summary>True: the words are the page's; false: the page could not be read and the message's title and summary stand in.</summary>
+    public bool FromPage { get; set; }
+
+    /// <summary>The page's image address as it named it (for the record; the bytes under <see cref="ThumbKey"/> are what go out).</summary>
+    public string? ImageUrl { get; set; }
+
+    /// <summary>SHA-256 of the thumbnail's bytes in the blob store; null when the page named no image or it could not be used.</summary>
+    public string? ThumbKey { get; set; }
+    public string? ThumbContentType { get; set; }
+    public long ThumbLength { get; set; }
+    public int ThumbWidth { get; set; }
+    public int ThumbHeight { get; set; }
+
+    public DateTimeOffset ReadAt { get; set; }
+
+    /// <summary>The same card: words, link and thumbnail bytes (not when it was read), so an identical re-read changes nothing.</summary>
+    public bool SameCardAs(LinkCardSnapshot? other) =>
+        other is not null && other.Uri == Uri && other.Page == Page && other.Title == Title && other.Description == Description
+        && other.FromPage == FromPage && other.ThumbKey == ThumbKey;
+}
+
+/// <summary>A link card exactly as it goes out: its address, words and thumbnail (a blob in the store), or none.</summary>
+/// <param name="Thumb">The thumbnail's blob (served at /media/{key}/{file name}); null: a card of words only.</param>
+public sealed record OutgoingLinkCard(string Uri, string Title, string Description, LinkCardImage? Thumb)
+{
+    /// <summary>
+    /// The card a variant with a snapshot carries: null when the author removed it; the author's words over the page's
+    /// otherwise; the thumbnail by the author's choice, else the page's image, else the message's first image. Null too
+    /// for a variant without a snapshot (made before snapshots; its card is read when it goes out).
+    /// </summary>
+    public static OutgoingLinkCard? Of(LinkCardSnapshot? snapshot, LinkCardEdit? edit, LinkCardImage? fallback)
+    {
+        if (snapshot is null || edit is { Removed: true })
+            return null;
+        var pageThumb = snapshot.ThumbKey is { } key
+            ? new LinkCardImage
+            {
+                Key = key, ContentType = snapshot.ThumbContentType ?? "", Length = snapshot.ThumbLength, Width = snapshot.ThumbWidth, Height = snapshot.ThumbHeight,
+                FileName = "link-card." + (snapshot.ThumbContentType switch { "image/png" => "png", "image/webp" => "webp", _ => "jpg" }),
+            }
+            : null;
+        var thumb = edit?.Thumb switch
+        {
+            LinkCardThumb.None => null,
+            LinkCardThumb.Attachment => fallback,
+            _ => pageThumb ?? fallback,
+        };
+        return edit is null
+            ? new OutgoingLinkCard(snapshot.Uri, snapshot.Title, snapshot.Description, thumb)
+            : new OutgoingLinkCard(snapshot.Uri, edit.Title, edit.Description, thumb);
+    }
+}

@@ -98,8 +98,14 @@ public class Variant
     /// </summary>
     public List<Guid>? MediaChoice { get; set; }
 
-    /// <summary>The author's edit of the link card (or its removal); null: the card is read from the page when the post goes out.</summary>
+    /// <summary>The author's edit of the link card (or its removal), over <see cref="LinkCardSnapshot"/>; null: the snapshot goes out as read.</summary>
     public LinkCardEdit? LinkCard { get; set; }
+
+    /// <summary>
+    /// The card read from the page when the variant was rendered, its thumbnail in the blob store: what goes out. Null
+    /// for a variant rendered before snapshots existed (its card is read when it goes out, until it is rendered again).
+    /// </summary>
+    public LinkCardSnapshot? LinkCardSnapshot { get; set; }
 
     /// <summary>The image the link card falls back to (the message's first attached image, made for this channel); null when there is none.</summary>
     public LinkCardImage? LinkCardImage { get; set; }

@@ -58,11 +58,11 @@ public sealed partial class LinkCardReader(IHttpClientFactory httpClientFactory,
 
     /// <summary>
     /// The card's image, when it is a JPEG, PNG or WebP (by its bytes, whatever the server said) of at most
-    /// <see cref="MaxImageBytes"/>; null otherwise, and the card goes without one.
+    /// <paramref name="maxBytes"/> (default <see cref="MaxImageBytes"/>, what Bluesky takes as it is); null otherwise, and the card goes without one.
     /// </summary>
-    public async Task<LinkCardImage?> ReadImageAsync(Uri image, CancellationToken cancellationToken)
+    public async Task<LinkCardImage?> ReadImageAsync(Uri image, CancellationToken cancellationToken, int maxBytes = MaxImageBytes)
     {
-        var (bytes, _) = await FetchAsync(image, "image/jpeg,image/png,image/webp", MaxImageBytes, truncate: false, _ => true, "image", cancellationToken);
+        var (bytes, _) = await FetchAsync(image, "image/jpeg,image/png,image/webp", maxBytes, truncate: false, _ => true, "image", cancellationToken);
         if (bytes is null) return null;
         var type = MediaSniffer.Sniff(bytes.AsSpan(0, Math.Min(bytes.Length, MediaSniffer.HeaderLength)));
         return type is MediaTypes.Jpeg or MediaTypes.Png or MediaTypes.WebP ? new LinkCardImage(bytes, type) : null;

@@ -13,15 +13,17 @@ public static class ContentHash
     public static string Of(Variant variant) =>
         Of(variant.ChannelAccountId, variant.EffectiveText, variant.RenderedHtml, variant.Subject, variant.ThreadParts, variant.Preheader, variant.JsonPayload,
             LinksOf(variant.LinksJson), variant.Media.OrderBy(m => m.Position).Select(m => new MediaFingerprint(m.Key, m.AltText, m.PosterKey)).ToList(),
-            CardOf(variant.LinkCard, variant.LinkCardImage));
+            CardOf(variant.LinkCard, variant.LinkCardImage, variant.LinkCardSnapshot));
 
     /// <summary>
-    /// The link card in a canonical form: the author's edit (removed, or its words, thumbnail choice and image address)
-    /// and the fallback image's bytes (by their hash). Null when neither is there, so such a variant hashes as before.
+    /// The link card in a canonical form: the author's edit (removed, or its words, thumbnail choice and image address),
+    /// the fallback image's bytes (by their hash) and the card read from the page (its link, words and thumbnail bytes by
+    /// their hash; not when it was read, so an identical re-read changes nothing). Null when none is there, so such a
+    /// variant hashes as before; the snapshot is added only when there is one, so hashes made before snapshots hold.
     /// </summary>
-    private static string? CardOf(LinkCardEdit? edit, LinkCardImage? image)
+    private static string? CardOf(LinkCardEdit? edit, LinkCardImage? image, LinkCardSnapshot? snapshot)
     {
-        if (edit is null && image is null)
+        if (edit is null && image is null && snapshot is null)
             return null;
         var builder = new StringBuilder();
         void Add(string? value) => builder.Append(value?.Length ?? -1).Append(':').Append(value).Append('\n');
@@ -38,6 +40,14 @@ public static class ContentHash
             Add(edit.Thumb == LinkCardThumb.Page ? edit.ImageUrl : null);
         }
         Add(image?.Key);
+        if (snapshot is not null)
+        {
+            Add("snapshot");
+            Add(snapshot.Uri);
+            Add(snapshot.Title);
+            Add(snapshot.Description);
+            Add(snapshot.ThumbKey);
+        }
         return builder.ToString();
     }
 

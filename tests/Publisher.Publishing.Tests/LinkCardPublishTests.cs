@@ -54,4 +54,45 @@ public class LinkCardPublishTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Empty(_h.Client.Calls);
         Assert.Equal(VariantState.InReview, (await _h.LoadAsync(id)).State);
     }
+
+    private static LinkCardSnapshot Snapshot(string title = "Open day at the roastery") => new()
+    {
+        Uri = "https://roastery.example/open-day", Page = "https://roastery.example/open-day", Title = title, Description = "The page's words.", FromPage = true,
+        ThumbKey = new string('e', 64), ThumbContentType = "image/jpeg", ThumbLength = 4321, ThumbWidth = 1200, ThumbHeight = 630, ReadAt = DateTimeOffset.UtcNow,
+    };
+
+    [Fact]
+    public async Task A_stored_card_reaches_the_channel_client_as_stored_with_its_thumbnail()
+    {
+        var id = await _h.ScheduledVariantAsync(DateTimeOffset.UtcNow.AddSeconds(-1), content: v =>
+        {
+            v.Link = "https://roastery.example/open-day";
+            v.LinkCardSnapshot = Snapshot();
+            v.LinkCardImage = Fallback;
+        });
+
+        await _h.RunJobAsync(id);
+
+        var call = Assert.Single(_h.Client.Calls);
+        Assert.True(call.LinkCardStored);
+        var card = Assert.IsType<Publisher.Worker.Channels.StoredLinkCard>(call.StoredLinkCard);
+        Assert.Equal(("https://roastery.example/open-day", "Open day at the roastery", "The page's words."), (card.Uri, card.Title, card.Description));
+        Assert.Equal((new string('e', 64), "image/jpeg", 4321L, 1200, 630), (card.Thumb?.Key, card.Thumb?.ContentType, card.Thumb!.Length, card.Thumb.Width, card.Thumb.Height));
+        Assert.Equal(VariantState.Published, (await _h.LoadAsync(id)).State);
+    }
+
+    [Fact]
+    public async Task A_card_read_again_differently_after_approval_is_not_published_and_goes_back_to_review()
+    {
+        var id = await _h.ScheduledVariantAsync(DateTimeOffset.UtcNow.AddSeconds(-1), content: v =>
+        {
+            v.Link = "https://roastery.example/open-day";
+            v.LinkCardSnapshot = Snapshot();
+        }, tweak: v => v.LinkCardSnapshot = Snapshot("The page changed its title"));
+
+        await _h.RunJobAsync(id);
+
+        Assert.Empty(_h.Client.Calls);
+        Assert.Equal(VariantState.InReview, (await _h.LoadAsync(id)).State);
+    }
 }

@@ -88,7 +88,20 @@ public sealed record PublishRequest(
 
     /// <summary>The image the link card falls back to when the page has none or it cannot be fetched (the message's first image, made for this channel).</summary>
     public PublishMedia? LinkCardImage { get; init; }
+
+    /// <summary>
+    /// True when the variant's card was stored when it was rendered (and approved as stored): the post carries exactly
+    /// <see cref="StoredLinkCard"/> (none when it is null: the author removed it) and no page is read. False for a
+    /// variant rendered before cards were stored: its card is read from the page now (<see cref="LinkCard"/>, <see cref="LinkCardImage"/>).
+    /// </summary>
+    public bool LinkCardStored { get; init; }
+
+    /// <summary>The card to post, exactly as approved: address, words and thumbnail (stored bytes); see <see cref="LinkCardStored"/>.</summary>
+    public StoredLinkCard? StoredLinkCard { get; init; }
 }
+
+/// <summary>A link card as approved: the address it links to, its title and description, and its thumbnail's stored bytes (or none).</summary>
+public sealed record StoredLinkCard(string Uri, string Title, string Description, PublishMedia? Thumb);
 
 /// <summary>What kind of medium a <see cref="PublishMedia"/> is: networks upload and embed each differently.</summary>
 public enum PublishMediaKind

@@ -235,6 +235,10 @@ public sealed class PublishVariantJob(
         return media;
     }
 
+    private PublishMedia CardImage(Publisher.Core.Domain.LinkCardImage image) =>
+        new(image.Key, PublishMediaKind.Image, image.ContentType, image.Length, image.Width, image.Height, null, image.AltText, null,
+            Opener(image.Key), new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, image.Key, image.FileName)));
+
     private Func<CancellationToken, Task<Stream>> Opener(string key) => async cancellationToken =>
         await blobs.OpenReadAsync(key, cancellationToken)
         ?? throw new ChannelConfigurationException($"A medium of this post ({key[..12]}…) is missing from Publisher's media store: attach the file again and have the variant approved again.");
@@ -450,9 +454,10 @@ public sealed class PublishVariantJob(
             variant.ScheduledAt ?? clock.GetUtcNow())
         {
             Summary = variant.Message.Summary, LinkDestination = variant.Message.Link, LinkCard = variant.LinkCard,
-            LinkCardImage = variant.LinkCardImage is { } image
-                ? new PublishMedia(image.Key, PublishMediaKind.Image, image.ContentType, image.Length, image.Width, image.Height, null, image.AltText, null,
-                    Opener(image.Key), new Uri(Publisher.Core.Media.MediaLibrary.Url(Options.PublicUrl, image.Key, image.FileName)))
+            LinkCardImage = variant.LinkCardImage is { } image ? CardImage(image) : null,
+            LinkCardStored = variant.LinkCardSnapshot is not null,
+            StoredLinkCard = OutgoingLinkCard.Of(variant.LinkCardSnapshot, variant.LinkCard, variant.LinkCardImage) is { } card
+                ? new StoredLinkCard(card.Uri, card.Title, card.Description, card.Thumb is { } thumb ? CardImage(thumb) : null)
                 : null,
         }, null);
     }

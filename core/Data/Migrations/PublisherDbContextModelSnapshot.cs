@@ -2216,6 +2216,50 @@ namespace Publisher.Core.Data.Migrations
                                 .HasForeignKey("VariantId");
                         });
 
+                    b.OwnsOne("Publisher.Core.Domain.LinkCardSnapshot", "LinkCardSnapshot", b1 =>
+                        {
+                            b1.Property<Guid>("VariantId");
+
+                            b1.Property<string>("Description")
+                                .IsRequired();
+
+                            b1.Property<bool>("FromPage");
+
+                            b1.Property<string>("ImageUrl");
+
+                            b1.Property<string>("Page")
+                                .IsRequired();
+
+                            b1.Property<DateTimeOffset>("ReadAt");
+
+                            b1.Property<string>("ThumbContentType");
+
+                            b1.Property<int>("ThumbHeight");
+
+                            b1.Property<string>("ThumbKey");
+
+                            b1.Property<long>("ThumbLength");
+
+                            b1.Property<int>("ThumbWidth");
+
+                            b1.Property<string>("Title")
+                                .IsRequired();
+
+                            b1.Property<string>("Uri")
+                                .IsRequired();
+
+                            b1.HasKey("VariantId");
+
+                            b1.ToTable("Variants");
+
+                            b1
+                                .ToJson("LinkCardSnapshot")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("VariantId");
+                        });
+
                     b.OwnsMany("Publisher.Core.Domain.VariantMedia", "Media", b1 =>
                         {
                             b1.Property<Guid>("VariantId")
@@ -2299,6 +2343,8 @@ namespace Publisher.Core.Data.Migrations
                     b.Navigation("LinkCard");
 
                     b.Navigation("LinkCardImage");
+
+                    b.Navigation("LinkCardSnapshot");
 
                     b.Navigation("Media");
 

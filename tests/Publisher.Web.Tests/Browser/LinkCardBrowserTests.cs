@@ -44,6 +44,10 @@ public sealed class LinkCardBrowserTests(DemoSite site) : IClassFixture<DemoSite
         await Assertions.Expect(card.Locator("[data-linkdescription]")).ToHaveTextAsync("Our winter coffee, roasted on Saturday.");
         await Assertions.Expect(card.Locator("[data-linkpath]")).ToHaveTextAsync("Holiday Roast");
         await Assertions.Expect(image).ToBeHiddenAsync();
+        // The preview shows the message's words at once, before the answer comes: wait (with a deadline) for the read itself.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!pages.Requested.Contains("/nowhere") && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
         Assert.Contains("/nowhere", pages.Requested);
     }
 }

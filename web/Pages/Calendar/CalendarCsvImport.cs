@@ -16,7 +16,7 @@ namespace Publisher.Web.Pages.Calendar;
 /// refused nothing is imported and the report names each refused row and why. Otherwise every message and its
 /// draft variants (rendered and checked like the editor's) are saved in one transaction.
 /// </summary>
-public sealed class CalendarCsvImport(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, TimeProvider clock)
+public sealed class CalendarCsvImport(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, Publisher.Core.Media.LinkCardSnapshots linkCards, TimeProvider clock)
 {
     public const int MaxRows = 1000;
 
@@ -151,7 +151,10 @@ public sealed class CalendarCsvImport(PublisherDbContext db, VariantComposer com
                     MessageId = message.Id, ChannelAccountId = account.Id, State = VariantState.Draft, ScheduledAt = p.PlannedAt,
                     UpdatedAt = now, LastEditedById = actor.UserId,
                 };
-                composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaignInput, actor.Name, cancellationToken), []);
+                var rendered = composer.Render(context, variant.Id, message, account, campaignInput, actor.Name, cancellationToken);
+                // The link card goes out as read now (reads are cached per page, so rows sharing a link read it once).
+                await linkCards.UpdateAsync(variant, message, account.Kind, composer.MediaRulesFor(account), rendered.Link, reread: true, fresh: false, cancellationToken);
+                composer.Apply(context, variant, message, account, rendered, []);
                 db.Variants.Add(variant);
                 variants++;
             }

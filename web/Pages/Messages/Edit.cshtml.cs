@@ -71,7 +71,7 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
                 return NotFound();
             return Page();
         }
-        return await AfterAsync(id, result, "Saved. Every variant was rendered again from the message." + (result.Impact?.Describe() ?? ""));
+        return await AfterAsync(id, result, "Saved. Every variant was rendered again from the message." + (result.Impact?.Describe() ?? "") + result.DescribeUnreadCards());
     }
 
     public async Task<IActionResult> OnPostConfirmEditAsync(Guid id, Guid variantId, uint version, CancellationToken cancellationToken) =>
@@ -153,9 +153,20 @@ public class EditModel(PublisherDbContext db, UserTimeZone userZone, MessageWrit
         await AfterAsync(id, await writer.ChooseMediaAsync(id, variantId, version, choice == "default" ? null : media ?? [], CurrentActor(), cancellationToken),
             choice == "default" ? "The variant takes every attachment its channel takes again." : "The variant's media are as you chose.");
 
-    /// <summary>Edits one variant's link card (<paramref name="card"/> "edit"), removes it ("remove"), or goes back to the page's ("page").</summary>
+    /// <summary>
+    /// Edits one variant's link card (<paramref name="card"/> "edit"), removes it ("remove"), goes back to the page's
+    /// ("page"), or reads the page again ("reread").
+    /// </summary>
     public async Task<IActionResult> OnPostLinkCardAsync(Guid id, Guid variantId, uint version, string? card, string? title, string? description, LinkCardThumb thumb, string? imageUrl, CancellationToken cancellationToken)
     {
+        if (card == "reread")
+        {
+            var reread = await writer.RereadLinkCardAsync(id, variantId, version, CurrentActor(), cancellationToken);
+            var read = reread.Succeeded && await Db.Variants.Where(v => v.Id == variantId).Select(v => v.LinkCardSnapshot!.FromPage).FirstOrDefaultAsync(cancellationToken);
+            return await AfterAsync(id, reread, read
+                ? "The link card was read from the page again."
+                : "The page could not be read: the card uses the message's title and summary. Check the link, or try again later.");
+        }
         LinkCardEdit? edit = card switch
         {
             "remove" => new LinkCardEdit { Removed = true },

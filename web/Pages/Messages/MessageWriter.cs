@@ -15,7 +15,7 @@ namespace Publisher.Web.Pages.Messages;
 /// (render and check) and the workflow (every state change and voided approval is audited). Used by the
 /// New and Edit pages and the per-variant actions of the Edit page.
 /// </summary>
-public sealed class MessageWriter(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, MediaLibrary media, TimeProvider clock)
+public sealed class MessageWriter(PublisherDbContext db, VariantComposer composer, VariantWorkflow workflow, MediaLibrary media, LinkCardSnapshots linkCards, TimeProvider clock)
 {
     public const string ConcurrencyError = "Someone else changed this message's variants while you were editing: nothing of yours was saved. Reload the page to see their changes, then make yours again.";
 
@@ -23,8 +23,15 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     /// <param name="Impact">What a message save did (or, unconfirmed, would do) to approved and hand-edited variants.</param>
     /// <param name="NeedsConfirmation">Nothing was saved: the save would send approved variants back to review or leave
     /// hand edits behind, and the author has not confirmed exactly that yet.</param>
-    public sealed record Result(Guid? MessageId, IReadOnlyList<(string Field, string Error)> Errors, SaveImpact? Impact = null, bool NeedsConfirmation = false)
+    /// <param name="UnreadCards">The accounts whose link card's page could not be read at this save (their card is the message's own words).</param>
+    public sealed record Result(Guid? MessageId, IReadOnlyList<(string Field, string Error)> Errors, SaveImpact? Impact = null, bool NeedsConfirmation = false,
+        IReadOnlyList<string>? UnreadCards = null)
     {
+        /// <summary>The sentence after "Saved." when a link card's page could not be read, or "".</summary>
+        public string DescribeUnreadCards() => UnreadCards is { Count: > 0 } names
+            ? $" The linked page could not be read for {string.Join(", ", names)}: the link card uses the message's title and summary. Check the link, or use \"Retry: read the page again\" under the variant."
+            : "";
+
         public bool Succeeded => Errors.Count == 0 && !NeedsConfirmation;
         public static Result Fail(string field, string error) => new(null, [(field, error)]);
     }
@@ -127,6 +134,7 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
 
         var backToReview = new List<AffectedVariant>();
         var leftBehind = new List<AffectedVariant>();
+        var unreadCards = new List<string>();
         foreach (var variant in message.Variants.ToList())
         {
             if (form.Versions.TryGetValue(variant.Id, out var seen))
@@ -149,7 +157,11 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             await PlanMediaAsync(variant, message, account, cancellationToken);
             var accepted = variant.WarningAcceptances.Select(w => w.FindingKey);
             var wasApproved = variant.State is VariantState.Approved or VariantState.Scheduled;
-            var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), accepted);
+            var rendered = composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media);
+            await SnapshotLinkCardAsync(variant, message, account, rendered.Link, reread: true, cancellationToken);
+            if (variant.LinkCardSnapshot is { FromPage: false })
+                unreadCards.Add(account.Name);
+            var changed = composer.Apply(context, variant, message, account, rendered, accepted);
             variant.UpdatedAt = now;
             if (changed)
             {
@@ -177,14 +189,18 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
                 UpdatedAt = now, LastEditedById = actor.UserId,
             };
             await PlanMediaAsync(variant, message, account, cancellationToken);
-            composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media), []);
+            var rendered = composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media);
+            await SnapshotLinkCardAsync(variant, message, account, rendered.Link, reread: true, cancellationToken);
+            if (variant.LinkCardSnapshot is { FromPage: false })
+                unreadCards.Add(account.Name);
+            composer.Apply(context, variant, message, account, rendered, []);
             db.Variants.Add(variant);
         }
         workflow.Record(nameof(Message), message.Id.ToString(), isNew ? "created" : "edited", actor,
             impact.IsEmpty ? null : impact.Describe().Trim());
 
         var saved = await CommitAsync(message.Id, cancellationToken);
-        return saved.Succeeded ? saved with { Impact = impact } : saved;
+        return saved.Succeeded ? saved with { Impact = impact, UnreadCards = unreadCards.Order().ToList() } : saved;
     }
 
     /// <summary>
@@ -330,13 +346,27 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
         variant.Media.RemoveAll(m => m.Position >= planned.Count);
     }
 
-    /// <summary>Drops the hand-written text: the variant goes back to the message's fresh rendering.</summary>
+    /// <summary>Drops the hand-written text: the variant goes back to the message's fresh rendering (and its link card to the page as it is now).</summary>
     public Task<Result> ReRenderAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
         ChangeVariantAsync(messageId, variantId, version, actor, "re-rendered from the message", (variant, _) =>
         {
             variant.ManualOverride = null;
             return null;
-        }, cancellationToken);
+        }, cancellationToken, rereadCard: true);
+
+    /// <summary>
+    /// "Read the page again": the link card is read from the page now, not from a moment ago, and replaces the one
+    /// stored. The author's own card stays theirs (its picture may come from the page). A card that comes back the same
+    /// changes nothing; one that differs voids an approval, as a changed word does.
+    /// </summary>
+    public Task<Result> RereadLinkCardAsync(Guid messageId, Guid variantId, uint version, Actor actor, CancellationToken cancellationToken = default) =>
+        ChangeVariantAsync(messageId, variantId, version, actor, "link card read from the page again", (variant, _) =>
+            LinkCardChannels.MakesCard(variant.ChannelAccount!.Kind) ? null : $"{variant.ChannelAccount.Name} makes its link cards itself from the page: there is no card to read here.",
+            cancellationToken, rereadCard: true, freshCard: true);
+
+    /// <summary>Keeps the variant's link card as it goes out (see <see cref="LinkCardSnapshots.UpdateAsync"/>).</summary>
+    private Task SnapshotLinkCardAsync(Variant variant, Message message, ChannelAccount account, string? link, bool reread, CancellationToken cancellationToken, bool fresh = false) =>
+        linkCards.UpdateAsync(variant, message, account.Kind, composer.MediaRulesFor(account), link, reread, fresh, cancellationToken);
 
     /// <summary>Accepts one warning of the variant with a written reason; errors cannot be accepted.</summary>
     public async Task<Result> AcceptWarningAsync(Guid messageId, Guid variantId, uint version, string? findingKey, string? reason, Actor actor, CancellationToken cancellationToken = default)
@@ -376,7 +406,9 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
     }
 
     /// <param name="change">Makes the change; returns why it cannot be made, or null.</param>
-    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Func<Variant, Message, string?> change, CancellationToken cancellationToken)
+    /// <param name="rereadCard">Read the link card from the page again (see <see cref="SnapshotLinkCardAsync"/>); <paramref name="freshCard"/>: not from the cache.</param>
+    private async Task<Result> ChangeVariantAsync(Guid messageId, Guid variantId, uint version, Actor actor, string what, Func<Variant, Message, string?> change, CancellationToken cancellationToken,
+        bool rereadCard = false, bool freshCard = false)
     {
         var variant = await LoadVariantAsync(messageId, variantId, cancellationToken);
         if (variant is null)
@@ -398,8 +430,9 @@ public sealed class MessageWriter(PublisherDbContext db, VariantComposer compose
             : null;
         await db.Entry(message).Collection(m => m.Media).Query().Include(a => a.Asset).LoadAsync(cancellationToken);
         await PlanMediaAsync(variant, message, account, cancellationToken);
-        var changed = composer.Apply(context, variant, message, account, composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media),
-            variant.WarningAcceptances.Select(w => w.FindingKey));
+        var rendered = composer.Render(context, variant.Id, message, account, campaign, byline, cancellationToken, variant.Media);
+        await SnapshotLinkCardAsync(variant, message, account, rendered.Link, rereadCard, cancellationToken, freshCard);
+        var changed = composer.Apply(context, variant, message, account, rendered, variant.WarningAcceptances.Select(w => w.FindingKey));
         variant.UpdatedAt = clock.GetUtcNow();
         variant.LastEditedById = actor.UserId;
         workflow.Record(nameof(Variant), variant.Id.ToString(), what, actor);

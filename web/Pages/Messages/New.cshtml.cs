@@ -40,7 +40,7 @@ public class NewModel(PublisherDbContext db, UserTimeZone userZone, MessageWrite
         var result = await writer.SaveAsync(null, Input, CurrentActor(), cancellationToken);
         if (result.Succeeded)
         {
-            TempData["Saved"] = "Saved: one draft per channel account. Edit a variant by hand or submit them for review.";
+            TempData["Saved"] = "Saved: one draft per channel account. Edit a variant by hand or submit them for review." + result.DescribeUnreadCards();
             return RedirectToPage("Edit", new { id = result.MessageId });
         }
         ShowErrors(result);

@@ -253,10 +253,13 @@
     const card_ = card.querySelector("[data-linkcard]");
     let url = null;
     try { url = variant.link ? new URL(variant.link) : null; } catch { url = null; }
-    // The variant's own card (saved on the Edit page) goes out as it is, or none at all when it was removed.
+    // The variant's own card (saved on the Edit page) goes out as it is, or none at all when it was removed; so does the
+    // card read from the page when the variant was saved.
     const own = card.dataset.card;
     card_.hidden = !url || !/^https?:$/.test(url.protocol) || own === "removed";
-    if (!card_.hidden && own === "edited") {
+    // The card stored from the page at the last save is what goes out, while the link still leads to that page.
+    const stored = own === "stored" && value("Link").trim() === card.dataset.cardPage;
+    if (!card_.hidden && (own === "edited" || stored)) {
       card_.href = url.href;
       card_.querySelector("[data-linkhost]").textContent = url.hostname;
       delete card_.dataset.cardKey;

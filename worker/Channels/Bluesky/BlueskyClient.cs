@@ -47,6 +47,11 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
                 (embed, failure, session, refreshed, reusedBlobs) = await EmbedAsync(http, request, session, progress, reuseUploads: true, cancellationToken);
                 if (failure is not null) return failure;
             }
+            else if (index == 0 && request.LinkCardStored)
+            {
+                (embed, failure, session, refreshed) = await StoredLinkCardEmbedAsync(http, request, session, cancellationToken);
+                if (failure is not null) return failure;
+            }
             else if (index == 0 && Uri.TryCreate(request.Link, UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
                 (embed, session, refreshed) = await LinkCardEmbedAsync(http, request, link, session, cancellationToken);
             var facets = FacetsPerPart(request.FacetsJson);
@@ -273,7 +278,32 @@ public sealed partial class BlueskyClient(IHttpClientFactory httpClientFactory, 
     }
 
     /// <summary>
-    /// The link card of a post with a link and no media: <c>app.bsky.embed.external</c> (uri, title, description and
+    /// The card stored with the variant and approved as it is: <c>app.bsky.embed.external</c> with its uri, title and
+    /// description and its thumbnail's stored bytes uploaded as the thumb blob; no page is read. The thumbnail is part of
+    /// what was approved, so a refused upload fails the attempt by the media rules (transient or permanent) rather than
+    /// posting a card without it. None when the author removed the card.
+    /// </summary>
+    private async Task<(JsonObject? Embed, PublishResult? Failure, Session Session, bool Refreshed)> StoredLinkCardEmbedAsync(HttpClient http, PublishRequest request,
+        Session session, CancellationToken cancellationToken)
+    {
+        if (request.StoredLinkCard is not { } card)
+            return (null, null, session, false);
+        var external = new JsonObject { ["uri"] = card.Uri, ["title"] = card.Title, ["description"] = card.Description };
+        var refreshed = false;
+        if (card.Thumb is { } thumb)
+        {
+            (var blob, var failure, session, refreshed) = await UploadBlobAsync(http, request.Connection, session, refreshed, thumb.OpenAsync, thumb.ContentType, thumb.Length,
+                "the link card's image", cancellationToken);
+            if (failure is not null)
+                return (null, failure, session, refreshed);
+            external["thumb"] = blob;
+        }
+        return (new JsonObject { ["$type"] = "app.bsky.embed.external", ["external"] = external }, null, session, refreshed);
+    }
+
+    /// <summary>
+    /// For a variant rendered before link cards were stored, the link card of a post with a link and no media:
+    /// <c>app.bsky.embed.external</c> (uri, title, description and
     /// an optional thumb blob; lexicon app/bsky/embed/external.json). The author's card goes out as approved (or none,
     /// when removed); otherwise it is read from the page's Open Graph tags through the outbound guard, or made of the
     /// message's own title and summary when the page cannot be read. The thumbnail is the page's image, or the message's

@@ -391,6 +391,54 @@ public abstract class BlueskyClientContract(IBlueskyTestServer server) : IAsyncL
         Assert.Equal(thumb, await ReadBlobAsync(FakeBlueskyPds.BlobCid(thumb), "image/png"));
     }
 
+    /// <summary>
+    /// The card stored when the variant was rendered, as the worker hands it over (<see cref="OutgoingLinkCard"/>):
+    /// the page's card with its fitted picture, or the author's words over it with the message's first image.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_stored_link_card_is_stored_as_approved_with_its_thumb_and_the_page_is_not_read(bool edited)
+    {
+        await using var site = new LinkedPageServer();
+        site.Put("sale", LinkedPage.Html("""<html><head><meta property="og:title" content="Changed after approval"></head></html>"""));
+        var pageThumb = TestMedia.Jpeg(600, 315);
+        var attached = TestMedia.Png(400, 300);
+        var snapshot = new LinkCardSnapshot
+        {
+            Uri = "https://pbl.example/r/k7Qa", Page = site.Address("sale").AbsoluteUri, Title = "Herbst-Sale: 20 % auf alles 🍂",
+            Description = "Jacken, Stiefel & Schals, bis Sonntag.", FromPage = true, ThumbKey = pageThumb.Key, ThumbContentType = pageThumb.ContentType,
+            ThumbLength = pageThumb.Length, ThumbWidth = 600, ThumbHeight = 315,
+        };
+        var fallback = new LinkCardImage { Key = attached.Key, ContentType = attached.ContentType, Length = attached.Length, Width = 400, Height = 300, FileName = "logo.png" };
+        var edit = edited ? new LinkCardEdit { Title = "Unser Sale, unsere Worte", Description = "", Thumb = LinkCardThumb.Attachment } : null;
+        var card = OutgoingLinkCard.Of(snapshot, edit, fallback)!;
+        var thumb = card.Thumb!.Key == pageThumb.Key ? pageThumb : attached;
+        var progress = new RecordingProgress();
+
+        var request = ChannelKit.Request(Connection, "Our autumn sale", link: snapshot.Uri) with
+        {
+            LinkDestination = snapshot.Page, LinkCardStored = true, StoredLinkCard = new StoredLinkCard(card.Uri, card.Title, card.Description, thumb),
+        };
+        var result = await _client.PublishAsync(request, progress, CancellationToken.None);
+
+        Assert.Equal(PublishOutcome.Published, result.Outcome);
+        var bytes = await TestMedia.BytesAsync(thumb);
+        AssertEmbed(await ReadBackAsync(Assert.Single(progress.Ids)), new JsonObject
+        {
+            ["$type"] = "app.bsky.embed.external",
+            ["external"] = new JsonObject
+            {
+                ["uri"] = "https://pbl.example/r/k7Qa",
+                ["title"] = edited ? "Unser Sale, unsere Worte" : "Herbst-Sale: 20 % auf alles 🍂",
+                ["description"] = edited ? "" : "Jacken, Stiefel & Schals, bis Sonntag.",
+                ["thumb"] = Blob(bytes, thumb.ContentType),
+            },
+        });
+        Assert.Equal(bytes, await ReadBlobAsync(FakeBlueskyPds.BlobCid(bytes), thumb.ContentType));
+        Assert.Empty(site.Requested);
+    }
+
     [Fact]
     public async Task A_retry_embeds_the_blob_the_failed_attempt_uploaded_without_uploading_it_again()
     {
