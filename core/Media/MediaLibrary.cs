@@ -77,14 +77,17 @@ public sealed class MediaLibrary(PublisherDbContext db, IBlobStore blobs, MediaI
             return new IngestResult(null, new MediaRefusal("corrupt", $"“{name}”: {e.Message}"));
         }
 
+        // From the first stored byte to the row that names them, nothing is cancelled: a client that goes away (or a
+        // request timing out) half-way would leave blobs no asset names. What is left to do is bounded by the file.
+        var storing = CancellationToken.None;
         await using (var file = File.OpenRead(path))
-            await blobs.PutAsync(file, media.ContentType, cancellationToken);
+            await blobs.PutAsync(file, media.ContentType, storing);
         if (poster is not null)
-            asset.PosterSha256 = (await blobs.PutAsync(new MemoryStream(poster), MediaTypes.Jpeg, cancellationToken)).Sha256;
+            asset.PosterSha256 = (await blobs.PutAsync(new MemoryStream(poster), MediaTypes.Jpeg, storing)).Sha256;
         var now = clock.GetUtcNow();
         foreach (var made in derivatives.DistinctBy(d => d.Spec.Key))
         {
-            await blobs.PutAsync(new MemoryStream(made.Bytes), made.ContentType, cancellationToken);
+            await blobs.PutAsync(new MemoryStream(made.Bytes), made.ContentType, storing);
             var row = ToRow(asset.Id, made, now);
             if (media.Kind == MediaKind.Video)
                 row.Spec = PosterSpec(made.Spec);
@@ -93,13 +96,13 @@ public sealed class MediaLibrary(PublisherDbContext db, IBlobStore blobs, MediaI
         db.MediaAssets.Add(asset);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(storing);
         }
         catch (DbUpdateException)
         {
             // Someone uploaded the same file a moment earlier: theirs is the asset.
             db.ChangeTracker.Clear();
-            var theirs = await db.MediaAssets.FirstOrDefaultAsync(a => a.Sha256 == sha256, cancellationToken);
+            var theirs = await db.MediaAssets.FirstOrDefaultAsync(a => a.Sha256 == sha256, storing);
             if (theirs is null)
                 throw;
             return new IngestResult(theirs, null, AlreadyThere: true);
